@@ -1,0 +1,131 @@
+// Fused letterbox + colour conversion + normalization/quantization, 1920x1080
+// to 640x640, against OpenCV's composed equivalent in the same run. OpenCV
+// runs single-threaded (cv::setNumThreads(1)) like the fused kernel.
+#include <benchmark/benchmark.h>
+
+#include <opencv2/core.hpp>
+#include <opencv2/dnn.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <random>
+
+#include "core/letterbox.h"
+
+namespace {
+
+using rkyolo::DType;
+using rkyolo::TensorLayout;
+using rkyolo::core::Letterboxer;
+using rkyolo::core::LetterboxTarget;
+
+constexpr int kSrcW = 1920, kSrcH = 1080, kDst = 640;
+constexpr int kStride = 656;  // NHWC int8 row pitch with padding (w_stride)
+
+cv::Mat camera_frame() {
+  static cv::Mat frame = [] {
+    cv::Mat m(kSrcH, kSrcW, CV_8UC3);
+    std::mt19937 rng(42);
+    // Smooth structure plus noise, like a real frame (not constant memory).
+    for (int y = 0; y < kSrcH; ++y)
+      for (int x = 0; x < kSrcW; ++x) {
+        cv::Vec3b& p = m.at<cv::Vec3b>(y, x);
+        p[0] = static_cast<uchar>((x / 7 + y / 3 + rng() % 16) & 255);
+        p[1] = static_cast<uchar>((x / 3 + rng() % 16) & 255);
+        p[2] = static_cast<uchar>((y / 2 + rng() % 16) & 255);
+      }
+    return m;
+  }();
+  return frame;
+}
+
+rkyolo::ImageView view_of(const cv::Mat& m) {
+  return rkyolo::ImageView{m.data, m.cols, m.rows, m.step[0], rkyolo::PixelFormat::kBgr8};
+}
+
+LetterboxTarget nchw_f32() {
+  LetterboxTarget t;
+  t.width = t.height = kDst;
+  t.layout = TensorLayout::kNCHW;
+  t.dtype = DType::kFloat32;
+  return t;
+}
+
+LetterboxTarget nhwc_i8() {
+  LetterboxTarget t;
+  t.width = t.height = kDst;
+  t.layout = TensorLayout::kNHWC;
+  t.dtype = DType::kInt8;
+  t.row_stride_pixels = kStride;
+  t.quant.quantized = true;
+  t.quant.scale = 1.0f / 255.0f;
+  t.quant.zero_point = -128;
+  return t;
+}
+
+void BM_Letterbox_Fused_NCHW_F32(benchmark::State& state) {
+  cv::setNumThreads(1);
+  const cv::Mat src = camera_frame();
+  Letterboxer lb;
+  if (!lb.configure(nchw_f32()).ok()) state.SkipWithError("configure failed");
+  std::vector<std::uint8_t> dst(lb.target().required_bytes());
+  for (auto _ : state) {
+    lb.run(view_of(src), dst.data()).ignore();
+    benchmark::DoNotOptimize(dst.data());
+  }
+}
+BENCHMARK(BM_Letterbox_Fused_NCHW_F32)->Unit(benchmark::kMicrosecond);
+
+void BM_Letterbox_OpenCV_NCHW_F32(benchmark::State& state) {
+  cv::setNumThreads(1);
+  const cv::Mat src = camera_frame();
+  cv::Mat resized, padded, blob;
+  for (auto _ : state) {
+    cv::resize(src, resized, cv::Size(640, 360), 0, 0, cv::INTER_LINEAR);
+    cv::copyMakeBorder(resized, padded, 140, 140, 0, 0, cv::BORDER_CONSTANT, cv::Scalar(114, 114, 114));
+    // blobFromImage = BGR->RGB swap + convertTo(float, 1/255) + HWC->CHW.
+    cv::dnn::blobFromImage(padded, blob, 1.0 / 255.0, cv::Size(), cv::Scalar(), true, false, CV_32F);
+    benchmark::DoNotOptimize(blob.data);
+  }
+}
+BENCHMARK(BM_Letterbox_OpenCV_NCHW_F32)->Unit(benchmark::kMicrosecond);
+
+void BM_Letterbox_Reference_NCHW_F32(benchmark::State& state) {
+  const cv::Mat src = camera_frame();
+  std::vector<std::uint8_t> dst(nchw_f32().required_bytes());
+  for (auto _ : state) {
+    rkyolo::core::letterbox_ref(view_of(src), nchw_f32(), dst.data());
+    benchmark::DoNotOptimize(dst.data());
+  }
+}
+BENCHMARK(BM_Letterbox_Reference_NCHW_F32)->Unit(benchmark::kMicrosecond);
+
+void BM_Letterbox_Fused_NHWC_I8_Stride(benchmark::State& state) {
+  const cv::Mat src = camera_frame();
+  Letterboxer lb;
+  if (!lb.configure(nhwc_i8()).ok()) state.SkipWithError("configure failed");
+  std::vector<std::uint8_t> dst(lb.target().required_bytes());
+  for (auto _ : state) {
+    lb.run(view_of(src), dst.data()).ignore();
+    benchmark::DoNotOptimize(dst.data());
+  }
+}
+BENCHMARK(BM_Letterbox_Fused_NHWC_I8_Stride)->Unit(benchmark::kMicrosecond);
+
+void BM_Letterbox_OpenCV_NHWC_I8_Stride(benchmark::State& state) {
+  cv::setNumThreads(1);
+  const cv::Mat src = camera_frame();
+  std::vector<std::uint8_t> dst(nhwc_i8().required_bytes());
+  // The destination is the strided (w_stride) NPU buffer.
+  cv::Mat out(kDst, kDst, CV_8SC3, dst.data(), static_cast<std::size_t>(kStride) * 3);
+  cv::Mat resized, padded, rgb;
+  for (auto _ : state) {
+    cv::resize(src, resized, cv::Size(640, 360), 0, 0, cv::INTER_LINEAR);
+    cv::copyMakeBorder(resized, padded, 140, 140, 0, 0, cv::BORDER_CONSTANT, cv::Scalar(114, 114, 114));
+    cv::cvtColor(padded, rgb, cv::COLOR_BGR2RGB);
+    rgb.convertTo(out, CV_8S, 1.0, -128.0);  // q = pixel - 128 (scale 1/255, zp -128)
+    benchmark::DoNotOptimize(dst.data());
+  }
+}
+BENCHMARK(BM_Letterbox_OpenCV_NHWC_I8_Stride)->Unit(benchmark::kMicrosecond);
+
+}  // namespace

@@ -1,0 +1,223 @@
+#include "backends/cpu/cpu_backend.h"
+
+#include <opencv2/core.hpp>
+#include <opencv2/dnn.hpp>
+
+#include <algorithm>
+#include <cstring>
+#include <mutex>
+
+#include "core/onnx_reader.h"
+#include "rkyolo/log.h"
+
+namespace rkyolo {
+
+namespace {
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && std::equal(suffix.rbegin(), suffix.rend(), s.rbegin(),
+                                                 [](char a, char b) { return std::tolower(a) == std::tolower(b); });
+}
+
+std::string first_line(const std::string& s) {
+  std::string line = s.substr(0, s.find('\n'));
+  while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.pop_back();
+  return line;
+}
+
+// Immutable state shared by clones: the file bytes and what they describe.
+struct SharedModel {
+  std::vector<std::uint8_t> bytes;
+  core::OnnxModelInfo onnx;
+  ModelInfo info;
+  BackendCaps caps;
+  std::vector<cv::String> output_names;
+};
+
+Status load_net(const SharedModel& m, cv::dnn::Net* net) {
+  try {
+    *net = cv::dnn::readNetFromONNX(reinterpret_cast<const char*>(m.bytes.data()), m.bytes.size());
+  } catch (const cv::Exception& e) {
+    return unsupported_model("OpenCV " CV_VERSION " DNN cannot load '" + m.info.path + "': " + first_line(e.err) +
+                             " (export at opset <= 12 without the box decode in the graph)");
+  } catch (const std::exception& e) {
+    return unsupported_model("OpenCV DNN cannot load '" + m.info.path + "': " + e.what());
+  }
+  if (net->empty()) return unsupported_model("OpenCV DNN loaded an empty network from '" + m.info.path + "'");
+  net->setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+  net->setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
+  return Status();
+}
+
+class CpuBackend final : public Backend {
+ public:
+  CpuBackend(std::shared_ptr<const SharedModel> model, cv::dnn::Net net) : model_(std::move(model)), net_(std::move(net)) {
+    const InputCaps& in = model_->caps.input;
+    const int shape[4] = {1, 3, in.height, in.width};
+    blob_.create(4, shape, CV_32F);
+    blob_.setTo(0);
+    views_.resize(model_->info.outputs.size());
+  }
+
+  const BackendCaps& caps() const override { return model_->caps; }
+  const ModelInfo& model_info() const override { return model_->info; }
+  std::uint8_t* input_buffer() override { return blob_.data; }
+
+  Status run() override {
+    try {
+      net_.setInput(blob_);
+      net_.forward(outs_, model_->output_names);
+    } catch (const cv::Exception& e) {
+      return backend_error("OpenCV DNN failed to run '" + model_->info.path + "': " + first_line(e.err));
+    }
+    if (outs_.size() != views_.size())
+      return backend_error("OpenCV DNN returned " + std::to_string(outs_.size()) + " outputs, expected " +
+                           std::to_string(views_.size()));
+    for (std::size_t i = 0; i < outs_.size(); ++i) {
+      const TensorInfo& t = model_->info.outputs[i];
+      if (outs_[i].type() != CV_32F || static_cast<std::int64_t>(outs_[i].total()) != t.element_count() ||
+          !outs_[i].isContinuous())
+        return backend_error("output '" + t.name + "' came back with " + std::to_string(outs_[i].total()) +
+                             " elements, expected " + shape_string(t.dims));
+      views_[i] = TensorView{outs_[i].data, &t};
+    }
+    return Status();
+  }
+
+  const std::vector<TensorView>& outputs() const override { return views_; }
+
+  Status clone(int, std::unique_ptr<Backend>* out) const override {
+    cv::dnn::Net net;
+    RKYOLO_RETURN_IF_ERROR(load_net(*model_, &net));
+    out->reset(new CpuBackend(model_, std::move(net)));
+    return Status();
+  }
+
+  std::vector<std::pair<std::string, std::string>> describe() const override {
+    std::vector<std::pair<std::string, std::string>> d;
+    d.emplace_back("runtime", "OpenCV " CV_VERSION " DNN (CPU, " + std::to_string(cv::getNumThreads()) + " threads)");
+    d.emplace_back("onnx producer", model_->onnx.producer.empty() ? "unknown" : model_->onnx.producer);
+    std::string opsets;
+    for (const auto& [domain, version] : model_->onnx.opsets)
+      opsets += (opsets.empty() ? "" : ", ") + (domain.empty() ? std::string("ai.onnx") : domain) + " " + std::to_string(version);
+    d.emplace_back("onnx ir / opset", std::to_string(model_->onnx.ir_version) + " / " + opsets);
+    d.emplace_back("graph nodes", std::to_string(model_->onnx.node_count));
+    return d;
+  }
+
+ private:
+  std::shared_ptr<const SharedModel> model_;
+  cv::dnn::Net net_;
+  cv::Mat blob_;
+  std::vector<cv::Mat> outs_;
+  std::vector<TensorView> views_;
+};
+
+int cpu_score(const BackendOptions& options, std::string* reason) {
+  if (ends_with(options.model_path, ".rknn")) {
+    *reason = "runs ONNX models, not .rknn";
+    return 0;
+  }
+  *reason = "OpenCV " CV_VERSION " DNN on the CPU";
+  return 10;
+}
+
+}  // namespace
+
+Status create_cpu_backend(const BackendOptions& options, std::unique_ptr<Backend>* out) {
+  auto m = std::make_shared<SharedModel>();
+  const std::string& path = options.model_path;
+  RKYOLO_RETURN_IF_ERROR(core::read_file_bytes(path, &m->bytes).with_context("model"));
+  RKYOLO_RETURN_IF_ERROR(core::parse_onnx(m->bytes.data(), m->bytes.size(), path, &m->onnx));
+  m->info.path = path;
+  m->info.format = "onnx";
+  m->info.inputs = m->onnx.inputs;
+  m->info.outputs = m->onnx.outputs;
+  m->info.metadata = m->onnx.metadata;
+  if (m->info.inputs.size() != 1)
+    return unsupported_model("model '" + path + "' has " + std::to_string(m->info.inputs.size()) +
+                             " inputs; rkyolo needs one image input");
+  TensorInfo& in = m->info.inputs[0];
+  if (in.dims.size() != 4 || (in.dims[1] != 3 && in.dims[1] >= 0))
+    return unsupported_model("model '" + path + "' input '" + in.name + "' is " + shape_string(in.dims) +
+                             "; rkyolo needs an NCHW image input (1, 3, H, W)");
+  if (in.dtype != DType::kFloat32)
+    return unsupported_model("model '" + path + "' input '" + in.name + "' is " + dtype_name(in.dtype) +
+                             "; the CPU backend feeds float32");
+  int imgsz = 640;
+  if (!options.param("imgsz").empty()) imgsz = std::max(32, std::atoi(options.param("imgsz").c_str()));
+  in.dims[0] = 1;
+  in.dims[1] = 3;
+  if (in.dims[2] <= 0 || in.dims[3] <= 0) {
+    RKYOLO_LOG(kInfo) << "model '" << path << "' has a dynamic input size; using " << imgsz << "x" << imgsz;
+    if (in.dims[2] <= 0) in.dims[2] = imgsz;
+    if (in.dims[3] <= 0) in.dims[3] = imgsz;
+  }
+  in.layout = TensorLayout::kNCHW;
+  in.size_bytes = static_cast<std::size_t>(in.element_count()) * 4;
+
+  BackendCaps& caps = m->caps;
+  caps.name = "cpu";
+  caps.device = "CPU (OpenCV " CV_VERSION " DNN)";
+  caps.concurrent_runs = true;
+  caps.zero_copy_outputs = false;
+  InputCaps& ic = caps.input;
+  ic.width = static_cast<int>(in.dims[3]);
+  ic.height = static_cast<int>(in.dims[2]);
+  ic.channels = 3;
+  ic.layout = TensorLayout::kNCHW;
+  ic.dtype = DType::kFloat32;
+  ic.color = PixelFormat::kRgb8;
+  for (int c = 0; c < 3; ++c) ic.mean[c] = 0, ic.std[c] = 255;
+  ic.row_stride_pixels = ic.width;
+  ic.size_bytes = in.size_bytes;
+  ic.zero_copy = false;
+
+  if (!options.param("threads").empty()) cv::setNumThreads(std::max(1, std::atoi(options.param("threads").c_str())));
+
+  cv::dnn::Net net;
+  RKYOLO_RETURN_IF_ERROR(load_net(*m, &net));
+  for (const auto& o : m->info.outputs) m->output_names.push_back(o.name);
+
+  // One warm-up run on a blank image: OpenCV allocates its buffers here (not
+  // on the first frame) and we learn the real output shapes.
+  const int shape[4] = {1, 3, ic.height, ic.width};
+  cv::Mat blank(4, shape, CV_32F, cv::Scalar(114.0f / 255.0f));
+  std::vector<cv::Mat> outs;
+  try {
+    net.setInput(blank);
+    net.forward(outs, m->output_names);
+  } catch (const cv::Exception& e) {
+    return unsupported_model("OpenCV " CV_VERSION " DNN cannot run '" + path + "' at " + std::to_string(ic.width) + "x" +
+                             std::to_string(ic.height) + ": " + first_line(e.err));
+  }
+  if (outs.size() != m->info.outputs.size())
+    return unsupported_model("OpenCV DNN produced " + std::to_string(outs.size()) + " outputs for '" + path + "', the graph declares " +
+                             std::to_string(m->info.outputs.size()));
+  for (std::size_t i = 0; i < outs.size(); ++i) {
+    TensorInfo& t = m->info.outputs[i];
+    std::vector<std::int64_t> actual;
+    for (int d = 0; d < outs[i].dims; ++d) actual.push_back(outs[i].size[d]);
+    if (t.dims != actual) {
+      RKYOLO_LOG(kDebug) << "output '" << t.name << "' declared " << shape_string(t.dims) << ", OpenCV produces "
+                         << shape_string(actual);
+      t.dims = actual;
+    }
+    t.dtype = DType::kFloat32;
+    t.layout = actual.size() == 4 ? TensorLayout::kNCHW : TensorLayout::kFlat;
+    t.size_bytes = static_cast<std::size_t>(t.element_count()) * 4;
+  }
+  std::shared_ptr<const SharedModel> shared = std::move(m);
+  out->reset(new CpuBackend(shared, std::move(net)));
+  return Status();
+}
+
+void register_cpu_backend() {
+  BackendFactory f;
+  f.name = "cpu";
+  f.score = &cpu_score;
+  f.create = &create_cpu_backend;
+  register_backend(f);
+}
+
+}  // namespace rkyolo

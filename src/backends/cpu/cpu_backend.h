@@ -1,0 +1,18 @@
+// rkyolo: CPU backend, OpenCV DNN running ONNX models. The reference the NPU
+// path is checked against.
+#pragma once
+
+#include <memory>
+
+#include "rkyolo/backend.h"
+
+namespace rkyolo {
+
+// Registers "cpu" in the backend registry.
+void register_cpu_backend();
+
+// Creates a CPU backend directly. Params: "threads" (OpenCV worker threads,
+// process-wide), "imgsz" (input size for models with a dynamic input).
+Status create_cpu_backend(const BackendOptions& options, std::unique_ptr<Backend>* out);
+
+}  // namespace rkyolo

@@ -1,0 +1,103 @@
+// rkyolo: YOLO output decoding (before NMS).
+//
+// Decoder is the optimized path: configured once per model, then per frame it
+// tests scores in the tensor's own domain (int8 compared against a quantized
+// threshold), decodes only survivors and allocates nothing.
+// decode_ref is the naive reference: it dequantizes every tensor to float
+// first, then decodes every cell. Tests and benchmarks compare the two.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "rkyolo/detection.h"
+#include "rkyolo/layout.h"
+#include "rkyolo/status.h"
+#include "rkyolo/tensor.h"
+
+namespace rkyolo::core {
+
+// A decoded box in model-input pixels, before NMS.
+struct Candidate {
+  Box box;
+  float score = 0;
+  int class_id = 0;
+};
+
+// Element addressing for one output tensor, whatever its memory layout.
+// 4-D tensors: element (c, cell) with cell = h * pitch + w sits at
+// channel_offset[c] + cell * cell_step. Flat tensors: (row, col) at
+// row * cols + col.
+struct TensorAccess {
+  int channels = 0, height = 0, width = 0, pitch = 0;
+  std::size_t cell_step = 1;
+  std::vector<std::size_t> channel_offset;
+  std::int64_t rows = 0, cols = 0;  // flat (3-D) tensors
+  DType dtype = DType::kFloat32;
+  QuantParams quant;
+
+  static Status make(const TensorInfo& info, TensorAccess* out);
+  std::size_t at(int c, int h, int w) const {
+    return channel_offset[c] + static_cast<std::size_t>(h * pitch + w) * cell_step;
+  }
+  float dequantize_raw(const void* data, std::size_t index) const;
+};
+
+struct DecodeOptions {
+  float conf_threshold = 0.25f;
+  std::vector<int> classes;  // empty = all
+};
+
+class Decoder {
+ public:
+  Status configure(const YoloLayout& layout, const std::vector<TensorInfo>& outputs);
+  // Sets the score threshold and class filter; recomputes quantized gates.
+  Status set_options(const DecodeOptions& options);
+  // Decodes into `out` (cleared first; capacity is reserved by configure).
+  Status decode(const std::vector<TensorView>& outputs, std::vector<Candidate>* out);
+  // Upper bound on candidates one frame can produce.
+  std::size_t max_candidates() const { return max_candidates_; }
+
+  struct Head;  // per-stride precomputed state (public for the .cc helpers)
+
+ private:
+  Status decode_v5_split(const std::vector<TensorView>& outputs, std::vector<Candidate>* out);
+  Status decode_v5_combined(const std::vector<TensorView>& outputs, std::vector<Candidate>* out);
+  Status decode_v8_split(const std::vector<TensorView>& outputs, std::vector<Candidate>* out);
+  Status decode_v8_combined(const std::vector<TensorView>& outputs, std::vector<Candidate>* out);
+  Status decode_e2e(const std::vector<TensorView>& outputs, std::vector<Candidate>* out);
+  void rebuild_gates();
+
+ public:
+  // Precomputed per-output state.
+  struct OutputState {
+    TensorAccess access;
+    int score_gate_q = 0;     // quantized score threshold (int tensors)
+    int sum_gate_q = 0;       // quantized score_sum threshold
+    float sum_gate_f = 0;     // float score_sum threshold
+    std::vector<float> exp_table;  // DFL: exp(-d * scale) for d = 0..255
+  };
+
+ private:
+  YoloLayout layout_;
+  std::vector<OutputState> state_;
+  DecodeOptions options_;
+  std::vector<std::uint8_t> class_allowed_;  // 1 per class
+  std::vector<int> allowed_list_;            // allowed class ids, ascending
+  bool all_classes_ = true;
+  std::size_t max_candidates_ = 0;
+  // Per-cell best class score in the tensor's own element type (float storage
+  // reinterpreted for int8/uint8 tensors).
+  std::vector<float> cell_max_;
+  bool configured_ = false;
+};
+
+// Naive reference decoder (dequantize everything, decode every cell).
+Status decode_ref(const YoloLayout& layout, const std::vector<TensorView>& outputs, const DecodeOptions& options,
+                  std::vector<Candidate>* out);
+
+// Reads any supported element as float (dequantized).
+float read_dequantized(const TensorInfo& info, const void* data, std::size_t index);
+
+}  // namespace rkyolo::core

@@ -1,0 +1,334 @@
+// YOLO layout auto-detection: (1) metadata, (2) output count and shapes,
+// (3) consistency checks (anchor counts, class counts across heads).
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "core/metadata.h"
+#include "rkyolo/layout.h"
+
+namespace rkyolo {
+
+using core::ModelMetadata;
+
+const char* family_name(YoloFamily family) {
+  switch (family) {
+    case YoloFamily::kUnknown: return "unknown";
+    case YoloFamily::kYolov5Combined: return "yolov5 (combined)";
+    case YoloFamily::kYolov5Split: return "yolov5 (split heads)";
+    case YoloFamily::kYolov8Combined: return "yolov8/yolo11 (combined)";
+    case YoloFamily::kYolov8SplitDfl: return "yolov8/yolo11 (split DFL heads)";
+    case YoloFamily::kEndToEnd: return "end-to-end (yolov10 style, no NMS)";
+  }
+  return "?";
+}
+
+const std::vector<std::vector<std::array<float, 2>>>& default_yolov5_anchors() {
+  static const std::vector<std::vector<std::array<float, 2>>> kAnchors = {
+      {{10, 13}, {16, 30}, {33, 23}},
+      {{30, 61}, {62, 45}, {59, 119}},
+      {{116, 90}, {156, 198}, {373, 326}},
+  };
+  return kAnchors;
+}
+
+namespace {
+
+std::string describe_outputs(const std::vector<TensorInfo>& outputs, int in_w, int in_h) {
+  std::ostringstream os;
+  os << outputs.size() << (outputs.size() == 1 ? " output " : " outputs ");
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    if (i) os << ", ";
+    if (outputs[i].name.empty())
+      os << '#' << i;
+    else
+      os << outputs[i].name;
+    os << ' ' << shape_string(outputs[i].dims);
+  }
+  os << " for a " << in_w << 'x' << in_h << " input";
+  return os.str();
+}
+
+Status unrecognised(const std::vector<TensorInfo>& outputs, int in_w, int in_h, const std::string& why) {
+  return unsupported_model("unrecognised YOLO output layout (" + why + "): " + describe_outputs(outputs, in_w, in_h) +
+                           "; rkyolo understands (1, N, nc+5), (1, 4+nc, A), (1, K, 6) end-to-end and split heads "
+                           "per stride (YOLOv5 3x(1, 3*(nc+5), H, W); YOLOv8 (1, 64, H, W) + (1, nc, H, W) "
+                           "[+ (1, 1, H, W)])");
+}
+
+std::int64_t grid_cells(int in_w, int in_h, const std::vector<int>& strides) {
+  std::int64_t g = 0;
+  for (int s : strides) g += static_cast<std::int64_t>((in_h + s - 1) / s) * ((in_w + s - 1) / s);
+  return g;
+}
+
+// Stride whose grid is (h, w) for this input, or 0.
+int stride_for_grid(int in_w, int in_h, std::int64_t h, std::int64_t w) {
+  for (int s = 1; s <= 256; s *= 2)
+    if ((in_h + s - 1) / s == h && (in_w + s - 1) / s == w) return s;
+  return 0;
+}
+
+bool name_says_sum(const std::string& name) {
+  std::string n = name;
+  std::transform(n.begin(), n.end(), n.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return n.find("sum") != std::string::npos;
+}
+
+Status check_names(const YoloLayout& l, const ModelMetadata& meta, const std::vector<TensorInfo>& outputs, int in_w,
+                   int in_h) {
+  if (!meta.names.empty() && static_cast<int>(meta.names.size()) != l.num_classes)
+    return unsupported_model("model metadata lists " + std::to_string(meta.names.size()) + " class names but the " +
+                             family_name(l.family) + " outputs carry " + std::to_string(l.num_classes) +
+                             " classes: " + describe_outputs(outputs, in_w, in_h));
+  if (meta.num_classes > 0 && meta.num_classes != l.num_classes)
+    return unsupported_model("model metadata says nc=" + std::to_string(meta.num_classes) + " but the outputs carry " +
+                             std::to_string(l.num_classes) + " classes: " + describe_outputs(outputs, in_w, in_h));
+  return Status();
+}
+
+Status detect_combined(const std::vector<TensorInfo>& outputs, int in_w, int in_h, const ModelMetadata& meta,
+                       const LayoutHints& hints, YoloLayout* l) {
+  const TensorInfo& t = outputs[0];
+  std::int64_t a, b;
+  if (t.dims.size() == 3) {
+    if (t.dims[0] != 1) return unrecognised(outputs, in_w, in_h, "batch must be 1");
+    a = t.dims[1];
+    b = t.dims[2];
+  } else {
+    a = t.dims[0];
+    b = t.dims[1];
+  }
+  std::vector<int> strides = meta.strides.empty() ? std::vector<int>{8, 16, 32} : meta.strides;
+  std::int64_t g = grid_cells(in_w, in_h, strides);
+  if (a != g && b != g && a % g != 0 && !meta.strides.empty()) {
+    strides = {8, 16, 32};  // metadata strides may list only the largest one
+    g = grid_cells(in_w, in_h, strides);
+  }
+  const int na = hints.anchors.empty() ? (meta.anchors.empty() ? 3 : static_cast<int>(meta.anchors[0].size()))
+                                       : static_cast<int>(hints.anchors[0].size());
+  l->combined_output = 0;
+  const bool says_e2e = meta.end2end.value_or(false);
+  if (says_e2e || (b == 6 && a != g && a != na * g)) {
+    if (b != 6) return unrecognised(outputs, in_w, in_h, "metadata says end2end but rows are not 6 values");
+    l->family = YoloFamily::kEndToEnd;
+    l->num_classes = !meta.names.empty() ? static_cast<int>(meta.names.size())
+                                         : (meta.num_classes > 0 ? meta.num_classes : hints.num_classes);
+    if (l->num_classes <= 0)
+      return unsupported_model("end-to-end output " + shape_string(t.dims) +
+                               " does not tell the class count and the model has no 'names' metadata; pass --labels");
+    l->source = says_e2e ? "metadata end2end + shape" : "shape (K, 6)";
+    return Status();
+  }
+  if (a == na * g && b >= 6) {
+    l->family = YoloFamily::kYolov5Combined;
+    l->num_classes = static_cast<int>(b - 5);
+    l->num_anchors = na;
+    l->source = "shape (N = " + std::to_string(na) + " x " + std::to_string(g) + " grid cells, nc + 5)";
+  } else if (b == g && a >= 5) {
+    l->family = YoloFamily::kYolov8Combined;
+    l->num_classes = static_cast<int>(a - 4);
+    l->source = "shape (4 + nc, A = " + std::to_string(g) + " grid cells)";
+  } else if (a == g && b >= 5) {
+    l->family = YoloFamily::kYolov8Combined;
+    l->transposed = true;
+    l->num_classes = static_cast<int>(b - 4);
+    l->source = "shape (A = " + std::to_string(g) + " grid cells, 4 + nc)";
+  } else {
+    return unrecognised(outputs, in_w, in_h,
+                        "the row count matches neither " + std::to_string(g) + " nor " + std::to_string(na * g) +
+                            " grid cells of strides 8/16/32");
+  }
+  for (int s : strides) {
+    HeadBinding h;
+    h.stride = s;
+    h.grid_h = (in_h + s - 1) / s;
+    h.grid_w = (in_w + s - 1) / s;
+    l->heads.push_back(h);  // informational for combined layouts
+  }
+  return Status();
+}
+
+Status detect_split(const std::vector<TensorInfo>& outputs, int in_w, int in_h, const ModelMetadata& meta,
+                    const LayoutHints& hints, YoloLayout* l) {
+  struct Group {
+    std::int64_t h, w;
+    int stride;
+    std::vector<int> members;  // output indices, in output order
+  };
+  std::vector<Group> groups;
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    const auto& d = outputs[i].dims;
+    if (d.size() != 4 || d[0] != 1) return unrecognised(outputs, in_w, in_h, "split heads must be (1, C, H, W)");
+    auto it = std::find_if(groups.begin(), groups.end(), [&](const Group& g) { return g.h == d[2] && g.w == d[3]; });
+    if (it == groups.end()) {
+      const int s = stride_for_grid(in_w, in_h, d[2], d[3]);
+      if (s == 0)
+        return unrecognised(outputs, in_w, in_h,
+                            "grid " + std::to_string(d[2]) + "x" + std::to_string(d[3]) + " is not the input divided by a power of two");
+      groups.push_back(Group{d[2], d[3], s, {}});
+      it = groups.end() - 1;
+    }
+    it->members.push_back(static_cast<int>(i));
+  }
+  std::sort(groups.begin(), groups.end(), [](const Group& a, const Group& b) { return a.stride < b.stride; });
+  const bool one_each = std::all_of(groups.begin(), groups.end(), [](const Group& g) { return g.members.size() == 1; });
+  auto channels = [&](int idx) { return outputs[idx].dims[1]; };
+
+  if (one_each) {
+    // YOLOv5 split heads: C = na * (nc + 5) per stride.
+    l->family = YoloFamily::kYolov5Split;
+    std::vector<std::vector<std::array<float, 2>>> anchors = hints.anchors;
+    std::string anchor_source = "anchors from options";
+    if (anchors.empty() && !meta.anchors.empty()) {
+      for (const auto& level : meta.anchors) {
+        std::vector<std::array<float, 2>> lv;
+        for (const auto& p : level) lv.push_back({p.first, p.second});
+        anchors.push_back(lv);
+      }
+      anchor_source = "anchors from metadata";
+    }
+    if (anchors.empty()) {
+      const bool p3p5 = groups.size() == 3 && groups[0].stride == 8 && groups[1].stride == 16 && groups[2].stride == 32;
+      if (!p3p5)
+        return unsupported_model("YOLOv5 heads at strides other than 8/16/32 need anchors (pass --anchors): " +
+                                 describe_outputs(outputs, in_w, in_h));
+      anchors = default_yolov5_anchors();
+      anchor_source = "default COCO anchors";
+    }
+    if (anchors.size() != groups.size())
+      return unsupported_model(std::to_string(anchors.size()) + " anchor levels given for " + std::to_string(groups.size()) +
+                               " heads: " + describe_outputs(outputs, in_w, in_h));
+    const int na = static_cast<int>(anchors[0].size());
+    int nc = -1;
+    for (std::size_t gi = 0; gi < groups.size(); ++gi) {
+      const std::int64_t c = channels(groups[gi].members[0]);
+      if (static_cast<int>(anchors[gi].size()) != na || c % na != 0 || c / na < 6)
+        return unrecognised(outputs, in_w, in_h,
+                            "a head of " + std::to_string(c) + " channels is not " + std::to_string(na) + " x (nc + 5)");
+      const int this_nc = static_cast<int>(c / na - 5);
+      if (nc >= 0 && nc != this_nc)
+        return unrecognised(outputs, in_w, in_h, "heads disagree on the class count");
+      nc = this_nc;
+      HeadBinding h;
+      h.stride = groups[gi].stride;
+      h.grid_h = static_cast<int>(groups[gi].h);
+      h.grid_w = static_cast<int>(groups[gi].w);
+      h.box_output = groups[gi].members[0];
+      h.anchors = anchors[gi];
+      l->heads.push_back(h);
+    }
+    l->num_classes = nc;
+    l->num_anchors = na;
+    l->source = "shapes (one head per stride), " + anchor_source;
+    return Status();
+  }
+
+  // YOLOv8 / YOLO11 split DFL heads: box (4*reg_max), classes (nc), optional score_sum (1).
+  l->family = YoloFamily::kYolov8SplitDfl;
+  int nc = -1, reg_max = -1;
+  bool any_sum = false;
+  for (const Group& g : groups) {
+    if (g.members.size() < 2 || g.members.size() > 3)
+      return unrecognised(outputs, in_w, in_h,
+                          "stride " + std::to_string(g.stride) + " has " + std::to_string(g.members.size()) +
+                              " tensors; split DFL heads have 2 or 3 per stride");
+    std::vector<int> rest = g.members;
+    // Box tensor: 64 channels (4 x 16 bins) first; otherwise the first tensor
+    // whose channels split into 4 sides of at least 2 bins.
+    auto box_it = std::find_if(rest.begin(), rest.end(), [&](int i) { return channels(i) == 64; });
+    if (box_it == rest.end())
+      box_it = std::find_if(rest.begin(), rest.end(), [&](int i) { return channels(i) % 4 == 0 && channels(i) >= 8 && channels(i) <= 256; });
+    if (box_it == rest.end())
+      return unrecognised(outputs, in_w, in_h, "stride " + std::to_string(g.stride) + " has no DFL box tensor of 4 x reg_max channels");
+    HeadBinding h;
+    h.stride = g.stride;
+    h.grid_h = static_cast<int>(g.h);
+    h.grid_w = static_cast<int>(g.w);
+    h.box_output = *box_it;
+    rest.erase(box_it);
+    if (rest.size() == 1) {
+      h.class_output = rest[0];
+    } else {
+      // Two left: the 1-channel one is score_sum. With one class both have 1
+      // channel: a name containing "sum" decides, else output order (class
+      // scores come before score_sum in every known export).
+      int sum_pos = -1;
+      if (channels(rest[0]) == 1 && channels(rest[1]) != 1) sum_pos = 0;
+      else if (channels(rest[1]) == 1 && channels(rest[0]) != 1) sum_pos = 1;
+      else if (channels(rest[0]) == 1 && channels(rest[1]) == 1)
+        sum_pos = name_says_sum(outputs[rest[0]].name) && !name_says_sum(outputs[rest[1]].name) ? 0 : 1;
+      if (sum_pos < 0)
+        return unrecognised(outputs, in_w, in_h, "stride " + std::to_string(g.stride) + " has no 1-channel score_sum tensor");
+      h.sum_output = rest[sum_pos];
+      h.class_output = rest[1 - sum_pos];
+      any_sum = true;
+    }
+    const int this_reg = static_cast<int>(channels(h.box_output) / 4);
+    const int this_nc = static_cast<int>(channels(h.class_output));
+    if ((reg_max >= 0 && reg_max != this_reg) || (nc >= 0 && nc != this_nc))
+      return unrecognised(outputs, in_w, in_h, "heads disagree on reg_max or the class count");
+    reg_max = this_reg;
+    nc = this_nc;
+    l->heads.push_back(h);
+  }
+  l->num_classes = nc;
+  l->reg_max = reg_max;
+  l->source = std::string("shapes (") + (any_sum ? "box + classes + score_sum" : "box + classes") +
+              " per stride, paired by grid size)";
+  return Status();
+}
+
+}  // namespace
+
+Status detect_layout(const std::vector<TensorInfo>& outputs, int input_width, int input_height,
+                     const std::map<std::string, std::string>& metadata, const LayoutHints& hints,
+                     YoloLayout* layout) {
+  *layout = YoloLayout{};
+  layout->input_width = input_width;
+  layout->input_height = input_height;
+  if (input_width <= 0 || input_height <= 0)
+    return unsupported_model("the model input size is unknown or dynamic (" + std::to_string(input_width) + "x" +
+                             std::to_string(input_height) + "); export it with a fixed size such as 640x640");
+  if (outputs.empty()) return unsupported_model("the model has no outputs");
+  ModelMetadata meta;
+  RKYOLO_RETURN_IF_ERROR(core::parse_model_metadata(metadata, &meta));
+  if (!meta.task.empty() && meta.task != "detect")
+    return unsupported_model("the model's task is '" + meta.task + "'; rkyolo runs detection models only: " +
+                             describe_outputs(outputs, input_width, input_height));
+  for (const TensorInfo& t : outputs)
+    for (auto d : t.dims)
+      if (d <= 0) return unsupported_model("output shapes must be fixed: " + describe_outputs(outputs, input_width, input_height));
+
+  const bool all_4d = std::all_of(outputs.begin(), outputs.end(), [](const TensorInfo& t) { return t.dims.size() == 4; });
+  Status st;
+  if (outputs.size() == 1 && (outputs[0].dims.size() == 3 || outputs[0].dims.size() == 2)) {
+    st = detect_combined(outputs, input_width, input_height, meta, hints, layout);
+  } else if (all_4d && outputs.size() >= 2) {
+    st = detect_split(outputs, input_width, input_height, meta, hints, layout);
+  } else {
+    st = unrecognised(outputs, input_width, input_height, "neither one (1, N, K) tensor nor split (1, C, H, W) heads");
+  }
+  RKYOLO_RETURN_IF_ERROR(st);
+  if (layout->num_classes <= 0)
+    return unrecognised(outputs, input_width, input_height, "no class channels");
+  RKYOLO_RETURN_IF_ERROR(check_names(*layout, meta, outputs, input_width, input_height));
+  layout->names = meta.names;
+  if (!meta.names.empty()) layout->source = "metadata names + " + layout->source;
+  return Status();
+}
+
+std::ostream& operator<<(std::ostream& os, const YoloLayout& l) {
+  os << family_name(l.family) << ", " << l.num_classes << (l.num_classes == 1 ? " class" : " classes") << ", input "
+     << l.input_width << 'x' << l.input_height;
+  if (!l.heads.empty()) {
+    os << ", strides";
+    for (const auto& h : l.heads) os << ' ' << h.stride;
+  }
+  if (l.family == YoloFamily::kYolov8SplitDfl) os << ", reg_max " << l.reg_max;
+  if (l.family == YoloFamily::kYolov5Split || l.family == YoloFamily::kYolov5Combined)
+    os << ", " << l.num_anchors << " anchors per cell";
+  return os;
+}
+
+}  // namespace rkyolo

@@ -1,0 +1,114 @@
+// rkyolo: letterbox preprocessing fused with colour conversion, normalization
+// or quantization, writing straight into the backend's input tensor.
+//
+// Geometry follows the Ultralytics recipe exactly (see letterbox_geometry).
+// Pixels are bilinear like OpenCV's INTER_LINEAR (same sample positions and
+// border rules) in fixed point (7-bit vertical, 11-bit horizontal weights, one
+// rounding at the end), so results match cv2.resize + copyMakeBorder within
+// one grey level.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "rkyolo/backend.h"
+#include "rkyolo/image.h"
+#include "rkyolo/status.h"
+#include "rkyolo/tensor.h"
+
+namespace rkyolo::core {
+
+struct LetterboxGeometry {
+  int src_w = 0, src_h = 0;  // source image
+  int dst_w = 0, dst_h = 0;  // model input
+  double gain = 1.0;         // r = min(dst_h / src_h, dst_w / src_w)
+  int new_w = 0, new_h = 0;  // resized content
+  int pad_left = 0, pad_top = 0, pad_right = 0, pad_bottom = 0;
+
+  // Maps a point of the model input back to source-image pixels.
+  float to_source_x(float x) const { return static_cast<float>((x - pad_left) / gain); }
+  float to_source_y(float y) const { return static_cast<float>((y - pad_top) / gain); }
+};
+
+// r = min(H/h, W/w); new = (round(w*r), round(h*r)) with Python's
+// round-half-even; top = round(dh - 0.1), bottom = round(dh + 0.1), likewise
+// left/right.
+LetterboxGeometry letterbox_geometry(int src_w, int src_h, int dst_w, int dst_h);
+
+// The tensor the letterbox writes: derived once from the backend's InputCaps.
+struct LetterboxTarget {
+  int width = 0, height = 0;
+  TensorLayout layout = TensorLayout::kNCHW;  // kNCHW or kNHWC
+  DType dtype = DType::kFloat32;              // kFloat32, kUint8, kInt8
+  PixelFormat color = PixelFormat::kRgb8;     // channel order of the tensor
+  int row_stride_pixels = 0;                  // NHWC row pitch (0 = width)
+  float mean[3] = {0, 0, 0};
+  float std[3] = {255, 255, 255};
+  QuantParams quant;
+  std::uint8_t pad_value = 114;
+
+  static LetterboxTarget from_caps(const InputCaps& caps);
+  int pitch() const { return row_stride_pixels > 0 ? row_stride_pixels : width; }
+  // Bytes the destination buffer must have.
+  std::size_t required_bytes() const;
+};
+
+// Per-channel conversion of a 0..255 pixel into the tensor's element type.
+struct PixelTables {
+  std::array<std::array<float, 256>, 3> f32{};
+  std::array<std::array<std::int8_t, 256>, 3> i8{};
+  // When every channel maps p -> clamp(p + i8_offset) the int8 path needs no
+  // table (e.g. mean 0, std 255, scale 1/255, zero-point -128: q = p - 128).
+  bool i8_is_offset = false;
+  int i8_offset = 0;
+  // When the float mapping is the same for all channels.
+  bool f32_uniform = false;
+};
+
+PixelTables make_pixel_tables(const LetterboxTarget& target);
+
+// Scalar reference: plain per-pixel loops, kept forever as the definition
+// the optimized path is tested against.
+void letterbox_ref(const ImageView& src, const LetterboxTarget& target, void* dst);
+
+// The optimized, allocation-free (after the first frame of a given size)
+// fused letterbox. Not thread-safe; one per worker.
+class Letterboxer {
+ public:
+  Status configure(const LetterboxTarget& target);
+  const LetterboxTarget& target() const { return target_; }
+
+  // Returns the cached transform for this source size (recomputed only when
+  // the size changes).
+  const LetterboxGeometry& prepare(int src_w, int src_h);
+  const LetterboxGeometry& geometry() const { return geom_; }
+
+  // Letterboxes `src` into `dst` (target().required_bytes() bytes). Pixels of
+  // NHWC row padding (beyond width) are left untouched.
+  Status run(const ImageView& src, void* dst);
+
+ private:
+  void build_transform(int src_w, int src_h);
+  void write_pad_rows(std::uint8_t* dst, int y_begin, int y_end) const;
+  void write_content_row(const std::uint8_t* row, std::uint8_t* dst, int y) const;
+
+  LetterboxTarget target_;
+  PixelTables tables_;
+  bool configured_ = false;
+  bool swap_rb_ = false;
+  LetterboxGeometry geom_;
+  bool identity_ = false;  // no resize: new size == source size
+
+  // Cached transform (grow-only buffers).
+  std::vector<std::int32_t> x_index_;  // per output element (new_w*3): source byte offset, swap applied
+  std::vector<std::int32_t> x_alpha0_, x_alpha1_;  // per output element: horizontal weights
+  std::vector<std::int32_t> y_row0_, y_row1_;      // per output row: source rows (clamped)
+  std::vector<std::int32_t> y_beta0_, y_beta1_;    // per output row: vertical weights
+  mutable std::vector<std::int16_t> vrow_;         // vertically blended source row
+  mutable std::vector<std::uint8_t> hrow_;         // resized row, tensor channel order
+  std::vector<std::uint8_t> pad_row_;              // one NHWC row of padding, converted
+};
+
+}  // namespace rkyolo::core

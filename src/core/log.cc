@@ -1,0 +1,57 @@
+#include "rkyolo/log.h"
+
+#include <atomic>
+#include <cstdio>
+#include <mutex>
+#include <string>
+
+namespace rkyolo {
+
+namespace {
+
+std::atomic<int> g_level{static_cast<int>(LogLevel::kWarning)};
+std::mutex g_mutex;
+LogCallback g_callback = nullptr;
+void* g_user = nullptr;
+
+const char* level_name(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug: return "debug";
+    case LogLevel::kInfo: return "info";
+    case LogLevel::kWarning: return "warning";
+    case LogLevel::kError: return "error";
+    case LogLevel::kOff: return "off";
+  }
+  return "?";
+}
+
+}  // namespace
+
+void set_log_callback(LogCallback callback, void* user_data) {
+  std::lock_guard<std::mutex> lock(g_mutex);
+  g_callback = callback;
+  g_user = user_data;
+}
+
+void set_log_level(LogLevel level) { g_level.store(static_cast<int>(level)); }
+LogLevel log_level() { return static_cast<LogLevel>(g_level.load()); }
+bool log_enabled(LogLevel level) {
+  return level != LogLevel::kOff && static_cast<int>(level) >= g_level.load(std::memory_order_relaxed);
+}
+
+void log_message(LogLevel level, std::string_view message) {
+  if (!log_enabled(level)) return;
+  std::lock_guard<std::mutex> lock(g_mutex);
+  if (g_callback != nullptr) {
+    g_callback(level, message, g_user);
+    return;
+  }
+  std::string line = "[rkyolo] ";
+  line += level_name(level);
+  line += ": ";
+  line += message;
+  line += '\n';
+  std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+}  // namespace rkyolo

@@ -1,0 +1,35 @@
+// rkyolo: a minimal, bounds-checked reader of ONNX files (protobuf wire
+// format): inputs, outputs, metadata_props, opsets and operator counts.
+// No protobuf library needed, so `rkyolo info` and layout detection work on
+// any ONNX model and every malformed file gets a precise message.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "rkyolo/status.h"
+#include "rkyolo/tensor.h"
+
+namespace rkyolo::core {
+
+struct OnnxModelInfo {
+  std::int64_t ir_version = 0;
+  std::string producer;  // producer_name + version
+  std::map<std::string, std::int64_t> opsets;  // domain ("" = ai.onnx) -> version
+  std::vector<TensorInfo> inputs;   // graph inputs that are not initializers
+  std::vector<TensorInfo> outputs;
+  std::map<std::string, std::string> metadata;
+  std::map<std::string, int> op_counts;  // op_type -> number of nodes
+  std::size_t node_count = 0;
+};
+
+// Parses an in-memory ONNX model. `what` names the file in messages.
+Status parse_onnx(const std::uint8_t* data, std::size_t size, const std::string& what, OnnxModelInfo* out);
+Status read_onnx_file(const std::string& path, OnnxModelInfo* out);
+
+// Reads a whole file; clear messages for missing, unreadable or empty files.
+Status read_file_bytes(const std::string& path, std::vector<std::uint8_t>* out);
+
+}  // namespace rkyolo::core

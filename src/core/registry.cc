@@ -1,0 +1,68 @@
+// Backend registry with usability scores (0 = unusable here).
+#include <algorithm>
+#include <mutex>
+
+#include "rkyolo/backend.h"
+#include "rkyolo/log.h"
+
+namespace rkyolo {
+
+namespace {
+std::mutex& registry_mutex() {
+  static std::mutex m;
+  return m;
+}
+std::vector<BackendFactory>& registry() {
+  static std::vector<BackendFactory> r;
+  return r;
+}
+}  // namespace
+
+void register_backend(const BackendFactory& factory) {
+  std::lock_guard<std::mutex> lock(registry_mutex());
+  auto& r = registry();
+  auto it = std::find_if(r.begin(), r.end(), [&](const BackendFactory& f) { return f.name == factory.name; });
+  if (it != r.end())
+    *it = factory;
+  else
+    r.push_back(factory);
+}
+
+std::vector<BackendFactory> registered_backends() {
+  std::lock_guard<std::mutex> lock(registry_mutex());
+  return registry();
+}
+
+Status create_backend(std::string_view name, const BackendOptions& options, std::unique_ptr<Backend>* out,
+                      std::string* choice) {
+  const std::vector<BackendFactory> all = registered_backends();
+  if (all.empty()) return backend_unavailable("no backends are registered (call rkyolo::register_builtin_backends())");
+  std::string names;
+  for (const auto& f : all) names += (names.empty() ? "" : ", ") + f.name;
+  if (name != "auto") {
+    auto it = std::find_if(all.begin(), all.end(), [&](const BackendFactory& f) { return f.name == name; });
+    if (it == all.end())
+      return invalid_argument("unknown backend '" + std::string(name) + "' (this build has: " + names + ")");
+    if (choice) *choice = "backend '" + it->name + "' (requested)";
+    return it->create(options, out);
+  }
+  // auto: best usable score; the reasons of every candidate are kept for the message.
+  const BackendFactory* best = nullptr;
+  int best_score = 0;
+  std::string reasons;
+  for (const auto& f : all) {
+    std::string why;
+    const int score = f.score ? f.score(options, &why) : 0;
+    reasons += (reasons.empty() ? "" : "; ") + f.name + ": " + (why.empty() ? "score " + std::to_string(score) : why);
+    if (score > best_score) {
+      best_score = score;
+      best = &f;
+    }
+  }
+  if (best == nullptr) return backend_unavailable("no backend can run '" + options.model_path + "' here (" + reasons + ")");
+  if (choice) *choice = "backend '" + best->name + "' chosen automatically (" + reasons + ")";
+  RKYOLO_LOG(kInfo) << "backend '" << best->name << "' chosen automatically (" << reasons << ")";
+  return best->create(options, out);
+}
+
+}  // namespace rkyolo

@@ -1,0 +1,271 @@
+// Round trips: known boxes encoded into head tensors of every layout (float
+// and int8, NCHW, NC1HWC2 with padded channels, w_stride rows), decoded back
+// through layout detection + the optimized decoder + NMS. And the optimized
+// decoder against the naive reference on the same tensors.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "core/decode.h"
+#include "core/nms.h"
+#include "support/yolo_synth.h"
+
+namespace rkyolo::core {
+namespace {
+
+using test::EncodedTensor;
+using test::SynthModel;
+using test::TruthBox;
+
+// Named tolerances.
+constexpr float kFloatMinIou = 0.999f;     // float tensors: essentially exact
+constexpr float kInt8MinIou = 0.97f;       // int8 coordinates carry quantization error
+constexpr float kFloatScoreError = 1e-5f;
+constexpr float kRefBoxError = 1e-3f;      // optimized vs reference decoder, pixels
+constexpr float kRefScoreError = 1e-6f;
+
+enum class Encoding { kFloat, kInt8, kInt8Native16, kInt8Native8, kInt8Strided };
+
+const char* encoding_name(Encoding e) {
+  switch (e) {
+    case Encoding::kFloat: return "float32";
+    case Encoding::kInt8: return "int8 NCHW";
+    case Encoding::kInt8Native16: return "int8 NC1HWC2 C2=16";
+    case Encoding::kInt8Native8: return "int8 NC1HWC2 C2=8 + w_stride";
+    case Encoding::kInt8Strided: return "int8 NCHW w_stride";
+  }
+  return "?";
+}
+
+std::vector<EncodedTensor> encode(const SynthModel& m, Encoding e) {
+  std::vector<EncodedTensor> out;
+  for (const auto& t : m.outputs) {
+    switch (e) {
+      case Encoding::kFloat: out.push_back(test::encode_float(t)); break;
+      case Encoding::kInt8: out.push_back(test::encode_int8(t)); break;
+      case Encoding::kInt8Native16: out.push_back(test::encode_int8_nc1hwc2(t, 16)); break;
+      case Encoding::kInt8Native8:
+        out.push_back(test::encode_int8_nc1hwc2(t, 8, static_cast<int>(t.dims[3]) + 3));
+        break;
+      case Encoding::kInt8Strided: out.push_back(test::encode_int8_strided(t, static_cast<int>(t.dims[3]) + 5)); break;
+    }
+  }
+  return out;
+}
+
+struct Decoded {
+  YoloLayout layout;
+  std::vector<Candidate> candidates;  // optimized
+  std::vector<Candidate> reference;
+  std::vector<int> keep;              // after NMS
+};
+
+Decoded decode_all(const std::vector<EncodedTensor>& enc, int input, const DecodeOptions& opt,
+                   std::map<std::string, std::string> meta = {}) {
+  Decoded d;
+  std::vector<TensorInfo> infos;
+  std::vector<TensorView> views;
+  for (const auto& e : enc) infos.push_back(e.info);
+  for (std::size_t i = 0; i < enc.size(); ++i) views.push_back(TensorView{enc[i].bytes.data(), &infos[i]});
+  const Status st = detect_layout(infos, input, input, meta, LayoutHints{}, &d.layout);
+  EXPECT_TRUE(st.ok()) << st;
+  if (!st.ok()) return d;
+  Decoder dec;
+  EXPECT_TRUE(dec.configure(d.layout, infos).ok());
+  EXPECT_TRUE(dec.set_options(opt).ok());
+  const Status ds = dec.decode(views, &d.candidates);
+  EXPECT_TRUE(ds.ok()) << ds;
+  EXPECT_LE(d.candidates.size(), dec.max_candidates());
+  EXPECT_TRUE(decode_ref(d.layout, views, opt, &d.reference).ok());
+  Nms nms;
+  std::vector<Candidate> c = d.candidates;
+  nms.run(c, NmsOptions{0.45f, false, 300, 30000}, &d.keep);
+  d.candidates = c;
+  return d;
+}
+
+void expect_matches_reference(const Decoded& d, const std::string& what) {
+  ASSERT_EQ(d.candidates.size(), d.reference.size()) << what;
+  for (std::size_t i = 0; i < d.reference.size(); ++i) {
+    const Candidate& a = d.candidates[i];
+    const Candidate& b = d.reference[i];
+    EXPECT_EQ(a.class_id, b.class_id) << what << " #" << i;
+    EXPECT_NEAR(a.score, b.score, kRefScoreError) << what << " #" << i;
+    EXPECT_NEAR(a.box.x1, b.box.x1, kRefBoxError) << what << " #" << i;
+    EXPECT_NEAR(a.box.y1, b.box.y1, kRefBoxError) << what << " #" << i;
+    EXPECT_NEAR(a.box.x2, b.box.x2, kRefBoxError) << what << " #" << i;
+    EXPECT_NEAR(a.box.y2, b.box.y2, kRefBoxError) << what << " #" << i;
+  }
+}
+
+void expect_round_trip(const Decoded& d, const std::vector<TruthBox>& truth, bool quantized, const std::string& what) {
+  ASSERT_EQ(d.keep.size(), truth.size()) << what << ": wrong number of detections";
+  for (const TruthBox& t : truth) {
+    const Box tb{t.x1, t.y1, t.x2, t.y2};
+    float best = 0;
+    const Candidate* match = nullptr;
+    for (int k : d.keep) {
+      const float v = iou(tb, d.candidates[k].box);
+      if (v > best) best = v, match = &d.candidates[k];
+    }
+    ASSERT_NE(match, nullptr) << what;
+    EXPECT_GT(best, quantized ? kInt8MinIou : kFloatMinIou) << what << " box " << tb << " got " << match->box;
+    EXPECT_EQ(match->class_id, t.class_id) << what;
+    EXPECT_NEAR(match->score, t.score, quantized ? 0.01f : kFloatScoreError) << what;
+  }
+}
+
+class SplitRoundTrip : public ::testing::TestWithParam<Encoding> {};
+
+TEST_P(SplitRoundTrip, Yolov8SplitWithAndWithoutScoreSum) {
+  const Encoding e = GetParam();
+  const bool quantized = e != Encoding::kFloat;
+  for (int nc : {1, 6, 80}) {
+    for (bool with_sum : {true, false}) {
+      std::mt19937 rng(100 + nc);
+      std::vector<TruthBox> truth = test::random_boxes(rng, 12, nc, 640, 12, 400);
+      const SynthModel m = test::make_yolov8_split(truth, nc, 640, with_sum, rng, quantized);
+      const std::string what = std::string("v8 split nc=") + std::to_string(nc) + (with_sum ? " +sum " : " ") + encoding_name(e);
+      const Decoded d = decode_all(encode(m, e), 640, DecodeOptions{0.25f, {}});
+      ASSERT_EQ(d.layout.family, YoloFamily::kYolov8SplitDfl) << what;
+      ASSERT_EQ(d.layout.num_classes, nc) << what;
+      expect_round_trip(d, truth, quantized, what);
+      expect_matches_reference(d, what);
+    }
+  }
+}
+
+TEST_P(SplitRoundTrip, Yolov5Split) {
+  const Encoding e = GetParam();
+  for (int nc : {1, 80}) {
+    std::mt19937 rng(200 + nc);
+    const std::vector<TruthBox> truth = test::random_boxes(rng, 10, nc, 640, 12, 400);
+    const SynthModel m = test::make_yolov5_split(truth, nc, 640, rng);
+    const std::string what = std::string("v5 split nc=") + std::to_string(nc) + " " + encoding_name(e);
+    const Decoded d = decode_all(encode(m, e), 640, DecodeOptions{0.25f, {}});
+    ASSERT_EQ(d.layout.family, YoloFamily::kYolov5Split) << what;
+    expect_round_trip(d, truth, e != Encoding::kFloat, what);
+    expect_matches_reference(d, what);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Encodings, SplitRoundTrip,
+                         ::testing::Values(Encoding::kFloat, Encoding::kInt8, Encoding::kInt8Native16,
+                                           Encoding::kInt8Native8, Encoding::kInt8Strided),
+                         [](const auto& info) {
+                           switch (info.param) {
+                             case Encoding::kFloat: return std::string("Float");
+                             case Encoding::kInt8: return std::string("Int8");
+                             case Encoding::kInt8Native16: return std::string("Int8NC1HWC2C16");
+                             case Encoding::kInt8Native8: return std::string("Int8NC1HWC2C8Stride");
+                             default: return std::string("Int8Stride");
+                           }
+                         });
+
+TEST(DecodeRoundTrip, Yolov5Combined) {
+  std::mt19937 rng(5);
+  const std::vector<TruthBox> truth = test::random_boxes(rng, 15, 80, 640);
+  const SynthModel m = test::make_yolov5_combined(truth, 80, 640, rng);
+  const Decoded d = decode_all(encode(m, Encoding::kFloat), 640, DecodeOptions{0.25f, {}});
+  ASSERT_EQ(d.layout.family, YoloFamily::kYolov5Combined);
+  expect_round_trip(d, truth, false, "v5 combined");
+  expect_matches_reference(d, "v5 combined");
+}
+
+TEST(DecodeRoundTrip, Yolov8CombinedBothOrientations) {
+  for (bool transposed : {false, true}) {
+    std::mt19937 rng(6);
+    const std::vector<TruthBox> truth = test::random_boxes(rng, 15, 3, 640);
+    const SynthModel m = test::make_yolov8_combined(truth, 3, 640, rng, transposed);
+    const Decoded d = decode_all(encode(m, Encoding::kFloat), 640, DecodeOptions{0.25f, {}});
+    ASSERT_EQ(d.layout.family, YoloFamily::kYolov8Combined);
+    EXPECT_EQ(d.layout.transposed, transposed);
+    expect_round_trip(d, truth, false, "v8 combined");
+    expect_matches_reference(d, "v8 combined");
+  }
+}
+
+TEST(DecodeRoundTrip, EndToEnd) {
+  std::mt19937 rng(8);
+  const std::vector<TruthBox> truth = test::random_boxes(rng, 20, 5, 640);
+  const SynthModel m = test::make_end_to_end(truth, 300);
+  const Decoded d = decode_all(encode(m, Encoding::kFloat), 640, DecodeOptions{0.25f, {}},
+                               {{"names", "['a', 'b', 'c', 'd', 'e']"}, {"end2end", "True"}});
+  ASSERT_EQ(d.layout.family, YoloFamily::kEndToEnd);
+  expect_round_trip(d, truth, false, "end-to-end");
+  expect_matches_reference(d, "end-to-end");
+}
+
+// Combined layouts rarely survive int8 (coordinates and scores share one
+// scale), but the quantized-domain gates must still agree with the reference.
+TEST(DecodeInt8, CombinedLayoutsAgreeWithReference) {
+  std::mt19937 rng(9);
+  const std::vector<TruthBox> truth = test::random_boxes(rng, 10, 4, 640);
+  for (float conf : {0.0f, 0.1f, 0.25f, 0.6f}) {
+    const DecodeOptions opt{conf, {}};
+    expect_matches_reference(decode_all(encode(test::make_yolov5_combined(truth, 4, 640, rng), Encoding::kInt8), 640, opt), "v5c int8");
+    expect_matches_reference(decode_all(encode(test::make_yolov8_combined(truth, 4, 640, rng, false), Encoding::kInt8), 640, opt), "v8c int8");
+    expect_matches_reference(decode_all(encode(test::make_yolov8_combined(truth, 4, 640, rng, true), Encoding::kInt8), 640, opt), "v8t int8");
+    expect_matches_reference(decode_all(encode(test::make_end_to_end(truth, 300), Encoding::kInt8), 640, opt,
+                                        {{"names", "['a', 'b', 'c', 'd']"}}),
+                             "e2e int8");
+  }
+}
+
+// Random tensors (no structure at all): the optimized quantized-domain path
+// must find exactly what the dequantize-everything reference finds, at many
+// thresholds, with class filters.
+TEST(DecodeInt8, RandomTensorsMatchReferenceAtAllThresholds) {
+  std::mt19937 rng(10);
+  std::vector<TruthBox> truth = test::random_boxes(rng, 8, 7, 320, 12, 200);
+  for (bool with_sum : {true, false}) {
+    const SynthModel v8 = test::make_yolov8_split(truth, 7, 320, with_sum, rng, false);
+    const SynthModel v5 = test::make_yolov5_split(truth, 7, 320, rng);
+    for (Encoding e : {Encoding::kInt8, Encoding::kInt8Native16, Encoding::kFloat})
+      for (float conf : {0.001f, 0.05f, 0.25f, 0.5f})
+        for (const std::vector<int>& classes : {std::vector<int>{}, std::vector<int>{2, 5}}) {
+          const DecodeOptions opt{conf, classes};
+          const std::string what = std::string(encoding_name(e)) + " conf " + std::to_string(conf);
+          expect_matches_reference(decode_all(encode(v8, e), 320, opt), "v8 " + what);
+          expect_matches_reference(decode_all(encode(v5, e), 320, opt), "v5 " + what);
+        }
+  }
+}
+
+TEST(Decode, ClassFilter) {
+  std::mt19937 rng(12);
+  std::vector<TruthBox> truth = test::random_boxes(rng, 12, 4, 640);
+  const SynthModel m = test::make_yolov8_split(truth, 4, 640, true, rng, false);
+  const Decoded d = decode_all(encode(m, Encoding::kFloat), 640, DecodeOptions{0.25f, {1, 3}});
+  std::size_t expected = 0;
+  for (const auto& t : truth) expected += (t.class_id == 1 || t.class_id == 3);
+  EXPECT_EQ(d.keep.size(), expected);
+  for (int k : d.keep) EXPECT_TRUE(d.candidates[k].class_id == 1 || d.candidates[k].class_id == 3);
+}
+
+TEST(Decode, ConfigureRejectsBadTensors) {
+  YoloLayout l;
+  std::vector<TensorInfo> infos(1);
+  infos[0].dims = {1, 84, 8400};
+  infos[0].dtype = DType::kFloat16;
+  ASSERT_TRUE(detect_layout(infos, 640, 640, {}, LayoutHints{}, &l).ok());
+  Decoder dec;
+  Status s = dec.configure(l, infos);
+  EXPECT_EQ(s.code(), StatusCode::kUnsupportedModel);
+  EXPECT_NE(s.message().find("float16"), std::string::npos) << s;
+  infos[0].dtype = DType::kInt8;  // int8 without a usable scale
+  infos[0].quant.scale = 0.0f;
+  EXPECT_EQ(dec.configure(l, infos).code(), StatusCode::kUnsupportedModel);
+  infos[0].dtype = DType::kFloat32;
+  infos[0].size_bytes = 100;  // buffer too small for the shape
+  EXPECT_EQ(dec.configure(l, infos).code(), StatusCode::kUnsupportedModel);
+  infos[0].size_bytes = 0;
+  ASSERT_TRUE(dec.configure(l, infos).ok());
+  EXPECT_EQ(dec.set_options(DecodeOptions{0.25f, {80}}).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(dec.set_options(DecodeOptions{1.5f, {}}).code(), StatusCode::kInvalidArgument);
+  std::vector<Candidate> out;
+  EXPECT_FALSE(dec.decode({}, &out).ok());  // wrong output count
+}
+
+}  // namespace
+}  // namespace rkyolo::core

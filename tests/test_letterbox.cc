@@ -1,0 +1,226 @@
+// Letterbox: geometry against the Ultralytics recipe worked by hand, and the
+// optimized kernel against the scalar reference, bit for bit, at sizes that
+// hit vector tails. (Real photos against a Python/OpenCV reference are in
+// test_real_model.cc, which has OpenCV for decoding.)
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <random>
+
+#include "core/letterbox.h"
+
+namespace rkyolo::core {
+namespace {
+
+TEST(LetterboxGeometry, FullHdToSquare) {
+  const LetterboxGeometry g = letterbox_geometry(1920, 1080, 640, 640);
+  EXPECT_DOUBLE_EQ(g.gain, 1.0 / 3.0);
+  EXPECT_EQ(g.new_w, 640);
+  EXPECT_EQ(g.new_h, 360);
+  EXPECT_EQ(g.pad_top, 140);
+  EXPECT_EQ(g.pad_bottom, 140);
+  EXPECT_EQ(g.pad_left, 0);
+  EXPECT_EQ(g.pad_right, 0);
+}
+
+TEST(LetterboxGeometry, PortraitPhoto) {  // bus.jpg
+  const LetterboxGeometry g = letterbox_geometry(810, 1080, 640, 640);
+  EXPECT_EQ(g.new_w, 480);
+  EXPECT_EQ(g.new_h, 640);
+  EXPECT_EQ(g.pad_left, 80);
+  EXPECT_EQ(g.pad_right, 80);
+  EXPECT_EQ(g.pad_top, 0);
+}
+
+TEST(LetterboxGeometry, OddPaddingGoesToBottom) {
+  // r = 0.64, new h = round(213.12) = 213, dh = 213.5: top round(213.4) = 213, bottom round(213.6) = 214.
+  const LetterboxGeometry g = letterbox_geometry(1000, 333, 640, 640);
+  EXPECT_EQ(g.new_w, 640);
+  EXPECT_EQ(g.new_h, 213);
+  EXPECT_EQ(g.pad_top, 213);
+  EXPECT_EQ(g.pad_bottom, 214);
+}
+
+TEST(LetterboxGeometry, PythonRoundsHalfToEven) {
+  // r = 0.5, 721 * 0.5 = 360.5: Python's round() gives 360, not 361.
+  const LetterboxGeometry g = letterbox_geometry(1280, 721, 640, 640);
+  EXPECT_EQ(g.new_h, 360);
+  EXPECT_EQ(g.pad_top, 140);
+  EXPECT_EQ(g.pad_bottom, 140);
+  // 723 * 0.5 = 361.5 -> 362 (even).
+  EXPECT_EQ(letterbox_geometry(1280, 723, 640, 640).new_h, 362);
+}
+
+TEST(LetterboxGeometry, UpscaleAndTiny) {
+  LetterboxGeometry g = letterbox_geometry(320, 240, 640, 640);
+  EXPECT_EQ(g.new_w, 640);
+  EXPECT_EQ(g.new_h, 480);
+  EXPECT_EQ(g.pad_top, 80);
+  g = letterbox_geometry(1, 1, 640, 640);
+  EXPECT_EQ(g.new_w, 640);
+  EXPECT_EQ(g.new_h, 640);
+  g = letterbox_geometry(4000, 3, 640, 640);
+  EXPECT_EQ(g.new_w, 640);
+  EXPECT_EQ(g.new_h, 1);  // never 0
+}
+
+TEST(LetterboxGeometry, MapsBackToSource) {
+  const LetterboxGeometry g = letterbox_geometry(1920, 1080, 640, 640);
+  EXPECT_FLOAT_EQ(g.to_source_x(320), 960);
+  EXPECT_FLOAT_EQ(g.to_source_y(140), 0);
+  EXPECT_FLOAT_EQ(g.to_source_y(500), 1080);
+}
+
+struct Image {
+  std::vector<std::uint8_t> pixels;
+  ImageView view;
+};
+
+Image random_image(std::mt19937& rng, int w, int h, int extra_stride, PixelFormat fmt) {
+  Image im;
+  const std::size_t stride = static_cast<std::size_t>(w) * 3 + extra_stride;
+  im.pixels.resize(stride * h);
+  // Smooth gradients plus noise so interpolation weights matter.
+  for (int y = 0; y < h; ++y)
+    for (std::size_t x = 0; x < stride; ++x)
+      im.pixels[y * stride + x] = static_cast<std::uint8_t>((x * 7 + y * 3 + rng() % 64) & 255);
+  im.view = ImageView{im.pixels.data(), w, h, stride, fmt};
+  return im;
+}
+
+LetterboxTarget make_target(int w, int h, TensorLayout layout, DType dtype, int stride, bool affine_lut) {
+  LetterboxTarget t;
+  t.width = w;
+  t.height = h;
+  t.layout = layout;
+  t.dtype = dtype;
+  t.row_stride_pixels = stride;
+  t.quant.quantized = dtype == DType::kInt8;
+  if (affine_lut) {  // per-channel normalization: the generic table path
+    const float mean[3] = {123.7f, 116.3f, 103.5f}, stdv[3] = {58.4f, 57.1f, 57.4f};
+    for (int c = 0; c < 3; ++c) t.mean[c] = mean[c], t.std[c] = stdv[c];
+    t.quant.scale = 0.0187f;
+    t.quant.zero_point = 3;
+  } else {  // mean 0, std 255, scale 1/255, zp -128: q = p - 128
+    t.quant.scale = 1.0f / 255.0f;
+    t.quant.zero_point = -128;
+  }
+  return t;
+}
+
+constexpr std::uint8_t kSentinel = 0xCD;
+
+// Runs both paths into sentinel-filled buffers; they must match byte for byte.
+void expect_same_as_reference(const ImageView& src, const LetterboxTarget& t, const std::string& what) {
+  std::vector<std::uint8_t> ref(t.required_bytes(), kSentinel), opt(t.required_bytes(), kSentinel);
+  letterbox_ref(src, t, ref.data());
+  Letterboxer lb;
+  ASSERT_TRUE(lb.configure(t).ok());
+  ASSERT_TRUE(lb.run(src, opt.data()).ok()) << what;
+  ASSERT_EQ(ref.size(), opt.size());
+  for (std::size_t i = 0; i < ref.size(); ++i)
+    if (ref[i] != opt[i]) FAIL() << what << ": first difference at byte " << i << ": ref " << int(ref[i]) << " opt " << int(opt[i]);
+  // NHWC row padding beyond the width is never written (NPU buffers).
+  if (t.layout == TensorLayout::kNHWC && t.pitch() > t.width) {
+    const std::size_t elem = dtype_size(t.dtype);
+    for (int y = 0; y < t.height; ++y)
+      for (std::size_t b = static_cast<std::size_t>(t.width) * 3 * elem; b < static_cast<std::size_t>(t.pitch()) * 3 * elem; ++b)
+        ASSERT_EQ(opt[y * t.pitch() * 3 * elem + b], kSentinel) << what << ": padding written in row " << y;
+  }
+  // A second run on the same size reuses the cached transform.
+  std::vector<std::uint8_t> again(t.required_bytes(), kSentinel);
+  ASSERT_TRUE(lb.run(src, again.data()).ok());
+  EXPECT_EQ(again, opt) << what << ": second run differs";
+}
+
+TEST(Letterbox, OptimizedMatchesReferenceAtVectorTails) {
+  std::mt19937 rng(7);
+  const int widths[] = {1, 15, 16, 17, 639, 640, 641};
+  const int heights[] = {1, 17, 480};
+  struct Combo {
+    TensorLayout layout;
+    DType dtype;
+    int stride;
+    bool lut;
+  };
+  const Combo combos[] = {
+      {TensorLayout::kNCHW, DType::kFloat32, 0, false}, {TensorLayout::kNCHW, DType::kFloat32, 0, true},
+      {TensorLayout::kNCHW, DType::kUint8, 0, false},   {TensorLayout::kNCHW, DType::kInt8, 0, true},
+      {TensorLayout::kNHWC, DType::kUint8, 80, false},  {TensorLayout::kNHWC, DType::kInt8, 80, false},
+      {TensorLayout::kNHWC, DType::kInt8, 72, true},    {TensorLayout::kNHWC, DType::kFloat32, 0, true},
+  };
+  for (int w : widths)
+    for (int h : heights)
+      for (PixelFormat fmt : {PixelFormat::kBgr8, PixelFormat::kRgb8}) {
+        const Image im = random_image(rng, w, h, (w % 3) * 5, fmt);
+        for (const Combo& c : combos) {
+          const LetterboxTarget t = make_target(72, 64, c.layout, c.dtype, c.stride, c.lut);
+          expect_same_as_reference(im.view, t,
+                                   std::to_string(w) + "x" + std::to_string(h) + " " + layout_name(c.layout) + " " +
+                                       dtype_name(c.dtype) + (c.lut ? " lut" : ""));
+        }
+      }
+}
+
+TEST(Letterbox, OptimizedMatchesReferenceAtModelSizes) {
+  std::mt19937 rng(11);
+  const int sizes[][2] = {{1920, 1080}, {1280, 720}, {810, 1080}, {640, 480}, {320, 240}, {641, 639}};
+  for (const auto& s : sizes) {
+    const Image im = random_image(rng, s[0], s[1], 0, PixelFormat::kBgr8);
+    expect_same_as_reference(im.view, make_target(640, 640, TensorLayout::kNCHW, DType::kFloat32, 0, false),
+                             "NCHW f32 from " + std::to_string(s[0]));
+    expect_same_as_reference(im.view, make_target(640, 640, TensorLayout::kNHWC, DType::kInt8, 656, false),
+                             "NHWC i8 stride 656 from " + std::to_string(s[0]));
+    expect_same_as_reference(im.view, make_target(640, 640, TensorLayout::kNHWC, DType::kUint8, 640, false),
+                             "NHWC u8 from " + std::to_string(s[0]));
+  }
+}
+
+TEST(Letterbox, Int8WritesTwosComplementBitPatterns) {
+  // A black pixel quantizes to -128 (bits 0x80), pad 114 to -14 (bits 0xF2).
+  std::vector<std::uint8_t> black(16 * 16 * 3, 0);
+  const ImageView src{black.data(), 16, 8, 48, PixelFormat::kBgr8};
+  const LetterboxTarget t = make_target(16, 16, TensorLayout::kNHWC, DType::kInt8, 16, false);
+  std::vector<std::uint8_t> out(t.required_bytes(), 0);
+  Letterboxer lb;
+  ASSERT_TRUE(lb.configure(t).ok());
+  ASSERT_TRUE(lb.run(src, out.data()).ok());
+  EXPECT_EQ(out[0], 0xF2);                         // top padding row: 114 - 128 = -14
+  EXPECT_EQ(out[static_cast<std::size_t>(8) * 16 * 3], 0x80);  // first content row: 0 - 128
+}
+
+TEST(Letterbox, PaddingValuesAndChannelOrder) {
+  // A pure red 4x2 BGR image into a 4x4 RGB float tensor.
+  std::vector<std::uint8_t> red;
+  for (int i = 0; i < 8; ++i) red.insert(red.end(), {0, 0, 255});
+  const ImageView src{red.data(), 4, 2, 12, PixelFormat::kBgr8};
+  const LetterboxTarget t = make_target(4, 4, TensorLayout::kNCHW, DType::kFloat32, 0, false);
+  std::vector<std::uint8_t> bytes(t.required_bytes());
+  Letterboxer lb;
+  ASSERT_TRUE(lb.configure(t).ok());
+  ASSERT_TRUE(lb.run(src, bytes.data()).ok());
+  const float* f = reinterpret_cast<const float*>(bytes.data());
+  EXPECT_FLOAT_EQ(f[0], 114.0f / 255.0f);       // R plane, pad row 0
+  EXPECT_FLOAT_EQ(f[4], 1.0f);                  // R plane, row 1 (content)
+  EXPECT_FLOAT_EQ(f[16 + 4], 0.0f);             // G plane, content
+  EXPECT_FLOAT_EQ(f[32 + 12], 114.0f / 255.0f); // B plane, pad row 3
+}
+
+TEST(Letterbox, RejectsBadInputs) {
+  Letterboxer lb;
+  std::vector<std::uint8_t> buf(1024);
+  const std::uint8_t px[3] = {1, 2, 3};
+  EXPECT_FALSE(lb.run(ImageView{px, 1, 1, 3, PixelFormat::kBgr8}, buf.data()).ok());  // not configured
+  LetterboxTarget t = make_target(8, 8, TensorLayout::kNHWC, DType::kUint8, 4, false);
+  EXPECT_EQ(lb.configure(t).code(), StatusCode::kInvalidArgument);  // stride < width
+  t = make_target(8, 8, TensorLayout::kNCHW, DType::kFloat32, 0, false);
+  ASSERT_TRUE(lb.configure(t).ok());
+  EXPECT_EQ(lb.run(ImageView{}, buf.data()).code(), StatusCode::kInvalidImage);
+  EXPECT_EQ(lb.run(ImageView{px, 2, 1, 3, PixelFormat::kBgr8}, buf.data()).code(), StatusCode::kInvalidArgument);
+  t.dtype = DType::kInt8;
+  t.quant.scale = 0;
+  EXPECT_FALSE(lb.configure(t).ok());
+}
+
+}  // namespace
+}  // namespace rkyolo::core

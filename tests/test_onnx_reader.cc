@@ -1,0 +1,154 @@
+// The ONNX reader on a model built here byte by byte, on every truncation of
+// it, on garbage, and on the real models in ../shared.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "core/onnx_reader.h"
+#include "support/test_env.h"
+
+namespace rkyolo::core {
+namespace {
+
+// A minimal protobuf writer for building test models.
+struct Pb {
+  std::string bytes;
+  void varint(std::uint64_t v) {
+    while (v >= 0x80) {
+      bytes.push_back(static_cast<char>((v & 0x7F) | 0x80));
+      v >>= 7;
+    }
+    bytes.push_back(static_cast<char>(v));
+  }
+  Pb& u(int field, std::uint64_t v) {
+    varint(static_cast<std::uint64_t>(field) << 3);
+    varint(v);
+    return *this;
+  }
+  Pb& s(int field, const std::string& v) {
+    varint((static_cast<std::uint64_t>(field) << 3) | 2);
+    varint(v.size());
+    bytes += v;
+    return *this;
+  }
+  Pb& m(int field, const Pb& sub) { return s(field, sub.bytes); }
+};
+
+Pb value_info(const std::string& name, int elem, const std::vector<std::int64_t>& dims, const std::string& sym = "") {
+  Pb shape;
+  for (auto d : dims) {
+    Pb dim;
+    if (d < 0)
+      dim.s(2, sym);
+    else
+      dim.u(1, static_cast<std::uint64_t>(d));
+    shape.m(1, dim);
+  }
+  Pb tensor;
+  tensor.u(1, static_cast<std::uint64_t>(elem)).m(2, shape);
+  Pb type;
+  type.m(1, tensor);
+  Pb vi;
+  vi.s(1, name).m(2, type);
+  return vi;
+}
+
+struct Built {
+  std::string bytes;
+  std::size_t graph_begin, graph_end;
+};
+
+Built build_model() {
+  Pb graph;
+  graph.m(1, Pb().s(1, "images").s(2, "y").s(4, "Conv"));
+  graph.m(1, Pb().s(1, "y").s(2, "out").s(4, "Sigmoid"));
+  graph.s(2, "g");
+  graph.m(5, Pb().u(1, 4).s(8, "conv.weight").s(9, std::string(64, '\x01')));  // initializer with raw data
+  graph.m(11, value_info("images", 1, {1, 3, 640, 640}));
+  graph.m(11, value_info("conv.weight", 1, {16, 3, 3, 3}));  // IR < 4 style: initializer listed as input
+  graph.m(12, value_info("out", 1, {-1, 84, 8400}, "batch"));
+  Pb model;
+  model.u(1, 7).s(2, "pytorch").s(3, "1.13");
+  model.m(8, Pb().s(1, "").u(2, 12));
+  const std::size_t begin = model.bytes.size();
+  model.m(7, graph);
+  const std::size_t end = model.bytes.size();
+  model.m(14, Pb().s(1, "names").s(2, "{0: 'a'}"));
+  return {model.bytes, begin, end};
+}
+
+Status parse(const std::string& b, OnnxModelInfo* info) {
+  return parse_onnx(reinterpret_cast<const std::uint8_t*>(b.data()), b.size(), "m.onnx", info);
+}
+
+TEST(OnnxReader, ReadsInputsOutputsMetadataOpsets) {
+  OnnxModelInfo info;
+  ASSERT_TRUE(parse(build_model().bytes, &info).ok());
+  EXPECT_EQ(info.ir_version, 7);
+  EXPECT_EQ(info.producer, "pytorch 1.13");
+  EXPECT_EQ(info.opsets.at(""), 12);
+  ASSERT_EQ(info.inputs.size(), 1u);  // the initializer is not a real input
+  EXPECT_EQ(info.inputs[0].name, "images");
+  EXPECT_EQ(info.inputs[0].dims, (std::vector<std::int64_t>{1, 3, 640, 640}));
+  EXPECT_EQ(info.inputs[0].dtype, DType::kFloat32);
+  ASSERT_EQ(info.outputs.size(), 1u);
+  EXPECT_EQ(info.outputs[0].dims, (std::vector<std::int64_t>{-1, 84, 8400}));
+  EXPECT_EQ(info.metadata.at("names"), "{0: 'a'}");
+  EXPECT_EQ(info.op_counts.at("Conv"), 1);
+  EXPECT_EQ(info.node_count, 2u);
+}
+
+TEST(OnnxReader, EveryTruncationIsAnErrorNeverACrash) {
+  const Built m = build_model();
+  for (std::size_t n = 0; n < m.bytes.size(); ++n) {
+    OnnxModelInfo info;
+    const Status s = parse(m.bytes.substr(0, n), &info);
+    if (n > m.graph_begin && n < m.graph_end) {
+      ASSERT_EQ(s.code(), StatusCode::kInvalidModel) << "prefix " << n;
+      EXPECT_NE(s.message().find("m.onnx"), std::string::npos);
+    }
+    if (n <= m.graph_begin) EXPECT_FALSE(s.ok()) << "prefix " << n << " has no graph";
+  }
+}
+
+TEST(OnnxReader, GarbageAndOtherFormatsAreRejected) {
+  OnnxModelInfo info;
+  std::mt19937 rng(1);
+  for (int trial = 0; trial < 200; ++trial) {
+    std::string junk(1 + rng() % 4096, '\0');
+    for (char& c : junk) c = static_cast<char>(rng());
+    EXPECT_FALSE(parse(junk, &info).ok());
+  }
+  const Status s = parse(std::string("\xff\xd8\xff\xe0\x00\x10JFIF\x00", 11), &info);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidModel);
+  EXPECT_NE(s.message().find("not a valid ONNX model"), std::string::npos) << s;
+  EXPECT_FALSE(parse("", &info).ok());
+}
+
+TEST(OnnxReader, MissingAndEmptyFiles) {
+  OnnxModelInfo info;
+  const std::string dir = test::temp_dir("onnx_reader");
+  EXPECT_EQ(read_onnx_file(dir + "/nope.onnx", &info).code(), StatusCode::kNotFound);
+  test::write_bytes(dir + "/empty.onnx", "");
+  const Status s = read_onnx_file(dir + "/empty.onnx", &info);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidModel);
+  EXPECT_NE(s.message().find("empty"), std::string::npos);
+  EXPECT_FALSE(read_onnx_file(dir, &info).ok());  // a directory
+}
+
+TEST(OnnxReader, SharedYolov5nModels) {
+  RKYOLO_REQUIRE_SHARED();
+  OnnxModelInfo info;
+  ASSERT_TRUE(read_onnx_file(test::shared_dir() + "/models/yolov5n-coco.onnx", &info).ok());
+  ASSERT_EQ(info.inputs.size(), 1u);
+  EXPECT_EQ(info.inputs[0].dims, (std::vector<std::int64_t>{1, 3, 640, 640}));
+  ASSERT_EQ(info.outputs.size(), 1u);
+  EXPECT_EQ(info.outputs[0].dims, (std::vector<std::int64_t>{1, 25200, 85}));
+  EXPECT_EQ(info.opsets.at(""), 12);
+  ASSERT_TRUE(read_onnx_file(test::shared_dir() + "/models/yolov5n-coco-heads.onnx", &info).ok());
+  ASSERT_EQ(info.outputs.size(), 3u);
+  EXPECT_EQ(info.outputs[0].dims, (std::vector<std::int64_t>{1, 255, 80, 80}));
+}
+
+}  // namespace
+}  // namespace rkyolo::core
