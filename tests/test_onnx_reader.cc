@@ -5,52 +5,18 @@
 #include <random>
 
 #include "core/onnx_reader.h"
+#include "support/onnx_builder.h"
 #include "support/test_env.h"
 
 namespace rkyolo::core {
 namespace {
 
-// A minimal protobuf writer for building test models.
-struct Pb {
-  std::string bytes;
-  void varint(std::uint64_t v) {
-    while (v >= 0x80) {
-      bytes.push_back(static_cast<char>((v & 0x7F) | 0x80));
-      v >>= 7;
-    }
-    bytes.push_back(static_cast<char>(v));
-  }
-  Pb& u(int field, std::uint64_t v) {
-    varint(static_cast<std::uint64_t>(field) << 3);
-    varint(v);
-    return *this;
-  }
-  Pb& s(int field, const std::string& v) {
-    varint((static_cast<std::uint64_t>(field) << 3) | 2);
-    varint(v.size());
-    bytes += v;
-    return *this;
-  }
-  Pb& m(int field, const Pb& sub) { return s(field, sub.bytes); }
-};
+using test::Pb;
 
 Pb value_info(const std::string& name, int elem, const std::vector<std::int64_t>& dims, const std::string& sym = "") {
-  Pb shape;
-  for (auto d : dims) {
-    Pb dim;
-    if (d < 0)
-      dim.s(2, sym);
-    else
-      dim.u(1, static_cast<std::uint64_t>(d));
-    shape.m(1, dim);
-  }
-  Pb tensor;
-  tensor.u(1, static_cast<std::uint64_t>(elem)).m(2, shape);
-  Pb type;
-  type.m(1, tensor);
-  Pb vi;
-  vi.s(1, name).m(2, type);
-  return vi;
+  Pb v = test::onnx_value_info(name, dims, elem);
+  (void)sym;
+  return v;
 }
 
 struct Built {

@@ -50,7 +50,14 @@ CommandResult run_command(const std::vector<std::string>& argv, int timeout_s, c
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   std::vector<std::string> envs;
-  for (char** e = environ; *e != nullptr; ++e) envs.emplace_back(*e);
+  // Overrides replace inherited variables of the same name.
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string var(*e);
+    const std::string name = var.substr(0, var.find('='));
+    bool overridden = false;
+    for (const auto& o : env) overridden |= o.substr(0, o.find('=')) == name;
+    if (!overridden) envs.push_back(var);
+  }
   for (const auto& e : env) envs.push_back(e);
   std::vector<char*> envp;
   for (auto& e : envs) envp.push_back(e.data());

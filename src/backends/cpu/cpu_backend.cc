@@ -127,7 +127,7 @@ int cpu_score(const BackendOptions& options, std::string* reason) {
 Status create_cpu_backend(const BackendOptions& options, std::unique_ptr<Backend>* out) {
   auto m = std::make_shared<SharedModel>();
   const std::string& path = options.model_path;
-  RKYOLO_RETURN_IF_ERROR(core::read_file_bytes(path, &m->bytes).with_context("model"));
+  RKYOLO_RETURN_IF_ERROR(core::read_file_bytes(path, &m->bytes));
   RKYOLO_RETURN_IF_ERROR(core::parse_onnx(m->bytes.data(), m->bytes.size(), path, &m->onnx));
   m->info.path = path;
   m->info.format = "onnx";

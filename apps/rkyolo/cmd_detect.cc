@@ -1,0 +1,271 @@
+// rkyolo detect: images, directories and globs -> annotated images, YOLO txt
+// labels and one JSON array. Bad inputs are reported one sentence each and
+// skipped; the exit code says whether everything succeeded.
+#include <opencv2/imgcodecs.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "rkyolo/annotate.h"
+#include "rkyolo/commands.h"
+#include "rkyolo/i18n.h"
+#include "rkyolo/image_io.h"
+#include "rkyolo/log.h"
+#include "rkyolo/options.h"
+
+namespace rkyolo::cli {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::ordered_json;
+
+namespace {
+
+// Rounds to `decimals` places; dividing by an exact power of ten gives the
+// double nearest the decimal, so JSON shows 0.82339, not 0.8233900000000001.
+double round_to(double v, int decimals) {
+  const double scale = std::pow(10.0, decimals);
+  return std::round(v * scale) / scale;
+}
+
+std::string fixed(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+Json detection_json(const Detection& d) {
+  Json j;
+  j["class_id"] = d.class_id;
+  j["label"] = std::string(d.label);
+  j["score"] = round_to(d.score, 5);
+  j["box"] = {round_to(d.box.x1, 2), round_to(d.box.y1, 2), round_to(d.box.x2, 2), round_to(d.box.y2, 2)};
+  return j;
+}
+
+std::string summary_of(const DetectionResult& r, const std::vector<std::string>& labels) {
+  if (r.detections.empty()) return tr(Msg::kNoDetections);
+  std::map<int, int> counts;
+  for (const auto& d : r.detections) ++counts[d.class_id];
+  std::string s;
+  for (const auto& [cls, n] : counts) {
+    if (!s.empty()) s += ", ";
+    s += std::to_string(n) + " " + labels[cls];
+  }
+  return s;
+}
+
+// Writes `text` to `path` through a temporary file and a rename, so a reader
+// never sees a half-written file.
+Status write_atomically(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return io_error(trf(Msg::kWriteFailed, path, std::strerror(errno)));
+    out << text;
+    out.flush();
+    if (!out) return io_error(trf(Msg::kWriteFailed, path, std::strerror(errno)));
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) return io_error(trf(Msg::kWriteFailed, path, ec.message()));
+  return Status();
+}
+
+Status ensure_directory(const std::string& dir) {
+  std::error_code ec;
+  if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) return invalid_argument(trf(Msg::kNotADirectory, dir));
+  fs::create_directories(dir, ec);
+  if (ec) return io_error(trf(Msg::kWriteFailed, dir, ec.message()));
+  return Status();
+}
+
+// A file name in `dir` for `src` that no earlier image of this run used.
+std::string unique_output_name(const std::string& src, std::set<std::string>* used) {
+  const fs::path p(src);
+  std::string stem = p.stem().string(), ext = p.extension().string();
+  if (ext.empty()) ext = ".jpg";
+  std::string name = stem + ext;
+  for (int i = 1; used->count(name); ++i) name = stem + "_" + std::to_string(i) + ext;
+  used->insert(name);
+  return name;
+}
+
+}  // namespace
+
+int cmd_detect(int argc, char** argv, int first) {
+  std::vector<OptionSpec> specs = model_option_specs();
+  for (const char* flag : {"--agnostic-nms", "--save-txt", "--save-conf", "--no-save"}) specs.push_back({flag, false, ""});
+  for (const char* opt : {"--source", "--conf", "--iou", "--max-det", "--classes", "--output", "--json"})
+    specs.push_back({opt, true, ""});
+  Args args;
+  Status s = args.parse("detect", argc, argv, first, specs);
+  if (s.ok()) s = apply_language(args);
+  if (!s.ok()) {
+    print_error(s.message());
+    return kExitUsage;
+  }
+  if (args.help()) {
+    std::fputs(tr(Msg::kUsageDetect), stdout);
+    return kExitOk;
+  }
+  const bool verbose = args.has("--verbose");
+  configure_logging(verbose);
+  DetectorOptions options;
+  s = detector_options_from(args, 0.25f, 0.45f, &options);
+  if (s.ok() && !args.has("--source")) s = invalid_argument(trf(Msg::kMissingOption, "--source"));
+  if (!s.ok()) {
+    print_error(s.message());
+    return kExitUsage;
+  }
+  const std::string out_dir = args.get("--output", "runs/detect");
+  const bool save_images = !args.has("--no-save");
+  const bool save_txt = args.has("--save-txt");
+  const bool save_conf = args.has("--save-conf");
+  const std::string json_path = args.get("--json");
+  if (save_images || save_txt) {
+    s = ensure_directory(out_dir);
+    if (s.ok() && save_txt) s = ensure_directory(out_dir + "/labels");
+    if (!s.ok()) {
+      print_error(s.message());
+      return kExitUsage;
+    }
+  }
+
+  register_builtin_backends();
+  std::unique_ptr<Detector> detector;
+  s = Detector::create(options, &detector);
+  if (!s.ok()) {
+    print_error(trf(Msg::kCannotLoadModel, s.message()));
+    return kExitUsage;
+  }
+  if (verbose) {
+    std::printf("%s\n", detector->backend_choice().c_str());
+    std::ostringstream layout;
+    layout << detector->layout();
+    std::printf("%s\n", trf(Msg::kLayoutDetected, layout.str()).c_str());
+  }
+
+  const std::vector<SourceItem> items = collect_sources(args.all("--source"));
+  Json results = Json::array();
+  std::set<std::string> used_names;
+  int failed = 0, done = 0;
+  StageTiming total;
+  DetectionResult result;
+  cv::Mat image;
+  const int n = static_cast<int>(items.size());
+  for (int i = 0; i < n; ++i) {
+    const SourceItem& item = items[i];
+    Json entry;
+    entry["image"] = item.path;
+    auto fail = [&](const std::string& message) {
+      print_error(message);
+      entry["width"] = nullptr;
+      entry["height"] = nullptr;
+      entry["detections"] = Json::array();
+      entry["timing_ms"] = nullptr;
+      entry["error"] = message;
+      results.push_back(entry);
+      ++failed;
+    };
+    if (!item.error.empty()) {
+      fail(item.error);
+      continue;
+    }
+    s = load_image(item.path, &image);
+    if (!s.ok()) {
+      fail(s.code() == StatusCode::kNotFound ? s.message() : trf(Msg::kImageFailed, item.path, s.message()));
+      continue;
+    }
+    const ImageView view{image.data, image.cols, image.rows, image.step[0], PixelFormat::kBgr8};
+    s = detector->detect(view, &result);
+    if (!s.ok()) {
+      fail(trf(Msg::kDetectFailed, item.path, s.message()));
+      continue;
+    }
+    ++done;
+    total.preprocess_ms += result.timing.preprocess_ms;
+    total.inference_ms += result.timing.inference_ms;
+    total.postprocess_ms += result.timing.postprocess_ms;
+    std::printf("%s\n", trf(Msg::kImageLine, std::to_string(i + 1), std::to_string(n), item.path,
+                            std::to_string(image.cols), std::to_string(image.rows),
+                            summary_of(result, detector->labels()), fixed(result.timing.total_ms(), 1))
+                            .c_str());
+    entry["width"] = image.cols;
+    entry["height"] = image.rows;
+    Json dets = Json::array();
+    for (const auto& d : result.detections) dets.push_back(detection_json(d));
+    entry["detections"] = dets;
+    entry["timing_ms"] = {{"preprocess", round_to(result.timing.preprocess_ms, 3)},
+                          {"inference", round_to(result.timing.inference_ms, 3)},
+                          {"postprocess", round_to(result.timing.postprocess_ms, 3)}};
+    bool write_ok = true;
+    const std::string name = unique_output_name(item.path, &used_names);
+    if (save_images) {
+      draw_detections(image, result.detections);
+      const std::string out = out_dir + "/" + name;
+      bool ok = false;
+      try {
+        ok = cv::imwrite(out, image);
+      } catch (const cv::Exception&) {
+        ok = false;
+      }
+      if (!ok) {
+        print_error(trf(Msg::kWriteFailed, out, "the image encoder failed"));
+        write_ok = false;
+      }
+    }
+    if (save_txt) {
+      std::string lines;
+      for (const auto& d : result.detections) {
+        char buf[160];
+        const double cx = (d.box.x1 + d.box.x2) / 2 / image.cols, cy = (d.box.y1 + d.box.y2) / 2 / image.rows;
+        const double w = d.box.width() / image.cols, h = d.box.height() / image.rows;
+        if (save_conf)
+          std::snprintf(buf, sizeof buf, "%d %.6f %.6f %.6f %.6f %.5f\n", d.class_id, cx, cy, w, h, d.score);
+        else
+          std::snprintf(buf, sizeof buf, "%d %.6f %.6f %.6f %.6f\n", d.class_id, cx, cy, w, h);
+        lines += buf;
+      }
+      const std::string out = out_dir + "/labels/" + fs::path(name).stem().string() + ".txt";
+      Status ws = write_atomically(out, lines);
+      if (!ws.ok()) {
+        print_error(ws.message());
+        write_ok = false;
+      }
+    }
+    if (!write_ok) {
+      entry["error"] = trf(Msg::kWriteFailed, out_dir, "see above");
+      ++failed;
+    }
+    results.push_back(entry);
+  }
+
+  if (!json_path.empty()) {
+    s = write_atomically(json_path, results.dump(1) + "\n");
+    if (!s.ok()) {
+      print_error(s.message());
+      ++failed;
+    } else if (verbose) {
+      std::printf("%s\n", trf(Msg::kJsonWritten, json_path).c_str());
+    }
+  }
+  if (done > 0)
+    std::printf("%s\n", trf(Msg::kSpeed, fixed(total.preprocess_ms / done, 1), fixed(total.inference_ms / done, 1),
+                            fixed(total.postprocess_ms / done, 1))
+                            .c_str());
+  if (save_images || save_txt) std::printf("%s\n", trf(Msg::kSavedTo, out_dir).c_str());
+  if (failed > 0) {
+    print_error(trf(Msg::kSummaryFailed, std::to_string(failed), std::to_string(n)));
+    return kExitInputFailed;
+  }
+  std::printf("%s\n", trf(Msg::kSummaryOk, std::to_string(done)).c_str());
+  return kExitOk;
+}
+
+}  // namespace rkyolo::cli

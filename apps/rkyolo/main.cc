@@ -1,0 +1,81 @@
+// rkyolo: command-line entry point.
+#include <opencv2/core/utils/logger.hpp>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "rkyolo/commands.h"
+#include "rkyolo/i18n.h"
+#include "rkyolo/log.h"
+#include "rkyolo/options.h"
+
+#ifndef RKYOLO_VERSION
+#define RKYOLO_VERSION "0.1.0"
+#endif
+
+namespace rkyolo::cli {
+
+void configure_logging(bool verbose) {
+  set_log_level(verbose ? LogLevel::kInfo : LogLevel::kWarning);
+  // Library messages go through the translated "warning:"/"error:" prefixes.
+  set_log_callback(
+      [](LogLevel level, std::string_view message, void*) {
+        const char* prefix = level >= LogLevel::kError     ? tr(Msg::kErrorPrefix)
+                             : level == LogLevel::kWarning ? tr(Msg::kWarningPrefix)
+                                                           : "";
+        std::fprintf(stderr, "%s%.*s\n", prefix, static_cast<int>(message.size()), message.data());
+      },
+      nullptr);
+  cv::utils::logging::setLogLevel(verbose ? cv::utils::logging::LOG_LEVEL_WARNING
+                                          : cv::utils::logging::LOG_LEVEL_SILENT);
+}
+
+}  // namespace rkyolo::cli
+
+int main(int argc, char** argv) {
+  using namespace rkyolo::cli;
+  set_language(language_from_locale());
+  configure_logging(false);
+  int i = 1;
+  // Global options before the command.
+  while (i < argc && std::strncmp(argv[i], "--lang", 6) == 0) {
+    std::string value;
+    if (std::strcmp(argv[i], "--lang") == 0) {
+      if (i + 1 >= argc) {
+        print_error(trf(Msg::kMissingValue, "--lang"));
+        return kExitUsage;
+      }
+      value = argv[i + 1];
+      i += 2;
+    } else if (std::strncmp(argv[i], "--lang=", 7) == 0) {
+      value = argv[i] + 7;
+      i += 1;
+    } else {
+      break;
+    }
+    Lang lang;
+    if (!parse_language(value, &lang)) {
+      print_error(trf(Msg::kBadValue, value, "--lang", "expected en or zh"));
+      return kExitUsage;
+    }
+    set_language(lang);
+  }
+  if (i >= argc) {
+    std::fputs(tr(Msg::kUsage), stderr);
+    return kExitUsage;
+  }
+  const std::string command = argv[i];
+  if (command == "-h" || command == "--help" || command == "help") {
+    std::fputs(tr(Msg::kUsage), stdout);
+    return kExitOk;
+  }
+  if (command == "version" || command == "--version") {
+    std::printf("rkyolo %s\n", RKYOLO_VERSION);
+    return kExitOk;
+  }
+  if (command == "detect") return cmd_detect(argc, argv, i + 1);
+  if (command == "info") return cmd_info(argc, argv, i + 1);
+  print_error(trf(Msg::kUnknownCommand, command));
+  return kExitUsage;
+}

@@ -1,0 +1,30 @@
+// rkyolo CLI: typed option values and the options shared by commands.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "rkyolo/cli_args.h"
+#include "rkyolo/detector.h"
+
+namespace rkyolo::cli {
+
+Status parse_float(const std::string& option, const std::string& text, float lo, float hi, float* out);
+Status parse_int(const std::string& option, const std::string& text, int lo, int hi, int* out);
+Status parse_class_list(const std::string& option, const std::string& text, std::vector<int>* out);
+Status parse_anchors(const std::string& option, const std::string& text, LayoutHints* hints);
+
+// Options every model-using command accepts.
+std::vector<OptionSpec> model_option_specs();
+// Fills model, backend, labels, anchors and backend parameters. `default_conf`
+// etc. are the command's defaults (detect 0.25/0.45, val 0.001/0.7).
+Status detector_options_from(const Args& args, float default_conf, float default_iou, DetectorOptions* out);
+
+// "--lang" handling common to all commands; returns false on a bad value.
+Status apply_language(const Args& args);
+
+// Prints "error: <message>" (translated prefix) to stderr.
+void print_error(const std::string& message);
+void print_warning(const std::string& message);
+
+}  // namespace rkyolo::cli
