@@ -1,0 +1,592 @@
+#include "backends/rknn/rknn_backend.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <sstream>
+
+#include "backends/rknn/rknn_runtime.h"
+#include "core/metadata.h"
+#include "core/onnx_reader.h"
+#include "rkyolo/log.h"
+
+namespace rkyolo {
+
+namespace rknn {
+namespace {
+
+const char* type_name(int t) {
+  switch (t) {
+    case RKNN_TENSOR_FLOAT32: return "FP32";
+    case RKNN_TENSOR_FLOAT16: return "FP16";
+    case RKNN_TENSOR_INT8: return "INT8";
+    case RKNN_TENSOR_UINT8: return "UINT8";
+    case RKNN_TENSOR_INT16: return "INT16";
+    case RKNN_TENSOR_INT32: return "INT32";
+    default: return "OTHER";
+  }
+}
+
+const char* fmt_name(int f) {
+  switch (f) {
+    case RKNN_TENSOR_NCHW: return "NCHW";
+    case RKNN_TENSOR_NHWC: return "NHWC";
+    case RKNN_TENSOR_NC1HWC2: return "NC1HWC2";
+    default: return "UNDEFINED";
+  }
+}
+
+const char* qnt_name(int q) {
+  switch (q) {
+    case RKNN_TENSOR_QNT_NONE: return "NONE";
+    case RKNN_TENSOR_QNT_DFP: return "DFP";
+    case RKNN_TENSOR_QNT_AFFINE_ASYMMETRIC: return "AFFINE";
+    default: return "?";
+  }
+}
+
+std::string attr_string(const rknn_tensor_attr& a) {
+  std::ostringstream os;
+  os << a.name << " dims [";
+  for (uint32_t i = 0; i < a.n_dims && i < RKNN_MAX_DIMS; ++i) os << (i ? ", " : "") << a.dims[i];
+  os << "] " << fmt_name(a.fmt) << ' ' << type_name(a.type) << ' ' << qnt_name(a.qnt_type) << " zp " << a.zp
+     << " scale " << a.scale << " w_stride " << a.w_stride << " size " << a.size << " size_with_stride "
+     << a.size_with_stride;
+  return os.str();
+}
+
+bool parse_triplet(const std::string& text, float out[3]) {
+  std::stringstream ss(text);
+  std::string item;
+  int n = 0;
+  while (std::getline(ss, item, ',')) {
+    if (n >= 3) return false;
+    char* end = nullptr;
+    out[n++] = std::strtof(item.c_str(), &end);
+    if (end == item.c_str() || *end != '\0') return false;
+  }
+  if (n == 1) out[1] = out[2] = out[0];
+  return n == 1 || n == 3;
+}
+
+enum class IoMode { kZeroCopy, kStandard };
+enum class InputStrategy { kUint8, kInt8 };  // the NPU normalizes / the CPU quantizes
+
+struct Settings {
+  std::string io = "auto";
+  std::string input = "auto";
+  bool manual_cache = false;
+  std::vector<int> cores;  // empty = auto; {-1} = all cores in one context
+  float mean[3] = {0, 0, 0};
+  float std[3] = {255, 255, 255};
+};
+
+Status parse_settings(const BackendOptions& o, Settings* s) {
+  s->io = o.param("rknn_io", "auto");
+  if (s->io != "auto" && s->io != "zero-copy" && s->io != "standard")
+    return invalid_argument("rknn_io must be auto, zero-copy or standard (got '" + s->io + "')");
+  s->input = o.param("rknn_input", "auto");
+  if (s->input != "auto" && s->input != "uint8" && s->input != "int8")
+    return invalid_argument("rknn_input must be auto, uint8 or int8 (got '" + s->input + "')");
+  const std::string cache = o.param("rknn_cache", "auto");
+  if (cache != "auto" && cache != "manual") return invalid_argument("rknn_cache must be auto or manual");
+  s->manual_cache = cache == "manual";
+  const std::string cores = o.param("npu_cores", "auto");
+  if (cores == "all") {
+    s->cores = {-1};
+  } else if (cores != "auto") {
+    std::stringstream ss(cores);
+    std::string item;
+    while (std::getline(ss, item, '_')) {
+      if (item != "0" && item != "1" && item != "2") return invalid_argument("npu_cores must be auto, 0, 1, 2, 0_1, 0_1_2 or all (got '" + cores + "')");
+      s->cores.push_back(item[0] - '0');
+    }
+  }
+  if (!o.param("rknn_mean").empty() && !parse_triplet(o.param("rknn_mean"), s->mean))
+    return invalid_argument("rknn_mean needs one or three numbers");
+  if (!o.param("rknn_std").empty() && (!parse_triplet(o.param("rknn_std"), s->std) || !(s->std[0] > 0 && s->std[1] > 0 && s->std[2] > 0)))
+    return invalid_argument("rknn_std needs one or three positive numbers");
+  return Status();
+}
+
+// What every context of one model shares.
+struct SharedModel {
+  std::shared_ptr<Runtime> runtime;
+  std::string path;
+  std::vector<std::uint8_t> bytes;  // kept for runtimes without rknn_dup_context
+  Settings settings;
+  std::uint32_t init_flags = 0;
+  std::string api_version = "unknown", drv_version = "unknown";
+  rknn_tensor_attr in_attr{}, in_native{};
+  bool have_native = true;
+  std::vector<rknn_tensor_attr> out_attrs, out_native;
+  std::map<std::string, std::string> metadata;
+  TensorInfo input_info;
+};
+
+TensorInfo tensor_info(const rknn_tensor_attr& logical, const rknn_tensor_attr& stored) {
+  TensorInfo t;
+  t.name = logical.name;
+  const bool quantized = stored.qnt_type == RKNN_TENSOR_QNT_AFFINE_ASYMMETRIC;
+  t.quant.quantized = quantized;
+  t.quant.scale = stored.scale;
+  t.quant.zero_point = stored.zp;
+  switch (stored.type) {
+    case RKNN_TENSOR_INT8: t.dtype = DType::kInt8; break;
+    case RKNN_TENSOR_UINT8: t.dtype = DType::kUint8; break;
+    case RKNN_TENSOR_FLOAT32: t.dtype = DType::kFloat32; break;
+    case RKNN_TENSOR_FLOAT16: t.dtype = DType::kFloat16; break;
+    default: t.dtype = DType::kUnknown; break;
+  }
+  // Logical dims: N, C, H, W for 4-D tensors whatever the storage.
+  if (logical.n_dims == 4 && logical.fmt == RKNN_TENSOR_NHWC)
+    t.dims = {logical.dims[0], logical.dims[3], logical.dims[1], logical.dims[2]};
+  else
+    for (uint32_t i = 0; i < logical.n_dims && i < RKNN_MAX_DIMS; ++i) t.dims.push_back(logical.dims[i]);
+  if (t.dims.size() == 4) {
+    switch (stored.fmt) {
+      case RKNN_TENSOR_NC1HWC2:
+        t.layout = TensorLayout::kNC1HWC2;
+        t.c2 = stored.n_dims == 5 ? static_cast<int>(stored.dims[4]) : 0;
+        break;
+      case RKNN_TENSOR_NHWC: t.layout = TensorLayout::kNHWC; break;
+      default: t.layout = TensorLayout::kNCHW; break;
+    }
+    t.w_stride = static_cast<int>(stored.w_stride);
+  } else {
+    t.layout = TensorLayout::kFlat;
+  }
+  t.size_bytes = stored.size_with_stride != 0 ? stored.size_with_stride : stored.size;
+  return t;
+}
+
+class RknnBackend final : public Backend {
+ public:
+  RknnBackend(std::shared_ptr<const SharedModel> shared, ContextOwner ctx, int worker)
+      : shared_(std::move(shared)), ctx_(std::move(ctx)), worker_(worker) {}
+
+  // Core mask, then zero-copy with graceful degradation, or standard.
+  Status configure() {
+    const SharedModel& s = *shared_;
+    const Functions& fn = s.runtime->fn();
+    RKYOLO_RETURN_IF_ERROR(apply_core_mask());
+    info_.path = s.path;
+    info_.format = "rknn";
+    info_.inputs = {s.input_info};
+    info_.metadata = s.metadata;
+    caps_.name = "rknn";
+    caps_.concurrent_runs = true;
+    std::string why;
+    if (s.settings.io != "standard") {
+      if (setup_zero_copy(&why)) {
+        mode_ = IoMode::kZeroCopy;
+      } else {
+        release_zero_copy();
+        if (s.settings.io == "zero-copy")
+          return backend_error("zero-copy I/O was requested but is not possible with '" + s.path + "': " + why);
+        fallback_ = why;
+        // A fresh context: nothing of the failed zero-copy set-up may linger
+        // (the API forbids mixing zero-copy and copy I/O on a tensor).
+        rknn_context fresh = 0;
+        const int rc = fn.init(&fresh, const_cast<std::uint8_t*>(s.bytes.data()), static_cast<uint32_t>(s.bytes.size()),
+                               s.init_flags, nullptr);
+        if (rc != RKNN_SUCC) return backend_error("'" + s.path + "': " + describe_error("rknn_init", rc));
+        ctx_ = ContextOwner(s.runtime, fresh);
+        RKYOLO_RETURN_IF_ERROR(apply_core_mask());
+        RKYOLO_LOG(kWarning) << "zero-copy I/O is not available (" << why << ", runtime " << s.api_version
+                             << "); using the standard copy path with identical results";
+      }
+    }
+    if (mode_ == IoMode::kStandard) setup_standard();
+    caps_.device = std::string("Rockchip NPU (") + s.drv_version + ")";
+    views_.resize(info_.outputs.size());
+    for (std::size_t i = 0; i < views_.size(); ++i)
+      views_[i] = TensorView{mode_ == IoMode::kZeroCopy ? static_cast<const void*>(out_mems_[i].data())
+                                                        : static_cast<const void*>(host_outputs_[i].data()),
+                             &info_.outputs[i]};
+    return Status();
+  }
+
+  const BackendCaps& caps() const override { return caps_; }
+  const ModelInfo& model_info() const override { return info_; }
+  std::uint8_t* input_buffer() override {
+    return mode_ == IoMode::kZeroCopy ? in_mem_.data() : host_input_.data();
+  }
+
+  Status run() override {
+    const Functions& fn = shared_->runtime->fn();
+    const rknn_context ctx = ctx_.get();
+    int rc;
+    if (mode_ == IoMode::kZeroCopy) {  // the NPU reads and writes our memory in place
+      if (manual_sync_ && (rc = fn.mem_sync(ctx, in_mem_.get(), RKNN_MEMORY_SYNC_TO_DEVICE)) != RKNN_SUCC)
+        return run_error("rknn_mem_sync", rc);
+      if ((rc = fn.run(ctx, nullptr)) != RKNN_SUCC) return run_error("rknn_run", rc);
+      if (manual_sync_)
+        for (auto& m : out_mems_)
+          if ((rc = fn.mem_sync(ctx, m.get(), RKNN_MEMORY_SYNC_FROM_DEVICE)) != RKNN_SUCC) return run_error("rknn_mem_sync", rc);
+      return Status();
+    }
+    rknn_input in{};
+    in.index = 0;
+    in.buf = host_input_.data();
+    in.size = static_cast<uint32_t>(host_input_.size());
+    in.pass_through = strategy_ == InputStrategy::kInt8 ? 1 : 0;
+    in.type = strategy_ == InputStrategy::kInt8 ? RKNN_TENSOR_INT8 : RKNN_TENSOR_UINT8;
+    in.fmt = RKNN_TENSOR_NHWC;
+    if ((rc = fn.inputs_set(ctx, 1, &in)) != RKNN_SUCC) return run_error("rknn_inputs_set", rc);
+    if ((rc = fn.run(ctx, nullptr)) != RKNN_SUCC) return run_error("rknn_run", rc);
+    if ((rc = fetched_->fetch()) != RKNN_SUCC) return run_error("rknn_outputs_get", rc);
+    return Status();
+  }
+
+  const std::vector<TensorView>& outputs() const override { return views_; }
+
+  Status clone(int worker_index, std::unique_ptr<Backend>* out) const override {
+    const Functions& fn = shared_->runtime->fn();
+    rknn_context copy = 0;
+    int rc;
+    if (fn.dup_context != nullptr) {
+      rknn_context src = ctx_.get();
+      rc = fn.dup_context(&src, &copy);
+      if (rc != RKNN_SUCC) return backend_error(describe_error("rknn_dup_context", rc));
+    } else {  // old runtime: a second context from the same bytes
+      rc = fn.init(&copy, const_cast<std::uint8_t*>(shared_->bytes.data()), static_cast<uint32_t>(shared_->bytes.size()),
+                   shared_->init_flags, nullptr);
+      if (rc != RKNN_SUCC) return backend_error(describe_error("rknn_init", rc));
+    }
+    auto b = std::make_unique<RknnBackend>(shared_, ContextOwner(shared_->runtime, copy), worker_index);
+    RKYOLO_RETURN_IF_ERROR(b->configure());
+    *out = std::move(b);
+    return Status();
+  }
+
+  std::vector<std::pair<std::string, std::string>> describe() const override {
+    const SharedModel& s = *shared_;
+    std::vector<std::pair<std::string, std::string>> d;
+    d.emplace_back("runtime", s.api_version);
+    d.emplace_back("driver", s.drv_version);
+    d.emplace_back("library", s.runtime->path() + (s.runtime->uses_legacy_destroy_spelling() ? " (1.2.0 API: rknn_destory_mem)" : ""));
+    std::string io = mode_ == IoMode::kZeroCopy
+                         ? std::string("zero-copy: input ") +
+                               (strategy_ == InputStrategy::kUint8 ? "UINT8 NHWC, the NPU normalizes and quantizes"
+                                                                   : "INT8 pre-quantized by the CPU (pass_through)") +
+                               "; outputs decoded in place in NPU memory" + (manual_sync_ ? "; manual cache sync" : "")
+                         : std::string("standard: rknn_inputs_set + rknn_outputs_get") + (fallback_.empty() ? "" : " (zero-copy failed: " + fallback_ + ")");
+    d.emplace_back("io mode", io);
+    d.emplace_back("core mask", core_mask_text_);
+    d.emplace_back("input #0", attr_string(s.in_attr));
+    if (s.have_native) d.emplace_back("  native", attr_string(s.in_native));
+    for (std::size_t i = 0; i < s.out_attrs.size(); ++i) {
+      d.emplace_back("output #" + std::to_string(i), attr_string(s.out_attrs[i]));
+      if (s.have_native) d.emplace_back("  native", attr_string(s.out_native[i]));
+    }
+    return d;
+  }
+
+ private:
+  Status run_error(const char* call, int rc) const {
+    return backend_error(describe_error(call, rc) + " (model '" + shared_->path + "')");
+  }
+
+  Status apply_core_mask() {
+    const SharedModel& s = *shared_;
+    const std::vector<int>& cores = s.settings.cores;
+    if (cores.empty()) {
+      core_mask_text_ = "auto (the runtime picks an idle core)";
+      return Status();
+    }
+    const Functions& fn = s.runtime->fn();
+    if (fn.set_core_mask == nullptr)
+      return backend_unavailable("NPU cores were requested but '" + s.runtime->path() + "' has no rknn_set_core_mask");
+    int mask;
+    if (cores[0] == -1) {
+      mask = RKNN_NPU_CORE_0_1_2;
+      core_mask_text_ = "all cores in one context";
+    } else {
+      const int core = cores[static_cast<std::size_t>(worker_) % cores.size()];
+      mask = 1 << core;
+      core_mask_text_ = "core " + std::to_string(core);
+    }
+    int rc = fn.set_core_mask(ctx_.get(), static_cast<rknn_core_mask>(mask));
+    if (rc != RKNN_SUCC && cores[0] == -1)  // two-core chips: ask for all the chip has
+      rc = fn.set_core_mask(ctx_.get(), RKNN_NPU_CORE_ALL);
+    if (rc != RKNN_SUCC)
+      return backend_error("NPU core mask 0x" + [&] {
+        std::ostringstream h;
+        h << std::hex << mask;
+        return h.str();
+      }() + " (" + core_mask_text_ + ") was rejected: " + describe_error("rknn_set_core_mask", rc) +
+                           " (this chip may have fewer cores)");
+    return Status();
+  }
+
+  bool setup_zero_copy(std::string* why) {
+    const SharedModel& s = *shared_;
+    const Functions& fn = s.runtime->fn();
+    if (!s.runtime->has_zero_copy()) {
+      *why = "the runtime lacks rknn_create_mem/rknn_set_io_mem";
+      return false;
+    }
+    if (!s.have_native) {
+      *why = "the runtime cannot report native tensor attributes";
+      return false;
+    }
+    const rknn_tensor_attr& nat = s.in_native;
+    const int c = static_cast<int>(nat.dims[3]);
+    const int w = static_cast<int>(nat.dims[2]);
+    const bool int8_model = nat.type == RKNN_TENSOR_INT8 && nat.qnt_type == RKNN_TENSOR_QNT_AFFINE_ASYMMETRIC;
+    // (a) the NPU normalizes uint8 itself: int8 model, 1/3/4 channels, aligned width (w_stride == width);
+    // (b) otherwise the CPU writes int8 bit patterns with w_stride rows.
+    const bool npu_can_convert = int8_model && (c == 1 || c == 3 || c == 4) && (nat.w_stride == 0 || static_cast<int>(nat.w_stride) == w);
+    if (s.settings.input == "uint8")
+      strategy_ = InputStrategy::kUint8;
+    else if (s.settings.input == "int8")
+      strategy_ = InputStrategy::kInt8;
+    else
+      strategy_ = npu_can_convert ? InputStrategy::kUint8 : InputStrategy::kInt8;
+    if (strategy_ == InputStrategy::kInt8 && !int8_model) {
+      *why = std::string("the model input is ") + type_name(nat.type) + ", not int8";
+      return false;
+    }
+    rknn_tensor_mem* m = fn.create_mem(ctx_.get(), nat.size_with_stride);
+    if (m == nullptr) {
+      *why = "rknn_create_mem(" + std::to_string(nat.size_with_stride) + " bytes) for the input returned NULL";
+      return false;
+    }
+    in_mem_ = MemOwner(s.runtime, ctx_.get(), m);
+    rknn_tensor_attr attr = nat;
+    attr.type = strategy_ == InputStrategy::kUint8 ? RKNN_TENSOR_UINT8 : RKNN_TENSOR_INT8;
+    attr.fmt = RKNN_TENSOR_NHWC;
+    attr.pass_through = strategy_ == InputStrategy::kUint8 ? 0 : 1;
+    int rc = fn.set_io_mem(ctx_.get(), m, &attr);
+    if (rc != RKNN_SUCC) {
+      *why = describe_error("rknn_set_io_mem (input)", rc);
+      return false;
+    }
+    info_.outputs.clear();
+    for (std::size_t i = 0; i < s.out_native.size(); ++i) {
+      rknn_tensor_attr oa = s.out_native[i];
+      if (oa.type != RKNN_TENSOR_INT8 || oa.qnt_type != RKNN_TENSOR_QNT_AFFINE_ASYMMETRIC) {
+        *why = std::string("output '") + oa.name + "' is " + type_name(oa.type) + "; in-place decoding needs int8 outputs";
+        return false;
+      }
+      const uint32_t bytes = oa.size_with_stride != 0 ? oa.size_with_stride : oa.size;
+      rknn_tensor_mem* om = fn.create_mem(ctx_.get(), bytes);
+      if (om == nullptr) {
+        *why = "rknn_create_mem(" + std::to_string(bytes) + " bytes) for output '" + std::string(oa.name) + "' returned NULL";
+        return false;
+      }
+      out_mems_.emplace_back(s.runtime, ctx_.get(), om);
+      if ((rc = fn.set_io_mem(ctx_.get(), om, &oa)) != RKNN_SUCC) {
+        *why = describe_error("rknn_set_io_mem (output)", rc);
+        return false;
+      }
+      info_.outputs.push_back(tensor_info(s.out_attrs[i], oa));
+      info_.outputs.back().size_bytes = bytes;
+    }
+    manual_sync_ = s.settings.manual_cache && fn.mem_sync != nullptr;
+    InputCaps& in = caps_.input;
+    in.width = w;
+    in.height = static_cast<int>(nat.dims[1]);
+    in.channels = c;
+    in.layout = TensorLayout::kNHWC;
+    in.dtype = strategy_ == InputStrategy::kUint8 ? DType::kUint8 : DType::kInt8;
+    in.color = PixelFormat::kRgb8;
+    in.quant = QuantParams{true, nat.scale, nat.zp};
+    for (int k = 0; k < 3; ++k) in.mean[k] = s.settings.mean[k], in.std[k] = s.settings.std[k];
+    in.row_stride_pixels = nat.w_stride != 0 ? static_cast<int>(nat.w_stride) : w;
+    in.size_bytes = nat.size_with_stride;
+    in.zero_copy = true;
+    caps_.zero_copy_outputs = true;
+    return true;
+  }
+
+  void release_zero_copy() {
+    out_mems_.clear();  // MemOwner destroys each
+    in_mem_.reset();
+    info_.outputs.clear();
+    caps_.zero_copy_outputs = false;
+  }
+
+  void setup_standard() {
+    const SharedModel& s = *shared_;
+    mode_ = IoMode::kStandard;
+    manual_sync_ = false;
+    const rknn_tensor_attr& a = s.in_attr;
+    const bool nhwc = a.fmt == RKNN_TENSOR_NHWC;
+    const int h = static_cast<int>(nhwc ? a.dims[1] : a.dims[2]);
+    const int w = static_cast<int>(nhwc ? a.dims[2] : a.dims[3]);
+    const int c = static_cast<int>(nhwc ? a.dims[3] : a.dims[1]);
+    strategy_ = s.settings.input == "int8" ? InputStrategy::kInt8 : InputStrategy::kUint8;
+    host_input_.assign(static_cast<std::size_t>(h) * w * c, 0);
+    InputCaps& in = caps_.input;
+    in.width = w;
+    in.height = h;
+    in.channels = c;
+    in.layout = TensorLayout::kNHWC;
+    in.dtype = strategy_ == InputStrategy::kUint8 ? DType::kUint8 : DType::kInt8;
+    in.color = PixelFormat::kRgb8;
+    in.quant = QuantParams{true, a.scale, a.zp};
+    for (int k = 0; k < 3; ++k) in.mean[k] = s.settings.mean[k], in.std[k] = s.settings.std[k];
+    in.row_stride_pixels = w;  // rknn_inputs_set takes packed rows
+    in.size_bytes = host_input_.size();
+    in.zero_copy = false;
+    fetched_ = std::make_unique<OutputsOwner>(s.runtime, ctx_.get(), s.out_attrs.size());
+    host_outputs_.assign(s.out_attrs.size(), {});
+    info_.outputs.clear();
+    for (std::size_t i = 0; i < s.out_attrs.size(); ++i) {
+      rknn_tensor_attr oa = s.out_attrs[i];
+      const bool quantized = oa.type == RKNN_TENSOR_INT8 && oa.qnt_type == RKNN_TENSOR_QNT_AFFINE_ASYMMETRIC;
+      rknn_output& o = fetched_->data()[i];
+      o = rknn_output{};
+      o.want_float = quantized ? 0 : 1;  // int8 stays int8: decoded in the quantized domain
+      o.is_prealloc = 1;
+      o.index = static_cast<uint32_t>(i);
+      host_outputs_[i].assign(static_cast<std::size_t>(oa.n_elems) * (quantized ? 1 : 4), 0);
+      o.buf = host_outputs_[i].data();
+      o.size = static_cast<uint32_t>(host_outputs_[i].size());
+      if (!quantized) {
+        oa.type = RKNN_TENSOR_FLOAT32;
+        oa.qnt_type = RKNN_TENSOR_QNT_NONE;
+      }
+      oa.size_with_stride = o.size;
+      oa.w_stride = 0;
+      info_.outputs.push_back(tensor_info(s.out_attrs[i], oa));
+    }
+    caps_.zero_copy_outputs = false;
+  }
+
+  std::shared_ptr<const SharedModel> shared_;
+  ContextOwner ctx_;  // declared before the memories: destroyed after them
+  int worker_ = 0;
+  IoMode mode_ = IoMode::kStandard;
+  InputStrategy strategy_ = InputStrategy::kUint8;
+  bool manual_sync_ = false;
+  std::string fallback_;
+  std::string core_mask_text_;
+  MemOwner in_mem_;
+  std::vector<MemOwner> out_mems_;
+  std::vector<std::uint8_t> host_input_;
+  std::vector<std::vector<std::uint8_t>> host_outputs_;
+  std::unique_ptr<OutputsOwner> fetched_;
+  BackendCaps caps_;
+  ModelInfo info_;
+  std::vector<TensorView> views_;
+};
+
+bool is_rknn_path(const std::string& p) {
+  if (p.size() < 5) return false;
+  std::string ext = p.substr(p.size() - 5);
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  return ext == ".rknn";
+}
+
+std::string library_param(const BackendOptions& o) {
+  std::string lib = o.param("rknn_lib");
+  if (lib.empty()) {
+    const char* env = std::getenv("RKYOLO_RKNN_LIB");
+    if (env != nullptr) lib = env;
+  }
+  return lib;
+}
+
+int rknn_score(const BackendOptions& o, std::string* reason) {
+  if (!is_rknn_path(o.model_path)) {
+    *reason = "runs .rknn models";
+    return 0;
+  }
+  std::shared_ptr<Runtime> rt;
+  const Status s = Runtime::load(library_param(o), &rt);
+  if (!s.ok()) {
+    *reason = s.message();
+    return 0;
+  }
+  *reason = "NPU runtime " + rt->path();
+  return 100;
+}
+
+}  // namespace
+}  // namespace rknn
+
+Status create_rknn_backend(const BackendOptions& options, std::unique_ptr<Backend>* out) {
+  using namespace rknn;
+  auto s = std::make_shared<SharedModel>();
+  RKYOLO_RETURN_IF_ERROR(parse_settings(options, &s->settings));
+  s->path = options.model_path;
+  RKYOLO_RETURN_IF_ERROR(core::read_file_bytes(s->path, &s->bytes));
+  {
+    core::OnnxModelInfo onnx;
+    if (core::parse_onnx(s->bytes.data(), s->bytes.size(), s->path, &onnx).ok())
+      return unsupported_model("'" + s->path + "' is an ONNX model; the NPU runs .rknn models (convert it with rknn-toolkit2, "
+                               "or with 'rknn-emu convert' for the emulator), or use --backend cpu");
+  }
+  RKYOLO_RETURN_IF_ERROR(Runtime::load(library_param(options), &s->runtime));
+  const Functions& fn = s->runtime->fn();
+  if (s->settings.manual_cache && fn.mem_sync != nullptr)
+    s->init_flags |= RKNN_FLAG_DISABLE_FLUSH_INPUT_MEM_CACHE | RKNN_FLAG_DISABLE_FLUSH_OUTPUT_MEM_CACHE;
+  rknn_context ctx = 0;
+  int rc = fn.init(&ctx, s->bytes.data(), static_cast<uint32_t>(s->bytes.size()), s->init_flags, nullptr);
+  if (rc != RKNN_SUCC) {
+    const std::string msg = "cannot load '" + s->path + "' on the NPU: " + describe_error("rknn_init", rc) + "; runtime " +
+                            s->runtime->embedded_version() + ", driver " + Runtime::driver_version();
+    if (rc == RKNN_ERR_DEVICE_UNAVAILABLE) return backend_unavailable(msg);
+    if (rc == RKNN_ERR_MODEL_INVALID || rc == RKNN_ERR_TARGET_PLATFORM_UNMATCH) return invalid_model(msg);
+    return backend_error(msg);
+  }
+  ContextOwner owner(s->runtime, ctx);
+  auto query = [&](rknn_query_cmd cmd, void* info, uint32_t size) { return fn.query(ctx, cmd, info, size); };
+  rknn_sdk_version ver{};
+  if (query(RKNN_QUERY_SDK_VERSION, &ver, sizeof ver) == RKNN_SUCC) {
+    s->api_version = ver.api_version;
+    s->drv_version = ver.drv_version;
+  }
+  rknn_input_output_num io{};
+  if ((rc = query(RKNN_QUERY_IN_OUT_NUM, &io, sizeof io)) != RKNN_SUCC)
+    return backend_error("'" + s->path + "': " + describe_error("rknn_query(IN_OUT_NUM)", rc));
+  if (io.n_input != 1) return unsupported_model("'" + s->path + "' has " + std::to_string(io.n_input) + " inputs; rkyolo needs one image input");
+  s->in_attr.index = 0;
+  if ((rc = query(RKNN_QUERY_INPUT_ATTR, &s->in_attr, sizeof s->in_attr)) != RKNN_SUCC)
+    return backend_error("'" + s->path + "': " + describe_error("rknn_query(INPUT_ATTR)", rc));
+  s->in_native.index = 0;
+  s->have_native = query(RKNN_QUERY_NATIVE_INPUT_ATTR, &s->in_native, sizeof s->in_native) == RKNN_SUCC;
+  for (uint32_t i = 0; i < io.n_output; ++i) {
+    rknn_tensor_attr a{}, n{};
+    a.index = n.index = i;
+    if ((rc = query(RKNN_QUERY_OUTPUT_ATTR, &a, sizeof a)) != RKNN_SUCC)
+      return backend_error("'" + s->path + "': " + describe_error("rknn_query(OUTPUT_ATTR)", rc));
+    if (s->have_native && query(RKNN_QUERY_NATIVE_OUTPUT_ATTR, &n, sizeof n) != RKNN_SUCC) s->have_native = false;
+    s->out_attrs.push_back(a);
+    s->out_native.push_back(n);
+  }
+  const rknn_tensor_attr& in = s->in_attr;
+  if (in.n_dims != 4)
+    return unsupported_model("'" + s->path + "' input has " + std::to_string(in.n_dims) + " dims; rkyolo needs an image input");
+  const bool nhwc = in.fmt == RKNN_TENSOR_NHWC;
+  const std::uint32_t channels = nhwc ? in.dims[3] : in.dims[1];
+  if (channels != 3)
+    return unsupported_model("'" + s->path + "' input has " + std::to_string(channels) + " channels; rkyolo feeds RGB images");
+  s->input_info = tensor_info(in, in);
+  rknn_custom_string custom{};
+  if (query(RKNN_QUERY_CUSTOM_STRING, &custom, sizeof custom) == RKNN_SUCC && custom.string[0] != '\0') {
+    core::PyValue v;
+    if (core::parse_py_literal(std::string(custom.string, strnlen(custom.string, sizeof custom.string)), &v).ok() &&
+        v.kind == core::PyValue::Kind::kDict)
+      for (const auto& [k, val] : v.entries)
+        if (k.kind == core::PyValue::Kind::kString && val.kind == core::PyValue::Kind::kString) s->metadata[k.s] = val.s;
+  }
+  std::shared_ptr<const SharedModel> shared = s;
+  auto backend = std::make_unique<RknnBackend>(shared, std::move(owner), 0);
+  RKYOLO_RETURN_IF_ERROR(backend->configure());
+  *out = std::move(backend);
+  return Status();
+}
+
+void register_rknn_backend() {
+  BackendFactory f;
+  f.name = "rknn";
+  f.score = &rknn::rknn_score;
+  f.create = &create_rknn_backend;
+  register_backend(f);
+}
+
+}  // namespace rkyolo
