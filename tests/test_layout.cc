@@ -132,6 +132,21 @@ TEST(Layout, ConsistencyErrorsNameTheShapes) {
   EXPECT_NE(s.message().find("fixed"), std::string::npos) << s;
 }
 
+TEST(Layout, InputPaddedInsideTheGraph) {
+  // 596 wide, padded to 608 by the model: grids 76/38/19.
+  YoloLayout l;
+  std::vector<TensorInfo> outs;
+  for (int s : {8, 16, 32}) {
+    const int g = 608 / s;
+    outs.push_back(t("box" + std::to_string(s), {1, 64, g, g}));
+    outs.push_back(t("cls" + std::to_string(s), {1, 2, g, g}));
+  }
+  ASSERT_TRUE(detect_layout(outs, 596, 596, {}, LayoutHints{}, &l).ok());
+  EXPECT_EQ(l.heads[0].stride, 8);
+  EXPECT_EQ(l.heads[2].stride, 32);
+  EXPECT_EQ(l.heads[2].grid_w, 19);
+}
+
 TEST(Layout, AnchorOverridesAndNonStandardStrides) {
   YoloLayout l;
   LayoutHints hints;

@@ -62,10 +62,16 @@ std::int64_t grid_cells(int in_w, int in_h, const std::vector<int>& strides) {
   return g;
 }
 
-// Stride whose grid is (h, w) for this input, or 0.
+// Stride whose grid is (h, w) for this input, or 0. A model may pad its
+// input up to a multiple of its largest stride (32) inside the graph, so a
+// 596-wide input can have a 76-cell grid at stride 8 (608 / 8).
 int stride_for_grid(int in_w, int in_h, std::int64_t h, std::int64_t w) {
+  auto cells = [](int size, int s) { return (size + s - 1) / s; };
   for (int s = 1; s <= 256; s *= 2)
-    if ((in_h + s - 1) / s == h && (in_w + s - 1) / s == w) return s;
+    if (cells(in_h, s) == h && cells(in_w, s) == w) return s;
+  const int ph = cells(in_h, 32) * 32, pw = cells(in_w, 32) * 32;
+  for (int s = 1; s <= 32; s *= 2)
+    if (cells(ph, s) == h && cells(pw, s) == w) return s;
   return 0;
 }
 
@@ -104,6 +110,10 @@ Status detect_combined(const std::vector<TensorInfo>& outputs, int in_w, int in_
   if (a != g && b != g && a % g != 0 && !meta.strides.empty()) {
     strides = {8, 16, 32};  // metadata strides may list only the largest one
     g = grid_cells(in_w, in_h, strides);
+  }
+  if (a != g && b != g && a % g != 0) {  // input padded to a multiple of 32 inside the graph
+    const std::int64_t padded = grid_cells((in_w + 31) / 32 * 32, (in_h + 31) / 32 * 32, strides);
+    if (a == padded || b == padded || a % padded == 0) g = padded;
   }
   const int na = hints.anchors.empty() ? (meta.anchors.empty() ? 3 : static_cast<int>(meta.anchors[0].size()))
                                        : static_cast<int>(hints.anchors[0].size());

@@ -137,6 +137,7 @@ struct Ctx {
   bool have_results = false;
   std::vector<std::vector<std::uint8_t>> out_buffers;  // runtime-owned rknn_outputs_get buffers
   std::int64_t last_run_us = 0;
+  int run_calls = 0;  // for RKNN_EMU_FAIL_RUN_AT
 };
 
 struct Registry {
@@ -147,7 +148,6 @@ struct Registry {
   std::uint64_t next_mem = 1;
   std::mutex cores[3];
   std::atomic<unsigned> round_robin{0};
-  std::atomic<int> run_calls{0};
 };
 
 Registry& reg() {
@@ -448,23 +448,26 @@ int compute(Ctx& c) {
 }
 
 // Locks the NPU cores a run uses: the mask's cores, or with AUTO an idle one.
-std::vector<std::unique_lock<std::mutex>> acquire_cores(const Model& m, int mask) {
-  std::vector<std::unique_lock<std::mutex>> locks;
+// Fixed-size storage: a run allocates nothing (benchmarks count allocations).
+struct CoreLocks {
+  std::unique_lock<std::mutex> locks[3];
+};
+
+void acquire_cores(const Model& m, int mask, CoreLocks* out) {
   const int n = m.profile->cores;
   if (mask == kCoreAuto) {
     for (int k = 0; k < n; ++k) {
       std::unique_lock<std::mutex> l(reg().cores[k], std::try_to_lock);
       if (l.owns_lock()) {
-        locks.push_back(std::move(l));
-        return locks;
+        out->locks[0] = std::move(l);
+        return;
       }
     }
-    locks.emplace_back(reg().cores[reg().round_robin++ % n]);  // all busy: queue on one
-    return locks;
+    out->locks[0] = std::unique_lock<std::mutex>(reg().cores[reg().round_robin++ % n]);  // all busy: queue on one
+    return;
   }
   for (int k = 0; k < n; ++k)
-    if (mask == kCoreAll || (mask & (1 << k))) locks.emplace_back(reg().cores[k]);
-  return locks;
+    if (mask == kCoreAll || (mask & (1 << k))) out->locks[k] = std::unique_lock<std::mutex>(reg().cores[k]);
 }
 
 int cores_in_mask(const Model& m, int mask) {
@@ -670,9 +673,9 @@ EMU_API int rknn_run(Context context, RunExtend* extend) {
   if (!c) return kErrCtxInvalid;
   std::lock_guard<std::mutex> lock(c->mu);
   const Model& m = *c->model;
-  const int call = ++reg().run_calls;
+  const int call = ++c->run_calls;
   if (const char* at = env("RKNN_EMU_FAIL_RUN_AT"); at != nullptr && call == std::atoi(at)) {
-    log_error("injected rknn_run failure on call %d", call);
+    log_error("injected rknn_run failure on call %d of this context", call);
     return kErrFail;
   }
   // Input: the general API's copy, or the zero-copy memory as the NPU sees it.
@@ -687,7 +690,9 @@ EMU_API int rknn_run(Context context, RunExtend* extend) {
     log_error("no input set: call rknn_inputs_set or rknn_set_io_mem first");
     return kErrInputInvalid;
   }
-  std::vector<Mem*> out_mems(m.outputs.size(), nullptr);
+  constexpr std::size_t kMaxOutputs = 64;
+  if (m.outputs.size() > kMaxOutputs) return kErrOutputInvalid;
+  Mem* out_mems[kMaxOutputs] = {nullptr};
   for (std::size_t i = 0; i < m.outputs.size(); ++i) {
     if (c->out_mode[i] != Io::kZeroCopy) continue;
     out_mems[i] = find_mem(c->out_bind[i].handle);
@@ -698,7 +703,8 @@ EMU_API int rknn_run(Context context, RunExtend* extend) {
   }
   const bool timing = env_flag("RKNN_EMU_TIMING");
   const bool replay = env_flag("RKNN_EMU_REPLAY") && c->have_results;
-  auto cores = acquire_cores(m, c->core_mask);
+  CoreLocks cores;
+  acquire_cores(m, c->core_mask, &cores);
   const auto t0 = std::chrono::steady_clock::now();
   if (!replay) {
     if (in_mem != nullptr) read_zero_copy_input(*c, c->in_bind[0], in_mem);
