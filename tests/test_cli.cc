@@ -16,7 +16,7 @@ namespace {
 namespace fs = std::filesystem;
 using test::CommandResult;
 
-std::string demo_model() { return test::source_dir() + "/models/rkyolo-shapes.onnx"; }
+std::string demo_model() { return test::demo_model(); }
 std::string sample(const std::string& name) { return test::source_dir() + "/samples/" + name; }
 
 CommandResult rkyolo(std::vector<std::string> args, std::vector<std::string> env = {"LANG=C"}) {

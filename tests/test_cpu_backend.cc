@@ -13,7 +13,7 @@
 namespace rkyolo {
 namespace {
 
-std::string demo_model() { return test::source_dir() + "/models/rkyolo-shapes.onnx"; }
+std::string demo_model() { return test::demo_model(); }
 
 Status create_cpu(const std::string& path, std::unique_ptr<Backend>* out) {
   BackendOptions o;

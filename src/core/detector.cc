@@ -16,6 +16,22 @@ using Clock = std::chrono::steady_clock;
 double ms_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
+// A combined output quantized to int8 shares one scale between pixel
+// coordinates (hundreds) and scores (0..1): scores then move in steps far
+// too coarse to pass any threshold. Say so once, at load.
+void warn_about_quantized_scores(const YoloLayout& layout, const std::vector<TensorInfo>& outputs) {
+  const bool combined = layout.family == YoloFamily::kYolov5Combined || layout.family == YoloFamily::kYolov8Combined ||
+                        layout.family == YoloFamily::kEndToEnd;
+  if (!combined) return;
+  const TensorInfo& t = outputs[layout.combined_output];
+  constexpr float kCoarsestUsableScoreStep = 1.0f / 64.0f;
+  if (t.dtype != DType::kFloat32 && t.quant.scale > kCoarsestUsableScoreStep)
+    RKYOLO_LOG(kWarning) << "output '" << t.name << "' holds box coordinates and scores in one " << dtype_name(t.dtype)
+                         << " tensor (scale " << t.quant.scale
+                         << "): scores are quantized in steps too coarse to detect anything reliably; export the "
+                            "model with split heads per stride (the Rockchip layout) for int8 NPUs";
+}
+
 }  // namespace
 
 struct Detector::Impl {
@@ -89,6 +105,7 @@ Status Detector::create(const DetectorOptions& options, std::unique_ptr<Backend>
     if (impl->labels[c].empty()) impl->labels[c] = "class " + std::to_string(c);
 
   RKYOLO_RETURN_IF_ERROR(impl->decoder.configure(impl->layout, info.outputs).with_context(model));
+  warn_about_quantized_scores(impl->layout, info.outputs);
   core::DecodeOptions dopt;
   dopt.conf_threshold = options.conf_threshold;
   dopt.classes = options.classes;

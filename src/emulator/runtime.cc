@@ -148,6 +148,9 @@ struct Registry {
   std::uint64_t next_mem = 1;
   std::mutex cores[3];
   std::atomic<unsigned> round_robin{0};
+  // Bytes moved by the copy API (rknn_inputs_set / rknn_outputs_get), for
+  // tests and benchmarks that count what zero-copy saves.
+  std::atomic<std::uint64_t> copied_in{0}, copied_out{0}, runs{0};
 };
 
 Registry& reg() {
@@ -636,6 +639,7 @@ EMU_API int rknn_inputs_set(Context context, std::uint32_t n_inputs, Input* inpu
     }
   c->in_mode[0] = Io::kGeneral;
   c->input_ready = true;
+  reg().copied_in += in.size;
   return kSucc;
 }
 
@@ -712,6 +716,7 @@ EMU_API int rknn_run(Context context, RunExtend* extend) {
     if (rc != kSucc) return rc;
   }
   c->have_results = true;
+  ++reg().runs;
   // Zero-copy outputs: the NPU writes them straight into their memory.
   const bool device_view = (c->flags & kFlagDisableFlushOutput) != 0;
   for (std::size_t i = 0; i < m.outputs.size(); ++i) {
@@ -729,6 +734,14 @@ EMU_API int rknn_run(Context context, RunExtend* extend) {
   }
   c->last_run_us = static_cast<std::int64_t>(elapsed_ms * 1000);
   return kSucc;
+}
+
+// Not a vendor symbol: the emulator's counters (bytes through the copy API,
+// runs). Any pointer may be null.
+EMU_API void rknn_emu_stats(std::uint64_t* bytes_in, std::uint64_t* bytes_out, std::uint64_t* runs) {
+  if (bytes_in) *bytes_in = reg().copied_in.load();
+  if (bytes_out) *bytes_out = reg().copied_out.load();
+  if (runs) *runs = reg().runs.load();
 }
 
 EMU_API int rknn_wait(Context context, RunExtend* extend) {
@@ -773,6 +786,7 @@ EMU_API int rknn_outputs_get(Context context, std::uint32_t n_outputs, Output* o
     o.index = i;
     deliver(m, m.outputs[i], c->out_q[i], kNCHW, type, dst);
     c->out_mode[i] = Io::kGeneral;
+    reg().copied_out += bytes;
   }
   return kSucc;
 }

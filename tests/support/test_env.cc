@@ -20,6 +20,7 @@ namespace rkyolo::test {
 
 std::string source_dir() { return RKYOLO_SOURCE_DIR; }
 std::string binary_dir() { return RKYOLO_BINARY_DIR; }
+std::string demo_model() { return RKYOLO_DEMO_MODEL; }
 
 std::string shared_dir() {
   const char* env = std::getenv("RKYOLO_SHARED_DIR");

@@ -7,6 +7,8 @@
 namespace rkyolo::test {
 
 std::string source_dir();
+// The demo model (models/rkyolo-shapes.onnx unless configured otherwise).
+std::string demo_model();
 std::string binary_dir();
 // ../shared beside the checkout, or "" when it is absent (tests then skip).
 std::string shared_dir();
