@@ -25,10 +25,45 @@ RKYOLO_PLANE_MAX(std::int8_t)
 RKYOLO_PLANE_MAX(std::uint8_t)
 #undef RKYOLO_PLANE_MAX
 
+// NC1HWC2 with every class allowed: per cell, the channels of a block are
+// C2 contiguous elements; reduce them first, then merge into the cell maximum.
+template <typename T, int kC2>
+void block_max(const T* RKYOLO_RESTRICT block, int valid, T* RKYOLO_RESTRICT best, int cells) {
+  if (valid == kC2) {
+    for (int i = 0; i < cells; ++i) {
+      const T* p = block + static_cast<std::size_t>(i) * kC2;
+      T m = p[0];
+      for (int j = 1; j < kC2; ++j) m = p[j] > m ? p[j] : m;
+      best[i] = m > best[i] ? m : best[i];
+    }
+    return;
+  }
+  for (int i = 0; i < cells; ++i) {
+    const T* p = block + static_cast<std::size_t>(i) * kC2;
+    T m = best[i];
+    for (int j = 0; j < valid; ++j) m = p[j] > m ? p[j] : m;
+    best[i] = m;
+  }
+}
+
 template <typename T>
 void channel_max(const T* base, const TensorAccess& a, const std::vector<int>& allowed, T* best) {
   const int h = a.height, w = a.width;
   std::fill_n(best, static_cast<std::size_t>(h) * w, Elem<T>::lowest());
+  const bool all = static_cast<int>(allowed.size()) == a.channels;
+  if (all && a.pitch == w && (a.cell_step == 16 || a.cell_step == 8) && a.channels > 1 &&
+      a.channel_offset[1] == 1) {  // NC1HWC2
+    const int c2 = static_cast<int>(a.cell_step);
+    for (int c0 = 0; c0 < a.channels; c0 += c2) {
+      const T* block = base + a.channel_offset[c0];
+      const int valid = std::min(c2, a.channels - c0);
+      if (c2 == 16)
+        block_max<T, 16>(block, valid, best, h * w);
+      else
+        block_max<T, 8>(block, valid, best, h * w);
+    }
+    return;
+  }
   const bool dense = a.cell_step == 1 && a.pitch == w;
   for (int c : allowed) {
     const T* p = base + a.channel_offset[c];

@@ -134,6 +134,7 @@ struct Ctx {
   bool input_ready = false;
   std::vector<Binding> in_bind, out_bind;
   std::vector<std::vector<std::int8_t>> out_q;  // NCHW int8 results of the last run
+  std::vector<std::uint8_t> delivered;          // zero-copy output i holds the current results
   bool have_results = false;
   std::vector<std::vector<std::uint8_t>> out_buffers;  // runtime-owned rknn_outputs_get buffers
   std::int64_t last_run_us = 0;
@@ -260,6 +261,7 @@ int make_context(std::shared_ptr<const Model> model, std::uint32_t flags, std::u
   c->in_bind.assign(1, Binding{});
   c->out_bind.assign(n_out, Binding{});
   c->out_q.assign(n_out, {});
+  c->delivered.assign(n_out, 0);
   c->out_buffers.assign(n_out, {});
   c->input.assign(static_cast<std::size_t>(c->model->in_h) * c->model->in_w * c->model->in_c, 0);
   std::lock_guard<std::mutex> lock(reg().mu);
@@ -714,6 +716,7 @@ EMU_API int rknn_run(Context context, RunExtend* extend) {
     if (in_mem != nullptr) read_zero_copy_input(*c, c->in_bind[0], in_mem);
     const int rc = compute(*c);
     if (rc != kSucc) return rc;
+    std::fill(c->delivered.begin(), c->delivered.end(), 0);
   }
   c->have_results = true;
   ++reg().runs;
@@ -721,7 +724,8 @@ EMU_API int rknn_run(Context context, RunExtend* extend) {
   const bool device_view = (c->flags & kFlagDisableFlushOutput) != 0;
   for (std::size_t i = 0; i < m.outputs.size(); ++i) {
     Mem* mem = out_mems[i];
-    if (mem == nullptr) continue;
+    if (mem == nullptr || c->delivered[i]) continue;  // replay: the memory already holds these results
+    c->delivered[i] = 1;
     std::uint8_t* dst = (device_view ? mem->shadow.data() : mem->storage.data()) + mem->pub.offset;
     deliver(m, m.outputs[i], c->out_q[i], c->out_bind[i].attr.fmt, c->out_bind[i].attr.type, dst);
   }
@@ -915,6 +919,7 @@ EMU_API int rknn_set_io_mem(Context context, TensorMem* mem_handle, TensorAttr* 
       return kErrParamInvalid;
     }
     c->out_bind[i] = Binding{mem_handle, *attr};
+    c->delivered[i] = 0;
     c->out_mode[i] = Io::kZeroCopy;
     return kSucc;
   }

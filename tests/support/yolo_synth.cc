@@ -14,6 +14,16 @@ constexpr float kStrongLogit = 12.0f;  // exp(-24) ~ 4e-11: a one-hot for softma
 
 float uniform(std::mt19937& rng, float lo, float hi) { return std::uniform_real_distribution<float>(lo, hi)(rng); }
 
+// Class score of a background cell, like a trained detector's: tiny
+// (sigmoid of a very negative logit).
+float background_score(std::mt19937& rng) {
+  const float u = uniform(rng, 0.0f, 1.0f);
+  return 0.01f * u * u * u;
+}
+
+// About 2% of background cells get one near-miss class score (0.05..0.2).
+float near_miss(std::mt19937& rng) { return rng() % 50 == 0 ? uniform(rng, 0.05f, 0.2f) : 0.0f; }
+
 float& at4(FloatTensor& t, std::int64_t c, std::int64_t y, std::int64_t x) {
   return t.data[static_cast<std::size_t>((c * t.dims[2] + y) * t.dims[3] + x)];
 }
@@ -70,7 +80,10 @@ SynthModel make_yolov8_split(std::vector<TruthBox>& boxes, int nc, int input, bo
     const int g = input / s;
     box_t.push_back(make4("box" + std::to_string(s), 4 * kRegMax, g, g));
     FloatTensor cls = make4("cls" + std::to_string(s), nc, g, g);
-    for (float& v : cls.data) v = uniform(rng, 0.0f, 0.08f);
+    for (float& v : cls.data) v = background_score(rng);
+    const std::size_t plane = static_cast<std::size_t>(g) * g;
+    for (std::size_t p = 0; p < plane; ++p)
+      if (const float v = near_miss(rng); v > 0) cls.data[(rng() % nc) * plane + p] = v;
     cls_t.push_back(cls);
     // Background DFL logits: arbitrary.
     for (float& v : box_t.back().data) v = uniform(rng, -3.0f, 3.0f);
@@ -246,7 +259,8 @@ SynthModel make_yolov8_combined(const std::vector<TruthBox>& boxes, int nc, int 
     at(1, i) = uniform(rng, 0, input);
     at(2, i) = uniform(rng, 4, 100);
     at(3, i) = uniform(rng, 4, 100);
-    for (int c = 0; c < nc; ++c) at(4 + c, i) = uniform(rng, 0.0f, 0.08f);
+    for (int c = 0; c < nc; ++c) at(4 + c, i) = background_score(rng);
+    if (const float v = near_miss(rng); v > 0) at(4 + static_cast<std::int64_t>(rng() % nc), i) = v;
   }
   std::vector<std::int64_t> used;
   for (const TruthBox& b : boxes) {
