@@ -111,11 +111,16 @@ LetterboxTarget make_target(int w, int h, TensorLayout layout, DType dtype, int 
 constexpr std::uint8_t kSentinel = 0xCD;
 
 // Runs both paths into sentinel-filled buffers; they must match byte for byte.
-void expect_same_as_reference(const ImageView& src, const LetterboxTarget& t, const std::string& what) {
+// Both optimized paths are checked: explicit SIMD (when the CPU has it) and
+// the portable loops.
+void expect_same_as_reference(const ImageView& src, const LetterboxTarget& t, const std::string& what_in) {
+  for (bool simd : {true, false}) {
+  const std::string what = what_in + (simd ? " [simd]" : " [portable]");
   std::vector<std::uint8_t> ref(t.required_bytes(), kSentinel), opt(t.required_bytes(), kSentinel);
   letterbox_ref(src, t, ref.data());
   Letterboxer lb;
   ASSERT_TRUE(lb.configure(t).ok());
+  lb.set_simd_enabled(simd);
   ASSERT_TRUE(lb.run(src, opt.data()).ok()) << what;
   ASSERT_EQ(ref.size(), opt.size());
   for (std::size_t i = 0; i < ref.size(); ++i)
@@ -131,6 +136,7 @@ void expect_same_as_reference(const ImageView& src, const LetterboxTarget& t, co
   std::vector<std::uint8_t> again(t.required_bytes(), kSentinel);
   ASSERT_TRUE(lb.run(src, again.data()).ok());
   EXPECT_EQ(again, opt) << what << ": second run differs";
+  }
 }
 
 TEST(Letterbox, OptimizedMatchesReferenceAtVectorTails) {

@@ -25,11 +25,12 @@ void warn_about_quantized_scores(const YoloLayout& layout, const std::vector<Ten
   if (!combined) return;
   const TensorInfo& t = outputs[layout.combined_output];
   constexpr float kCoarsestUsableScoreStep = 1.0f / 64.0f;
-  if (t.dtype != DType::kFloat32 && t.quant.scale > kCoarsestUsableScoreStep)
+  if (t.dtype != DType::kFloat32 && t.quant.scale > kCoarsestUsableScoreStep) {
     RKYOLO_LOG(kWarning) << "output '" << t.name << "' holds box coordinates and scores in one " << dtype_name(t.dtype)
                          << " tensor (scale " << t.quant.scale
                          << "): scores are quantized in steps too coarse to detect anything reliably; export the "
                             "model with split heads per stride (the Rockchip layout) for int8 NPUs";
+  }
 }
 
 }  // namespace

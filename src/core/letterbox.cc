@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "core/quantize.h"
+#include "core/letterbox_simd.h"
 #include "core/simd.h"
 
 namespace rkyolo::core {
@@ -257,6 +258,7 @@ Status Letterboxer::configure(const LetterboxTarget& target) {
   tables_ = make_pixel_tables(target_);
   configured_ = true;
   geom_ = LetterboxGeometry{};
+  set_simd_enabled(simd_allowed_);
 
   // One converted row of padding, used for pad rows and pad columns.
   const std::size_t elem = dtype_size(target_.dtype);
@@ -272,6 +274,17 @@ Status Letterboxer::configure(const LetterboxTarget& target) {
     }
   }
   return Status();
+}
+
+void Letterboxer::set_simd_enabled(bool enabled) {
+  simd_allowed_ = enabled;
+  // The kernels cover NHWC uint8, NHWC int8 with q = p - 128 and NCHW float32.
+  const bool kind_ok = (target_.layout == TensorLayout::kNHWC &&
+                        (target_.dtype == DType::kUint8 ||
+                         (target_.dtype == DType::kInt8 && tables_.i8_is_offset && tables_.i8_offset == -128))) ||
+                       (target_.layout == TensorLayout::kNCHW && target_.dtype == DType::kFloat32);
+  simd_ = enabled && configured_ && kind_ok && simd::have_avx2();
+  geom_ = LetterboxGeometry{};  // rebuild the plan on the next frame
 }
 
 const LetterboxGeometry& Letterboxer::prepare(int src_w, int src_h) {
@@ -316,8 +329,30 @@ void Letterboxer::build_transform(int src_w, int src_h) {
     y_beta0_[y] = v.w0;
     y_beta1_[y] = v.w1;
   }
-  vrow_.assign(static_cast<std::size_t>(src_w) * 3 + 3, 0);
-  hrow_.resize(n);
+  // 16 spare elements: the SIMD kernel reads 8 int16 from each pixel's offset.
+  vrow_.assign(static_cast<std::size_t>(src_w) * 3 + 16, 0);
+  hrow_.resize(n + 16);
+  simd_pixels_ = 0;
+  if (simd_ && !identity_) {
+    // Interleaved stores run 4 bytes past their 8 pixels: leave >= 2 pixels
+    // to the scalar tail, which overwrites them.
+    simd_pixels_ = planar ? nw / 8 * 8 : (nw >= 10 ? (nw - 2) / 8 * 8 : 0);
+    px_index_.resize(nw);
+    px_weights_.assign(static_cast<std::size_t>(simd_pixels_) * 8, 0);
+    for (int x = 0; x < nw; ++x) {
+      const RefTap h = ref_htap(x, scale_x, src_w);
+      px_index_[x] = h.s0 * 3;
+      if (x >= simd_pixels_) continue;
+      const int a0 = h.s1 == h.s0 ? h.w0 + h.w1 : h.w0, a1 = h.s1 == h.s0 ? 0 : h.w1;
+      // Group of 8: vector k holds pixel k then pixel k + 4 (see letterbox_simd.h).
+      const int group = x / 8, k = x % 8;
+      std::int16_t* w = &px_weights_[static_cast<std::size_t>(group) * 64 + (k % 4) * 16 + (k / 4) * 8];
+      for (int c = 0; c < 3; ++c) {
+        w[2 * c] = static_cast<std::int16_t>(a0);
+        w[2 * c + 1] = static_cast<std::int16_t>(a1);
+      }
+    }
+  }
 }
 
 void Letterboxer::write_pad_rows(std::uint8_t* dst, int y_begin, int y_end) const {
@@ -417,6 +452,50 @@ void Letterboxer::write_content_row(const std::uint8_t* hrow, std::uint8_t* dst,
   }
 }
 
+// The SIMD horizontal pass for the first simd_pixels_ pixels, the portable
+// one for the rest, straight into the destination row with its padding.
+bool Letterboxer::write_content_row_simd(const std::int16_t* vrow, std::uint8_t* dst, int y) const {
+  const LetterboxTarget& t = target_;
+  const LetterboxGeometry& g = geom_;
+  const int nw = g.new_w, done = simd_pixels_, rest = nw - simd_pixels_;
+  simd::HorizontalPlan plan;
+  plan.index = px_index_.data();
+  plan.weights = px_weights_.data();
+  plan.n = done;
+  plan.swap = swap_rb_ ? 1 : 0;
+  if (t.layout == TensorLayout::kNHWC) {
+    std::uint8_t* row = dst + static_cast<std::size_t>(y) * t.pitch() * 3;
+    std::memcpy(row, pad_row_.data(), static_cast<std::size_t>(g.pad_left) * 3);
+    std::uint8_t* content = row + static_cast<std::size_t>(g.pad_left) * 3;
+    const std::uint8_t flip = t.dtype == DType::kInt8 ? 0x80 : 0x00;
+    simd::hblend_interleaved_avx2(vrow, plan, content, flip);
+    std::uint8_t* tail = hrow_.data();
+    hblend_row(vrow, x_index_.data() + 3 * done, x_alpha0_.data() + 3 * done, x_alpha1_.data() + 3 * done, tail, 3 * rest);
+    for (int i = 0; i < 3 * rest; ++i) content[3 * done + i] = tail[i] ^ flip;
+    std::memcpy(content + static_cast<std::size_t>(nw) * 3, pad_row_.data(),
+                static_cast<std::size_t>(t.width - g.pad_left - nw) * 3);
+    return true;
+  }
+  // NCHW float32.
+  const std::size_t plane = static_cast<std::size_t>(t.width) * t.height;
+  float* planes[3];
+  for (int c = 0; c < 3; ++c) planes[c] = reinterpret_cast<float*>(dst) + c * plane + static_cast<std::size_t>(y) * t.width;
+  simd::hblend_planar_f32_avx2(vrow, plan, planes[0] + g.pad_left, planes[1] + g.pad_left, planes[2] + g.pad_left,
+                               t.mean, t.std);
+  for (int c = 0; c < 3; ++c) {
+    float* out = planes[c];
+    const float pad = tables_.f32[c][t.pad_value];
+    std::fill_n(out, g.pad_left, pad);
+    if (rest > 0) {
+      const std::size_t e = static_cast<std::size_t>(c) * nw + done;
+      hblend_row(vrow, x_index_.data() + e, x_alpha0_.data() + e, x_alpha1_.data() + e, hrow_.data(), rest);
+      lut_f32_row(hrow_.data(), tables_.f32[c].data(), out + g.pad_left + done, rest);
+    }
+    std::fill(out + g.pad_left + nw, out + t.width, pad);
+  }
+  return true;
+}
+
 Status Letterboxer::run(const ImageView& src, void* dst_void) {
   if (!configured_) return internal_error("letterbox used before configure()");
   if (src.empty()) return invalid_image("the image is empty");
@@ -446,7 +525,12 @@ Status Letterboxer::run(const ImageView& src, void* dst_void) {
       const int b1 = y_beta1_[y];
       const std::uint8_t* r0 = src.row(y_row0_[y]);
       const std::uint8_t* r1 = src.row(y_row1_[y]);
-      vblend_row(r0, r1, y_beta0_[y], b1, vrow_.data(), src.width * 3);
+      if (simd_) {
+        simd::vblend_avx2(r0, r1, y_beta0_[y], b1, vrow_.data(), src.width * 3);
+        if (write_content_row_simd(vrow_.data(), dst, dy)) continue;
+      } else {
+        vblend_row(r0, r1, y_beta0_[y], b1, vrow_.data(), src.width * 3);
+      }
       hblend_row(vrow_.data(), x_index_.data(), x_alpha0_.data(), x_alpha1_.data(), out, n);
     }
     write_content_row(out, dst, dy);

@@ -89,10 +89,16 @@ class Letterboxer {
   // NHWC row padding (beyond width) are left untouched.
   Status run(const ImageView& src, void* dst);
 
+  // Explicit SIMD kernels (AVX2 on x86-64) when the CPU has them; tests turn
+  // them off to check the portable path against the reference too.
+  void set_simd_enabled(bool enabled);
+  bool simd_active() const { return simd_; }
+
  private:
   void build_transform(int src_w, int src_h);
   void write_pad_rows(std::uint8_t* dst, int y_begin, int y_end) const;
   void write_content_row(const std::uint8_t* row, std::uint8_t* dst, int y) const;
+  bool write_content_row_simd(const std::int16_t* vrow, std::uint8_t* dst, int y) const;
 
   LetterboxTarget target_;
   PixelTables tables_;
@@ -109,6 +115,12 @@ class Letterboxer {
   mutable std::vector<std::int16_t> vrow_;         // vertically blended source row
   mutable std::vector<std::uint8_t> hrow_;         // resized row, tensor channel order
   std::vector<std::uint8_t> pad_row_;              // one NHWC row of padding, converted
+  // SIMD plan: per pixel source offset and packed weights (letterbox_simd.h).
+  bool simd_allowed_ = true;
+  bool simd_ = false;
+  int simd_pixels_ = 0;
+  std::vector<std::int32_t> px_index_;
+  std::vector<std::int16_t> px_weights_;
 };
 
 }  // namespace rkyolo::core

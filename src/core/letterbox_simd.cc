@@ -1,0 +1,128 @@
+#include "core/letterbox_simd.h"
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define RKYOLO_HAVE_X86_SIMD 1
+#endif
+
+namespace rkyolo::core::simd {
+
+#if defined(RKYOLO_HAVE_X86_SIMD)
+
+bool have_avx2() {
+  static const bool yes = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") != 0;
+  }();
+  return yes;
+}
+
+namespace {
+
+// Interleaves (v0[c], v1[c]) int16 pairs for pmaddwd: lanes hold
+// v[i .. i+7] = [c0 c1 c2 | next c0 c1 c2 | x x] of one pixel.
+__attribute__((target("avx2"))) inline __m256i pair_shuffle(int swap) {
+  // int16 element e of the source pixel pair sits at bytes 2e, 2e+1.
+  // Output pairs for tensor channels 0, 1, 2 (swapped order when swap).
+  const char s0 = swap ? 4 : 0, s2 = swap ? 0 : 4;
+  const __m128i m = _mm_setr_epi8(s0, static_cast<char>(s0 + 1), static_cast<char>(s0 + 6), static_cast<char>(s0 + 7),  //
+                                  2, 3, 8, 9,                                                                             //
+                                  s2, static_cast<char>(s2 + 1), static_cast<char>(s2 + 6), static_cast<char>(s2 + 7),  //
+                                  -1, -1, -1, -1);
+  return _mm256_broadcastsi128_si256(m);
+}
+
+// The four madd results of pixels (x+k | x+4+k), k = 0..3, rounded.
+__attribute__((target("avx2"))) inline void blend8(const std::int16_t* v, const std::int32_t* index,
+                                                    const std::int16_t* w, __m256i shuf, __m256i r[4]) {
+  const __m256i bias = _mm256_set1_epi32(1 << 17);
+  for (int k = 0; k < 4; ++k) {
+    const __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(v + index[k]));
+    const __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(v + index[k + 4]));
+    __m256i x = _mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1);
+    x = _mm256_shuffle_epi8(x, shuf);
+    x = _mm256_madd_epi16(x, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + 16 * k)));
+    r[k] = _mm256_srai_epi32(_mm256_add_epi32(x, bias), 18);
+  }
+}
+
+}  // namespace
+
+__attribute__((target("avx2"))) void hblend_interleaved_avx2(const std::int16_t* v, const HorizontalPlan& plan,
+                                                              std::uint8_t* out, std::uint8_t xor_mask) {
+  const __m256i shuf = pair_shuffle(plan.swap);
+  // Per lane: keep bytes 0-2, 4-6, 8-10, 12-14 (three channels of four pixels).
+  const __m256i compact = _mm256_broadcastsi128_si256(
+      _mm_setr_epi8(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1));
+  const __m256i flip = _mm256_set1_epi8(static_cast<char>(xor_mask));
+  for (int x = 0; x < plan.n; x += 8) {
+    __m256i r[4];
+    blend8(v, plan.index + x, plan.weights + 8 * x, shuf, r);
+    const __m256i ab = _mm256_packs_epi32(r[0], r[1]);  // [p0 p1 | p4 p5]
+    const __m256i cd = _mm256_packs_epi32(r[2], r[3]);  // [p2 p3 | p6 p7]
+    __m256i bytes = _mm256_packus_epi16(ab, cd);        // [p0 p1 p2 p3 | p4 p5 p6 p7], 4 bytes each
+    bytes = _mm256_xor_si256(_mm256_shuffle_epi8(bytes, compact), flip);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 3 * x), _mm256_castsi256_si128(bytes));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 3 * x + 12), _mm256_extracti128_si256(bytes, 1));
+  }
+}
+
+__attribute__((target("avx2"))) void hblend_planar_f32_avx2(const std::int16_t* v, const HorizontalPlan& plan,
+                                                             float* plane0, float* plane1, float* plane2,
+                                                             const float mean[3], const float stdv[3]) {
+  const __m256i shuf = pair_shuffle(plan.swap);
+  const __m256 m0 = _mm256_set1_ps(mean[0]), m1 = _mm256_set1_ps(mean[1]), m2 = _mm256_set1_ps(mean[2]);
+  const __m256 d0 = _mm256_set1_ps(stdv[0]), d1 = _mm256_set1_ps(stdv[1]), d2 = _mm256_set1_ps(stdv[2]);
+  for (int x = 0; x < plan.n; x += 8) {
+    __m256i r[4];
+    blend8(v, plan.index + x, plan.weights + 8 * x, shuf, r);
+    // 4x4 transpose inside each lane: rows are pixels, columns channels.
+    const __m256 a = _mm256_cvtepi32_ps(r[0]), b = _mm256_cvtepi32_ps(r[1]);
+    const __m256 c = _mm256_cvtepi32_ps(r[2]), d = _mm256_cvtepi32_ps(r[3]);
+    const __m256 ab_lo = _mm256_unpacklo_ps(a, b), ab_hi = _mm256_unpackhi_ps(a, b);
+    const __m256 cd_lo = _mm256_unpacklo_ps(c, d), cd_hi = _mm256_unpackhi_ps(c, d);
+    const __m256 ch0 = _mm256_castpd_ps(_mm256_unpacklo_pd(_mm256_castps_pd(ab_lo), _mm256_castps_pd(cd_lo)));
+    const __m256 ch1 = _mm256_castpd_ps(_mm256_unpackhi_pd(_mm256_castps_pd(ab_lo), _mm256_castps_pd(cd_lo)));
+    const __m256 ch2 = _mm256_castpd_ps(_mm256_unpacklo_pd(_mm256_castps_pd(ab_hi), _mm256_castps_pd(cd_hi)));
+    _mm256_storeu_ps(plane0 + x, _mm256_div_ps(_mm256_sub_ps(ch0, m0), d0));
+    _mm256_storeu_ps(plane1 + x, _mm256_div_ps(_mm256_sub_ps(ch1, m1), d1));
+    _mm256_storeu_ps(plane2 + x, _mm256_div_ps(_mm256_sub_ps(ch2, m2), d2));
+  }
+}
+
+__attribute__((target("avx2"))) void vblend_avx2(const std::uint8_t* s0, const std::uint8_t* s1, int b0, int b1,
+                                                  std::int16_t* out, int n) {
+  int i = 0;
+  if (b1 == 0 || b0 == 0) {  // one row only (weight 128 does not fit pmaddubsw's int8)
+    const std::uint8_t* s = b1 == 0 ? s0 : s1;
+    for (; i + 16 <= n; i += 16) {
+      const __m256i x = _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i)));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), _mm256_slli_epi16(x, 7));
+    }
+    for (; i < n; ++i) out[i] = static_cast<std::int16_t>(s[i] << 7);
+    return;
+  }
+  // pmaddubsw: unsigned pixels x signed weights, pairs (s0[i], s1[i]).
+  const __m256i w = _mm256_set1_epi16(static_cast<short>((b1 << 8) | b0));
+  for (; i + 32 <= n; i += 32) {
+    const __m256i x0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s0 + i));
+    const __m256i x1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s1 + i));
+    // unpack within lanes, then fix the lane order with a permute.
+    const __m256i lo = _mm256_unpacklo_epi8(x0, x1), hi = _mm256_unpackhi_epi8(x0, x1);
+    const __m256i r_lo = _mm256_maddubs_epi16(lo, w), r_hi = _mm256_maddubs_epi16(hi, w);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), _mm256_permute2x128_si256(r_lo, r_hi, 0x20));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i + 16), _mm256_permute2x128_si256(r_lo, r_hi, 0x31));
+  }
+  for (; i < n; ++i) out[i] = static_cast<std::int16_t>(b0 * s0[i] + b1 * s1[i]);
+}
+
+#else  // no x86 SIMD: the portable loops are used
+
+bool have_avx2() { return false; }
+void hblend_interleaved_avx2(const std::int16_t*, const HorizontalPlan&, std::uint8_t*, std::uint8_t) {}
+void hblend_planar_f32_avx2(const std::int16_t*, const HorizontalPlan&, float*, float*, float*, const float*, const float*) {}
+void vblend_avx2(const std::uint8_t*, const std::uint8_t*, int, int, std::int16_t*, int) {}
+
+#endif
+
+}  // namespace rkyolo::core::simd
