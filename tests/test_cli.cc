@@ -237,6 +237,26 @@ TEST(CliInfo, DescribesTheDemoModel) {
   EXPECT_NE(r.out.find("names from metadata"), std::string::npos) << r.out;
 }
 
+TEST(CliInfo, RknnModelShowsRuntimeAndBothAttributeSets) {
+  const std::string lib = test::binary_dir() + "/emulator/librknnrt.so";
+  const CommandResult r = rkyolo({"info", "--model", test::binary_dir() + "/test-models/shapes-596-rk3588.rknn", "--rknn-lib", lib});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* expected :
+       {"runtime: 2.3.2 (rknn-emu", "driver: 0.9.8 (rknn-emu, emulated rk3588", "io mode: zero-copy: input INT8",
+        "input #0: images dims [1, 596, 596, 3] NHWC INT8 AFFINE zp -128 scale 0.00392157 w_stride 608 size 1065648 size_with_stride 1087104",
+        "native: box8 dims [1, 4, 76, 76, 16] NC1HWC2 INT8 AFFINE", "output #1: cls8 dims [1, 8, 76, 76] NCHW INT8",
+        "yolov8/yolo11 (split DFL heads), 8 classes, input 596x596, strides 8 16 32"})
+    EXPECT_NE(r.out.find(expected), std::string::npos) << "expected '" << expected << "' in:\n" << r.out;
+}
+
+TEST(CliInfo, MissingRuntimeIsOneSentence) {
+  const CommandResult r = rkyolo({"detect", "--model", test::binary_dir() + "/test-models/shapes-rk3588.rknn", "--source",
+                                  sample("scene1.jpg"), "--backend", "rknn", "--rknn-lib", "/nonexistent/librknnrt.so", "--no-save"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(count_lines(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find("cannot load the RKNN runtime '/nonexistent/librknnrt.so'"), std::string::npos) << r.err;
+}
+
 TEST(CliInfo, UnrecognisedLayoutStillShowsTheTensors) {
   const std::string dir = test::temp_dir("info_relu");
   test::write_bytes(dir + "/relu.onnx", test::onnx_single_op_model("Relu", {1, 3, 64, 64}, {1, 3, 64, 64}));

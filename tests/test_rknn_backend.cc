@@ -243,7 +243,8 @@ TEST(RknnBackend, LabelsComeFromTheModel) {
 
 TEST(RknnFaults, OldRuntimeWithoutZeroCopyFallsBack) {
   LogCapture log;
-  auto legacy = npu(model("shapes-rk3588.rknn"), {{"rknn_lib", emu_lib("legacy-nozc")}});
+  // A model built by an old toolkit: this old runtime refuses newer ones.
+  auto legacy = npu(model("shapes-rk3588-tk1.1.0.rknn"), {{"rknn_lib", emu_lib("legacy-nozc")}});
   ASSERT_TRUE(legacy);
   EXPECT_FALSE(legacy->backend().caps().input.zero_copy);
   const std::string warning = log.all();
@@ -253,7 +254,7 @@ TEST(RknnFaults, OldRuntimeWithoutZeroCopyFallsBack) {
   for (const auto& img : samples()) expect_identical(detect(*legacy, img), detect(*modern, img), "legacy runtime");
   // Asked for explicitly, the same situation is an error.
   std::unique_ptr<Detector> d;
-  const Status s = make_detector(model("shapes-rk3588.rknn"), "rknn", {{"rknn_lib", emu_lib("legacy-nozc")}, {"rknn_io", "zero-copy"}}, &d);
+  const Status s = make_detector(model("shapes-rk3588-tk1.1.0.rknn"), "rknn", {{"rknn_lib", emu_lib("legacy-nozc")}, {"rknn_io", "zero-copy"}}, &d);
   EXPECT_EQ(s.code(), StatusCode::kBackendError);
   EXPECT_NE(s.message().find("zero-copy I/O was requested"), std::string::npos) << s;
 }

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The main job on a fresh Debian 12 machine: install, build, and detect objects
+# in the shipped sample scenes with the shipped demo model, writing annotated
+# images and JSON to out/demo/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+scripts/build.sh app
+build/apps/rkyolo detect --model models/rkyolo-shapes.onnx --source samples \
+  --output out/demo --json out/demo/detections.json "$@"
+echo "demo: annotated images and out/demo/detections.json written"
