@@ -196,7 +196,8 @@ TEST_F(CliInputs, ClassFilterAndThresholdAreApplied) {
   CommandResult r = rkyolo({"detect", "--model", demo_model(), "--source", in_ + "/a_good.jpg", "--classes", "0,2",
                             "--no-save", "--json", json, "--conf", "0.5"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  for (const auto& d : nlohmann::json::parse(test::read_text(json))[0]["detections"]) {
+  const auto results = nlohmann::json::parse(test::read_text(json));
+  for (const auto& d : results[0]["detections"]) {
     EXPECT_TRUE(d["class_id"] == 0 || d["class_id"] == 2);
     EXPECT_GE(d["score"].get<double>(), 0.5);
   }

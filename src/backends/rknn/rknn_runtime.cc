@@ -74,7 +74,9 @@ std::string read_version_string(const std::string& path) {
 Status Runtime::load(const std::string& requested, std::shared_ptr<Runtime>* out) {
   const std::string name = requested.empty() ? "librknnrt.so" : requested;
   dlerror();
-  void* h = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
+  // RTLD_NODELETE: the vendor runtime starts its own threads and keeps
+  // process-wide state; unmapping it while those may live is unsafe.
+  void* h = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
   if (h == nullptr) {
     const char* e = dlerror();
     return backend_unavailable("cannot load the RKNN runtime '" + name + "': " + (e ? e : "unknown dlopen error") +
