@@ -102,17 +102,97 @@ const Entry kCatalog[] = {
      "显示运行时、每个输入和输出（名称、形状、类型、量化参数）\n"
      "以及 rkyolo 识别出的 YOLO 布局（系列、步长、类别数、锚框）。\n"},
     {Msg::kUsageVal,
-     "usage: rkyolo val --model M --data dataset.yaml [--split val|test|train] [--conf 0.001]\n"
-     "                  [--iou 0.7] [--max-det 300] [--save-preds FILE] [--plots DIR]\n"
-     "                  [--list-outliers N] [--backend ...] [--json FILE] [--lang en|zh] [-v]\n",
-     "用法：rkyolo val --model M --data dataset.yaml [--split val|test|train] [--conf 0.001]\n"
-     "                  [--iou 0.7] [--max-det 300] [--save-preds FILE] [--plots DIR]\n"
-     "                  [--list-outliers N] [--backend ...] [--json FILE] [--lang en|zh] [-v]\n"},
+     "usage: rkyolo val --model M --data dataset.yaml [options]\n"
+     "\n"
+     "Runs the model over a dataset split and scores it the COCO way (mAP50-95, mAP50,\n"
+     "mAP75, by object size, per class), with precision/recall at the best F1 and\n"
+     "counting accuracy. Unreadable images are reported and left out (exit code 1).\n"
+     "\n"
+     "  --model FILE         model file (.onnx for the CPU, .rknn for the NPU)\n"
+     "  --data FILE          Ultralytics dataset.yaml (path, train/val/test, names)\n"
+     "  --split NAME         val, test or train (default val)\n"
+     "  --conf X             confidence threshold, 0..1 (default 0.001)\n"
+     "  --iou X              NMS IoU threshold, 0..1 (default 0.7)\n"
+     "  --max-det N          maximum detections per image (default 300)\n"
+     "  --count-conf X       score from which a prediction counts as an object, for the\n"
+     "                       counting metrics and the confusion matrix (default 0.25)\n"
+     "  --save-preds FILE    write the predictions as COCO results JSON (for 'rkyolo eval')\n"
+     "  --plots DIR          write pr_curve.png and confusion_matrix[_normalized].png\n"
+     "  --list-outliers N    list the N images with the largest count error and the N\n"
+     "                       with the lowest AP50\n"
+     "  --json FILE          write every metric as JSON\n"
+     "  --labels FILE        class names, one per line (else model metadata)\n"
+     "  --anchors LIST       YOLOv5 anchors, strides separated by ';': 10,13,16,30,33,23;...\n"
+     "  --backend NAME       auto, cpu or rknn (default auto)\n"
+     "  --threads N          CPU backend threads\n"
+     "  --imgsz N            model input size when the model does not fix it\n"
+     "  --rknn-lib PATH      librknnrt.so to load (also RKYOLO_RKNN_LIB)\n"
+     "  --rknn-io MODE       auto, zero-copy or standard (default auto)\n"
+     "  --npu-cores LIST     auto, 0, 1, 2 or 0_1_2 (default auto)\n"
+     "  --lang en|zh         message language (default from the locale)\n"
+     "  -v, --verbose        one line per image, backend and layout details\n",
+     "用法：rkyolo val --model M --data dataset.yaml [选项]\n"
+     "\n"
+     "在数据集的一个划分上运行模型，并按 COCO 方式评分（mAP50-95、mAP50、mAP75、\n"
+     "按目标大小、按类别），同时给出最佳 F1 处的精确率/召回率和计数准确度。\n"
+     "无法读取的图片会被报告并跳过（退出码 1）。\n"
+     "\n"
+     "  --model FILE         模型文件（CPU 用 .onnx，NPU 用 .rknn）\n"
+     "  --data FILE          Ultralytics 的 dataset.yaml（path、train/val/test、names）\n"
+     "  --split NAME         val、test 或 train（默认 val）\n"
+     "  --conf X             置信度阈值，0..1（默认 0.001）\n"
+     "  --iou X              NMS 的 IoU 阈值，0..1（默认 0.7）\n"
+     "  --max-det N          每张图片最多检测数（默认 300）\n"
+     "  --count-conf X       预测计为一个目标所需的最低分数，用于计数指标和混淆矩阵\n"
+     "                       （默认 0.25）\n"
+     "  --save-preds FILE    把预测写成 COCO 结果 JSON（供 'rkyolo eval' 使用）\n"
+     "  --plots DIR          生成 pr_curve.png 和 confusion_matrix[_normalized].png\n"
+     "  --list-outliers N    列出计数误差最大的 N 张图片和 AP50 最低的 N 张图片\n"
+     "  --json FILE          把全部指标写成 JSON\n"
+     "  --labels FILE        类别名称文件，每行一个（否则用模型元数据）\n"
+     "  --anchors LIST       YOLOv5 锚框，步长之间用 ';' 分隔：10,13,16,30,33,23;...\n"
+     "  --backend NAME       auto、cpu 或 rknn（默认 auto）\n"
+     "  --threads N          CPU 后端线程数\n"
+     "  --imgsz N            模型未固定输入尺寸时使用的输入尺寸\n"
+     "  --rknn-lib PATH      要加载的 librknnrt.so（也可用 RKYOLO_RKNN_LIB）\n"
+     "  --rknn-io MODE       auto、zero-copy 或 standard（默认 auto）\n"
+     "  --npu-cores LIST     auto、0、1、2 或 0_1_2（默认 auto）\n"
+     "  --lang en|zh         消息语言（默认取自系统区域设置）\n"
+     "  -v, --verbose        每张图片一行，并显示后端和布局细节\n"},
     {Msg::kUsageEval,
-     "usage: rkyolo eval --data dataset.yaml --preds predictions.json [--split val|test|train]\n"
-     "                   [--plots DIR] [--list-outliers N] [--json FILE] [--lang en|zh]\n",
-     "用法：rkyolo eval --data dataset.yaml --preds predictions.json [--split val|test|train]\n"
-     "                   [--plots DIR] [--list-outliers N] [--json FILE] [--lang en|zh]\n"},
+     "usage: rkyolo eval --data dataset.yaml --preds predictions.json [options]\n"
+     "\n"
+     "Scores saved predictions (COCO results JSON: image_id = image file stem, category_id =\n"
+     "0-based class, bbox = [x, y, w, h] in pixels, score) against a dataset split, without\n"
+     "running a model. Predictions for images outside the split are ignored with a warning.\n"
+     "\n"
+     "  --data FILE          Ultralytics dataset.yaml (path, train/val/test, names)\n"
+     "  --preds FILE         the predictions, e.g. from 'rkyolo val --save-preds'\n"
+     "  --split NAME         val, test or train (default val)\n"
+     "  --count-conf X       score from which a prediction counts as an object, for the\n"
+     "                       counting metrics and the confusion matrix (default 0.25)\n"
+     "  --plots DIR          write pr_curve.png and confusion_matrix[_normalized].png\n"
+     "  --list-outliers N    list the N images with the largest count error and the N\n"
+     "                       with the lowest AP50\n"
+     "  --json FILE          write every metric as JSON\n"
+     "  --lang en|zh         message language (default from the locale)\n"
+     "  -v, --verbose        more detail\n",
+     "用法：rkyolo eval --data dataset.yaml --preds predictions.json [选项]\n"
+     "\n"
+     "不运行模型，用数据集的一个划分为保存的预测打分（COCO 结果 JSON：image_id 为图片\n"
+     "文件名主干，category_id 为从 0 开始的类别，bbox 为像素坐标 [x, y, w, h]，score）。\n"
+     "不属于该划分的图片的预测会被忽略并给出警告。\n"
+     "\n"
+     "  --data FILE          Ultralytics 的 dataset.yaml（path、train/val/test、names）\n"
+     "  --preds FILE         预测文件，例如 'rkyolo val --save-preds' 的输出\n"
+     "  --split NAME         val、test 或 train（默认 val）\n"
+     "  --count-conf X       预测计为一个目标所需的最低分数，用于计数指标和混淆矩阵\n"
+     "                       （默认 0.25）\n"
+     "  --plots DIR          生成 pr_curve.png 和 confusion_matrix[_normalized].png\n"
+     "  --list-outliers N    列出计数误差最大的 N 张图片和 AP50 最低的 N 张图片\n"
+     "  --json FILE          把全部指标写成 JSON\n"
+     "  --lang en|zh         消息语言（默认取自系统区域设置）\n"
+     "  -v, --verbose        输出更多细节\n"},
     {Msg::kErrorPrefix, "error: ", "错误："},
     {Msg::kWarningPrefix, "warning: ", "警告："},
     {Msg::kUnknownCommand, "unknown command '{}' (run 'rkyolo --help')", "未知命令 '{}'（运行 'rkyolo --help'）"},
@@ -143,6 +223,77 @@ const Entry kCatalog[] = {
     {Msg::kLayoutDetected, "model layout: {}", "模型布局：{}"},
     {Msg::kLabelsFile, "cannot read labels: {}", "无法读取类别名称：{}"},
     {Msg::kNotADirectory, "'{}' exists and is not a directory", "'{}' 已存在且不是目录"},
+    // val / eval
+    {Msg::kYamlError, "{}:{}: {}", "{}:{}：{}"},
+    {Msg::kYamlTab, "a tab indents this line; YAML indentation must use spaces", "此行用制表符缩进；YAML 缩进必须使用空格"},
+    {Msg::kYamlNotMapping, "expected a mapping of keys such as 'path:', 'val:' and 'names:'", "应为由 'path:'、'val:'、'names:' 等键组成的映射"},
+    {Msg::kYamlIndent, "unexpected indentation", "缩进不符合预期"},
+    {Msg::kYamlExpectedKey, "expected 'key: value'", "应为 '键: 值'"},
+    {Msg::kYamlUnclosedQuote, "the quoted text is not closed", "引号没有闭合"},
+    {Msg::kYamlTrailing, "unexpected text after the value: '{}'", "值后面有多余的内容：'{}'"},
+    {Msg::kYamlUnclosedFlow, "'{}' is not closed", "'{}' 没有闭合"},
+    {Msg::kYamlFlowSyntax, "unexpected '{}' in a flow list or mapping", "流式列表或映射中出现了意外的 '{}'"},
+    {Msg::kYamlTooDeep, "lists and mappings are nested too deeply", "列表和映射嵌套过深"},
+    {Msg::kDatasetNotFound, "dataset file '{}' does not exist", "数据集文件 '{}' 不存在"},
+    {Msg::kDatasetRead, "cannot read dataset file '{}': {}", "无法读取数据集文件 '{}'：{}"},
+    {Msg::kDatasetBadNc, "{}:{}: 'nc' must be a positive integer", "{}:{}：'nc' 必须是正整数"},
+    {Msg::kDatasetNoNames, "{} has neither 'names' nor 'nc', so the classes are unknown", "{} 既没有 'names' 也没有 'nc'，无法知道有哪些类别"},
+    {Msg::kDatasetBadNames, "{}:{}: 'names' must be a list of names or a mapping 0: name, 1: name, ... numbering the classes from 0 without gaps",
+     "{}:{}：'names' 必须是名称列表，或从 0 开始连续编号的映射 0: 名称, 1: 名称, ..."},
+    {Msg::kDatasetNcMismatch, "{}: 'nc' is {} but 'names' lists {} classes", "{}：'nc' 为 {}，但 'names' 列出了 {} 个类别"},
+    {Msg::kDatasetBadSplitValue, "{}:{}: '{}' must be an image folder, a .txt list of images or a list of those",
+     "{}:{}：'{}' 必须是图片目录、图片列表 .txt 文件，或由它们组成的列表"},
+    {Msg::kDatasetSplitMissing, "the '{}' images '{}' (from {} line {}) do not exist", "'{}' 图片 '{}'（来自 {} 第 {} 行）不存在"},
+    {Msg::kDatasetListFile, "cannot read the image list '{}': {}", "无法读取图片列表 '{}'：{}"},
+    {Msg::kDatasetNoSplit, "{} has no '{}' split (it defines: {})", "{} 中没有 '{}' 划分（已定义：{}）"},
+    {Msg::kDatasetNoImages, "no images found for the '{}' split of {}", "{1} 的 '{0}' 划分中没有找到图片"},
+    {Msg::kDatasetSummary, "{} split: {} images, {} labels, {} classes ({})", "{} 划分：{} 张图片，{} 个标注，{} 个类别（{}）"},
+    {Msg::kLabelFileUnreadable, "cannot read label file '{}': {}; the image counts as having no objects", "无法读取标注文件 '{}'：{}；该图片按没有目标计算"},
+    {Msg::kLabelLineSkipped, "{}:{}: {}; line skipped", "{}:{}：{}；已跳过该行"},
+    {Msg::kLabelColumns, "expected 5 values 'class cx cy w h' (or a polygon), found {}", "应为 5 个值 'class cx cy w h'（或多边形），实际有 {} 个"},
+    {Msg::kLabelNotNumber, "'{}' is not a number", "'{}' 不是数字"},
+    {Msg::kLabelClassRange, "class {} is out of range 0..{}", "类别 {} 超出范围 0..{}"},
+    {Msg::kLabelCoordRange, "coordinates must lie between 0 and 1 with a positive width and height", "坐标必须在 0 到 1 之间，且宽和高为正"},
+    {Msg::kLabelMoreProblems, "{} more label problems not shown", "另有 {} 个标注问题未显示"},
+    {Msg::kLabelDuplicates, "{} duplicate label lines removed (e.g. in '{}')", "已删除 {} 行重复的标注（例如在 '{}' 中）"},
+    {Msg::kLabelsMissing, "{} of {} images have no label file (e.g. '{}'); they count as images without objects",
+     "{1} 张图片中有 {0} 张没有标注文件（例如 '{2}'）；按没有目标的图片计算"},
+    {Msg::kDuplicateImageIds, "{} images share their image_id (file name stem) with another image, e.g. '{}' and '{}'; saved predictions cannot tell them apart",
+     "有 {} 张图片与其他图片的 image_id（文件名主干）相同，例如 '{}' 和 '{}'；保存的预测无法区分它们"},
+    {Msg::kIsADirectory, "it is a directory", "它是一个目录"},
+    {Msg::kFolderMissing, "the folder '{}' does not exist", "目录 '{}' 不存在"},
+    {Msg::kPredsNotFound, "predictions file '{}' does not exist", "预测文件 '{}' 不存在"},
+    {Msg::kPredsRead, "cannot read predictions file '{}': {}", "无法读取预测文件 '{}'：{}"},
+    {Msg::kPredsJson, "predictions file '{}' is not valid JSON: {}", "预测文件 '{}' 不是有效的 JSON：{}"},
+    {Msg::kPredsNotArray, "predictions file '{}' must be a JSON array of COCO results, each with image_id, category_id, bbox [x, y, w, h] and score",
+     "预测文件 '{}' 必须是 COCO 结果的 JSON 数组，每项包含 image_id、category_id、bbox [x, y, w, h] 和 score"},
+    {Msg::kPredsBadEntry, "predictions file '{}', result [{}]: {}", "预测文件 '{}' 的第 [{}] 项：{}"},
+    {Msg::kPredsBadField, "'{}' must be {}", "'{}' 必须是{}"},
+    {Msg::kPredsNotObject, "each result must be a JSON object", "每一项都必须是 JSON 对象"},
+    {Msg::kPredsTypeImageId, "an integer or a string (the image file stem)", "整数或字符串（图片文件名主干）"},
+    {Msg::kPredsTypeCategory, "an integer (the 0-based class index)", "整数（从 0 开始的类别编号）"},
+    {Msg::kPredsTypeBbox, "4 finite numbers [x, y, width, height] with width and height >= 0", "4 个有限数字 [x, y, 宽, 高]，且宽和高 >= 0"},
+    {Msg::kPredsTypeScore, "a finite number", "有限数字"},
+    {Msg::kPredsUnknownImages, "{} predictions refer to images that are not in the '{}' split (e.g. image_id {}); they are ignored",
+     "有 {} 个预测对应的图片不在 '{}' 划分中（例如 image_id {}）；已忽略"},
+    {Msg::kPredsBadClass, "{} predictions have a class outside 0..{} (e.g. {}); they are ignored", "有 {} 个预测的类别超出 0..{}（例如 {}）；已忽略"},
+    {Msg::kPredsWritten, "predictions written to {}", "预测已写入 {}"},
+    {Msg::kReportMaps, "mAP50-95 {}, mAP50 {}, mAP75 {}; by object size: small {}, medium {}, large {}",
+     "mAP50-95 {}，mAP50 {}，mAP75 {}；按目标大小：小 {}，中 {}，大 {}"},
+    {Msg::kReportPr, "precision {} and recall {} at confidence {} (best mean F1 {})", "置信度 {2} 时精确率 {0}、召回率 {1}（最佳平均 F1 {3}）"},
+    {Msg::kReportCounting, "counting (score >= {}): R² {}, mean absolute error {} objects per image (mean error {}), {} labelled, {} counted",
+     "计数（分数 >= {}）：R² {}，平均绝对误差为每张图片 {} 个目标（平均误差 {}），标注 {} 个，计数 {} 个"},
+    {Msg::kOutliersCount, "images with the largest count error (score >= {}):", "计数误差最大的图片（分数 >= {}）："},
+    {Msg::kOutlierCountLine, "{}: {} labelled, {} counted ({})", "{}：标注 {} 个，计数 {} 个（{}）"},
+    {Msg::kOutliersAp, "images with the lowest AP50:", "AP50 最低的图片："},
+    {Msg::kOutlierApLine, "{}: AP50 {} ({} labels, {} predictions)", "{}：AP50 {}（{} 个标注，{} 个预测）"},
+    {Msg::kOutliersNone, "none", "无"},
+    {Msg::kPlotsSaved, "plots saved to {}", "图表已保存到 {}"},
+    {Msg::kClassCountMismatch, "the model has {} classes but the dataset {}; predictions of classes the dataset does not have are ignored",
+     "模型有 {} 个类别，而数据集有 {} 个；数据集中没有的类别的预测将被忽略"},
+    {Msg::kValImageLine, "image {}/{} {}: {} labels, {} predictions, {} ms", "图片 {}/{} {}：{} 个标注，{} 个预测，{} 毫秒"},
+    {Msg::kEvalNoImages, "no image could be evaluated", "没有可以评估的图片"},
+    {Msg::kImageSizeUnknown, "its size cannot be read", "无法读取其尺寸"},
 };
 
 }  // namespace

@@ -1,0 +1,80 @@
+// rkyolo eval: score a saved COCO results file (rkyolo val --save-preds,
+// Ultralytics save_json, any exporter) against a dataset split, without a
+// model. Image sizes come from the file headers, so nothing is decoded.
+#include <cstdio>
+
+#include "rkyolo/commands.h"
+#include "rkyolo/dataset_eval.h"
+#include "rkyolo/i18n.h"
+#include "rkyolo/options.h"
+
+namespace rkyolo::cli {
+
+int cmd_eval(int argc, char** argv, int first) {
+  std::vector<OptionSpec> specs = eval_option_specs();
+  specs.push_back({"--preds", true, ""});
+  specs.push_back({"--lang", true, ""});
+  specs.push_back({"--verbose", false, "-v"});
+  Args args;
+  Status s = args.parse("eval", argc, argv, first, specs);
+  if (s.ok()) s = apply_language(args);
+  if (!s.ok()) {
+    print_error(s.message());
+    return kExitUsage;
+  }
+  if (args.help()) {
+    std::fputs(tr(Msg::kUsageEval), stdout);
+    return kExitOk;
+  }
+  configure_logging(args.has("--verbose"));
+  EvalCommandOptions options;
+  s = eval_command_options_from(args, &options);
+  if (s.ok() && !args.has("--preds")) s = invalid_argument(trf(Msg::kMissingOption, "--preds"));
+  if (!s.ok()) {
+    print_error(s.message());
+    return kExitUsage;
+  }
+  const std::string preds_path = args.get("--preds");
+  SplitData split;
+  s = load_split(options, &split);
+  std::vector<std::vector<PredictedBox>> predictions;
+  if (s.ok()) s = read_predictions(preds_path, split, &predictions);
+  if (!s.ok()) {
+    print_error(s.message());
+    return kExitUsage;
+  }
+
+  const std::vector<std::string>& paths = split.dataset.images;
+  std::vector<EvalImage> images;
+  std::vector<int> image_index;
+  int failed = 0;
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    int width = 0, height = 0;
+    if (!read_image_size(paths[i], &width, &height)) {
+      print_error(trf(Msg::kImageFailed, paths[i], tr(Msg::kImageSizeUnknown)));
+      ++failed;
+      continue;
+    }
+    EvalImage im;
+    im.labels = to_pixels(split.labels[i].labels, width, height);
+    im.predictions = std::move(predictions[i]);
+    images.push_back(std::move(im));
+    image_index.push_back(static_cast<int>(i));
+  }
+  if (images.empty()) {
+    print_error(tr(Msg::kEvalNoImages));
+    return kExitInputFailed;
+  }
+  OrderedJson extra;
+  extra["predictions_file"] = preds_path;
+  extra["settings"] = {{"count_conf", options.count_conf}};
+  extra["images_failed"] = failed;
+  const bool outputs_ok = report_evaluation(options, split, image_index, images, extra);
+  if (failed > 0) {
+    print_error(trf(Msg::kSummaryFailed, std::to_string(failed), std::to_string(paths.size())));
+    return kExitInputFailed;
+  }
+  return outputs_ok ? kExitOk : kExitInputFailed;
+}
+
+}  // namespace rkyolo::cli

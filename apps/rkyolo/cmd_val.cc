@@ -1,0 +1,175 @@
+// rkyolo val: run a model over a dataset split and score it (COCO mAP,
+// Ultralytics-style P/R, counting accuracy), on any backend. Unreadable
+// images are reported one sentence each and left out; the rest is scored.
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "rkyolo/commands.h"
+#include "rkyolo/dataset_eval.h"
+#include "rkyolo/i18n.h"
+#include "rkyolo/image_io.h"
+#include "rkyolo/options.h"
+
+namespace rkyolo::cli {
+
+namespace {
+
+double round_to(double v, int decimals) {
+  const double scale = std::pow(10.0, decimals);
+  return std::round(v * scale) / scale;
+}
+
+std::string fixed(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+}  // namespace
+
+int cmd_val(int argc, char** argv, int first) {
+  std::vector<OptionSpec> specs = model_option_specs();
+  for (const OptionSpec& s : eval_option_specs()) specs.push_back(s);
+  for (const char* opt : {"--conf", "--iou", "--max-det", "--save-preds"}) specs.push_back({opt, true, ""});
+  Args args;
+  Status s = args.parse("val", argc, argv, first, specs);
+  if (s.ok()) s = apply_language(args);
+  if (!s.ok()) {
+    print_error(s.message());
+    return kExitUsage;
+  }
+  if (args.help()) {
+    std::fputs(tr(Msg::kUsageVal), stdout);
+    return kExitOk;
+  }
+  configure_logging(args.has("--verbose"));
+  DetectorOptions detector_options;
+  EvalCommandOptions options;
+  s = detector_options_from(args, 0.001f, 0.7f, &detector_options);
+  if (s.ok()) s = eval_command_options_from(args, &options);
+  const std::string save_preds = args.get("--save-preds");
+  if (s.ok() && !save_preds.empty()) s = check_output_file("--save-preds", save_preds);
+  if (!s.ok()) {
+    print_error(s.message());
+    return kExitUsage;
+  }
+  SplitData split;
+  s = load_split(options, &split);
+  if (!s.ok()) {
+    print_error(s.message());
+    return kExitUsage;
+  }
+
+  register_builtin_backends();
+  std::unique_ptr<Detector> detector;
+  s = Detector::create(detector_options, &detector);
+  if (!s.ok()) {
+    print_error(trf(Msg::kCannotLoadModel, s.message()));
+    return kExitUsage;
+  }
+  if (options.verbose) {
+    std::printf("%s\n", detector->backend_choice().c_str());
+    std::ostringstream layout;
+    layout << detector->layout();
+    std::printf("%s\n", trf(Msg::kLayoutDetected, layout.str()).c_str());
+  }
+  const int num_classes = static_cast<int>(split.dataset.names.size());
+  const int model_classes = static_cast<int>(detector->labels().size());
+  if (model_classes != num_classes)
+    print_warning(trf(Msg::kClassCountMismatch, std::to_string(model_classes), std::to_string(num_classes)));
+
+  const std::vector<std::string>& paths = split.dataset.images;
+  const int n = static_cast<int>(paths.size());
+  const bool progress = !options.verbose && isatty(STDERR_FILENO);
+  std::vector<EvalImage> images;
+  std::vector<int> image_index;
+  images.reserve(paths.size());
+  image_index.reserve(paths.size());
+  int failed = 0;
+  long long beyond_classes = 0;
+  StageTiming total;
+  DetectionResult result;
+  cv::Mat image;
+  for (int i = 0; i < n; ++i) {
+    const std::string& path = paths[static_cast<std::size_t>(i)];
+    if (progress) std::fprintf(stderr, "\r%d/%d", i + 1, n);
+    s = load_image(path, &image);
+    if (s.ok()) {
+      const ImageView view{image.data, image.cols, image.rows, image.step[0], PixelFormat::kBgr8};
+      s = detector->detect(view, &result);
+      if (!s.ok()) s = Status(s.code(), trf(Msg::kDetectFailed, path, s.message()));
+    } else if (s.code() != StatusCode::kNotFound) {
+      s = Status(s.code(), trf(Msg::kImageFailed, path, s.message()));
+    }
+    if (!s.ok()) {
+      if (progress) std::fputs("\r", stderr);
+      print_error(s.message());
+      ++failed;
+      continue;
+    }
+    total.preprocess_ms += result.timing.preprocess_ms;
+    total.inference_ms += result.timing.inference_ms;
+    total.postprocess_ms += result.timing.postprocess_ms;
+    EvalImage im;
+    im.labels = to_pixels(split.labels[static_cast<std::size_t>(i)].labels, image.cols, image.rows);
+    for (const Detection& d : result.detections) {
+      if (d.class_id >= num_classes) {
+        ++beyond_classes;
+        continue;
+      }
+      im.predictions.push_back(prediction_from(d));
+    }
+    if (options.verbose)
+      std::printf("%s\n", trf(Msg::kValImageLine, std::to_string(i + 1), std::to_string(n), path,
+                              std::to_string(im.labels.size()), std::to_string(im.predictions.size()),
+                              fixed(result.timing.total_ms(), 1))
+                              .c_str());
+    images.push_back(std::move(im));
+    image_index.push_back(i);
+  }
+  if (progress) std::fputs("\r", stderr);
+  if (beyond_classes > 0)
+    print_warning(trf(Msg::kPredsBadClass, std::to_string(beyond_classes), std::to_string(num_classes - 1), "-"));
+
+  bool outputs_ok = true;
+  if (!save_preds.empty()) {
+    s = write_text_atomically(save_preds, predictions_json(split, image_index, images));
+    if (!s.ok()) {
+      print_error(s.message());
+      outputs_ok = false;
+    } else {
+      std::printf("%s\n", trf(Msg::kPredsWritten, save_preds).c_str());
+    }
+  }
+  const int done = static_cast<int>(images.size());
+  if (done == 0) {
+    print_error(trf(Msg::kSummaryFailed, std::to_string(failed), std::to_string(n)));
+    print_error(tr(Msg::kEvalNoImages));
+    return kExitInputFailed;
+  }
+  OrderedJson extra;
+  extra["model"] = detector_options.model_path;
+  extra["backend"] = detector->backend().caps().name;
+  extra["settings"] = {{"conf", round_to(detector_options.conf_threshold, 6)},
+                       {"iou", round_to(detector_options.iou_threshold, 6)},
+                       {"max_det", detector_options.max_det},
+                       {"count_conf", options.count_conf}};
+  extra["images_failed"] = failed;
+  extra["speed_ms"] = {{"preprocess", round_to(total.preprocess_ms / done, 3)},
+                       {"inference", round_to(total.inference_ms / done, 3)},
+                       {"postprocess", round_to(total.postprocess_ms / done, 3)}};
+  if (!report_evaluation(options, split, image_index, images, extra)) outputs_ok = false;
+  std::printf("%s\n", trf(Msg::kSpeed, fixed(total.preprocess_ms / done, 1), fixed(total.inference_ms / done, 1),
+                          fixed(total.postprocess_ms / done, 1))
+                          .c_str());
+  if (failed > 0) {
+    print_error(trf(Msg::kSummaryFailed, std::to_string(failed), std::to_string(n)));
+    return kExitInputFailed;
+  }
+  return outputs_ok ? kExitOk : kExitInputFailed;
+}
+
+}  // namespace rkyolo::cli
