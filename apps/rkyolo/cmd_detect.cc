@@ -18,6 +18,7 @@
 #include "rkyolo/image_io.h"
 #include "rkyolo/log.h"
 #include "rkyolo/options.h"
+#include "rkyolo/output_util.h"
 
 namespace rkyolo::cli {
 
@@ -25,19 +26,6 @@ namespace fs = std::filesystem;
 using Json = nlohmann::ordered_json;
 
 namespace {
-
-// Rounds to `decimals` places; dividing by an exact power of ten gives the
-// double nearest the decimal, so JSON shows 0.82339, not 0.8233900000000001.
-double round_to(double v, int decimals) {
-  const double scale = std::pow(10.0, decimals);
-  return std::round(v * scale) / scale;
-}
-
-std::string fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
 
 Json detection_json(const Detection& d) {
   Json j;
@@ -58,31 +46,6 @@ std::string summary_of(const DetectionResult& r, const std::vector<std::string>&
     s += std::to_string(n) + " " + labels[cls];
   }
   return s;
-}
-
-// Writes `text` to `path` through a temporary file and a rename, so a reader
-// never sees a half-written file.
-Status write_atomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return io_error(trf(Msg::kWriteFailed, path, std::strerror(errno)));
-    out << text;
-    out.flush();
-    if (!out) return io_error(trf(Msg::kWriteFailed, path, std::strerror(errno)));
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) return io_error(trf(Msg::kWriteFailed, path, ec.message()));
-  return Status();
-}
-
-Status ensure_directory(const std::string& dir) {
-  std::error_code ec;
-  if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) return invalid_argument(trf(Msg::kNotADirectory, dir));
-  fs::create_directories(dir, ec);
-  if (ec) return io_error(trf(Msg::kWriteFailed, dir, ec.message()));
-  return Status();
 }
 
 // A file name in `dir` for `src` that no earlier image of this run used.
@@ -233,7 +196,7 @@ int cmd_detect(int argc, char** argv, int first) {
         lines += buf;
       }
       const std::string out = out_dir + "/labels/" + fs::path(name).stem().string() + ".txt";
-      Status ws = write_atomically(out, lines);
+      Status ws = write_text_atomically(out, lines);
       if (!ws.ok()) {
         print_error(ws.message());
         write_ok = false;
@@ -247,7 +210,7 @@ int cmd_detect(int argc, char** argv, int first) {
   }
 
   if (!json_path.empty()) {
-    s = write_atomically(json_path, results.dump(1) + "\n");
+    s = write_text_atomically(json_path, results.dump(1) + "\n");
     if (!s.ok()) {
       print_error(s.message());
       ++failed;

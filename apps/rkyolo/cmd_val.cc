@@ -12,21 +12,11 @@
 #include "rkyolo/i18n.h"
 #include "rkyolo/image_io.h"
 #include "rkyolo/options.h"
+#include "rkyolo/output_util.h"
 
 namespace rkyolo::cli {
 
 namespace {
-
-double round_to(double v, int decimals) {
-  const double scale = std::pow(10.0, decimals);
-  return std::round(v * scale) / scale;
-}
-
-std::string fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
 
 }  // namespace
 

@@ -1,4 +1,5 @@
 #include "rkyolo/dataset_eval.h"
+#include "rkyolo/output_util.h"
 
 #include <cerrno>
 #include <cmath>
@@ -19,17 +20,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int kMaxLabelProblemsShown = 10;
-
-double round_to(double v, int decimals) {
-  const double scale = std::pow(10.0, decimals);
-  return std::round(v * scale) / scale;
-}
-
-std::string fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
 
 // An AP for people: "-" when undefined.
 std::string ap_text(double v) {
@@ -250,29 +240,6 @@ Status read_predictions(const std::string& path, const SplitData& split,
   return Status();
 }
 
-Status write_text_atomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return io_error(trf(Msg::kWriteFailed, path, std::strerror(errno)));
-    out << text;
-    out.flush();
-    if (!out) {
-      const std::string why = std::strerror(errno);
-      std::error_code ec;
-      fs::remove(tmp, ec);
-      return io_error(trf(Msg::kWriteFailed, path, why));
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    std::error_code rm;
-    fs::remove(tmp, rm);
-    return io_error(trf(Msg::kWriteFailed, path, ec.message()));
-  }
-  return Status();
-}
 
 namespace {
 

@@ -69,7 +69,4 @@ Status read_predictions(const std::string& path, const SplitData& split,
 bool report_evaluation(const EvalCommandOptions& options, const SplitData& split, const std::vector<int>& image_index,
                        const std::vector<EvalImage>& images, const OrderedJson& extra);
 
-// Writes through a temporary file and a rename.
-Status write_text_atomically(const std::string& path, const std::string& text);
-
 }  // namespace rkyolo::cli

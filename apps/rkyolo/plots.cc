@@ -1,4 +1,5 @@
 #include "rkyolo/plots.h"
+#include "rkyolo/output_util.h"
 
 #include <algorithm>
 #include <cmath>
@@ -27,12 +28,6 @@ cv::Scalar palette(int i) {
                                             {247, 182, 210}, {199, 199, 199}, {219, 219, 141}, {158, 218, 229}};
   const unsigned char* c = kRgb[i % 20];
   return cv::Scalar(c[2], c[1], c[0]);
-}
-
-std::string fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
 }
 
 cv::Size text_size(const std::string& s, double scale, int thickness) {
