@@ -11,31 +11,8 @@
 
 #include "core/letterbox.h"
 #include "rkyolo/detector.h"
+#include "support/counting_allocator.h"
 #include "support/yolo_synth.h"
-
-// Counting allocator: every operator new in this test binary goes through here.
-namespace {
-std::atomic<bool> g_counting{false};
-std::atomic<long> g_allocations{0};
-}  // namespace
-
-void* operator new(std::size_t n) {
-  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(n == 0 ? 1 : n);
-}
-void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept { return operator new(n, t); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 namespace rkyolo {
 namespace {
@@ -160,11 +137,13 @@ TEST(Detector, NoAllocationPerFrameOnceWarm) {
     const ImageView img = make_image_view(pixels.data(), 1280, 720);
     DetectionResult r;
     ASSERT_TRUE(f.detector->detect(img, &r).ok());  // warm-up: sizes the caches
-    g_allocations = 0;
-    g_counting = true;
-    for (int i = 0; i < 20; ++i) f.detector->detect(img, &r).ignore();
-    g_counting = false;
-    EXPECT_EQ(g_allocations.load(), 0) << (int8 ? "int8" : "float") << ": allocations in 20 warm frames";
+    long allocations;
+    {
+      test::AllocationCounter counter;
+      for (int i = 0; i < 20; ++i) f.detector->detect(img, &r).ignore();
+      allocations = counter.count();
+    }
+    EXPECT_EQ(allocations, 0) << (int8 ? "int8" : "float") << ": allocations in 20 warm frames";
     EXPECT_EQ(r.detections.size(), f.truth.size());
   }
 }

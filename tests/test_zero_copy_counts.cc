@@ -11,40 +11,20 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
-#include <new>
 
 #include "rkyolo/detector.h"
+#include "support/counting_allocator.h"
 #include "support/test_env.h"
 
 namespace {
-std::atomic<bool> g_counting{false};
-std::atomic<long> g_allocations{0};
 std::atomic<long> g_large_copies{0};
 constexpr std::size_t kLargeCopy = 64 * 1024;  // frame-sized data, not rows or headers
 }  // namespace
 
-void* operator new(std::size_t n) {
-  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(n == 0 ? 1 : n);
-}
-void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept { return operator new(n, t); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
-
 // Exported (see CMakeLists: --export-dynamic-symbol=memcpy), so calls from
 // the dlopen'ed runtime land here too.
 extern "C" void* memcpy(void* dst, const void* src, std::size_t n) {
-  if (n >= kLargeCopy && g_counting.load(std::memory_order_relaxed)) g_large_copies.fetch_add(1);
+  if (n >= kLargeCopy && rkyolo::test::g_counting_allocations.load(std::memory_order_relaxed)) g_large_copies.fetch_add(1);
   return memmove(dst, src, n);
 }
 
@@ -81,14 +61,14 @@ Frame measure(const std::string& io) {
   constexpr int kFrames = 20;
   std::uint64_t in0 = 0, out0 = 0, in1 = 0, out1 = 0;
   stats(&in0, &out0, nullptr);
-  g_allocations = 0;
   g_large_copies = 0;
-  g_counting = true;
-  for (int i = 0; i < kFrames; ++i) d->detect(view, &r).ignore();
-  g_counting = false;
-  stats(&in1, &out1, nullptr);
   Frame f;
-  f.allocations = g_allocations.load();
+  {
+    test::AllocationCounter counter;
+    for (int i = 0; i < kFrames; ++i) d->detect(view, &r).ignore();
+    f.allocations = counter.count();
+  }
+  stats(&in1, &out1, nullptr);
   f.large_copies = g_large_copies.load();
   f.bytes_through_copy_api = static_cast<double>((in1 - in0) + (out1 - out0)) / kFrames;
   EXPECT_FALSE(r.detections.empty());
