@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs both benchmark tiers and prints the figures the README's performance
+# table reports. Needs a Release build (scripts/build.sh). Results (JSON) go
+# to out/bench/. Run it on a quiet machine: every figure is compared with a
+# baseline measured in the same run, but noise still moves them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+B=build
+out=out/bench
+mkdir -p "$out"
+model=models/rkyolo-shapes.onnx
+image=samples/scene1.jpg
+lib=$PWD/$B/emulator/librknnrt.so
+
+echo "== environment"
+grep -m1 "model name" /proc/cpuinfo || true
+echo "cores: $(nproc); $(uname -sr); $(date -u +%Y-%m-%dT%H:%MZ)"
+
+echo "== tier 1: kernels (Google Benchmark, single thread, median of 5)"
+$B/bench/bench_kernels --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
+  --benchmark_min_time=0.5 --benchmark_out="$out/kernels.json" --benchmark_out_format=json 2>/dev/null |
+  grep -E "median|^Benchmark|^---"
+
+echo "== tier 2: end to end (rkyolo-bench, 1920x1080 frames)"
+$B/bench/rkyolo-bench --model "$model" --backend cpu --image "$image" --frames 30 --warmup 3 \
+  --label "CPU backend (OpenCV DNN)" --json "$out/e2e-cpu.json"
+
+# The emulated NPU: emulated latency per run, graph skipped after the first
+# run (replay), so the CPU work measured is rkyolo's and the runtime's copies.
+"$B/emulator/rknn-emu" convert "$model" --target rk3588 --calib samples -o "$out/shapes-rk3588.rknn" >/dev/null
+export RKNN_EMU_TIMING=1 RKNN_EMU_REPLAY=1
+for io in standard zero-copy; do
+  $B/bench/rkyolo-bench --model "$out/shapes-rk3588.rknn" --backend rknn --rknn-lib "$lib" --rknn-io $io \
+    --image "$image" --frames 300 --label "RK3588 emulated, $io" --json "$out/e2e-rk3588-$io.json"
+done
+$B/bench/rkyolo-bench --model "$out/shapes-rk3588.rknn" --backend rknn --rknn-lib "$lib" --npu-cores all \
+  --image "$image" --frames 300 --label "RK3588 emulated, one context on 3 cores" --json "$out/e2e-rk3588-all.json"
+$B/bench/rkyolo-bench --model "$out/shapes-rk3588.rknn" --backend rknn --rknn-lib "$lib" --npu-cores 0_1_2 \
+  --contexts 3 --image "$image" --frames 300 --label "RK3588 emulated, 3 contexts x 1 core" --json "$out/e2e-rk3588-3ctx.json"
