@@ -1,0 +1,8 @@
+#!/bin/sh
+# Regenerate the README demo scenes samples/scene{1..4}.jpg (+ ground-truth YOLO txt) from
+# the held-out TEST split (never used for training or model selection).
+#   scene1 = test image 4  (720x720)    scene2 = test image 17 (960x540)
+#   scene3 = test image 21 (640x480)    scene4 = test image 8  (480x640, portrait)
+set -e
+cd "$(dirname "$0")/.."
+/usr/bin/python3 training/scenes.py --samples samples --split test --indices 4,17,21,8
