@@ -19,22 +19,11 @@ using test::CommandResult;
 std::string demo_model() { return test::demo_model(); }
 std::string sample(const std::string& name) { return test::source_dir() + "/samples/" + name; }
 
+// The language comes from the locale: start from a neutral one.
 CommandResult rkyolo(std::vector<std::string> args, std::vector<std::string> env = {"LANG=C"}) {
-  // The language comes from the locale: start from a neutral one.
-  for (std::string var : {"LC_ALL=", "LC_MESSAGES=", "LANGUAGE="}) {
-    bool given = false;
-    for (const auto& e : env) given |= e.rfind(var, 0) == 0;
-    if (!given) env.push_back(var);
-  }
-  args.insert(args.begin(), RKYOLO_CLI);
-  return test::run_command(args, 300, env);
+  return test::run_cli(RKYOLO_CLI, std::move(args), std::move(env));
 }
-
-int count_lines(const std::string& s) {
-  int n = 0;
-  for (char c : s) n += c == '\n';
-  return n;
-}
+using test::count_lines;
 
 TEST(Cli, HelpVersionAndUnknownCommand) {
   CommandResult r = rkyolo({"--help"});

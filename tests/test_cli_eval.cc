@@ -29,21 +29,11 @@ std::string demo_model() {
   return test::demo_model();
 }
 
+// The language comes from the locale: start from a neutral one.
 CommandResult rkyolo(std::vector<std::string> args, std::vector<std::string> env = {"LANG=C"}) {
-  for (std::string var : {"LC_ALL=", "LC_MESSAGES=", "LANGUAGE="}) {
-    bool given = false;
-    for (const auto& e : env) given |= e.rfind(var, 0) == 0;
-    if (!given) env.push_back(var);
-  }
-  args.insert(args.begin(), RKYOLO_CLI);
-  return test::run_command(args, 300, env);
+  return test::run_cli(RKYOLO_CLI, std::move(args), std::move(env));
 }
-
-int count_lines(const std::string& s) {
-  int n = 0;
-  for (char c : s) n += c == '\n';
-  return n;
-}
+using test::count_lines;
 
 int count_of(const std::string& s, const std::string& what) {
   int n = 0;

@@ -69,5 +69,19 @@ TEST(Labels, FileOneNamePerLine) {
   EXPECT_EQ(read_labels_file(dir + "/empty.txt", &names).code(), StatusCode::kInvalidArgument);
 }
 
+TEST(ChannelTriplet, OneOrThreeFiniteNumbers) {
+  float v[3] = {};
+  ASSERT_TRUE(parse_channel_triplet("255", v));
+  EXPECT_EQ(v[0], 255.f);
+  EXPECT_EQ(v[1], 255.f);
+  EXPECT_EQ(v[2], 255.f);
+  ASSERT_TRUE(parse_channel_triplet("0.485,-1,1e2", v));
+  EXPECT_EQ(v[0], 0.485f);
+  EXPECT_EQ(v[1], -1.f);
+  EXPECT_EQ(v[2], 100.f);
+  for (const char* bad : {"", ",", "1,2", "1,2,3,4", "1,,3", "1,2,", "a", "1x", "nan", "1,inf,2", "1e99"})
+    EXPECT_FALSE(parse_channel_triplet(bad, v)) << "'" << bad << "'";
+}
+
 }  // namespace
 }  // namespace rkyolo::core

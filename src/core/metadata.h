@@ -33,6 +33,10 @@ struct PyValue {
 // Parses a Python literal or JSON value. Errors name the offset.
 Status parse_py_literal(std::string_view text, PyValue* out);
 
+// Per-channel values as users type them (mean/std): "a" (all three channels)
+// or "a,b,c", finite floats only. False, and `out` unspecified, otherwise.
+bool parse_channel_triplet(std::string_view text, float out[3]);
+
 struct ModelMetadata {
   std::vector<std::string> names;  // class names by id
   std::vector<int> strides;

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "core/letterbox.h"
+#include "core/metadata.h"
 #include "core/onnx_reader.h"
 #include "emulator/container.h"
 #include "emulator/profiles.h"
@@ -37,21 +38,6 @@ namespace {
 int fail(const std::string& message) {
   std::fprintf(stderr, "rknn-emu: error: %s\n", message.c_str());
   return 2;
-}
-
-bool parse_triplet(const std::string& text, float out[3]) {
-  std::stringstream ss(text);
-  std::string item;
-  int n = 0;
-  while (std::getline(ss, item, ',')) {
-    if (n >= 3) return false;
-    char* end = nullptr;
-    out[n] = std::strtof(item.c_str(), &end);
-    if (end == item.c_str() || *end != '\0' || !std::isfinite(out[n])) return false;
-    ++n;
-  }
-  if (n == 1) out[1] = out[2] = out[0];
-  return n == 1 || n == 3;
 }
 
 void usage() {
@@ -92,9 +78,9 @@ int convert(int argc, char** argv) {
     } else if (a == "-o" || a == "--output") {
       if (!value(&out)) return fail("-o needs a file name");
     } else if (a == "--mean") {
-      if (!value(&v) || !parse_triplet(v, mean)) return fail("--mean needs one or three numbers, e.g. 0,0,0");
+      if (!value(&v) || !rkyolo::core::parse_channel_triplet(v, mean)) return fail("--mean needs one or three numbers, e.g. 0,0,0");
     } else if (a == "--std") {
-      if (!value(&v) || !parse_triplet(v, stdv)) return fail("--std needs one or three numbers, e.g. 255,255,255");
+      if (!value(&v) || !rkyolo::core::parse_channel_triplet(v, stdv)) return fail("--std needs one or three numbers, e.g. 255,255,255");
       for (float s : stdv)
         if (!(s > 0)) return fail("--std values must be positive");
     } else if (a == "--max-images") {

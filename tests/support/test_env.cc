@@ -135,4 +135,20 @@ void write_bytes(const std::string& path, const std::string& bytes) {
   out << bytes;
 }
 
+CommandResult run_cli(const std::string& cli, std::vector<std::string> args, std::vector<std::string> env) {
+  for (std::string var : {"LC_ALL=", "LC_MESSAGES=", "LANGUAGE="}) {
+    bool given = false;
+    for (const auto& e : env) given |= e.rfind(var, 0) == 0;
+    if (!given) env.push_back(var);
+  }
+  args.insert(args.begin(), cli);
+  return run_command(args, 300, env);
+}
+
+int count_lines(const std::string& s) {
+  int n = 0;
+  for (char c : s) n += c == '\n';
+  return n;
+}
+
 }  // namespace rkyolo::test

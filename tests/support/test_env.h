@@ -24,6 +24,12 @@ struct CommandResult {
 CommandResult run_command(const std::vector<std::string>& argv, int timeout_s = 300,
                           const std::vector<std::string>& env = {});
 
+// Runs a command-line tool (path `cli`) with `args` under a neutral locale:
+// LC_ALL, LC_MESSAGES and LANGUAGE are cleared unless `env` sets them.
+CommandResult run_cli(const std::string& cli, std::vector<std::string> args,
+                      std::vector<std::string> env = {"LANG=C"});
+int count_lines(const std::string& s);
+
 // Debian's python3 with numpy and cv2, or "" if unavailable.
 std::string python3();
 

@@ -55,20 +55,6 @@ std::string attr_string(const rknn_tensor_attr& a) {
   return os.str();
 }
 
-bool parse_triplet(const std::string& text, float out[3]) {
-  std::stringstream ss(text);
-  std::string item;
-  int n = 0;
-  while (std::getline(ss, item, ',')) {
-    if (n >= 3) return false;
-    char* end = nullptr;
-    out[n++] = std::strtof(item.c_str(), &end);
-    if (end == item.c_str() || *end != '\0') return false;
-  }
-  if (n == 1) out[1] = out[2] = out[0];
-  return n == 1 || n == 3;
-}
-
 enum class IoMode { kZeroCopy, kStandard };
 enum class InputStrategy { kUint8, kInt8 };  // the NPU normalizes / the CPU quantizes
 
@@ -102,9 +88,9 @@ Status parse_settings(const BackendOptions& o, Settings* s) {
       s->cores.push_back(item[0] - '0');
     }
   }
-  if (!o.param("rknn_mean").empty() && !parse_triplet(o.param("rknn_mean"), s->mean))
+  if (!o.param("rknn_mean").empty() && !rkyolo::core::parse_channel_triplet(o.param("rknn_mean"), s->mean))
     return invalid_argument("rknn_mean needs one or three numbers");
-  if (!o.param("rknn_std").empty() && (!parse_triplet(o.param("rknn_std"), s->std) || !(s->std[0] > 0 && s->std[1] > 0 && s->std[2] > 0)))
+  if (!o.param("rknn_std").empty() && (!rkyolo::core::parse_channel_triplet(o.param("rknn_std"), s->std) || !(s->std[0] > 0 && s->std[1] > 0 && s->std[2] > 0)))
     return invalid_argument("rknn_std needs one or three positive numbers");
   return Status();
 }
