@@ -86,6 +86,31 @@ TEST(Cli, ChineseMessages) {
   EXPECT_NE(r.out.find("用法"), std::string::npos);
 }
 
+// The library's own sentences inside the CLI's frames are translated too,
+// with names and paths kept; English stays English.
+TEST(Cli, ChineseLibraryDetails) {
+  const std::string dir = test::temp_dir("ChineseLibraryDetails");
+  const std::string model = test::read_text(demo_model());
+  test::write_bytes(dir + "/truncated.onnx", model.substr(0, model.size() / 3));
+  CommandResult r = rkyolo({"--lang", "zh", "detect", "--model", dir + "/truncated.onnx", "--source", sample("scene1.jpg")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("'" + dir + "/truncated.onnx' 不是有效的 ONNX 模型"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("文件被截断或已损坏"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("is not a valid"), std::string::npos) << r.err;
+  EXPECT_EQ(count_lines(r.err), 1) << r.err;
+
+  const std::string rknn = dir + "/model.rknn";
+  test::write_bytes(rknn, "not an rknn model");
+  r = rkyolo({"--lang", "zh", "detect", "--model", rknn, "--source", sample("scene1.jpg"), "--backend", "rknn",
+              "--rknn-lib", dir + "/missing/librknnrt.so"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("无法加载 RKNN 运行时 '" + dir + "/missing/librknnrt.so'"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("cannot load"), std::string::npos) << r.err;
+
+  r = rkyolo({"--lang", "en", "detect", "--model", dir + "/truncated.onnx", "--source", sample("scene1.jpg")});
+  EXPECT_NE(r.err.find("is not a valid ONNX model (the file is truncated or damaged"), std::string::npos) << r.err;
+}
+
 class CliInputs : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -121,6 +121,10 @@ const char* tr(Msg id);
 // Replaces successive "{}" in `pattern` with `args`.
 std::string format(std::string_view pattern, const std::vector<std::string>& args);
 
+// The library's English sentences inside a message, in the current language
+// where i18n_detail.cc knows them (names, paths, shapes, codes unchanged).
+std::string localize_detail(std::string_view text);
+
 template <typename... Args>
 std::string trf(Msg id, const Args&... args) {
   return format(tr(id), std::vector<std::string>{std::string(args)...});

@@ -24,7 +24,7 @@ void configure_logging(bool verbose) {
         const char* prefix = level >= LogLevel::kError     ? tr(Msg::kErrorPrefix)
                              : level == LogLevel::kWarning ? tr(Msg::kWarningPrefix)
                                                            : "";
-        std::fprintf(stderr, "%s%.*s\n", prefix, static_cast<int>(message.size()), message.data());
+        std::fprintf(stderr, "%s%s\n", prefix, localize_detail(message).c_str());
       },
       nullptr);
   cv::utils::logging::setLogLevel(verbose ? cv::utils::logging::LOG_LEVEL_WARNING

@@ -144,7 +144,11 @@ Status apply_language(const Args& args) {
   return Status();
 }
 
-void print_error(const std::string& message) { std::fprintf(stderr, "%s%s\n", tr(Msg::kErrorPrefix), message.c_str()); }
-void print_warning(const std::string& message) { std::fprintf(stderr, "%s%s\n", tr(Msg::kWarningPrefix), message.c_str()); }
+void print_error(const std::string& message) {
+  std::fprintf(stderr, "%s%s\n", tr(Msg::kErrorPrefix), localize_detail(message).c_str());
+}
+void print_warning(const std::string& message) {
+  std::fprintf(stderr, "%s%s\n", tr(Msg::kWarningPrefix), localize_detail(message).c_str());
+}
 
 }  // namespace rkyolo::cli
