@@ -4,6 +4,8 @@
 // models; each injected fault degrades or fails with one clear message.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <opencv2/imgcodecs.hpp>
 
 #include <cstdlib>
@@ -56,6 +58,12 @@ struct LogCapture {
   std::mutex mu;
   std::vector<std::string> lines;
 };
+
+int count_lines_with(LogCapture& log, const std::string& text) {
+  std::lock_guard<std::mutex> lock(log.mu);
+  return static_cast<int>(std::count_if(log.lines.begin(), log.lines.end(),
+                                        [&](const std::string& l) { return l.find(text) != std::string::npos; }));
+}
 
 struct ScopedEnv {
   ScopedEnv(const char* name, const char* value) : name_(name) { setenv(name, value, 1); }
@@ -228,6 +236,38 @@ TEST(RknnBackend, UnalignedWidthUsesStridedInt8Rows) {
   }
 }
 
+// A model converted with mean 128 / std 128: the CPU may write int8 itself
+// only with that normalization; with the default 0 / 255 it would feed wrong
+// values silently, so the backend refuses and the runtime converts instead.
+TEST(RknnBackend, Int8InputNeedsTheModelsNormalization) {
+  const std::string rknn = model("shapes-596-rk3588-mean128.rknn");
+  std::vector<Detection> reference;
+  {
+    auto standard = npu(rknn, {{"rknn_io", "standard"}}, 0.05f);
+    ASSERT_TRUE(standard);
+    EXPECT_EQ(standard->backend().caps().input.dtype, DType::kUint8);
+    reference = detect(*standard, samples()[0]);
+  }
+  ASSERT_FALSE(reference.empty()) << "the comparison needs detections";
+  LogCapture log;
+  auto wrong = npu(rknn, {}, 0.05f);
+  ASSERT_TRUE(wrong);
+  EXPECT_FALSE(wrong->backend().caps().input.zero_copy);
+  EXPECT_NE(log.all().find("does not fit mean 0 / std 255"), std::string::npos) << log.all();
+  EXPECT_EQ(count_lines_with(log, "zero-copy I/O is not available"), 1) << log.all();
+  expect_identical(detect(*wrong, samples()[0]), reference, "fallback after a mean/std mismatch");
+  std::unique_ptr<Detector> forced;
+  EXPECT_FALSE(make_detector(rknn, "rknn", {{"rknn_io", "zero-copy"}}, &forced).ok());
+
+  auto right = npu(rknn, {{"rknn_mean", "128"}, {"rknn_std", "128,128,128"}}, 0.05f);
+  ASSERT_TRUE(right);
+  const InputCaps& in = right->backend().caps().input;
+  EXPECT_TRUE(in.zero_copy);
+  EXPECT_EQ(in.dtype, DType::kInt8);
+  EXPECT_EQ(in.row_stride_pixels, 608);
+  expect_identical(detect(*right, samples()[0]), reference, "CPU-quantized int8 with the model's mean/std");
+}
+
 TEST(RknnBackend, OneClassModelWithPaddedChannels) {
   auto d = npu(model("shapes-1class-rk3588.rknn"));
   ASSERT_TRUE(d);
@@ -286,9 +326,20 @@ TEST(RknnFaults, CreateMemReturningNullFallsBack) {
   ASSERT_TRUE(d);
   EXPECT_FALSE(d->backend().caps().input.zero_copy);
   EXPECT_NE(log.all().find("rknn_create_mem(1228800 bytes) for the input returned NULL"), std::string::npos) << log.all();
+  EXPECT_NE(log.all().find("runtime 2.3.2"), std::string::npos) << log.all();
+  // Decided once: clones follow the first context without probing again
+  // (no second warning) and outlive it.
+  std::vector<std::unique_ptr<Detector>> clones(2);
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(d->clone(i + 1, &clones[i]).ok());
+  EXPECT_EQ(count_lines_with(log, "zero-copy I/O is not available"), 1) << log.all();
   unsetenv("RKNN_EMU_CREATE_MEM_NULL");
   auto modern = npu(model("shapes-rk3588.rknn"));
   for (const auto& img : samples()) expect_identical(detect(*d, img), detect(*modern, img), "create_mem NULL");
+  d.reset();
+  for (auto& c : clones) {
+    EXPECT_FALSE(c->backend().caps().input.zero_copy);
+    expect_identical(detect(*c, samples()[1]), detect(*modern, samples()[1]), "clone after its source was destroyed");
+  }
 }
 
 TEST(RknnFaults, RunFailingMidwayIsPerImage) {

@@ -66,6 +66,8 @@ const std::vector<Rule>& rules() {
         {R"(rknn_create_mem\((\d+) bytes\) for the input returned NULL)", "为输入调用 rknn_create_mem($1 字节) 返回 NULL"},
         {R"(rknn_create_mem\((\d+) bytes\) for output '([^']*)' returned NULL)", "为输出 '$2' 调用 rknn_create_mem($1 字节) 返回 NULL"},
         {R"(in-place decoding needs int8 outputs)", "原地解码需要 int8 输出"},
+        {R"(the model's int8 input quantization \(scale ([^,]+), zero-point ([^)]+)\) does not fit mean (\S+) / std (\S+) on channel (\d) \(pixel 0 -> ([^,]+), 255 -> (\S+) instead of about -128 and 127\); pass the mean/std the model was converted with \(--rknn-mean, --rknn-std\))",
+         "模型的 int8 输入量化（scale $1，零点 $2）与通道 $5 的 mean $3 / std $4 不符（像素 0 -> $6，255 -> $7，而不是约 -128 和 127）；请用 --rknn-mean、--rknn-std 传入模型转换时的 mean/std"},
         {R"( returned (RKNN_[A-Z_]+|unknown RKNN error) \()", " 返回 $1 ("},
         {R"(; runtime )", "；运行时 "},
         {R"(, runtime )", "，运行时 "},

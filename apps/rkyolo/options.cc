@@ -81,6 +81,7 @@ Status parse_anchors(const std::string& option, const std::string& text, LayoutH
 std::vector<OptionSpec> model_option_specs() {
   return {{"--model", true, ""},     {"--backend", true, ""}, {"--labels", true, ""},   {"--anchors", true, ""},
           {"--threads", true, ""},   {"--rknn-lib", true, ""}, {"--rknn-io", true, ""}, {"--npu-cores", true, ""},
+          {"--rknn-input", true, ""}, {"--rknn-mean", true, ""}, {"--rknn-std", true, ""},
           {"--imgsz", true, ""},     {"--lang", true, ""},    {"--verbose", false, "-v"}};
 }
 
@@ -129,8 +130,24 @@ Status detector_options_from(const Args& args, float default_conf, float default
   if (args.has("--npu-cores")) {
     const std::string c = args.get("--npu-cores");
     if (c != "auto" && c != "0" && c != "1" && c != "2" && c != "0_1" && c != "0_1_2" && c != "all")
-      return invalid_argument(trf(Msg::kBadValue, c, "--npu-cores", "expected auto, 0, 1, 2, 0_1 or 0_1_2"));
+      return invalid_argument(trf(Msg::kBadValue, c, "--npu-cores", "expected auto, 0, 1, 2, 0_1, 0_1_2 or all"));
     p["npu_cores"] = c;
+  }
+  if (args.has("--rknn-input")) {
+    const std::string t = args.get("--rknn-input");
+    if (t != "auto" && t != "uint8" && t != "int8")
+      return invalid_argument(trf(Msg::kBadValue, t, "--rknn-input", "expected auto, uint8 or int8"));
+    p["rknn_input"] = t;
+  }
+  for (const char* opt : {"--rknn-mean", "--rknn-std"}) {
+    if (!args.has(opt)) continue;
+    const std::string v = args.get(opt);
+    float values[3];
+    const bool is_std = std::string(opt) == "--rknn-std";
+    if (!core::parse_channel_triplet(v, values) || (is_std && !(values[0] > 0 && values[1] > 0 && values[2] > 0)))
+      return invalid_argument(trf(Msg::kBadValue, v, opt, is_std ? "expected one or three positive numbers, e.g. 255,255,255"
+                                                                : "expected one or three numbers, e.g. 0,0,0"));
+    p[is_std ? "rknn_std" : "rknn_mean"] = v;
   }
   return validate(*o);
 }

@@ -616,8 +616,18 @@ EMU_API int rknn_inputs_set(Context context, std::uint32_t n_inputs, Input* inpu
   const std::size_t elem = in.type == kFloat32 ? 4 : 1;
   if (in.type != kFloat32 && in.type != kUint8 && in.type != kInt8) return kErrInputInvalid;
   if (in.fmt != kNHWC && in.fmt != kNCHW) return kErrInputInvalid;
-  if (in.size != pixels * m.in_c * elem) {
-    log_error("input size %u, expected %zu", in.size, pixels * m.in_c * elem);
+  // pass_through = 1 feeds the native layout: NHWC rows every w_stride
+  // pixels, size_with_stride bytes (padding columns ignored). Otherwise the
+  // runtime converts a packed NHWC or NCHW buffer.
+  const bool native = in.pass_through != 0 && in.type != kFloat32;
+  if (native && in.fmt != kNHWC) {
+    log_error("pass_through input must be in the native NHWC layout");
+    return kErrInputInvalid;
+  }
+  const std::size_t expected = native ? static_cast<std::size_t>(m.in_h) * m.w_stride * m.in_c : pixels * m.in_c * elem;
+  if (in.size != expected) {
+    log_error("input size %u, expected %zu%s", in.size, expected,
+              native ? " (pass_through: native layout, rows of w_stride pixels)" : "");
     return kErrInputInvalid;
   }
   // The "hidden copy" of the general API: into the runtime's own buffer.
@@ -625,7 +635,9 @@ EMU_API int rknn_inputs_set(Context context, std::uint32_t n_inputs, Input* inpu
   const ContainerHeader& h = m.container.header;
   for (std::size_t p = 0; p < pixels; ++p)
     for (int ch = 0; ch < m.in_c; ++ch) {
-      const std::size_t src = in.fmt == kNHWC ? p * m.in_c + ch : ch * pixels + p;
+      const std::size_t row = p / static_cast<std::size_t>(m.in_w), col = p % static_cast<std::size_t>(m.in_w);
+      const std::size_t src = native ? (row * m.w_stride + col) * m.in_c + ch
+                              : in.fmt == kNHWC ? p * m.in_c + ch : ch * pixels + p;
       std::int8_t q;
       if (in.type == kInt8 || (in.type == kUint8 && in.pass_through)) {
         q = static_cast<std::int8_t>(bytes[src]);

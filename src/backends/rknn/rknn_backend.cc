@@ -108,7 +108,88 @@ struct SharedModel {
   std::vector<rknn_tensor_attr> out_attrs, out_native;
   std::map<std::string, std::string> metadata;
   TensorInfo input_info;
+  // The I/O mode, decided once by the first context and applied by clones.
+  struct Decision {
+    bool decided = false;
+    bool zero_copy = false;
+    std::string fallback;  // why zero-copy was not possible
+  };
+  std::shared_ptr<Decision> decision = std::make_shared<Decision>();
 };
+
+constexpr std::uint32_t kFlushFlags = RKNN_FLAG_DISABLE_FLUSH_INPUT_MEM_CACHE | RKNN_FLAG_DISABLE_FLUSH_OUTPUT_MEM_CACHE;
+
+// rknn_init failed: the call, the code, its sentence and the versions (a model
+// built by a newer toolkit than the runtime is the most common cause).
+std::string init_failure(const SharedModel& s, int rc) {
+  std::string msg = "cannot load '" + s.path + "' on the NPU: " + describe_error("rknn_init", rc);
+  if (rc == RKNN_ERR_FAIL)
+    msg += " (a model built by a newer RKNN toolkit than this runtime also fails this way: update librknnrt.so or rebuild the model)";
+  return msg + "; runtime " + s.runtime->embedded_version() + ", driver " + Runtime::driver_version();
+}
+
+// Whether the CPU may quantize pixels for this int8 input with the configured
+// mean/std: a model converted with mean M and std S and calibrated on images
+// maps pixel 0 near -128 and 255 near 127. Other mean/std (the defaults 0 /
+// 255 for a model converted with ImageNet's, say) would feed wrong values
+// silently, so they are refused with the figures.
+bool int8_input_fits(const rknn_tensor_attr& a, const Settings& st, std::string* why) {
+  constexpr float kSlack = 16.f;  // int8 levels: calibration need not span exactly 0..255
+  if (!(a.scale > 0)) {
+    *why = "the int8 input has no usable scale";
+    return false;
+  }
+  for (int c = 0; c < 3; ++c) {
+    const float lo = (0.f - st.mean[c]) / st.std[c] / a.scale + static_cast<float>(a.zp);
+    const float hi = (255.f - st.mean[c]) / st.std[c] / a.scale + static_cast<float>(a.zp);
+    if (lo > -128.f + kSlack || lo < -128.f - 4 * kSlack || hi < 127.f - kSlack || hi > 127.f + 4 * kSlack) {
+      std::ostringstream o;
+      o << "the model's int8 input quantization (scale " << a.scale << ", zero-point " << a.zp << ") does not fit mean "
+        << st.mean[c] << " / std " << st.std[c] << " on channel " << c << " (pixel 0 -> " << lo << ", 255 -> " << hi
+        << " instead of about -128 and 127); pass the mean/std the model was converted with (--rknn-mean, --rknn-std)";
+      *why = o.str();
+      return false;
+    }
+  }
+  return true;
+}
+
+// Whether a native output attribute can be decoded in place: its storage must
+// agree with the logical shape (else the padded data would be read as data).
+bool native_output_ok(const rknn_tensor_attr& logical, const rknn_tensor_attr& native, std::string* why) {
+  std::ostringstream o;
+  o << "output '" << logical.name << "' is stored natively as ";
+  o << (native.fmt == RKNN_TENSOR_NC1HWC2 ? "NC1HWC2" : native.fmt == RKNN_TENSOR_NHWC ? "NHWC" : native.fmt == RKNN_TENSOR_NCHW ? "NCHW" : "UNDEFINED");
+  o << " [";
+  for (uint32_t i = 0; i < native.n_dims && i < RKNN_MAX_DIMS; ++i) o << (i ? "," : "") << native.dims[i];
+  o << "], which does not match its logical shape [";
+  for (uint32_t i = 0; i < logical.n_dims && i < RKNN_MAX_DIMS; ++i) o << (i ? "," : "") << logical.dims[i];
+  o << "]";
+  bool ok;
+  if (logical.n_dims == 4) {
+    const bool nhwc = logical.fmt == RKNN_TENSOR_NHWC;
+    const uint32_t c = nhwc ? logical.dims[3] : logical.dims[1];
+    const uint32_t h = nhwc ? logical.dims[1] : logical.dims[2];
+    const uint32_t w = nhwc ? logical.dims[2] : logical.dims[3];
+    switch (native.fmt) {
+      case RKNN_TENSOR_NC1HWC2:
+        ok = native.n_dims == 5 && native.dims[2] == h && native.dims[3] == w && native.dims[4] > 0 &&
+             native.dims[1] * native.dims[4] >= c && (native.dims[1] - 1) * native.dims[4] < c;
+        break;
+      case RKNN_TENSOR_NHWC:
+        ok = native.n_dims == 4 && native.dims[1] == h && native.dims[2] == w && native.dims[3] == c;
+        break;
+      default:
+        ok = native.n_dims == 4 && native.dims[1] == c && native.dims[2] == h && native.dims[3] == w;
+        break;
+    }
+  } else {
+    const uint32_t bytes = native.size_with_stride != 0 ? native.size_with_stride : native.size;
+    ok = native.fmt != RKNN_TENSOR_NC1HWC2 && native.n_elems == logical.n_elems && bytes == logical.n_elems;
+  }
+  if (!ok) *why = o.str();
+  return ok;
+}
 
 TensorInfo tensor_info(const rknn_tensor_attr& logical, const rknn_tensor_attr& stored) {
   TensorInfo t;
@@ -148,8 +229,10 @@ TensorInfo tensor_info(const rknn_tensor_attr& logical, const rknn_tensor_attr& 
 
 class RknnBackend final : public Backend {
  public:
-  RknnBackend(std::shared_ptr<const SharedModel> shared, ContextOwner ctx, int worker)
-      : shared_(std::move(shared)), ctx_(std::move(ctx)), worker_(worker) {}
+  RknnBackend(std::shared_ptr<const SharedModel> shared, ContextOwner ctx, int worker,
+              std::shared_ptr<const ContextOwner> source = nullptr)
+      : shared_(std::move(shared)), source_(std::move(source)),
+        ctx_(std::make_shared<ContextOwner>(std::move(ctx))), worker_(worker) {}
 
   // Core mask, then zero-copy with graceful degradation, or standard.
   Status configure() {
@@ -162,8 +245,11 @@ class RknnBackend final : public Backend {
     info_.metadata = s.metadata;
     caps_.name = "rknn";
     caps_.concurrent_runs = true;
+    // Decided once, by the first context: clones follow it without probing
+    // again (one warning, and every worker in the same mode).
+    SharedModel::Decision& decision = *s.decision;
     std::string why;
-    if (s.settings.io != "standard") {
+    if (s.settings.io != "standard" && (!decision.decided || decision.zero_copy)) {
       if (setup_zero_copy(&why)) {
         mode_ = IoMode::kZeroCopy;
       } else {
@@ -172,18 +258,27 @@ class RknnBackend final : public Backend {
           return backend_error("zero-copy I/O was requested but is not possible with '" + s.path + "': " + why);
         fallback_ = why;
         // A fresh context: nothing of the failed zero-copy set-up may linger
-        // (the API forbids mixing zero-copy and copy I/O on a tensor).
+        // (the API forbids mixing zero-copy and copy I/O on a tensor), and no
+        // cache-flush flags, since standard I/O has no memory to sync.
         rknn_context fresh = 0;
         const int rc = fn.init(&fresh, const_cast<std::uint8_t*>(s.bytes.data()), static_cast<uint32_t>(s.bytes.size()),
-                               s.init_flags, nullptr);
-        if (rc != RKNN_SUCC) return backend_error("'" + s.path + "': " + describe_error("rknn_init", rc));
-        ctx_ = ContextOwner(s.runtime, fresh);
+                               s.init_flags & ~kFlushFlags, nullptr);
+        if (rc != RKNN_SUCC) return backend_error(init_failure(s, rc));
+        ctx_ = std::make_shared<ContextOwner>(s.runtime, fresh);
+        source_.reset();
         RKYOLO_RETURN_IF_ERROR(apply_core_mask());
         RKYOLO_LOG(kWarning) << "zero-copy I/O is not available (" << why << ", runtime " << s.api_version
                              << "); using the standard copy path with identical results";
       }
+    } else {
+      fallback_ = decision.fallback;
     }
     if (mode_ == IoMode::kStandard) setup_standard();
+    if (!decision.decided) {
+      decision.decided = true;
+      decision.zero_copy = mode_ == IoMode::kZeroCopy;
+      decision.fallback = fallback_;
+    }
     caps_.device = std::string("Rockchip NPU (") + s.drv_version + ")";
     views_.resize(info_.outputs.size());
     for (std::size_t i = 0; i < views_.size(); ++i)
@@ -201,7 +296,7 @@ class RknnBackend final : public Backend {
 
   Status run() override {
     const Functions& fn = shared_->runtime->fn();
-    const rknn_context ctx = ctx_.get();
+    const rknn_context ctx = ctx_->get();
     int rc;
     if (mode_ == IoMode::kZeroCopy) {  // the NPU reads and writes our memory in place
       if (manual_sync_ && (rc = fn.mem_sync(ctx, in_mem_.get(), RKNN_MEMORY_SYNC_TO_DEVICE)) != RKNN_SUCC)
@@ -231,16 +326,19 @@ class RknnBackend final : public Backend {
     const Functions& fn = shared_->runtime->fn();
     rknn_context copy = 0;
     int rc;
+    std::shared_ptr<const ContextOwner> source;
     if (fn.dup_context != nullptr) {
-      rknn_context src = ctx_.get();
+      rknn_context src = ctx_->get();
       rc = fn.dup_context(&src, &copy);
-      if (rc != RKNN_SUCC) return backend_error(describe_error("rknn_dup_context", rc));
+      if (rc != RKNN_SUCC) return backend_error("'" + shared_->path + "': " + describe_error("rknn_dup_context", rc));
+      source = ctx_;  // the copy shares the source's weights: keep it alive
     } else {  // old runtime: a second context from the same bytes
+      const std::uint32_t flags = mode_ == IoMode::kZeroCopy ? shared_->init_flags : shared_->init_flags & ~kFlushFlags;
       rc = fn.init(&copy, const_cast<std::uint8_t*>(shared_->bytes.data()), static_cast<uint32_t>(shared_->bytes.size()),
-                   shared_->init_flags, nullptr);
-      if (rc != RKNN_SUCC) return backend_error(describe_error("rknn_init", rc));
+                   flags, nullptr);
+      if (rc != RKNN_SUCC) return backend_error(init_failure(*shared_, rc));
     }
-    auto b = std::make_unique<RknnBackend>(shared_, ContextOwner(shared_->runtime, copy), worker_index);
+    auto b = std::make_unique<RknnBackend>(shared_, ContextOwner(shared_->runtime, copy), worker_index, std::move(source));
     RKYOLO_RETURN_IF_ERROR(b->configure());
     *out = std::move(b);
     return Status();
@@ -293,9 +391,9 @@ class RknnBackend final : public Backend {
       mask = 1 << core;
       core_mask_text_ = "core " + std::to_string(core);
     }
-    int rc = fn.set_core_mask(ctx_.get(), static_cast<rknn_core_mask>(mask));
+    int rc = fn.set_core_mask(ctx_->get(), static_cast<rknn_core_mask>(mask));
     if (rc != RKNN_SUCC && cores[0] == -1)  // two-core chips: ask for all the chip has
-      rc = fn.set_core_mask(ctx_.get(), RKNN_NPU_CORE_ALL);
+      rc = fn.set_core_mask(ctx_->get(), RKNN_NPU_CORE_ALL);
     if (rc != RKNN_SUCC)
       return backend_error("NPU core mask 0x" + [&] {
         std::ostringstream h;
@@ -334,17 +432,23 @@ class RknnBackend final : public Backend {
       *why = std::string("the model input is ") + type_name(nat.type) + ", not int8";
       return false;
     }
-    rknn_tensor_mem* m = fn.create_mem(ctx_.get(), nat.size_with_stride);
+    if (strategy_ == InputStrategy::kInt8 && !int8_input_fits(nat, s.settings, why)) return false;
+    for (std::size_t i = 0; i < s.out_native.size(); ++i)
+      if (!native_output_ok(s.out_attrs[i], s.out_native[i], why)) return false;
+    const int row = nat.w_stride != 0 ? static_cast<int>(nat.w_stride) : w;
+    const uint32_t in_bytes = nat.size_with_stride != 0 ? nat.size_with_stride
+                                                        : static_cast<uint32_t>(nat.dims[1]) * static_cast<uint32_t>(row * c);
+    rknn_tensor_mem* m = fn.create_mem(ctx_->get(), in_bytes);
     if (m == nullptr) {
-      *why = "rknn_create_mem(" + std::to_string(nat.size_with_stride) + " bytes) for the input returned NULL";
+      *why = "rknn_create_mem(" + std::to_string(in_bytes) + " bytes) for the input returned NULL";
       return false;
     }
-    in_mem_ = MemOwner(s.runtime, ctx_.get(), m);
+    in_mem_ = MemOwner(s.runtime, ctx_->get(), m);
     rknn_tensor_attr attr = nat;
     attr.type = strategy_ == InputStrategy::kUint8 ? RKNN_TENSOR_UINT8 : RKNN_TENSOR_INT8;
     attr.fmt = RKNN_TENSOR_NHWC;
     attr.pass_through = strategy_ == InputStrategy::kUint8 ? 0 : 1;
-    int rc = fn.set_io_mem(ctx_.get(), m, &attr);
+    int rc = fn.set_io_mem(ctx_->get(), m, &attr);
     if (rc != RKNN_SUCC) {
       *why = describe_error("rknn_set_io_mem (input)", rc);
       return false;
@@ -357,13 +461,13 @@ class RknnBackend final : public Backend {
         return false;
       }
       const uint32_t bytes = oa.size_with_stride != 0 ? oa.size_with_stride : oa.size;
-      rknn_tensor_mem* om = fn.create_mem(ctx_.get(), bytes);
+      rknn_tensor_mem* om = fn.create_mem(ctx_->get(), bytes);
       if (om == nullptr) {
         *why = "rknn_create_mem(" + std::to_string(bytes) + " bytes) for output '" + std::string(oa.name) + "' returned NULL";
         return false;
       }
-      out_mems_.emplace_back(s.runtime, ctx_.get(), om);
-      if ((rc = fn.set_io_mem(ctx_.get(), om, &oa)) != RKNN_SUCC) {
+      out_mems_.emplace_back(s.runtime, ctx_->get(), om);
+      if ((rc = fn.set_io_mem(ctx_->get(), om, &oa)) != RKNN_SUCC) {
         *why = describe_error("rknn_set_io_mem (output)", rc);
         return false;
       }
@@ -380,8 +484,8 @@ class RknnBackend final : public Backend {
     in.color = PixelFormat::kRgb8;
     in.quant = QuantParams{true, nat.scale, nat.zp};
     for (int k = 0; k < 3; ++k) in.mean[k] = s.settings.mean[k], in.std[k] = s.settings.std[k];
-    in.row_stride_pixels = nat.w_stride != 0 ? static_cast<int>(nat.w_stride) : w;
-    in.size_bytes = nat.size_with_stride;
+    in.row_stride_pixels = row;
+    in.size_bytes = in_bytes;
     in.zero_copy = true;
     caps_.zero_copy_outputs = true;
     return true;
@@ -403,8 +507,24 @@ class RknnBackend final : public Backend {
     const int h = static_cast<int>(nhwc ? a.dims[1] : a.dims[2]);
     const int w = static_cast<int>(nhwc ? a.dims[2] : a.dims[3]);
     const int c = static_cast<int>(nhwc ? a.dims[3] : a.dims[1]);
-    strategy_ = s.settings.input == "int8" ? InputStrategy::kInt8 : InputStrategy::kUint8;
-    host_input_.assign(static_cast<std::size_t>(h) * w * c, 0);
+    // UINT8 with pass_through = 0: the runtime normalizes and quantizes. INT8
+    // (asked for with rknn_input=int8) is pass_through = 1, the native layout:
+    // rows every w_stride pixels.
+    strategy_ = InputStrategy::kUint8;
+    int row = w;
+    if (s.settings.input == "int8") {
+      std::string why;
+      const rknn_tensor_attr& nat = s.have_native ? s.in_native : s.in_attr;
+      if (nat.type != RKNN_TENSOR_INT8 || nat.qnt_type != RKNN_TENSOR_QNT_AFFINE_ASYMMETRIC)
+        why = std::string("the model input is ") + type_name(nat.type) + ", not int8";
+      if (why.empty() && int8_input_fits(nat, s.settings, &why)) {
+        strategy_ = InputStrategy::kInt8;
+        row = s.have_native && nat.w_stride != 0 ? static_cast<int>(nat.w_stride) : w;
+      } else if (!shared_->decision->decided) {
+        RKYOLO_LOG(kWarning) << "rknn_input=int8 is not possible (" << why << "); feeding uint8 for the runtime to convert";
+      }
+    }
+    host_input_.assign(static_cast<std::size_t>(h) * row * c, 0);
     InputCaps& in = caps_.input;
     in.width = w;
     in.height = h;
@@ -412,12 +532,13 @@ class RknnBackend final : public Backend {
     in.layout = TensorLayout::kNHWC;
     in.dtype = strategy_ == InputStrategy::kUint8 ? DType::kUint8 : DType::kInt8;
     in.color = PixelFormat::kRgb8;
-    in.quant = QuantParams{true, a.scale, a.zp};
+    in.quant = strategy_ == InputStrategy::kInt8 && s.have_native ? QuantParams{true, s.in_native.scale, s.in_native.zp}
+                                                                  : QuantParams{true, a.scale, a.zp};
     for (int k = 0; k < 3; ++k) in.mean[k] = s.settings.mean[k], in.std[k] = s.settings.std[k];
-    in.row_stride_pixels = w;  // rknn_inputs_set takes packed rows
+    in.row_stride_pixels = row;
     in.size_bytes = host_input_.size();
     in.zero_copy = false;
-    fetched_ = std::make_unique<OutputsOwner>(s.runtime, ctx_.get(), s.out_attrs.size());
+    fetched_ = std::make_unique<OutputsOwner>(s.runtime, ctx_->get(), s.out_attrs.size());
     host_outputs_.assign(s.out_attrs.size(), {});
     info_.outputs.clear();
     for (std::size_t i = 0; i < s.out_attrs.size(); ++i) {
@@ -443,7 +564,10 @@ class RknnBackend final : public Backend {
   }
 
   std::shared_ptr<const SharedModel> shared_;
-  ContextOwner ctx_;  // declared before the memories: destroyed after them
+  // The context this one was duplicated from (rknn_dup_context shares its
+  // weights): declared first, destroyed last.
+  std::shared_ptr<const ContextOwner> source_;
+  std::shared_ptr<ContextOwner> ctx_;  // declared before the memories: destroyed after them
   int worker_ = 0;
   IoMode mode_ = IoMode::kStandard;
   InputStrategy strategy_ = InputStrategy::kUint8;
@@ -508,13 +632,17 @@ Status create_rknn_backend(const BackendOptions& options, std::unique_ptr<Backen
   }
   RKYOLO_RETURN_IF_ERROR(Runtime::load(library_param(options), &s->runtime));
   const Functions& fn = s->runtime->fn();
-  if (s->settings.manual_cache && fn.mem_sync != nullptr)
-    s->init_flags |= RKNN_FLAG_DISABLE_FLUSH_INPUT_MEM_CACHE | RKNN_FLAG_DISABLE_FLUSH_OUTPUT_MEM_CACHE;
+  // Manual cache maintenance only where there is memory to sync: zero-copy.
+  if (s->settings.manual_cache && s->settings.io != "standard") {
+    if (fn.mem_sync != nullptr)
+      s->init_flags |= kFlushFlags;
+    else
+      RKYOLO_LOG(kWarning) << "rknn_cache=manual is ignored: '" << s->runtime->path() << "' has no rknn_mem_sync";
+  }
   rknn_context ctx = 0;
   int rc = fn.init(&ctx, s->bytes.data(), static_cast<uint32_t>(s->bytes.size()), s->init_flags, nullptr);
   if (rc != RKNN_SUCC) {
-    const std::string msg = "cannot load '" + s->path + "' on the NPU: " + describe_error("rknn_init", rc) + "; runtime " +
-                            s->runtime->embedded_version() + ", driver " + Runtime::driver_version();
+    const std::string msg = init_failure(*s, rc);
     if (rc == RKNN_ERR_DEVICE_UNAVAILABLE) return backend_unavailable(msg);
     if (rc == RKNN_ERR_MODEL_INVALID || rc == RKNN_ERR_TARGET_PLATFORM_UNMATCH) return invalid_model(msg);
     return backend_error(msg);
