@@ -133,6 +133,55 @@ class CliInputs : public ::testing::Test {
   std::string dir_, in_;
 };
 
+// Outputs never destroy inputs or links, and are checked before the work.
+TEST_F(CliInputs, OutputsRespectInputsLinksAndMissingFolders) {
+  const std::string good = in_ + "/a_good.jpg";
+  const std::string before = test::read_text(good);
+  CommandResult r = rkyolo({"detect", "--model", demo_model(), "--source", good, "--json", good, "--no-save"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("it would overwrite the input image"), std::string::npos) << r.err;
+  r = rkyolo({"detect", "--model", demo_model(), "--source", good, "--output", in_});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(test::read_text(good), before) << "an input was overwritten";
+
+  r = rkyolo({"detect", "--model", demo_model(), "--source", good, "--json", dir_ + "/no/such/folder/r.json", "--no-save"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(r.out.find("a_good.jpg"), std::string::npos) << "checked before any image is processed: " << r.out;
+
+  // --json through a symbolic link writes the file the link names.
+  fs::create_directories(dir_ + "/real");
+  fs::create_symlink(dir_ + "/real/target.json", dir_ + "/link.json");
+  r = rkyolo({"detect", "--model", demo_model(), "--source", good, "--json", dir_ + "/link.json", "--no-save"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::is_symlink(dir_ + "/link.json"));
+  EXPECT_EQ(nlohmann::json::parse(test::read_text(dir_ + "/real/target.json")).size(), 1u);
+  // /dev/null stays a device.
+  r = rkyolo({"detect", "--model", demo_model(), "--source", good, "--json", "/dev/null", "--no-save"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::is_character_file("/dev/null"));
+}
+
+// File names need not be UTF-8; two inputs with one stem keep two label files;
+// a glob, like a directory, takes image files only.
+TEST_F(CliInputs, OddNamesCollidingStemsAndGlobs) {
+  fs::create_directories(dir_ + "/x/a");
+  fs::create_directories(dir_ + "/x/b");
+  fs::copy_file(sample("scene1.jpg"), dir_ + "/x/a/same.jpg");
+  fs::copy_file(sample("scene3.jpg"), dir_ + "/x/b/same.jpg");
+  fs::copy_file(sample("scene2.jpg"), dir_ + "/x/caf\xe9.jpg");  // Latin-1, not UTF-8
+  test::write_bytes(dir_ + "/x/readme.txt", "text\n");
+  const std::string out = dir_ + "/out", json = dir_ + "/r.json";
+  const CommandResult r = rkyolo({"detect", "--model", demo_model(), "--source", dir_ + "/x/a/same.jpg", "--source",
+                                  dir_ + "/x/b/same.jpg", "--source", dir_ + "/x/*", "--output", out, "--json", json,
+                                  "--save-txt"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(test::read_text(json));
+  EXPECT_EQ(j.size(), 3u) << j.dump(1);
+  EXPECT_TRUE(fs::exists(out + "/labels/same.txt"));
+  EXPECT_TRUE(fs::exists(out + "/labels/same_1.txt"));
+  EXPECT_TRUE(fs::exists(out + "/same_1.jpg"));
+}
+
 TEST_F(CliInputs, BadFilesAreNamedSkippedAndJsonStaysComplete) {
   const std::string out = dir_ + "/out", json = dir_ + "/results.json";
   const CommandResult r = rkyolo({"detect", "--model", demo_model(), "--source", in_, "--source", dir_ + "/missing.jpg",

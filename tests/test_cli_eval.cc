@@ -241,7 +241,7 @@ TEST_F(CliEvalData, BadDatasetFilesExit2WithOneSentenceNamingFileAndLine) {
   EXPECT_NE(r.err.find("错误：" + yaml + ":2：'[' 没有闭合"), std::string::npos) << r.err;
 }
 
-TEST_F(CliEvalData, BadLabelLinesAreSkippedWithAWarningAndTheRunGoesOn) {
+TEST_F(CliEvalData, BadLabelLinesAreSkippedWithAWarningAndTheRunGoesOnWithExitCode1) {
   const std::string labels = dir_ + "/labels/val/scene_b.txt";
   test::write_bytes(labels, test::read_text(labels) +
                                 "7 0.5 0.5 0.1 0.1\n"    // line 3: class out of range
@@ -252,7 +252,7 @@ TEST_F(CliEvalData, BadLabelLinesAreSkippedWithAWarningAndTheRunGoesOn) {
                                 "1 0.5 0.5 0.0 0.1\n");  // line 8: no width
   const std::string json = dir_ + "/r.json";
   const CommandResult r = eval({"--json", json});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(r.exit_code, 1) << "skipped label lines change the metrics: not a clean success\n" << r.err;
   for (const std::string& expected :
        {labels + ":3: class 7 is out of range 0..2; line skipped", labels + ":4: coordinates must lie between 0 and 1",
         labels + ":5: expected 5 values 'class cx cy w h' (or a polygon), found 4",
@@ -261,6 +261,7 @@ TEST_F(CliEvalData, BadLabelLinesAreSkippedWithAWarningAndTheRunGoesOn) {
   EXPECT_EQ(count_of(r.err, "line skipped"), 5) << r.err;
   const Json j = read_json(json);
   EXPECT_EQ(j["labels"], 7);  // only the good lines
+  EXPECT_EQ(j["label_problems"], 5);
   EXPECT_NEAR(j["metrics"]["map50_95"].get<double>(), 1.0, kSameMetric);
 }
 
@@ -337,6 +338,25 @@ TEST_F(CliEvalData, PredictionsForOtherImagesOrClassesAreIgnoredWithOneWarningEa
   const Json j = read_json(json);
   EXPECT_EQ(j["predictions"], 8);
   EXPECT_EQ(j["per_image"][0]["predictions"], 4);
+}
+
+TEST_F(CliEvalData, PredictionsForNoImageOfTheSplitAreAnError) {
+  test::write_bytes(preds_, R"([{"image_id": "elsewhere", "category_id": 0, "bbox": [1, 2, 3, 4], "score": 0.9},
+                               {"image_id": 77, "category_id": 0, "bbox": [1, 2, 3, 4], "score": 0.9}])");
+  CommandResult r = eval();
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("none of the 2 predictions in '" + preds_ + "' refers to an image of the 'val' split"),
+            std::string::npos) << r.err;
+  EXPECT_EQ(count_lines(r.err), 1) << r.err;
+  // A directory, and --json onto the predictions themselves, are refused.
+  r = rkyolo({"eval", "--data", yaml_, "--preds", dir_});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("is a directory"), std::string::npos) << r.err;
+  test::write_bytes(preds_, perfect_predictions());
+  r = eval({"--json", preds_});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("it would overwrite the predictions file"), std::string::npos) << r.err;
+  EXPECT_NO_THROW(Json::parse(test::read_text(preds_)));
 }
 
 TEST_F(CliEvalData, OutliersAreListedAndCountingUsesTheCountThreshold) {

@@ -48,15 +48,16 @@ std::string summary_of(const DetectionResult& r, const std::vector<std::string>&
   return s;
 }
 
-// A file name in `dir` for `src` that no earlier image of this run used.
-std::string unique_output_name(const std::string& src, std::set<std::string>* used) {
+// A file name in `dir` for `src` whose stem no earlier image of this run
+// used (the txt label takes the stem: a/x.jpg and b/x.png must not share it).
+std::string unique_output_name(const std::string& src, std::set<std::string>* used_stems) {
   const fs::path p(src);
   std::string stem = p.stem().string(), ext = p.extension().string();
   if (ext.empty()) ext = ".jpg";
-  std::string name = stem + ext;
-  for (int i = 1; used->count(name); ++i) name = stem + "_" + std::to_string(i) + ext;
-  used->insert(name);
-  return name;
+  std::string unique = stem;
+  for (int i = 1; used_stems->count(unique); ++i) unique = stem + "_" + std::to_string(i);
+  used_stems->insert(unique);
+  return unique + ext;
 }
 
 }  // namespace
@@ -91,6 +92,13 @@ int cmd_detect(int argc, char** argv, int first) {
   const bool save_txt = args.has("--save-txt");
   const bool save_conf = args.has("--save-conf");
   const std::string json_path = args.get("--json");
+  if (!json_path.empty()) {
+    s = check_output_file("--json", json_path);
+    if (!s.ok()) {
+      print_error(s.message());
+      return kExitUsage;
+    }
+  }
   if (save_images || save_txt) {
     s = ensure_directory(out_dir);
     if (s.ok() && save_txt) s = ensure_directory(out_dir + "/labels");
@@ -115,9 +123,25 @@ int cmd_detect(int argc, char** argv, int first) {
   }
 
   const std::vector<SourceItem> items = collect_sources(args.all("--source"));
+  // Never overwrite an input: not with the JSON, not with an annotated copy.
+  for (const SourceItem& item : items) {
+    if (!item.error.empty()) continue;
+    std::string clash;
+    if (!json_path.empty() && same_file(json_path, item.path)) clash = "--json " + json_path;
+    std::error_code ec;
+    if (save_images && fs::equivalent(fs::path(item.path).parent_path().empty() ? "." : fs::path(item.path).parent_path(),
+                                      out_dir, ec))
+      clash = "--output " + out_dir;
+    if (!clash.empty()) {
+      print_error(trf(Msg::kBadValue, clash.substr(clash.find(' ') + 1), clash.substr(0, clash.find(' ')),
+                      "it would overwrite the input image '" + item.path + "'"));
+      return kExitUsage;
+    }
+  }
   Json results = Json::array();
   std::set<std::string> used_names;
   int failed = 0, done = 0;
+  bool outputs_failed = false;  // an output file (not an input) could not be written
   StageTiming total;
   DetectionResult result;
   cv::Mat image;
@@ -167,7 +191,7 @@ int cmd_detect(int argc, char** argv, int first) {
     entry["timing_ms"] = {{"preprocess", round_to(result.timing.preprocess_ms, 3)},
                           {"inference", round_to(result.timing.inference_ms, 3)},
                           {"postprocess", round_to(result.timing.postprocess_ms, 3)}};
-    bool write_ok = true;
+    std::string write_error;
     const std::string name = unique_output_name(item.path, &used_names);
     if (save_images) {
       draw_detections(image, result.detections);
@@ -179,8 +203,8 @@ int cmd_detect(int argc, char** argv, int first) {
         ok = false;
       }
       if (!ok) {
-        print_error(trf(Msg::kWriteFailed, out, "the image encoder failed"));
-        write_ok = false;
+        write_error = trf(Msg::kWriteFailed, out, "the image encoder failed");
+        print_error(write_error);
       }
     }
     if (save_txt) {
@@ -199,21 +223,22 @@ int cmd_detect(int argc, char** argv, int first) {
       Status ws = write_text_atomically(out, lines);
       if (!ws.ok()) {
         print_error(ws.message());
-        write_ok = false;
+        if (write_error.empty()) write_error = ws.message();
       }
     }
-    if (!write_ok) {
-      entry["error"] = trf(Msg::kWriteFailed, out_dir, "see above");
-      ++failed;
+    if (!write_error.empty()) {
+      entry["error"] = write_error;
+      outputs_failed = true;
     }
     results.push_back(entry);
   }
 
   if (!json_path.empty()) {
-    s = write_text_atomically(json_path, results.dump(1) + "\n");
+    // File names need not be UTF-8: invalid bytes become U+FFFD, never an abort.
+    s = write_text_atomically(json_path, results.dump(1, ' ', false, Json::error_handler_t::replace) + "\n");
     if (!s.ok()) {
       print_error(s.message());
-      ++failed;
+      outputs_failed = true;
     } else if (verbose) {
       std::printf("%s\n", trf(Msg::kJsonWritten, json_path).c_str());
     }
@@ -227,6 +252,7 @@ int cmd_detect(int argc, char** argv, int first) {
     print_error(trf(Msg::kSummaryFailed, std::to_string(failed), std::to_string(n)));
     return kExitInputFailed;
   }
+  if (outputs_failed) return kExitInputFailed;  // each failure was named above
   std::printf("%s\n", trf(Msg::kSummaryOk, std::to_string(done)).c_str());
   return kExitOk;
 }

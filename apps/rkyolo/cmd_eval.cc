@@ -7,6 +7,7 @@
 #include "rkyolo/dataset_eval.h"
 #include "rkyolo/i18n.h"
 #include "rkyolo/options.h"
+#include "rkyolo/output_util.h"
 
 namespace rkyolo::cli {
 
@@ -30,6 +31,8 @@ int cmd_eval(int argc, char** argv, int first) {
   EvalCommandOptions options;
   s = eval_command_options_from(args, &options);
   if (s.ok() && !args.has("--preds")) s = invalid_argument(trf(Msg::kMissingOption, "--preds"));
+  if (s.ok() && !options.json_path.empty() && same_file(options.json_path, args.get("--preds")))
+    s = invalid_argument(trf(Msg::kBadValue, options.json_path, "--json", "it would overwrite the predictions file"));
   if (!s.ok()) {
     print_error(s.message());
     return kExitUsage;
@@ -48,10 +51,13 @@ int cmd_eval(int argc, char** argv, int first) {
   std::vector<EvalImage> images;
   std::vector<int> image_index;
   int failed = 0;
+  OrderedJson failed_images = OrderedJson::array();
   for (std::size_t i = 0; i < paths.size(); ++i) {
     int width = 0, height = 0;
     if (!read_image_size(paths[i], &width, &height)) {
-      print_error(trf(Msg::kImageFailed, paths[i], tr(Msg::kImageSizeUnknown)));
+      const std::string message = trf(Msg::kImageFailed, paths[i], tr(Msg::kImageSizeUnknown));
+      print_error(message);
+      failed_images.push_back({{"image", paths[i]}, {"error", message}});
       ++failed;
       continue;
     }
@@ -69,12 +75,14 @@ int cmd_eval(int argc, char** argv, int first) {
   extra["predictions_file"] = preds_path;
   extra["settings"] = {{"count_conf", options.count_conf}};
   extra["images_failed"] = failed;
+  extra["failed_images"] = failed_images;
+  extra["label_problems"] = split.label_problems;
   const bool outputs_ok = report_evaluation(options, split, image_index, images, extra);
   if (failed > 0) {
     print_error(trf(Msg::kSummaryFailed, std::to_string(failed), std::to_string(paths.size())));
     return kExitInputFailed;
   }
-  return outputs_ok ? kExitOk : kExitInputFailed;
+  return outputs_ok && split.label_problems == 0 ? kExitOk : kExitInputFailed;
 }
 
 }  // namespace rkyolo::cli

@@ -42,6 +42,8 @@ int cmd_val(int argc, char** argv, int first) {
   if (s.ok()) s = eval_command_options_from(args, &options);
   const std::string save_preds = args.get("--save-preds");
   if (s.ok() && !save_preds.empty()) s = check_output_file("--save-preds", save_preds);
+  if (s.ok() && !save_preds.empty() && !options.json_path.empty() && same_file(save_preds, options.json_path))
+    s = invalid_argument(trf(Msg::kBadValue, save_preds, "--save-preds", "--json names the same file"));
   if (!s.ok()) {
     print_error(s.message());
     return kExitUsage;
@@ -79,7 +81,9 @@ int cmd_val(int argc, char** argv, int first) {
   images.reserve(paths.size());
   image_index.reserve(paths.size());
   int failed = 0;
+  OrderedJson failed_images = OrderedJson::array();
   long long beyond_classes = 0;
+  int beyond_example = -1;
   StageTiming total;
   DetectionResult result;
   cv::Mat image;
@@ -97,6 +101,7 @@ int cmd_val(int argc, char** argv, int first) {
     if (!s.ok()) {
       if (progress) std::fputs("\r", stderr);
       print_error(s.message());
+      failed_images.push_back({{"image", path}, {"error", s.message()}});
       ++failed;
       continue;
     }
@@ -107,6 +112,7 @@ int cmd_val(int argc, char** argv, int first) {
     im.labels = to_pixels(split.labels[static_cast<std::size_t>(i)].labels, image.cols, image.rows);
     for (const Detection& d : result.detections) {
       if (d.class_id >= num_classes) {
+        if (beyond_classes == 0) beyond_example = d.class_id;
         ++beyond_classes;
         continue;
       }
@@ -122,7 +128,8 @@ int cmd_val(int argc, char** argv, int first) {
   }
   if (progress) std::fputs("\r", stderr);
   if (beyond_classes > 0)
-    print_warning(trf(Msg::kPredsBadClass, std::to_string(beyond_classes), std::to_string(num_classes - 1), "-"));
+    print_warning(trf(Msg::kPredsBadClass, std::to_string(beyond_classes), std::to_string(num_classes - 1),
+                        std::to_string(beyond_example)));
 
   bool outputs_ok = true;
   if (!save_preds.empty()) {
@@ -148,6 +155,8 @@ int cmd_val(int argc, char** argv, int first) {
                        {"max_det", detector_options.max_det},
                        {"count_conf", options.count_conf}};
   extra["images_failed"] = failed;
+  extra["failed_images"] = failed_images;
+  extra["label_problems"] = split.label_problems;
   extra["speed_ms"] = {{"preprocess", round_to(total.preprocess_ms / done, 3)},
                        {"inference", round_to(total.inference_ms / done, 3)},
                        {"postprocess", round_to(total.postprocess_ms / done, 3)}};
@@ -159,7 +168,8 @@ int cmd_val(int argc, char** argv, int first) {
     print_error(trf(Msg::kSummaryFailed, std::to_string(failed), std::to_string(n)));
     return kExitInputFailed;
   }
-  return outputs_ok ? kExitOk : kExitInputFailed;
+  // Skipped label lines change the metrics: the run is not a clean success.
+  return outputs_ok && split.label_problems == 0 ? kExitOk : kExitInputFailed;
 }
 
 }  // namespace rkyolo::cli

@@ -223,6 +223,10 @@ LabelFile read_label_file(const std::string& path, int num_classes) {
     return lf;
   }
   std::string text, why;
+  if (fs::is_directory(path, ec)) {
+    lf.problems.push_back(trf(Msg::kLabelFileUnreadable, path, tr(Msg::kIsADirectory)));
+    return lf;
+  }
   if (!read_text_file(path, &text, &why)) {
     lf.problems.push_back(trf(Msg::kLabelFileUnreadable, path, why));
     return lf;

@@ -41,17 +41,6 @@ std::vector<OptionSpec> eval_option_specs() {
           {"--list-outliers", true, ""}, {"--json", true, ""},  {"--count-conf", true, ""}};
 }
 
-Status check_output_file(const std::string& option, const std::string& path) {
-  (void)option;
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) return invalid_argument(trf(Msg::kWriteFailed, path, tr(Msg::kIsADirectory)));
-  fs::path parent = fs::path(path).parent_path();
-  if (parent.empty()) parent = ".";
-  if (!fs::is_directory(parent, ec))
-    return invalid_argument(trf(Msg::kWriteFailed, path, trf(Msg::kFolderMissing, parent.string())));
-  return Status();
-}
-
 Status eval_command_options_from(const Args& args, EvalCommandOptions* o) {
   *o = EvalCommandOptions{};
   o->verbose = args.has("--verbose");
@@ -110,6 +99,7 @@ Status load_split(const EvalCommandOptions& options, SplitData* out) {
     if (id.is_number)
       out->image_of_id.emplace(std::string("$").append(id.text), static_cast<int>(i));  // "000042" as a string
   }
+  out->label_problems = problems;
   if (problems > kMaxLabelProblemsShown)
     print_warning(trf(Msg::kLabelMoreProblems, std::to_string(problems - kMaxLabelProblemsShown)));
   if (duplicates > 0) print_warning(trf(Msg::kLabelDuplicates, std::to_string(duplicates), duplicate_example));
@@ -144,7 +134,7 @@ std::string predictions_json(const SplitData& split, const std::vector<int>& ima
       e["bbox"] = {p.box.x, p.box.y, p.box.w, p.box.h};
       e["score"] = p.score;
       out += first ? "\n" : ",\n";
-      out += e.dump();
+      out += e.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
       first = false;
     }
   }
@@ -157,11 +147,14 @@ Status read_predictions(const std::string& path, const SplitData& split,
   per_image->assign(split.dataset.images.size(), {});
   std::error_code ec;
   if (!fs::exists(path, ec)) return not_found(trf(Msg::kPredsNotFound, path));
+  if (fs::is_directory(path, ec)) return invalid_argument(trf(Msg::kPredsRead, path, tr(Msg::kIsADirectory)));
   std::ifstream in(path, std::ios::binary);
   if (!in) return io_error(trf(Msg::kPredsRead, path, std::strerror(errno)));
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(in);
+  } catch (const std::ios_base::failure& e) {
+    return io_error(trf(Msg::kPredsRead, path, std::strerror(errno)));
   } catch (const nlohmann::json::exception& e) {
     std::string what = e.what();
     const std::string prefix = "parse error ";
@@ -220,7 +213,7 @@ Status read_predictions(const std::string& path, const SplitData& split,
       return bad("score", Msg::kPredsTypeScore);
     const auto image = split.image_of_id.find(key);
     if (image == split.image_of_id.end()) {
-      if (unknown_images++ == 0) unknown_example = id->dump();
+      if (unknown_images++ == 0) unknown_example = id->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
       continue;
     }
     if (cls < 0 || cls >= nc) {
@@ -233,6 +226,8 @@ Status read_predictions(const std::string& path, const SplitData& split,
     p.box = CocoBox{v[0], v[1], v[2], v[3]};
     (*per_image)[static_cast<std::size_t>(image->second)].push_back(p);
   }
+  if (unknown_images > 0 && unknown_images == static_cast<long long>(j.size()))
+    return invalid_argument(trf(Msg::kPredsNoneMatch, std::to_string(j.size()), path, split.dataset.split, unknown_example));
   if (unknown_images > 0)
     print_warning(trf(Msg::kPredsUnknownImages, std::to_string(unknown_images), split.dataset.split, unknown_example));
   if (bad_classes > 0)
@@ -385,7 +380,7 @@ bool report_evaluation(const EvalCommandOptions& options, const SplitData& split
   bool ok = true;
   if (!options.json_path.empty()) {
     const Status w = write_text_atomically(options.json_path,
-                                           report_json(options, split, image_index, report, extra).dump(1) + "\n");
+                                           report_json(options, split, image_index, report, extra).dump(1, ' ', false, OrderedJson::error_handler_t::replace) + "\n");
     if (!w.ok()) {
       print_error(w.message());
       ok = false;

@@ -31,8 +31,6 @@ std::vector<OptionSpec> eval_option_specs();
 // Reads and checks them (the --json and --plots places are checked up front,
 // so a long run does not fail at its end).
 Status eval_command_options_from(const Args& args, EvalCommandOptions* out);
-// The folder that will receive `path` exists and `path` is not a folder.
-Status check_output_file(const std::string& option, const std::string& path);
 
 // The split with every image's labels, read once.
 struct SplitData {
@@ -40,6 +38,7 @@ struct SplitData {
   std::vector<LabelFile> labels;           // per image of dataset.images
   std::vector<ImageId> ids;                // per image
   std::map<std::string, int> image_of_id;  // image_id_key -> first image with that id
+  int label_problems = 0;                  // label lines or files skipped (exit code 1)
 };
 
 // Loads the dataset and its labels; label problems are printed as warnings

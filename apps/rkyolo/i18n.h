@@ -98,6 +98,7 @@ enum class Msg {
   kPredsTypeBbox,
   kPredsTypeScore,
   kPredsUnknownImages,
+  kPredsNoneMatch,
   kPredsBadClass,
   kPredsWritten,
   kReportMaps,

@@ -144,7 +144,7 @@ std::vector<SourceItem> collect_sources(const std::vector<std::string>& sources)
       std::vector<std::string> files;
       if (::glob(src.c_str(), 0, nullptr, &g) == 0)
         for (std::size_t i = 0; i < g.gl_pathc; ++i)
-          if (fs::is_regular_file(g.gl_pathv[i], ec)) files.emplace_back(g.gl_pathv[i]);
+          if (fs::is_regular_file(g.gl_pathv[i], ec) && has_image_extension(g.gl_pathv[i])) files.emplace_back(g.gl_pathv[i]);
       globfree(&g);
       std::sort(files.begin(), files.end());
       if (files.empty()) items.push_back({src, trf(Msg::kNoSources, "'" + src + "'")});
