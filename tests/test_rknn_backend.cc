@@ -342,6 +342,39 @@ TEST(RknnFaults, CreateMemReturningNullFallsBack) {
   }
 }
 
+// RV1103/RV1106 ship librknnmrt.so: zero-copy API only. It is found when
+// librknnrt.so is not, runs zero-copy (NHWC native outputs on RV1106), and
+// says plainly when neither zero-copy nor a fallback is possible.
+TEST(RknnFaults, ZeroCopyOnlyRuntimeOfRv1106) {
+  const std::string rknn = model("shapes-rv1106.rknn");
+  const std::string mrt = test::binary_dir() + "/emulator/mrt/librknnmrt.so";
+  auto full = npu(rknn, {{"rknn_io", "standard"}});
+  ASSERT_TRUE(full);
+  auto d = npu(rknn, {{"rknn_lib", mrt}});
+  ASSERT_TRUE(d);
+  EXPECT_TRUE(d->backend().caps().input.zero_copy);
+  for (const auto& img : samples()) expect_identical(detect(*d, img), detect(*full, img), "librknnmrt zero-copy");
+
+  std::unique_ptr<Detector> standard;
+  Status s = make_detector(rknn, "rknn", {{"rknn_lib", mrt}, {"rknn_io", "standard"}}, &standard);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("has no copy API"), std::string::npos) << s;
+  {
+    ScopedEnv env("RKNN_EMU_CREATE_MEM_NULL", "1");
+    std::unique_ptr<Detector> none;
+    s = make_detector(rknn, "rknn", {{"rknn_lib", mrt}}, &none);
+    EXPECT_FALSE(s.ok());
+    EXPECT_NE(s.message().find("no copy API (rknn_inputs_set, rknn_outputs_get) to fall back to"), std::string::npos) << s;
+    EXPECT_NE(s.message().find("rknn_create_mem"), std::string::npos) << s;
+  }
+  // Found by name when librknnrt.so is not on the search path.
+  const std::string dir = test::binary_dir() + "/emulator/mrt";
+  const test::CommandResult r = test::run_cli(RKYOLO_CLI, {"info", "--model", rknn},
+                                              {"LANG=C", "LD_LIBRARY_PATH=" + dir});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("librknnmrt.so"), std::string::npos) << r.out;
+}
+
 TEST(RknnFaults, RunFailingMidwayIsPerImage) {
   for (const char* io : {"zero-copy", "standard"}) {
     ScopedEnv env("RKNN_EMU_FAIL_RUN_AT", "3");  // the 3rd rknn_run of the context (1 warm-up... see below)

@@ -1,5 +1,7 @@
 #include "support/test_env.h"
 
+#include <gtest/gtest.h>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -31,7 +33,14 @@ std::string shared_dir() {
 }
 
 std::string temp_dir(const std::string& name) {
-  const std::string dir = binary_dir() + "/test-tmp/" + name;
+  // Per test: ctest runs tests of one suite in parallel processes, and two
+  // tests sharing a folder would delete each other's files.
+  std::string scope;
+  if (const ::testing::TestInfo* t = ::testing::UnitTest::GetInstance()->current_test_info())
+    scope = std::string(t->test_suite_name()) + "." + t->name() + "/";
+  for (char& c : scope)
+    if (c == '/' && &c != &scope.back()) c = '_';  // parameterized names contain '/'
+  const std::string dir = binary_dir() + "/test-tmp/" + scope + name;
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;

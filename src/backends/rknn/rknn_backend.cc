@@ -248,6 +248,11 @@ class RknnBackend final : public Backend {
     // Decided once, by the first context: clones follow it without probing
     // again (one warning, and every worker in the same mode).
     SharedModel::Decision& decision = *s.decision;
+    const bool can_copy = s.runtime->has_copy_api();
+    if (s.settings.io == "standard" && !can_copy)
+      return backend_error("standard I/O was requested but '" + s.runtime->path() +
+                           "' has no copy API (rknn_inputs_set, rknn_outputs_get): it runs zero-copy only, like "
+                           "RV1103/RV1106's librknnmrt.so");
     std::string why;
     if (s.settings.io != "standard" && (!decision.decided || decision.zero_copy)) {
       if (setup_zero_copy(&why)) {
@@ -256,6 +261,9 @@ class RknnBackend final : public Backend {
         release_zero_copy();
         if (s.settings.io == "zero-copy")
           return backend_error("zero-copy I/O was requested but is not possible with '" + s.path + "': " + why);
+        if (!can_copy)
+          return backend_error("zero-copy I/O is not possible with '" + s.path + "' (" + why + "), and '" +
+                               s.runtime->path() + "' has no copy API (rknn_inputs_set, rknn_outputs_get) to fall back to");
         fallback_ = why;
         // A fresh context: nothing of the failed zero-copy set-up may linger
         // (the API forbids mixing zero-copy and copy I/O on a tensor), and no

@@ -72,15 +72,21 @@ std::string read_version_string(const std::string& path) {
 }  // namespace
 
 Status Runtime::load(const std::string& requested, std::shared_ptr<Runtime>* out) {
-  const std::string name = requested.empty() ? "librknnrt.so" : requested;
+  std::string name = requested.empty() ? "librknnrt.so" : requested;
   dlerror();
   // RTLD_NODELETE: the vendor runtime starts its own threads and keeps
   // process-wide state; unmapping it while those may live is unsafe.
   void* h = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
   if (h == nullptr) {
     const char* e = dlerror();
-    return backend_unavailable("cannot load the RKNN runtime '" + name + "': " + (e ? e : "unknown dlopen error") +
-                               " (install librknnrt.so, or point --rknn-lib / RKYOLO_RKNN_LIB at it)");
+    const std::string why = e ? e : "unknown dlopen error";
+    if (requested.empty()) {  // RV1103/RV1106 ship the cropped librknnmrt.so instead
+      h = dlopen("librknnmrt.so", RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+      if (h != nullptr) name = "librknnmrt.so";
+    }
+    if (h == nullptr)
+      return backend_unavailable("cannot load the RKNN runtime '" + name + "': " + why +
+                                 " (install librknnrt.so, or point --rknn-lib / RKYOLO_RKNN_LIB at it)");
   }
   std::shared_ptr<Runtime> rt(new Runtime());
   rt->handle_ = h;
@@ -98,10 +104,10 @@ Status Runtime::load(const std::string& requested, std::shared_ptr<Runtime>* out
   f.init = reinterpret_cast<decltype(f.init)>(sym("rknn_init", true));
   f.destroy = reinterpret_cast<decltype(f.destroy)>(sym("rknn_destroy", true));
   f.query = reinterpret_cast<decltype(f.query)>(sym("rknn_query", true));
-  f.inputs_set = reinterpret_cast<decltype(f.inputs_set)>(sym("rknn_inputs_set", true));
+  f.inputs_set = reinterpret_cast<decltype(f.inputs_set)>(sym("rknn_inputs_set", false));
   f.run = reinterpret_cast<decltype(f.run)>(sym("rknn_run", true));
-  f.outputs_get = reinterpret_cast<decltype(f.outputs_get)>(sym("rknn_outputs_get", true));
-  f.outputs_release = reinterpret_cast<decltype(f.outputs_release)>(sym("rknn_outputs_release", true));
+  f.outputs_get = reinterpret_cast<decltype(f.outputs_get)>(sym("rknn_outputs_get", false));
+  f.outputs_release = reinterpret_cast<decltype(f.outputs_release)>(sym("rknn_outputs_release", false));
   f.dup_context = reinterpret_cast<decltype(f.dup_context)>(sym("rknn_dup_context", false));
   f.set_core_mask = reinterpret_cast<decltype(f.set_core_mask)>(sym("rknn_set_core_mask", false));
   f.create_mem = reinterpret_cast<decltype(f.create_mem)>(sym("rknn_create_mem", false));

@@ -43,7 +43,8 @@ std::string describe_error(const char* call, int code);
 
 class Runtime {
  public:
-  // Loads `path` ("" = "librknnrt.so" from the default search path).
+  // Loads `path` ("" = "librknnrt.so" from the default search path, else
+  // "librknnmrt.so", the cropped runtime of RV1103/RV1106).
   // Missing library or required symbol: kBackendUnavailable with dlerror().
   static Status load(const std::string& path, std::shared_ptr<Runtime>* out);
   ~Runtime();
@@ -53,6 +54,9 @@ class Runtime {
   const Functions& fn() const { return fn_; }
   const std::string& path() const { return path_; }  // what dlopen found
   bool has_zero_copy() const { return fn_.create_mem && fn_.destroy_mem && fn_.set_io_mem; }
+  // The copy API (rknn_inputs_set / rknn_outputs_get / rknn_outputs_release);
+  // RV1103/RV1106's librknnmrt.so has only the zero-copy API.
+  bool has_copy_api() const { return fn_.inputs_set && fn_.outputs_get && fn_.outputs_release; }
   bool uses_legacy_destroy_spelling() const { return legacy_destroy_; }
   // Version text found in the library file ("librknnrt version: ..."), or
   // "unknown"; used in errors raised before any context exists.
