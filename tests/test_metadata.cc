@@ -67,6 +67,9 @@ TEST(Labels, FileOneNamePerLine) {
   EXPECT_EQ(read_labels_file(dir + "/missing.txt", &names).code(), StatusCode::kNotFound);
   std::ofstream(dir + "/empty.txt") << "\n\n";
   EXPECT_EQ(read_labels_file(dir + "/empty.txt", &names).code(), StatusCode::kInvalidArgument);
+  const Status s = read_labels_file(dir, &names);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("is a directory"), std::string::npos) << s;
 }
 
 TEST(ChannelTriplet, OneOrThreeFiniteNumbers) {

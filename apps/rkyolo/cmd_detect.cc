@@ -91,6 +91,7 @@ int cmd_detect(int argc, char** argv, int first) {
   const bool save_images = !args.has("--no-save");
   const bool save_txt = args.has("--save-txt");
   const bool save_conf = args.has("--save-conf");
+  if (save_conf && !save_txt) print_warning("--save-conf has no effect without --save-txt");
   const std::string json_path = args.get("--json");
   if (!json_path.empty()) {
     s = check_output_file("--json", json_path);

@@ -88,6 +88,8 @@ const std::vector<Rule>& rules() {
         {R"(the model was built for another Rockchip platform \(check --target-platform\))",
          "模型是为另一款 Rockchip 平台生成的（请检查 --target-platform）"},
         {R"(the runtime returned an unexpected code)", "运行时返回了意外的代码"},
+        {R"(--save-conf has no effect without --save-txt)", "没有 --save-txt 时 --save-conf 不起作用"},
+        {R"(labels file ')", "类别名称文件 '"},
         // images
         {R"(the image is empty)", "图像为空"},
     };

@@ -1,5 +1,7 @@
 #include "core/metadata.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -324,6 +326,9 @@ Status parse_model_metadata(const std::map<std::string, std::string>& props, Mod
 
 Status read_labels_file(const std::string& path, std::vector<std::string>* names) {
   names->clear();
+  struct stat st{};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    return invalid_argument("labels file '" + path + "' is a directory, not a file");
   std::ifstream in(path);
   if (!in) return not_found("cannot open labels file '" + path + "'");
   std::string line;
