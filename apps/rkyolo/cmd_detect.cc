@@ -68,20 +68,11 @@ int cmd_detect(int argc, char** argv, int first) {
   for (const char* opt : {"--source", "--conf", "--iou", "--max-det", "--classes", "--output", "--json"})
     specs.push_back({opt, true, ""});
   Args args;
-  Status s = args.parse("detect", argc, argv, first, specs);
-  if (s.ok()) s = apply_language(args);
-  if (!s.ok()) {
-    print_error(s.message());
-    return kExitUsage;
-  }
-  if (args.help()) {
-    std::fputs(tr(Msg::kUsageDetect), stdout);
-    return kExitOk;
-  }
+  int exit_code;
+  if (!start_command("detect", argc, argv, first, specs, Msg::kUsageDetect, &args, &exit_code)) return exit_code;
   const bool verbose = args.has("--verbose");
-  configure_logging(verbose);
   DetectorOptions options;
-  s = detector_options_from(args, 0.25f, 0.45f, &options);
+  Status s = detector_options_from(args, 0.25f, 0.45f, &options);
   if (s.ok() && !args.has("--source")) s = invalid_argument(trf(Msg::kMissingOption, "--source"));
   if (!s.ok()) {
     print_error(s.message());

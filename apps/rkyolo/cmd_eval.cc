@@ -17,19 +17,10 @@ int cmd_eval(int argc, char** argv, int first) {
   specs.push_back({"--lang", true, ""});
   specs.push_back({"--verbose", false, "-v"});
   Args args;
-  Status s = args.parse("eval", argc, argv, first, specs);
-  if (s.ok()) s = apply_language(args);
-  if (!s.ok()) {
-    print_error(s.message());
-    return kExitUsage;
-  }
-  if (args.help()) {
-    std::fputs(tr(Msg::kUsageEval), stdout);
-    return kExitOk;
-  }
-  configure_logging(args.has("--verbose"));
+  int exit_code;
+  if (!start_command("eval", argc, argv, first, specs, Msg::kUsageEval, &args, &exit_code)) return exit_code;
   EvalCommandOptions options;
-  s = eval_command_options_from(args, &options);
+  Status s = eval_command_options_from(args, &options);
   if (s.ok() && !args.has("--preds")) s = invalid_argument(trf(Msg::kMissingOption, "--preds"));
   if (s.ok() && !options.json_path.empty() && same_file(options.json_path, args.get("--preds")))
     s = invalid_argument(trf(Msg::kBadValue, options.json_path, "--json", "it would overwrite the predictions file"));

@@ -41,19 +41,10 @@ std::string input_feed(const InputCaps& in) {
 
 int cmd_info(int argc, char** argv, int first) {
   Args args;
-  Status s = args.parse("info", argc, argv, first, model_option_specs());
-  if (s.ok()) s = apply_language(args);
-  if (!s.ok()) {
-    print_error(s.message());
-    return kExitUsage;
-  }
-  if (args.help()) {
-    std::fputs(tr(Msg::kUsageInfo), stdout);
-    return kExitOk;
-  }
-  configure_logging(args.has("--verbose"));
+  int exit_code;
+  if (!start_command("info", argc, argv, first, model_option_specs(), Msg::kUsageInfo, &args, &exit_code)) return exit_code;
   DetectorOptions options;
-  s = detector_options_from(args, 0.25f, 0.45f, &options);
+  Status s = detector_options_from(args, 0.25f, 0.45f, &options);
   if (!s.ok()) {
     print_error(s.message());
     return kExitUsage;

@@ -16,29 +16,16 @@
 
 namespace rkyolo::cli {
 
-namespace {
-
-}  // namespace
-
 int cmd_val(int argc, char** argv, int first) {
   std::vector<OptionSpec> specs = model_option_specs();
   for (const OptionSpec& s : eval_option_specs()) specs.push_back(s);
   for (const char* opt : {"--conf", "--iou", "--max-det", "--save-preds"}) specs.push_back({opt, true, ""});
   Args args;
-  Status s = args.parse("val", argc, argv, first, specs);
-  if (s.ok()) s = apply_language(args);
-  if (!s.ok()) {
-    print_error(s.message());
-    return kExitUsage;
-  }
-  if (args.help()) {
-    std::fputs(tr(Msg::kUsageVal), stdout);
-    return kExitOk;
-  }
-  configure_logging(args.has("--verbose"));
+  int exit_code;
+  if (!start_command("val", argc, argv, first, specs, Msg::kUsageVal, &args, &exit_code)) return exit_code;
   DetectorOptions detector_options;
   EvalCommandOptions options;
-  s = detector_options_from(args, 0.001f, 0.7f, &detector_options);
+  Status s = detector_options_from(args, 0.001f, 0.7f, &detector_options);
   if (s.ok()) s = eval_command_options_from(args, &options);
   const std::string save_preds = args.get("--save-preds");
   if (s.ok() && !save_preds.empty()) s = check_output_file("--save-preds", save_preds);

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/metadata.h"
+#include "rkyolo/commands.h"
 #include "rkyolo/i18n.h"
 
 namespace rkyolo::cli {
@@ -159,6 +160,24 @@ Status apply_language(const Args& args) {
     return invalid_argument(trf(Msg::kBadValue, args.get("--lang"), "--lang", "expected en or zh"));
   set_language(l);
   return Status();
+}
+
+bool start_command(const char* name, int argc, char** argv, int first, const std::vector<OptionSpec>& specs,
+                   Msg usage, Args* args, int* exit_code) {
+  Status s = args->parse(name, argc, argv, first, specs);
+  if (s.ok()) s = apply_language(*args);
+  if (!s.ok()) {
+    print_error(s.message());
+    *exit_code = kExitUsage;
+    return false;
+  }
+  if (args->help()) {
+    std::fputs(tr(usage), stdout);
+    *exit_code = kExitOk;
+    return false;
+  }
+  configure_logging(args->has("--verbose"));
+  return true;
 }
 
 void print_error(const std::string& message) {

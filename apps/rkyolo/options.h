@@ -6,6 +6,7 @@
 
 #include "rkyolo/cli_args.h"
 #include "rkyolo/detector.h"
+#include "rkyolo/i18n.h"
 
 namespace rkyolo::cli {
 
@@ -22,6 +23,13 @@ Status detector_options_from(const Args& args, float default_conf, float default
 
 // "--lang" handling common to all commands; returns false on a bad value.
 Status apply_language(const Args& args);
+
+// The start every command shares: parses `specs`, applies --lang, prints a
+// bad option (exit code 2) or the `usage` text for --help (exit code 0), and
+// sets up logging for -v. Returns false, with *exit_code set, when the
+// command is done already.
+bool start_command(const char* name, int argc, char** argv, int first, const std::vector<OptionSpec>& specs,
+                   Msg usage, Args* args, int* exit_code);
 
 // Prints "error: <message>" (translated prefix) to stderr.
 void print_error(const std::string& message);
