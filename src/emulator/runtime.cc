@@ -389,34 +389,39 @@ void deliver(const Model& m, const OutputDesc& o, const std::vector<std::int8_t>
   for (std::size_t i = 0; i < q.size(); ++i) put(i, q[i]);
 }
 
+// One input value as the runtime takes it: int8 (and uint8 with
+// pass_through) as bytes, uint8 normalized and quantized by the "NPU", float
+// quantized (and normalized unless pass_through).
+std::int8_t input_value(const Model& m, int type, bool pass_through, int ch, const std::uint8_t* src) {
+  if (type == kInt8 || (type == kUint8 && pass_through)) return static_cast<std::int8_t>(*src);
+  if (type == kUint8) return m.lut[ch][*src];
+  float v;
+  std::memcpy(&v, src, 4);
+  const ContainerHeader& h = m.container.header;
+  return pass_through ? rkyolo::core::quantize_i8(v, m.in_scale, m.in_zp)
+                      : rkyolo::core::quantize_i8((v - h.mean[std::min(ch, 2)]) / h.std[std::min(ch, 2)], m.in_scale, m.in_zp);
+}
+
+// Reads NHWC rows that start every `pitch` bytes (padding columns ignored)
+// into the packed NHWC int8 input.
+void read_nhwc_rows(Ctx& c, const std::uint8_t* base, std::size_t pitch, int type, bool pass_through) {
+  const Model& m = *c.model;
+  const std::size_t elem = type == kFloat32 ? 4 : 1;
+  for (int y = 0; y < m.in_h; ++y) {
+    const std::uint8_t* row = base + y * pitch;
+    std::int8_t* out = c.input.data() + static_cast<std::size_t>(y) * m.in_w * m.in_c;
+    for (int x = 0; x < m.in_w * m.in_c; ++x) out[x] = input_value(m, type, pass_through, x % m.in_c, row + x * elem);
+  }
+}
+
 // Reads a zero-copy input buffer (rows every native w_stride pixels, padding
 // columns ignored) into packed NHWC int8.
 int read_zero_copy_input(Ctx& c, const Binding& b, const Mem* mem) {
   const Model& m = *c.model;
   const bool device_view = (c.flags & kFlagDisableFlushInput) != 0;
   const std::uint8_t* base = (device_view ? mem->shadow.data() : mem->storage.data()) + mem->pub.offset;
-  const int type = b.attr.type;
-  const std::size_t elem = type == kFloat32 ? 4 : 1;
-  const std::size_t pitch = static_cast<std::size_t>(m.w_stride) * m.in_c * elem;
-  for (int y = 0; y < m.in_h; ++y) {
-    const std::uint8_t* row = base + y * pitch;
-    std::int8_t* out = c.input.data() + static_cast<std::size_t>(y) * m.in_w * m.in_c;
-    for (int x = 0; x < m.in_w * m.in_c; ++x) {
-      const int ch = x % m.in_c;
-      if (type == kInt8 || (type == kUint8 && b.attr.pass_through)) {
-        out[x] = static_cast<std::int8_t>(row[x]);  // taken as they are
-      } else if (type == kUint8) {
-        out[x] = m.lut[ch][row[x]];  // the NPU normalizes and quantizes
-      } else {
-        float v;
-        std::memcpy(&v, row + x * 4, 4);
-        const ContainerHeader& h = m.container.header;
-        out[x] = b.attr.pass_through ? rkyolo::core::quantize_i8(v, m.in_scale, m.in_zp)
-                                     : rkyolo::core::quantize_i8((v - h.mean[std::min(ch, 2)]) / h.std[std::min(ch, 2)],
-                                                                  m.in_scale, m.in_zp);
-      }
-    }
-  }
+  const std::size_t elem = b.attr.type == kFloat32 ? 4 : 1;
+  read_nhwc_rows(c, base, static_cast<std::size_t>(m.w_stride) * m.in_c * elem, b.attr.type, b.attr.pass_through != 0);
   return kSucc;
 }
 
@@ -632,25 +637,14 @@ EMU_API int rknn_inputs_set(Context context, std::uint32_t n_inputs, Input* inpu
   }
   // The "hidden copy" of the general API: into the runtime's own buffer.
   const auto* bytes = static_cast<const std::uint8_t*>(in.buf);
-  const ContainerHeader& h = m.container.header;
-  for (std::size_t p = 0; p < pixels; ++p)
-    for (int ch = 0; ch < m.in_c; ++ch) {
-      const std::size_t row = p / static_cast<std::size_t>(m.in_w), col = p % static_cast<std::size_t>(m.in_w);
-      const std::size_t src = native ? (row * m.w_stride + col) * m.in_c + ch
-                              : in.fmt == kNHWC ? p * m.in_c + ch : ch * pixels + p;
-      std::int8_t q;
-      if (in.type == kInt8 || (in.type == kUint8 && in.pass_through)) {
-        q = static_cast<std::int8_t>(bytes[src]);
-      } else if (in.type == kUint8) {
-        q = m.lut[ch][bytes[src]];
-      } else {
-        float v;
-        std::memcpy(&v, bytes + src * 4, 4);
-        q = in.pass_through ? rkyolo::core::quantize_i8(v, m.in_scale, m.in_zp)
-                            : rkyolo::core::quantize_i8((v - h.mean[std::min(ch, 2)]) / h.std[std::min(ch, 2)], m.in_scale, m.in_zp);
-      }
-      c->input[p * m.in_c + ch] = q;
-    }
+  if (in.fmt == kNHWC) {
+    read_nhwc_rows(*c, bytes, static_cast<std::size_t>(native ? m.w_stride : m.in_w) * m.in_c * elem, in.type,
+                   in.pass_through != 0);
+  } else {
+    for (std::size_t p = 0; p < pixels; ++p)
+      for (int ch = 0; ch < m.in_c; ++ch)
+        c->input[p * m.in_c + ch] = input_value(m, in.type, in.pass_through != 0, ch, bytes + (ch * pixels + p) * elem);
+  }
   c->in_mode[0] = Io::kGeneral;
   c->input_ready = true;
   reg().copied_in += in.size;
