@@ -45,11 +45,15 @@ const char* qnt_name(int q) {
   }
 }
 
+std::string dims_string(const rknn_tensor_attr& a) {
+  std::string d = "[";
+  for (uint32_t i = 0; i < a.n_dims && i < RKNN_MAX_DIMS; ++i) d += (i ? ", " : "") + std::to_string(a.dims[i]);
+  return d + "]";
+}
+
 std::string attr_string(const rknn_tensor_attr& a) {
   std::ostringstream os;
-  os << a.name << " dims [";
-  for (uint32_t i = 0; i < a.n_dims && i < RKNN_MAX_DIMS; ++i) os << (i ? ", " : "") << a.dims[i];
-  os << "] " << fmt_name(a.fmt) << ' ' << type_name(a.type) << ' ' << qnt_name(a.qnt_type) << " zp " << a.zp
+  os << a.name << " dims " << dims_string(a) << ' ' << fmt_name(a.fmt) << ' ' << type_name(a.type) << ' ' << qnt_name(a.qnt_type) << " zp " << a.zp
      << " scale " << a.scale << " w_stride " << a.w_stride << " size " << a.size << " size_with_stride "
      << a.size_with_stride;
   return os.str();
@@ -135,6 +139,10 @@ std::string init_failure(const SharedModel& s, int rc) {
 // silently, so they are refused with the figures.
 bool int8_input_fits(const rknn_tensor_attr& a, const Settings& st, std::string* why) {
   constexpr float kSlack = 16.f;  // int8 levels: calibration need not span exactly 0..255
+  if (a.type != RKNN_TENSOR_INT8 || a.qnt_type != RKNN_TENSOR_QNT_AFFINE_ASYMMETRIC) {
+    *why = std::string("the model input is ") + type_name(a.type) + ", not int8";
+    return false;
+  }
   if (!(a.scale > 0)) {
     *why = "the int8 input has no usable scale";
     return false;
@@ -157,14 +165,6 @@ bool int8_input_fits(const rknn_tensor_attr& a, const Settings& st, std::string*
 // Whether a native output attribute can be decoded in place: its storage must
 // agree with the logical shape (else the padded data would be read as data).
 bool native_output_ok(const rknn_tensor_attr& logical, const rknn_tensor_attr& native, std::string* why) {
-  std::ostringstream o;
-  o << "output '" << logical.name << "' is stored natively as ";
-  o << (native.fmt == RKNN_TENSOR_NC1HWC2 ? "NC1HWC2" : native.fmt == RKNN_TENSOR_NHWC ? "NHWC" : native.fmt == RKNN_TENSOR_NCHW ? "NCHW" : "UNDEFINED");
-  o << " [";
-  for (uint32_t i = 0; i < native.n_dims && i < RKNN_MAX_DIMS; ++i) o << (i ? "," : "") << native.dims[i];
-  o << "], which does not match its logical shape [";
-  for (uint32_t i = 0; i < logical.n_dims && i < RKNN_MAX_DIMS; ++i) o << (i ? "," : "") << logical.dims[i];
-  o << "]";
   bool ok;
   if (logical.n_dims == 4) {
     const bool nhwc = logical.fmt == RKNN_TENSOR_NHWC;
@@ -187,8 +187,10 @@ bool native_output_ok(const rknn_tensor_attr& logical, const rknn_tensor_attr& n
     const uint32_t bytes = native.size_with_stride != 0 ? native.size_with_stride : native.size;
     ok = native.fmt != RKNN_TENSOR_NC1HWC2 && native.n_elems == logical.n_elems && bytes == logical.n_elems;
   }
-  if (!ok) *why = o.str();
-  return ok;
+  if (ok) return true;
+  *why = std::string("output '") + logical.name + "' is stored natively as " + fmt_name(native.fmt) + " " +
+         dims_string(native) + ", which does not match its logical shape " + dims_string(logical);
+  return false;
 }
 
 TensorInfo tensor_info(const rknn_tensor_attr& logical, const rknn_tensor_attr& stored) {
@@ -436,10 +438,6 @@ class RknnBackend final : public Backend {
       strategy_ = InputStrategy::kInt8;
     else
       strategy_ = npu_can_convert ? InputStrategy::kUint8 : InputStrategy::kInt8;
-    if (strategy_ == InputStrategy::kInt8 && !int8_model) {
-      *why = std::string("the model input is ") + type_name(nat.type) + ", not int8";
-      return false;
-    }
     if (strategy_ == InputStrategy::kInt8 && !int8_input_fits(nat, s.settings, why)) return false;
     for (std::size_t i = 0; i < s.out_native.size(); ++i)
       if (!native_output_ok(s.out_attrs[i], s.out_native[i], why)) return false;
@@ -523,9 +521,7 @@ class RknnBackend final : public Backend {
     if (s.settings.input == "int8") {
       std::string why;
       const rknn_tensor_attr& nat = s.have_native ? s.in_native : s.in_attr;
-      if (nat.type != RKNN_TENSOR_INT8 || nat.qnt_type != RKNN_TENSOR_QNT_AFFINE_ASYMMETRIC)
-        why = std::string("the model input is ") + type_name(nat.type) + ", not int8";
-      if (why.empty() && int8_input_fits(nat, s.settings, &why)) {
+      if (int8_input_fits(nat, s.settings, &why)) {
         strategy_ = InputStrategy::kInt8;
         row = s.have_native && nat.w_stride != 0 ? static_cast<int>(nat.w_stride) : w;
       } else if (!shared_->decision->decided) {
