@@ -100,6 +100,22 @@ int cmd_detect(int argc, char** argv, int first) {
     }
   }
 
+  const std::vector<SourceItem> items = collect_sources(args.all("--source"));
+  // Never overwrite an input: not with the JSON, not with an annotated copy.
+  for (const SourceItem& item : items) {
+    if (!item.error.empty()) continue;
+    const fs::path folder = fs::path(item.path).parent_path();
+    std::string option, value;
+    if (!json_path.empty() && same_file(json_path, item.path))
+      option = "--json", value = json_path;
+    else if (save_images && same_file(folder.empty() ? "." : folder.string(), out_dir))
+      option = "--output", value = out_dir;
+    if (!option.empty()) {
+      print_error(trf(Msg::kBadValue, value, option, "it would overwrite the input image '" + item.path + "'"));
+      return kExitUsage;
+    }
+  }
+
   register_builtin_backends();
   std::unique_ptr<Detector> detector;
   s = Detector::create(options, &detector);
@@ -114,22 +130,6 @@ int cmd_detect(int argc, char** argv, int first) {
     std::printf("%s\n", trf(Msg::kLayoutDetected, layout.str()).c_str());
   }
 
-  const std::vector<SourceItem> items = collect_sources(args.all("--source"));
-  // Never overwrite an input: not with the JSON, not with an annotated copy.
-  for (const SourceItem& item : items) {
-    if (!item.error.empty()) continue;
-    std::string clash;
-    if (!json_path.empty() && same_file(json_path, item.path)) clash = "--json " + json_path;
-    std::error_code ec;
-    if (save_images && fs::equivalent(fs::path(item.path).parent_path().empty() ? "." : fs::path(item.path).parent_path(),
-                                      out_dir, ec))
-      clash = "--output " + out_dir;
-    if (!clash.empty()) {
-      print_error(trf(Msg::kBadValue, clash.substr(clash.find(' ') + 1), clash.substr(0, clash.find(' ')),
-                      "it would overwrite the input image '" + item.path + "'"));
-      return kExitUsage;
-    }
-  }
   Json results = Json::array();
   std::set<std::string> used_names;
   int failed = 0, done = 0;

@@ -3,7 +3,6 @@
 #include <mutex>
 
 #include "rkyolo/backend.h"
-#include "rkyolo/log.h"
 
 namespace rkyolo {
 
@@ -61,7 +60,6 @@ Status create_backend(std::string_view name, const BackendOptions& options, std:
   }
   if (best == nullptr) return backend_unavailable("no backend can run '" + options.model_path + "' here (" + reasons + ")");
   if (choice) *choice = "backend '" + best->name + "' chosen automatically (" + reasons + ")";
-  RKYOLO_LOG(kInfo) << "backend '" << best->name << "' chosen automatically (" << reasons << ")";
   return best->create(options, out);
 }
 
