@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -36,10 +37,11 @@ std::string temp_dir(const std::string& name) {
   // Per test: ctest runs tests of one suite in parallel processes, and two
   // tests sharing a folder would delete each other's files.
   std::string scope;
-  if (const ::testing::TestInfo* t = ::testing::UnitTest::GetInstance()->current_test_info())
-    scope = std::string(t->test_suite_name()) + "." + t->name() + "/";
-  for (char& c : scope)
-    if (c == '/' && &c != &scope.back()) c = '_';  // parameterized names contain '/'
+  if (const ::testing::TestInfo* t = ::testing::UnitTest::GetInstance()->current_test_info()) {
+    scope = std::string(t->test_suite_name()) + "." + t->name();
+    std::replace(scope.begin(), scope.end(), '/', '_');  // parameterized names contain '/'
+    scope += '/';
+  }
   const std::string dir = binary_dir() + "/test-tmp/" + scope + name;
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
