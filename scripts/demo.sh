@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh app
+mkdir -p out/demo
 build/apps/rkyolo detect --model models/rkyolo-shapes.onnx --source samples \
   --output out/demo --json out/demo/detections.json "$@"
-echo "demo: annotated images and out/demo/detections.json written"
+echo "demo: annotated images in out/demo/ and detections in out/demo/detections.json"

@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Installs everything rkyolo needs to build, run and test, from Debian 12's
-# archive. Idempotent: installs only what is missing.
+# archive. Idempotent: installs only what is missing. scripts/fresh-check.sh
+# proves on a fresh Debian 12 root that this list is complete.
 #   scripts/install-deps.sh            build, run and test
 #   scripts/install-deps.sh --training also PyTorch (training/ the demo model)
 set -euo pipefail
 
 packages=(
+  # build
   build-essential cmake ninja-build pkg-config git
-  libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libopencv-dnn-dev libopencv-videoio-dev
-  libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev
+  # OpenCV 4.6 for the CPU backend, the emulator and the CLI: libopencv-dev is the
+  # package that ships OpenCVConfig.cmake (the per-module -dev packages do not).
+  libopencv-dev nlohmann-json3-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy python3-opencv python3-onnx
 )
 if [[ "${1:-}" == "--training" ]]; then
