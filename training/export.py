@@ -164,6 +164,22 @@ def verify(wrapper, path, seed=0, tol=1e-4):
     return worst
 
 
+def portable_args(args, repo=os.path.dirname(os.path.dirname(os.path.abspath(__file__)))):
+    """The training command line without the paths of the machine it ran on.
+
+    Absolute paths inside the repository become relative to its root; any other absolute path
+    (a dataset folder, a scratch checkpoint) keeps only its last component, after `<outside>/`,
+    so the exported file says what was used without naming where it lay.
+    """
+    out = []
+    for token in args.split():
+        if os.path.isabs(token):
+            rel = os.path.relpath(token, repo)
+            token = rel if not rel.startswith("..") else "<outside>/" + os.path.basename(token.rstrip("/"))
+        out.append(token)
+    return " ".join(out)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description="export rkyolo checkpoint to ONNX (split head)")
     ap.add_argument("--weights", help="checkpoint from train.py (EMA weights are stored)")
@@ -174,7 +190,7 @@ def main(argv=None):
     torch.set_num_threads(2)
     if a.weights:
         model, ckpt = load_model(a.weights)
-        extra = {"train_epochs": str(ckpt.get("epoch", "")), "train_args": ckpt.get("args", "")}
+        extra = {"train_epochs": str(ckpt.get("epoch", "")), "train_args": portable_args(ckpt.get("args", ""))}
     elif a.random_init:
         torch.manual_seed(0)
         model, extra = RkYolo(), {}

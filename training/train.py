@@ -12,9 +12,9 @@ Recipe
   seeds     torch / numpy seeded from --seed; augmentation RNG = f(seed, epoch, image index)
 
 Exact command used for models/rkyolo-shapes.onnx (see models/rkyolo-shapes.md):
-    /usr/bin/python3 training/scenes.py --out /work/data/rkyolo-shapes --split train --count 16000 --workers 2
-    /usr/bin/python3 training/scenes.py --out /work/data/rkyolo-shapes --split val --count 300 --workers 2
-    nohup nice -n 10 /usr/bin/python3 training/train.py --data /work/data/rkyolo-shapes \
+    /usr/bin/python3 training/scenes.py --out data/rkyolo-shapes --split train --count 16000 --workers 2
+    /usr/bin/python3 training/scenes.py --out data/rkyolo-shapes --split val --count 300 --workers 2
+    nohup nice -n 10 /usr/bin/python3 training/train.py --data data/rkyolo-shapes \
         --name shapes --epochs 4 > training/runs/shapes.out 2>&1 &
 Smoke test (a few iterations, in-memory scenes if --data is missing):
     /usr/bin/python3 training/train.py --quick
@@ -191,7 +191,7 @@ def save(path, model, args, epoch, metrics, state=None):
 # ---------------------------------------------------------------- main
 def main(argv=None):
     ap = argparse.ArgumentParser(description="train rkyolo on synthetic shapes")
-    ap.add_argument("--data", default="/work/data/rkyolo-shapes", help="dataset root (scenes.py)")
+    ap.add_argument("--data", default="data/rkyolo-shapes", help="dataset root (scenes.py)")
     ap.add_argument("--name", default="shapes", help="run name under training/runs/")
     ap.add_argument("--epochs", type=int, default=4)
     ap.add_argument("--batch", type=int, default=16)
