@@ -5,7 +5,8 @@
 macro(rkyolo_require package debian_package)
   find_package(${package} ${ARGN} QUIET)
   if(NOT ${package}_FOUND)
-    message(FATAL_ERROR "rkyolo needs ${package} (${ARGN}), which was not found: "
+    string(REPLACE ";" " " _rkyolo_require_args "${ARGN}")
+    message(FATAL_ERROR "rkyolo needs ${package} ${_rkyolo_require_args}, which was not found: "
       "on Debian 12 install the package '${debian_package}' (bash scripts/install-deps.sh installs "
       "everything the build needs).")
   endif()
