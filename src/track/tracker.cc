@@ -48,6 +48,11 @@ Box to_box(const KalmanState& s) {
   return {static_cast<float>(x1), static_cast<float>(y1), static_cast<float>(x1 + w), static_cast<float>(y1 + h)};
 }
 
+// A cheap test before the IoU: most pairs of a busy frame do not touch.
+bool overlaps(const Box& a, const Box& b) {
+  return a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2;
+}
+
 bool usable(const Detection& d) {
   return d.box.x2 > d.box.x1 && d.box.y2 > d.box.y1 && std::isfinite(d.box.x1) && std::isfinite(d.box.y1) &&
          std::isfinite(d.box.x2) && std::isfinite(d.box.y2) && std::isfinite(d.score);
@@ -164,7 +169,8 @@ void Tracker::Impl::associate(std::span<const Detection> dets, const std::vector
   for (int r = 0; r < rows; ++r)
     for (int c = 0; c < cols; ++c) {
       const Detection& d = dets[det_ids[c]];
-      const float overlap = iou(track_boxes[r], d.box) * (fuse ? d.score : 1.0f);
+      const float overlap =
+          overlaps(track_boxes[r], d.box) ? iou(track_boxes[r], d.box) * (fuse ? d.score : 1.0f) : 0.0f;
       cost[static_cast<std::size_t>(r) * cols + c] = 1.0f - overlap;
     }
   // Pairs with cost < 1 - min_iou, i.e. overlap > min_iou, may match.
@@ -184,16 +190,24 @@ void Tracker::Impl::associate(std::span<const Detection> dets, const std::vector
 }
 
 void Tracker::Impl::remove_duplicates(TrackerFrame* out) {
+  stage_tracks.clear();  // free again by now: the lost tracks
+  for (int i = 0; i < static_cast<int>(tracks.size()); ++i)
+    if (tracks[i].state == TrackState::kLost) stage_tracks.push_back(i);
+  if (stage_tracks.empty()) return;
   for (Track& a : tracks) {
     if (a.state != TrackState::kTracked) continue;
-    for (Track& b : tracks) {
-      if (b.state != TrackState::kLost || a.state != TrackState::kTracked) continue;
-      if (iou(to_box(a.kalman), to_box(b.kalman)) <= kDuplicateIou) continue;
+    const Box box_a = to_box(a.kalman);
+    for (int j : stage_tracks) {
+      Track& b = tracks[j];
+      if (b.state != TrackState::kLost || !overlaps(box_a, to_box(b.kalman))) continue;
+      if (iou(box_a, to_box(b.kalman)) <= kDuplicateIou) continue;
       // The younger one is the duplicate.
-      if (frame - a.first_frame > frame - b.first_frame)
+      if (frame - a.first_frame > frame - b.first_frame) {
         remove(b, out);
-      else
+      } else {
         remove(a, out);
+        break;
+      }
     }
   }
 }
