@@ -21,6 +21,11 @@ $B/bench/bench_kernels --benchmark_repetitions=5 --benchmark_report_aggregates_o
   --benchmark_min_time=0.5 --benchmark_out="$out/kernels.json" --benchmark_out_format=json 2>/dev/null |
   grep -E "median|^Benchmark|^---"
 
+echo "== tier 1: tracker (ByteTrack per frame, assignment solver vs greedy; median of 5)"
+$B/bench/bench_tracker --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
+  --benchmark_min_time=0.2 --benchmark_out="$out/tracker.json" --benchmark_out_format=json 2>/dev/null |
+  grep -E "median|^Benchmark|^---"
+
 echo "== tier 2: end to end (rkyolo-bench, 1920x1080 frames)"
 $B/bench/rkyolo-bench --model "$model" --backend cpu --image "$image" --frames 30 --warmup 3 \
   --label "CPU backend (OpenCV DNN)" --json "$out/e2e-cpu.json"

@@ -24,6 +24,14 @@ Function API (used by the trainer / tests):
     img, boxes, classes = make_scene("val", 17)       # split + index
   img: uint8 BGR (H, W, 3); boxes: float32 (N, 4) xyxy pixels; classes: int64 (N,)
 
+Video sequences with ground-truth trajectories (tracking evaluation):
+    frames, gt = render_sequence("easy", 0)
+  frames: list of uint8 BGR (640, 640, 3); gt: list of (frame, id, x, y, w, h, consider, cls, visibility)
+  with frames counted from 1 and boxes in pixels; consider = 0 marks an object hidden below
+  SEQ_MIN_VISIBLE (occluded or mostly out of the frame): an "ignore" region, as in MOTChallenge.
+    /usr/bin/python3 training/scenes.py --sequences DIR --set easy
+writes DIR/easy/seq<k>/img/000001.jpg..., DIR/easy/seq<k>/gt.txt (MOTChallenge-style CSV) and info.txt.
+
 CLI (Ultralytics-style dataset):
     /usr/bin/python3 training/scenes.py --out DIR --split val --count 200 [--seed-base N] [--workers 2]
 writes DIR/images/<split>/*.jpg, DIR/labels/<split>/*.txt and DIR/dataset.yaml.
@@ -394,10 +402,152 @@ def write_dataset_yaml(out):
             f.write("  %d: %s\n" % (i, n))
 
 
+# --------------------------------------------------------------------------
+# Video sequences with ground-truth trajectories (tracking evaluation)
+# --------------------------------------------------------------------------
+SEQ_SIZE = (640, 640)          # (width, height): the demo model's input, no letterbox scaling
+SEQ_FPS = 30
+SEQ_MIN_VISIBLE = 0.4          # below: the object is an ignore region in that frame
+SEQ_SET_ID = {"easy": 11, "hard": 12}
+# Per set: sequences x frames, objects per sequence, object extent (px), speed (px/frame),
+# relative speed swing, heading drift (rad/frame), share of objects that leave the frame and
+# come back, pairs of objects sent across each other's path, spin (rad/frame).
+SEQ_SETS = {
+    "easy": dict(sequences=2, frames=60, objects=(3, 4), size=(56, 96), speed=(1.5, 3.5), swing=0.3,
+                 drift=0.01, leavers=0.0, crossings=1, spin=0.0),
+    "hard": dict(sequences=2, frames=60, objects=(6, 8), size=(30, 100), speed=(3.0, 9.0), swing=0.6,
+                 drift=0.04, leavers=0.3, crossings=3, spin=0.02),
+}
+
+
+def _seq_objects(rng, cfg, w, h):
+    """Initial state of every object of one sequence."""
+    n = int(rng.integers(cfg["objects"][0], cfg["objects"][1] + 1))
+    objs = []
+    for i in range(n):
+        size = float(rng.uniform(*cfg["size"]))
+        o = dict(cls=int(rng.integers(len(NAMES))), size=size, aspect=math.exp(rng.uniform(-0.12, 0.12)),
+                 angle=rng.uniform(0, 2 * np.pi), spin=rng.uniform(-1, 1) * cfg["spin"],
+                 speed=rng.uniform(*cfg["speed"]), heading=rng.uniform(0, 2 * np.pi),
+                 phase=rng.uniform(0, 2 * np.pi), period=rng.uniform(20, 60),
+                 leaver=bool(rng.random() < cfg["leavers"]))
+        m = size / 2 + 4
+        o["x"], o["y"] = rng.uniform(m, w - m), rng.uniform(m, h - m)
+        objs.append(o)
+    # Crossings: send object 2k towards where object 2k+1 will be in ~25 frames.
+    for k in range(min(cfg["crossings"], n // 2)):
+        a, b = objs[2 * k], objs[2 * k + 1]
+        bx = b["x"] + 25 * b["speed"] * math.cos(b["heading"])
+        by = b["y"] + 25 * b["speed"] * math.sin(b["heading"])
+        bx, by = min(max(bx, 60), w - 60), min(max(by, 60), h - 60)
+        a["heading"] = math.atan2(by - a["y"], bx - a["x"])
+        a["speed"] = max(a["speed"], math.hypot(bx - a["x"], by - a["y"]) / 25)
+    return objs
+
+
+def _seq_step(rng, o, cfg, w, h, t):
+    """Moves one object one frame: varying speed, drifting heading, bounces."""
+    speed = o["speed"] * (1 + cfg["swing"] * math.sin(2 * np.pi * t / o["period"] + o["phase"]))
+    o["heading"] += rng.normal(0, cfg["drift"])
+    o["x"] += speed * math.cos(o["heading"])
+    o["y"] += speed * math.sin(o["heading"])
+    o["angle"] += o["spin"]
+    # Leavers bounce off walls well outside the frame, the others inside it.
+    m = -1.5 * o["size"] if o["leaver"] else o["size"] / 2 + 2
+    if o["x"] < m or o["x"] > w - m:
+        o["heading"] = math.pi - o["heading"]
+        o["x"] = min(max(o["x"], m), w - m)
+    if o["y"] < m or o["y"] > h - m:
+        o["heading"] = -o["heading"]
+        o["y"] = min(max(o["y"], m), h - m)
+
+
+def _seq_frame(bg, objs, w, h):
+    """Draws the objects in order (later ones on top); returns the image and GT rows."""
+    img = bg.copy()
+    label = np.full((h, w), -1, np.int16)
+    drawn = []
+    for i, o in enumerate(objs):
+        polys = shape_polygons(o["cls"], o["x"], o["y"], o["size"], o["angle"], o["aspect"])
+        bx0, by0 = polys[0].min(0)
+        bx1, by1 = polys[0].max(0)
+        box = (max(0.0, bx0), max(0.0, by0), min(float(w), bx1), min(float(h), by1))
+        area = _poly_area(polys)
+        if box[2] - box[0] < 2 or box[3] - box[1] < 2:
+            drawn.append(None)
+            continue
+        x0, y0 = int(max(0, math.floor(bx0) - 1)), int(max(0, math.floor(by0) - 1))
+        x1, y1 = int(min(w, math.ceil(bx1) + 2)), int(min(h, math.ceil(by1) + 2))
+        alpha = _render_mask(polys, x0, y0, x1 - x0, y1 - y0)
+        region = img[y0:y1, x0:x1]
+        a = alpha[..., None]
+        region[:] = region * (1 - a) + o["color"] * a
+        label[y0:y1, x0:x1][alpha > 0.5] = i
+        drawn.append((box, area))
+    counts = np.bincount(label[label >= 0].ravel(), minlength=len(objs))
+    rows = []
+    for i, d in enumerate(drawn):
+        if d is None or counts[i] == 0:
+            continue
+        box, area = d
+        vis = float(counts[i]) / max(area, 1e-6)
+        rows.append((i + 1, box, int(vis >= SEQ_MIN_VISIBLE), objs[i]["cls"], min(vis, 1.0)))
+    return np.clip(np.round(img), 0, 255).astype(np.uint8), rows
+
+
+def render_sequence(set_name, index):
+    """Frames and ground truth of sequence `index` of set "easy" or "hard" (a pure function of both)."""
+    cfg = SEQ_SETS[set_name]
+    rng = np.random.default_rng(np.random.SeedSequence([SEQ_SET_ID[set_name], int(index)]))
+    w, h = SEQ_SIZE
+    bg = _background(rng, h, w)
+    _draw_distractors(rng, bg, int(rng.integers(2, 8)))
+    objs = _seq_objects(rng, cfg, w, h)
+    ref = bg.reshape(-1, 3).mean(0)
+    for o in objs:   # one colour per object, far from the background's mean colour
+        best, best_d = None, -1.0
+        for _ in range(12):
+            c = _rand_color(rng)
+            d = float(np.linalg.norm(c - ref))
+            if d > best_d:
+                best, best_d = c, d
+        o["color"] = best
+    frames, gt = [], []
+    for t in range(cfg["frames"]):
+        if t > 0:
+            for o in objs:
+                _seq_step(rng, o, cfg, w, h, t)
+        img, rows = _seq_frame(bg, objs, w, h)
+        frames.append(img)
+        for oid, (x0, y0, x1, y1), consider, cls, vis in rows:
+            gt.append((t + 1, oid, x0, y0, x1 - x0, y1 - y0, consider, cls, vis))
+    return frames, gt
+
+
+def write_sequences(out, set_name):
+    """Writes every sequence of a set as JPEG frames + gt.txt + info.txt; returns their folders."""
+    dirs = []
+    for k in range(SEQ_SETS[set_name]["sequences"]):
+        d = os.path.join(out, set_name, "seq%d" % k)
+        os.makedirs(os.path.join(d, "img"), exist_ok=True)
+        frames, gt = render_sequence(set_name, k)
+        for t, img in enumerate(frames, 1):
+            cv2.imwrite(os.path.join(d, "img", "%06d.jpg" % t), img, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
+        with open(os.path.join(d, "gt.txt"), "w") as f:
+            for r in gt:
+                f.write("%d,%d,%.2f,%.2f,%.2f,%.2f,%d,%d,%.3f\n" % r)
+        with open(os.path.join(d, "info.txt"), "w") as f:
+            f.write("frames %d\nwidth %d\nheight %d\nfps %d\n" % (len(frames), SEQ_SIZE[0], SEQ_SIZE[1], SEQ_FPS))
+        dirs.append(d)
+    return dirs
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", help="dataset root")
-    ap.add_argument("--split", choices=list(SPLIT_ID), required=True)
+    ap.add_argument("--split", choices=list(SPLIT_ID))
+    ap.add_argument("--sequences", metavar="DIR", help="write the tracking sequences of --set into DIR")
+    ap.add_argument("--set", choices=list(SEQ_SETS), action="append", help="easy or hard (repeatable)")
     ap.add_argument("--count", type=int, default=0)
     ap.add_argument("--samples", metavar="DIR",
                     help="instead of a dataset, write DIR/scene<k>.jpg + .txt for --indices")
@@ -407,6 +557,13 @@ def main(argv=None):
     ap.add_argument("--workers", type=int, default=1)
     a = ap.parse_args(argv)
     cv2.setNumThreads(1)
+    if a.sequences:
+        for set_name in a.set or list(SEQ_SETS):
+            for d in write_sequences(a.sequences, set_name):
+                print(d)
+        return 0
+    if not a.split:
+        ap.error("--split is required (or use --sequences)")
     if a.samples:
         os.makedirs(a.samples, exist_ok=True)
         for k, i in enumerate((int(v) for v in a.indices.split(",")), 1):

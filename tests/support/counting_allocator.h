@@ -1,6 +1,8 @@
 // Test support: replaces the global operator new/delete of a test binary
 // with malloc/free versions that count allocations while counting is on.
-// Include from exactly one source file per binary.
+// Include from exactly one source file per binary; other files of the same
+// binary define RKYOLO_COUNTING_ALLOCATOR_COUNTER_ONLY first to get the
+// counter without a second definition of the operators.
 #pragma once
 
 #include <atomic>
@@ -23,6 +25,7 @@ class AllocationCounter {
 };
 }  // namespace rkyolo::test
 
+#ifndef RKYOLO_COUNTING_ALLOCATOR_COUNTER_ONLY
 void* operator new(std::size_t n) {
   if (rkyolo::test::g_counting_allocations.load(std::memory_order_relaxed))
     rkyolo::test::g_allocations.fetch_add(1, std::memory_order_relaxed);
@@ -42,3 +45,4 @@ void operator delete[](void* p) noexcept { std::free(p); }
 void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
 void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
+#endif  // RKYOLO_COUNTING_ALLOCATOR_COUNTER_ONLY
