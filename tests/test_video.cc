@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <thread>
 
 #include "rkyolo/video.h"
 #include "support/counting_allocator.h"
@@ -316,6 +317,33 @@ TEST(VideoFile, NoAllocationPerFrameOnceWarm) {
   }
   EXPECT_EQ(frames, kCounted);
   EXPECT_EQ(allocations, 0) << "allocations in " << kCounted << " warm frames";
+}
+
+TEST(VideoFile, LiveReaderFallingBehindLosesTheOldestFramesCounted) {
+  // A file read as live: its end is a disconnect (it plays again), and a
+  // reader that falls behind loses the oldest queued frames, counted.
+  const std::string clip = h264_clip(test::temp_dir("clip"), "clip.mp4");
+  VideoSourceOptions options = test_options();
+  options.live = VideoSourceOptions::Live::kYes;
+  options.pool_frames = 2;
+  options.reconnect.initial_delay = std::chrono::milliseconds(10);
+  auto source = open_or_fail(clip, options);
+  ASSERT_TRUE(source);
+  const auto deadline = VideoSource::Clock::now() + kReadTimeout;
+  while (source->stats().reconnects < 1 && VideoSource::Clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  FrameLease frame;
+  std::int64_t last = -1;
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_EQ(source->read(frame, VideoSource::Clock::now() + kReadTimeout).event, ReadEvent::kFrame);
+    EXPECT_GT(frame->index, last);
+    EXPECT_EQ(test::spelled_index(*frame), frame->index % kFrames);
+    last = frame->index;
+  }
+  const VideoSourceStats stats = source->stats();
+  EXPECT_GE(stats.reconnects, 1) << stats;
+  EXPECT_GE(stats.dropped, kFrames - 2) << stats;  // the first pass, but for the two frames the pool holds
+  EXPECT_GT(last, kFrames) << "indices go on across the reconnection";
 }
 
 TEST(VideoReconnect, DelayGrowsIsCappedAndJittered) {
