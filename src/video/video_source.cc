@@ -98,6 +98,14 @@ Status check_camera(const std::string& path) {
   return Status::ok_status();
 }
 
+bool is_rtsp(std::string_view url) {
+  constexpr std::string_view kScheme = "rtsp";  // rtsp:// and rtsps://
+  if (url.size() < kScheme.size()) return false;
+  for (std::size_t i = 0; i < kScheme.size(); ++i)
+    if ((url[i] | 0x20) != kScheme[i]) return false;
+  return true;
+}
+
 Status check_file(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return not_found("the video file " + quoted(path) + " does not exist.");
@@ -250,8 +258,10 @@ Status VideoSource::Impl::open_format() {
   AVDictionary* dict = nullptr;
   if (spec_.kind == SourceKind::kNetwork) {
     const std::string micros = std::to_string(options_.read_timeout.count() * 1000);
-    av_dict_set(&dict, "rw_timeout", micros.c_str(), 0);  // every protocol's socket reads and writes
-    av_dict_set(&dict, "timeout", micros.c_str(), 0);     // RTSP and HTTP socket I/O
+    av_dict_set(&dict, "rw_timeout", micros.c_str(), 0);  // every protocol's reads and writes
+    // RTSP is a demuxer, not a protocol: its socket timeout has its own name.
+    // (Not for the others: for RTMP, "timeout" would mean listening.)
+    if (is_rtsp(spec_.location)) av_dict_set(&dict, "timeout", micros.c_str(), 0);
   }
   arm_deadline(options_.open_timeout);
   int rc = avformat_open_input(&format_, spec_.location.c_str(), input_format, &dict);  // frees format_ on failure
