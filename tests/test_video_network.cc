@@ -74,7 +74,7 @@ bool read_frames(VideoSource& source, int count, std::int64_t* last_index) {
 TEST(VideoNetwork, ServerKilledAndRestartedOnTheSamePort) {
   const std::string clip = live_clip(test::temp_dir("live"));
   const int port = test::free_loopback_port();
-  test::LiveServer server(clip, port);
+  test::LiveServer server = test::LiveServer::ffmpeg_http(clip, port);
   server.start();
   auto source = open_when_listening(server.url(), live_options());
   ASSERT_TRUE(source);
@@ -93,7 +93,7 @@ TEST(VideoNetwork, ServerKilledAndRestartedOnTheSamePort) {
 TEST(VideoNetwork, FrozenServerTimesOutAndTheSourceReconnects) {
   const std::string clip = live_clip(test::temp_dir("live"));
   const int port = test::free_loopback_port();
-  test::LiveServer server(clip, port);
+  test::LiveServer server = test::LiveServer::ffmpeg_http(clip, port);
   server.start();
   auto source = open_when_listening(server.url(), live_options());
   ASSERT_TRUE(source);
@@ -114,7 +114,7 @@ TEST(VideoNetwork, FrozenServerTimesOutAndTheSourceReconnects) {
 TEST(VideoNetwork, StopInterruptsTheBackoffWait) {
   const std::string clip = live_clip(test::temp_dir("live"));
   const int port = test::free_loopback_port();
-  test::LiveServer server(clip, port);
+  test::LiveServer server = test::LiveServer::ffmpeg_http(clip, port);
   server.start();
   VideoSourceOptions options = live_options();
   options.reconnect.initial_delay = 60s;  // a wait that only stop() can end in time
@@ -147,6 +147,26 @@ TEST(VideoNetwork, RefusedConnectionIsOneSentence) {
   const Status status = VideoSource::open(classify_source(url), live_options(), &source);
   EXPECT_EQ(status.code(), StatusCode::kIoError);
   EXPECT_EQ(status.message(), "cannot open the stream '" + url + "': Connection refused.");
+}
+
+TEST(VideoNetwork, RtspServerKilledAndRestartedOnTheSamePort) {
+  if (!test::gstreamer_rtsp_available())
+    GTEST_SKIP() << "GStreamer's RTSP server is not installed (Debian: python3-gi gir1.2-gst-rtsp-server-1.0 "
+                    "gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly)";
+  const int port = test::free_loopback_port();
+  test::LiveServer server = test::LiveServer::gstreamer_rtsp(port);
+  server.start();
+  auto source = open_when_listening(server.url(), live_options());
+  ASSERT_TRUE(source);
+  EXPECT_TRUE(source->info().live);
+  EXPECT_EQ(source->info().codec, "h264");
+  std::int64_t last_index = -1;
+  ASSERT_TRUE(read_frames(*source, 20, &last_index));
+
+  server.kill_now();
+  server.start();
+  ASSERT_TRUE(read_frames(*source, 40, &last_index));
+  EXPECT_GE(source->stats().reconnects, 1) << source->stats();
 }
 
 }  // namespace

@@ -109,10 +109,31 @@ int free_loopback_port() {
   return ntohs(addr.sin_port);
 }
 
+LiveServer LiveServer::ffmpeg_http(const std::string& clip, int port) {
+  const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/live.ts";
+  return LiveServer({"ffmpeg", "-nostdin", "-v", "quiet", "-re", "-stream_loop", "-1", "-i", clip, "-c", "copy", "-f",
+                     "mpegts", "-listen", "1", url},
+                    url);
+}
+
+LiveServer LiveServer::gstreamer_rtsp(int port) {
+  return LiveServer({"/usr/bin/python3", source_dir() + "/tests/support/rtsp_server.py", std::to_string(port)},
+                    "rtsp://127.0.0.1:" + std::to_string(port) + "/cam");
+}
+
+bool gstreamer_rtsp_available() {
+  static const bool available =
+      run_command({"/usr/bin/python3", "-c",
+                   "import gi; gi.require_version('GstRtspServer', '1.0'); gi.require_version('Gst', '1.0'); "
+                   "from gi.repository import Gst, GstRtspServer; Gst.init(None); "
+                   "assert Gst.ElementFactory.find('x264enc')"},
+                  60)
+          .exit_code == 0;
+  return available;
+}
+
 void LiveServer::start() {
-  const std::string listen = "http://127.0.0.1:" + std::to_string(port_) + "/live.ts";
-  std::vector<std::string> args = {"ffmpeg", "-nostdin", "-v",   "quiet", "-re",    "-stream_loop", "-1", "-i",
-                                   clip_,    "-c",       "copy", "-f",    "mpegts", "-listen",      "1",  listen};
+  std::vector<std::string> args = argv_;
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -120,9 +141,9 @@ void LiveServer::start() {
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  const int rc = posix_spawnp(&pid_, "ffmpeg", &actions, nullptr, argv.data(), environ);
+  const int rc = posix_spawnp(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error("cannot start the ffmpeg server");
+  if (rc != 0) throw std::runtime_error("cannot start " + argv_[0]);
 }
 
 void LiveServer::kill_now() {

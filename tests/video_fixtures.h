@@ -33,21 +33,33 @@ std::vector<std::uint8_t> read_bytes(const std::string& path);
 // A port on 127.0.0.1 that was free a moment ago.
 int free_loopback_port();
 
-// `ffmpeg -re -stream_loop -1 -i clip -c copy -f mpegts -listen 1 http://127.0.0.1:port`:
-// a live MPEG-TS stream over HTTP for one client. Killed on destruction.
+// A live stream server on 127.0.0.1, a child process killed on destruction.
 class LiveServer {
  public:
-  LiveServer(std::string clip, int port) : clip_(std::move(clip)), port_(port) {}
+  // `ffmpeg -re -stream_loop -1 -i clip -c copy -f mpegts -listen 1 http://127.0.0.1:port/live.ts`:
+  // MPEG-TS over HTTP in real time, for one client.
+  static LiveServer ffmpeg_http(const std::string& clip, int port);
+  // tests/support/rtsp_server.py (GStreamer's RTSP server): rtsp://127.0.0.1:port/cam, 360p H.264.
+  static LiveServer gstreamer_rtsp(int port);
+
+  LiveServer(LiveServer&& other) noexcept
+      : argv_(std::move(other.argv_)), url_(std::move(other.url_)), pid_(other.pid_) {
+    other.pid_ = -1;
+  }
   ~LiveServer() { kill_now(); }
   void start();
   void kill_now();  // SIGKILL and reap
   void freeze();    // SIGSTOP
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/live.ts"; }
+  const std::string& url() const { return url_; }
 
  private:
-  std::string clip_;
-  int port_;
+  LiveServer(std::vector<std::string> argv, std::string url) : argv_(std::move(argv)), url_(std::move(url)) {}
+  std::vector<std::string> argv_;
+  std::string url_;
   pid_t pid_ = -1;
 };
+
+// Whether tests/support/rtsp_server.py can run here (its Debian packages are installed).
+bool gstreamer_rtsp_available();
 
 }  // namespace rkyolo::test
