@@ -34,7 +34,7 @@ std::string write_raw_clip(const std::string& dir, int width, int height, int fr
       for (int c = 0; c < width; ++c) {
         const int bit = c / kIndexBlock;
         const bool block = r < kIndexBlock && bit < kIndexBits;
-        y[static_cast<std::size_t>(r) * width + c] = static_cast<char>(luma(c, r, i, block, (i >> bit) & 1));
+        y[static_cast<std::size_t>(r) * width + c] = static_cast<char>(luma(c, r, i, block, block && ((i >> bit) & 1)));
       }
     out.write(y.data(), static_cast<std::streamsize>(y.size()));
     for (int plane = 0; plane < 2; ++plane) {
