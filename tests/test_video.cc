@@ -292,8 +292,13 @@ TEST(VideoFile, StopEndsReadingAtOnce) {
   EXPECT_EQ(r.event, ReadEvent::kEnd);
   EXPECT_TRUE(r.status.ok()) << r.status;
   EXPECT_LE(frames, 2);
-  held.reset();  // a lease may outlive reading
+  source->close();
+  EXPECT_EQ(source->read(frame, VideoSource::Clock::now() + kReadTimeout).event, ReadEvent::kEnd);
+  EXPECT_GE(source->stats().delivered, 1);
+  EXPECT_EQ(held->index, 0);  // a lease outlives closing, and the source
   source.reset();
+  EXPECT_EQ(held->index, 0);
+  held.reset();
 }
 
 TEST(VideoFile, NoAllocationPerFrameOnceWarm) {

@@ -181,7 +181,7 @@ class VideoSource {
   // here. Errors are one sentence naming the source and the cause.
   static Status open(const SourceSpec& spec, const VideoSourceOptions& options, std::unique_ptr<VideoSource>* out);
 
-  ~VideoSource();  // stops and joins the decoding thread
+  ~VideoSource();  // close()
   VideoSource(const VideoSource&) = delete;
   VideoSource& operator=(const VideoSource&) = delete;
 
@@ -195,6 +195,10 @@ class VideoSource {
   // Ends blocking opens, reads and reconnection waits at once; read() then
   // returns the frames already queued, then kEnd. Thread-safe.
   void stop();
+  // stop(), then waits for the decoding thread and frees the demuxer and the
+  // decoder (the network connection or device). Leased frames stay valid;
+  // info() and stats() stay readable. Not concurrently with read().
+  void close();
 
   class Impl;
 

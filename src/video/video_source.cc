@@ -161,9 +161,7 @@ class VideoSource::Impl {
   Impl(SourceSpec spec, VideoSourceOptions options, std::shared_ptr<detail::FramePool> pool)
       : spec_(std::move(spec)), options_(std::move(options)), pool_(std::move(pool)), rng_(std::random_device{}()) {}
   ~Impl() {
-    stop();
-    if (thread_.joinable()) thread_.join();
-    close_input();
+    close();
     av_packet_free(&packet_);
     av_frame_free(&decoded_);
   }
@@ -173,9 +171,13 @@ class VideoSource::Impl {
     interrupted_ = true;
     pool_->stop();
   }
+  void close() {
+    stop();
+    if (thread_.joinable()) thread_.join();
+    close_input();
+  }
   const VideoStreamInfo& info() const { return info_; }
   detail::FramePool& pool() { return *pool_; }
-  const std::shared_ptr<detail::FramePool>& pool_ptr() { return pool_; }
 
  private:
   static int interrupt(void* opaque);
@@ -497,6 +499,10 @@ VideoSourceStats VideoSource::stats() const {
 ReadResult VideoSource::read(FrameLease& frame, Clock::time_point deadline) {
   frame.reset();
   return impl_->pool().pop(frame, deadline);
+}
+
+void VideoSource::close() {
+  impl_->close();
 }
 
 void VideoSource::stop() {
