@@ -1,12 +1,7 @@
 #include "rkyolo/dataset_eval.h"
 
-#include <cerrno>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "rkyolo/i18n.h"
 #include "rkyolo/image_io.h"
@@ -16,7 +11,6 @@
 
 namespace rkyolo::cli {
 
-namespace fs = std::filesystem;
 
 namespace {
 
