@@ -16,8 +16,12 @@ namespace {
 namespace fs = std::filesystem;
 using test::CommandResult;
 
-std::string demo_model() { return test::demo_model(); }
-std::string sample(const std::string& name) { return test::source_dir() + "/samples/" + name; }
+std::string demo_model() {
+  return test::demo_model();
+}
+std::string sample(const std::string& name) {
+  return test::source_dir() + "/samples/" + name;
+}
 
 // The language comes from the locale: start from a neutral one.
 CommandResult rkyolo(std::vector<std::string> args, std::vector<std::string> env = {"LANG=C"}) {
@@ -45,13 +49,15 @@ TEST(Cli, HelpVersionAndUnknownCommand) {
 TEST(Cli, BadOptionValuesAreOneSentenceAndExit2) {
   const std::string m = demo_model(), s = sample("scene1.jpg");
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
-      {{"detect", "--model", m, "--source", s, "--conf", "1.5"}, "invalid value '1.5' for --conf: must be between 0 and 1"},
+      {{"detect", "--model", m, "--source", s, "--conf", "1.5"},
+       "invalid value '1.5' for --conf: must be between 0 and 1"},
       {{"detect", "--model", m, "--source", s, "--conf", "abc"}, "invalid value 'abc' for --conf: not a number"},
       {{"detect", "--model", m, "--source", s, "--iou", "-0.1"}, "--iou"},
       {{"detect", "--model", m, "--source", s, "--max-det", "-1"}, "--max-det"},
       {{"detect", "--model", m, "--source", s, "--max-det", "ten"}, "not an integer"},
       {{"detect", "--model", m, "--source", s, "--classes", "1,x"}, "--classes"},
-      {{"detect", "--model", m, "--source", s, "--classes", "99"}, "class 99 is out of range for a model with 8 classes"},
+      {{"detect", "--model", m, "--source", s, "--classes", "99"},
+       "class 99 is out of range for a model with 8 classes"},
       {{"detect", "--model", m, "--source", s, "--backend", "gpu"}, "expected auto, cpu or rknn"},
       {{"detect", "--model", m, "--source", s, "--anchors", "1,2,3"}, "--anchors"},
       {{"detect", "--model", m, "--source", s, "--lang", "fr"}, "--lang"},
@@ -72,12 +78,14 @@ TEST(Cli, BadOptionValuesAreOneSentenceAndExit2) {
 }
 
 TEST(Cli, ChineseMessages) {
-  CommandResult r = rkyolo({"--lang", "zh", "detect", "--model", "/nonexistent.onnx", "--source", sample("scene1.jpg")});
+  CommandResult r =
+      rkyolo({"--lang", "zh", "detect", "--model", "/nonexistent.onnx", "--source", sample("scene1.jpg")});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("错误：无法使用模型"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("/nonexistent.onnx"), std::string::npos) << r.err;
   // The locale picks the language by default; --lang overrides it.
-  r = rkyolo({"detect", "--model", demo_model(), "--source", sample("scene1.jpg"), "--conf", "2"}, {"LANG=zh_CN.UTF-8"});
+  r = rkyolo({"detect", "--model", demo_model(), "--source", sample("scene1.jpg"), "--conf", "2"},
+             {"LANG=zh_CN.UTF-8"});
   EXPECT_NE(r.err.find("的值 '2' 无效"), std::string::npos) << r.err;
   r = rkyolo({"detect", "--lang", "en", "--model", demo_model(), "--source", sample("scene1.jpg"), "--conf", "2"},
              {"LANG=zh_CN.UTF-8"});
@@ -92,7 +100,8 @@ TEST(Cli, ChineseLibraryDetails) {
   const std::string dir = test::temp_dir("ChineseLibraryDetails");
   const std::string model = test::read_text(demo_model());
   test::write_bytes(dir + "/truncated.onnx", model.substr(0, model.size() / 3));
-  CommandResult r = rkyolo({"--lang", "zh", "detect", "--model", dir + "/truncated.onnx", "--source", sample("scene1.jpg")});
+  CommandResult r =
+      rkyolo({"--lang", "zh", "detect", "--model", dir + "/truncated.onnx", "--source", sample("scene1.jpg")});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("'" + dir + "/truncated.onnx' 不是有效的 ONNX 模型"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("文件被截断或已损坏"), std::string::npos) << r.err;
@@ -144,9 +153,10 @@ TEST_F(CliInputs, OutputsRespectInputsLinksAndMissingFolders) {
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_EQ(test::read_text(good), before) << "an input was overwritten";
 
-  r = rkyolo({"detect", "--model", demo_model(), "--source", good, "--json", dir_ + "/no/such/folder/r.json", "--no-save"});
+  r = rkyolo(
+      {"detect", "--model", demo_model(), "--source", good, "--json", dir_ + "/no/such/folder/r.json", "--no-save"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_EQ(r.out.find("a_good.jpg"), std::string::npos) << "checked before any image is processed: " << r.out;
+  EXPECT_EQ(r.err.find("image 1/1"), std::string::npos) << "checked before any image is processed: " << r.err;
 
   // --json through a symbolic link writes the file the link names.
   fs::create_directories(dir_ + "/real");
@@ -171,9 +181,9 @@ TEST_F(CliInputs, OddNamesCollidingStemsAndGlobs) {
   fs::copy_file(sample("scene2.jpg"), dir_ + "/x/caf\xe9.jpg");  // Latin-1, not UTF-8
   test::write_bytes(dir_ + "/x/readme.txt", "text\n");
   const std::string out = dir_ + "/out", json = dir_ + "/r.json";
-  const CommandResult r = rkyolo({"detect", "--model", demo_model(), "--source", dir_ + "/x/a/same.jpg", "--source",
-                                  dir_ + "/x/b/same.jpg", "--source", dir_ + "/x/*", "--output", out, "--json", json,
-                                  "--save-txt"});
+  const CommandResult r =
+      rkyolo({"detect", "--model", demo_model(), "--source", dir_ + "/x/a/same.jpg", "--source", dir_ + "/x/b/same.jpg",
+              "--source", dir_ + "/x/*", "--output", out, "--json", json, "--save-txt"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(test::read_text(json));
   EXPECT_EQ(j.size(), 3u) << j.dump(1);
@@ -187,9 +197,9 @@ TEST_F(CliInputs, BadFilesAreNamedSkippedAndJsonStaysComplete) {
   const CommandResult r = rkyolo({"detect", "--model", demo_model(), "--source", in_, "--source", dir_ + "/missing.jpg",
                                   "--output", out, "--json", json, "--save-txt"});
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  for (const char* bad : {"c_empty.jpg': the file is empty", "d_text.jpg': not an image", "e_truncated.jpg': the JPEG data is truncated",
-                          "f_corrupt.jpg': the JPEG data is corrupt", "g_truncated.png': the PNG data is truncated",
-                          "missing.jpg' does not exist"})
+  for (const char* bad : {"c_empty.jpg': the file is empty", "d_text.jpg': not an image",
+                          "e_truncated.jpg': the JPEG data is truncated", "f_corrupt.jpg': the JPEG data is corrupt",
+                          "g_truncated.png': the PNG data is truncated", "missing.jpg' does not exist"})
     EXPECT_NE(r.err.find(bad), std::string::npos) << "expected '" << bad << "' in:\n" << r.err;
   EXPECT_NE(r.err.find("6 of 8 images failed"), std::string::npos) << r.err;
   EXPECT_TRUE(fs::exists(out + "/a_good.jpg"));
@@ -218,7 +228,8 @@ TEST_F(CliInputs, BadFilesAreNamedSkippedAndJsonStaysComplete) {
         EXPECT_LE(d["box"][0].get<double>(), d["box"][2].get<double>());
         EXPECT_LE(d["box"][2].get<double>(), e["width"].get<double>());
       }
-      for (const char* stage : {"preprocess", "inference", "postprocess"}) EXPECT_TRUE(e["timing_ms"][stage].is_number());
+      for (const char* stage : {"preprocess", "inference", "postprocess"})
+        EXPECT_TRUE(e["timing_ms"][stage].is_number());
     }
   }
   EXPECT_EQ(ok, 2);
@@ -230,7 +241,8 @@ TEST_F(CliInputs, GlobsTxtLabelsAndNoSave) {
   const CommandResult r = rkyolo({"detect", "--model", demo_model(), "--source", in_ + "/*_good.jpg", "--output", out,
                                   "--save-txt", "--save-conf", "--no-save", "--max-det", "3"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("2 images processed"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("2 images processed"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out, "") << "standard output carries only --json -";
   EXPECT_FALSE(fs::exists(out + "/a_good.jpg"));
   std::istringstream labels(test::read_text(out + "/labels/a_good.txt"));
   std::string line;
@@ -268,7 +280,8 @@ TEST_F(CliInputs, ClassFilterAndThresholdAreApplied) {
 
 TEST_F(CliInputs, OutputPathThatIsAFile) {
   test::write_bytes(dir_ + "/file", "x");
-  const CommandResult r = rkyolo({"detect", "--model", demo_model(), "--source", in_ + "/a_good.jpg", "--output", dir_ + "/file"});
+  const CommandResult r =
+      rkyolo({"detect", "--model", demo_model(), "--source", in_ + "/a_good.jpg", "--output", dir_ + "/file"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("is not a directory"), std::string::npos) << r.err;
 }
@@ -284,7 +297,8 @@ TEST_F(CliInputs, BrokenModelsExit2WithOneSentenceNamingTheFile) {
   };
   for (const auto& [path, bytes] : models) {
     if (!bytes.empty()) test::write_bytes(path, bytes);
-    const CommandResult r = rkyolo({"detect", "--model", path, "--source", in_ + "/a_good.jpg", "--output", dir_ + "/o"});
+    const CommandResult r =
+        rkyolo({"detect", "--model", path, "--source", in_ + "/a_good.jpg", "--output", dir_ + "/o"});
     EXPECT_EQ(r.exit_code, 2) << path << "\n" << r.err;
     EXPECT_NE(r.err.find(fs::path(path).filename().string()), std::string::npos) << r.err;
     EXPECT_EQ(count_lines(r.err), 1) << r.err;
@@ -295,7 +309,9 @@ TEST_F(CliInputs, BrokenModelsExit2WithOneSentenceNamingTheFile) {
 TEST(CliInfo, DescribesTheDemoModel) {
   const CommandResult r = rkyolo({"info", "--model", demo_model()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("yolov8/yolo11 (split DFL heads), 8 classes, input 640x640, strides 8 16 32, reg_max 16"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("yolov8/yolo11 (split DFL heads), 8 classes, input 640x640, strides 8 16 32, reg_max 16"),
+            std::string::npos)
+      << r.out;
   EXPECT_NE(r.out.find("score_sum"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("(1, 64, 80, 80) float32"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("names from metadata"), std::string::npos) << r.out;
@@ -303,19 +319,22 @@ TEST(CliInfo, DescribesTheDemoModel) {
 
 TEST(CliInfo, RknnModelShowsRuntimeAndBothAttributeSets) {
   const std::string lib = test::binary_dir() + "/emulator/librknnrt.so";
-  const CommandResult r = rkyolo({"info", "--model", test::binary_dir() + "/test-models/shapes-596-rk3588.rknn", "--rknn-lib", lib});
+  const CommandResult r =
+      rkyolo({"info", "--model", test::binary_dir() + "/test-models/shapes-596-rk3588.rknn", "--rknn-lib", lib});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   for (const char* expected :
        {"runtime: 2.3.2 (rknn-emu", "driver: 0.9.8 (rknn-emu, emulated rk3588", "io mode: zero-copy: input INT8",
-        "input #0: images dims [1, 596, 596, 3] NHWC INT8 AFFINE zp -128 scale 0.00392157 w_stride 608 size 1065648 size_with_stride 1087104",
+        "input #0: images dims [1, 596, 596, 3] NHWC INT8 AFFINE zp -128 scale 0.00392157 w_stride 608 size 1065648 "
+        "size_with_stride 1087104",
         "native: box8 dims [1, 4, 76, 76, 16] NC1HWC2 INT8 AFFINE", "output #1: cls8 dims [1, 8, 76, 76] NCHW INT8",
         "yolov8/yolo11 (split DFL heads), 8 classes, input 596x596, strides 8 16 32"})
     EXPECT_NE(r.out.find(expected), std::string::npos) << "expected '" << expected << "' in:\n" << r.out;
 }
 
 TEST(CliInfo, MissingRuntimeIsOneSentence) {
-  const CommandResult r = rkyolo({"detect", "--model", test::binary_dir() + "/test-models/shapes-rk3588.rknn", "--source",
-                                  sample("scene1.jpg"), "--backend", "rknn", "--rknn-lib", "/nonexistent/librknnrt.so", "--no-save"});
+  const CommandResult r =
+      rkyolo({"detect", "--model", test::binary_dir() + "/test-models/shapes-rk3588.rknn", "--source",
+              sample("scene1.jpg"), "--backend", "rknn", "--rknn-lib", "/nonexistent/librknnrt.so", "--no-save"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(count_lines(r.err), 1) << r.err;
   EXPECT_NE(r.err.find("cannot load the RKNN runtime '/nonexistent/librknnrt.so'"), std::string::npos) << r.err;

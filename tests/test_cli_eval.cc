@@ -144,9 +144,10 @@ TEST_F(CliEvalData, PerfectPredictionsScoreOneAndEverythingIsWritten) {
   const std::string json = dir_ + "/report.json", plots = dir_ + "/plots";
   const CommandResult r = eval({"--json", json, "--plots", plots});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("all          4          7      1.000      1.000      1.000      1.000"), std::string::npos)
-      << r.out;
-  EXPECT_NE(r.out.find("R² 1.000"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("all          4          7      1.000      1.000      1.000      1.000"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("R² 1.000"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out, "") << "standard output carries only --json -";
   const Json j = read_json(json);
   EXPECT_EQ(j["images"], 4);
   EXPECT_EQ(j["labels"], 7);
@@ -308,11 +309,12 @@ TEST_F(CliEvalData, BadPredictionFilesExit2WithOneSentence) {
     EXPECT_EQ(r.exit_code, 2) << r.err;
     EXPECT_NE(r.err.find(expected), std::string::npos) << "expected '" << expected << "' in: " << r.err;
     EXPECT_NE(r.err.find(preds_), std::string::npos) << r.err;
-    EXPECT_EQ(count_lines(r.err), 1) << r.err;
+    EXPECT_EQ(count_of(r.err, "error: "), 1) << r.err;
   }
   const CommandResult r = rkyolo({"eval", "--data", yaml_, "--preds", dir_ + "/none.json"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, "error: predictions file '" + dir_ + "/none.json' does not exist\n");
+  EXPECT_NE(r.err.find("\nerror: predictions file '" + dir_ + "/none.json' does not exist\n"), std::string::npos)
+      << r.err;
 }
 
 TEST_F(CliEvalData, PredictionsForOtherImagesOrClassesAreIgnoredWithOneWarningEach) {
@@ -333,7 +335,7 @@ TEST_F(CliEvalData, PredictionsForOtherImagesOrClassesAreIgnoredWithOneWarningEa
   EXPECT_NE(r.err.find("warning: 1 predictions have a class outside 0..2 (e.g. 9); they are ignored"),
             std::string::npos)
       << r.err;
-  EXPECT_EQ(count_lines(r.err), 2) << r.err;
+  EXPECT_EQ(count_of(r.err, "warning: "), 2) << r.err;
   // The string id "000123" names the same image as 123: a duplicate there.
   const Json j = read_json(json);
   EXPECT_EQ(j["predictions"], 8);
@@ -346,8 +348,9 @@ TEST_F(CliEvalData, PredictionsForNoImageOfTheSplitAreAnError) {
   CommandResult r = eval();
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("none of the 2 predictions in '" + preds_ + "' refers to an image of the 'val' split"),
-            std::string::npos) << r.err;
-  EXPECT_EQ(count_lines(r.err), 1) << r.err;
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(count_of(r.err, "error: "), 1) << r.err;
   // A directory, and --json onto the predictions themselves, are refused.
   r = rkyolo({"eval", "--data", yaml_, "--preds", dir_});
   EXPECT_EQ(r.exit_code, 2) << r.err;
@@ -379,7 +382,7 @@ TEST_F(CliEvalData, OutliersAreListedAndCountingUsesTheCountThreshold) {
   const std::string json = dir_ + "/r.json";
   const CommandResult r = eval({"--list-outliers", "2", "--json", json, "--count-conf", "0.5"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const std::string out = r.out;
+  const std::string out = r.err;
   const std::size_t count_head = out.find("images with the largest count error (score >= 0.50):");
   ASSERT_NE(count_head, std::string::npos) << out;
   const std::size_t d = out.find("scene_d.png: 0 labelled, 3 counted (+3)"),
@@ -398,6 +401,148 @@ TEST_F(CliEvalData, OutliersAreListedAndCountingUsesTheCountThreshold) {
   EXPECT_EQ(rep["counting"]["counted"], 9);  // 6 matches + 3 inventions; the 0.1 one is not counted
   // Per image |errors| 0, 1, 0, 3 over 4 images.
   EXPECT_NEAR(rep["counting"]["mae"].get<double>(), 1.0, kSameMetric);
+}
+
+// Hostile datasets, each command under a watchdog (test::kHangTimeoutS).
+CommandResult rkyolo_bounded(std::vector<std::string> args) {
+  return test::run_cli(RKYOLO_CLI, std::move(args), {"LANG=C"}, test::kHangTimeoutS);
+}
+
+// Item 10: a BMP header whose height is -2^31 fails that image alone.
+TEST_F(CliEvalData, BmpHeightIntMinFailsThatImageOnly) {
+  std::string bmp(54, '\0');
+  const auto put32 = [&](std::size_t at, std::uint32_t v) {
+    for (int k = 0; k < 4; ++k) bmp[at + static_cast<std::size_t>(k)] = static_cast<char>(v >> (8 * k));
+  };
+  bmp[0] = 'B', bmp[1] = 'M';
+  put32(2, 54);            // file size
+  put32(10, 54);           // pixel data offset
+  put32(14, 40);           // BITMAPINFOHEADER
+  put32(18, 16);           // width
+  put32(22, 0x80000000u);  // height INT_MIN
+  bmp[26] = 1, bmp[28] = 24;
+  test::write_bytes(dir_ + "/images/val/intmin.bmp", bmp);
+  const std::string json = dir_ + "/r.json";
+  const CommandResult r = rkyolo_bounded({"eval", "--data", yaml_, "--preds", preds_, "--json", json});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("cannot read image '" + dir_ + "/images/val/intmin.bmp': its size cannot be read"),
+            std::string::npos)
+      << r.err;
+  const Json j = read_json(json);
+  EXPECT_EQ(j["images"], 4);
+  EXPECT_EQ(j["images_failed"], 1);
+  EXPECT_NEAR(j["metrics"]["map50_95"].get<double>(), 1.0, kSameMetric);
+}
+
+// Item 11: class counts are bounded before anything is sized from them.
+TEST_F(CliEvalData, HugeClassCountsAreRefusedAndLargePlotsLeftOut) {
+  const std::string yaml = dir_ + "/many.yaml";
+  std::string names = "names: [";
+  for (int i = 0; i < 5000; ++i) names += (i ? ", c" : "c") + std::to_string(i);
+  for (const auto& [text, expected] : std::vector<std::pair<std::string, std::string>>{
+           {"val: images/val\nnc: 100000\n", "many.yaml:2: 100000 classes, more than the 4096 that can be evaluated"},
+           {"val: images/val\n" + names + "]\n", "many.yaml:2: 5000 classes, more than the 4096"}}) {
+    test::write_bytes(yaml, text);
+    const CommandResult r = rkyolo_bounded({"eval", "--data", yaml, "--preds", preds_});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find(expected), std::string::npos) << r.err;
+    EXPECT_EQ(count_lines(r.err), 1) << r.err;
+  }
+  // 3000 classes are evaluated; their confusion matrix is not drawn.
+  test::write_bytes(yaml, "path: .\nval: images/val\nnc: 3000\n");
+  const std::string plots = dir_ + "/plots";
+  const CommandResult r = rkyolo_bounded({"eval", "--data", yaml, "--preds", preds_, "--plots", plots});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("warning: no confusion matrix plots for 3000 classes (at most 200 are drawn)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_TRUE(fs::exists(plots + "/pr_curve.png"));
+  EXPECT_FALSE(fs::exists(plots + "/confusion_matrix.png"));
+}
+
+// Item 12: malformed escapes and NUL characters in paths.
+TEST_F(CliEvalData, MalformedEscapesAndNulInPathsAreRefused) {
+  const std::string yaml = dir_ + "/esc.yaml";
+  for (const auto& [text, expected] : std::vector<std::pair<std::string, std::string>>{
+           {"path: \"\\x\"\nval: images/val\nnames: [a]\n",
+            "esc.yaml:1: '\\x' is not a valid escape in a double-quoted string"},
+           {"val: \"images/val\\xZZ\"\nnames: [a]\n", "esc.yaml:1: '\\x' is not a valid escape"},
+           {"val: \"images\\q\"\nnames: [a]\n", "esc.yaml:1: '\\q' is not a valid escape"},
+           {"val: [\"images/val\\u12\"]\nnames: [a]\n", "esc.yaml:1: '\\u12' is not a valid escape"},
+           {"path: \"a\\0b\"\nval: images/val\nnames: [a]\n", "esc.yaml:1: the path contains a NUL character"},
+           {"val: \"images/val\\x00\"\nnames: [a]\n", "esc.yaml:1: the path contains a NUL character"}}) {
+    test::write_bytes(yaml, text);
+    const CommandResult r = rkyolo_bounded({"eval", "--data", yaml, "--preds", preds_});
+    SCOPED_TRACE(text);
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find(expected), std::string::npos) << r.err;
+    EXPECT_EQ(count_lines(r.err), 1) << r.err;
+  }
+  test::write_bytes(dir_ + "/list.txt", std::string("images/val/000123.png\nimages/val/scene_b.png\0x\n", 47));
+  test::write_bytes(yaml, "val: list.txt\nnames: [a, b, c]\n");
+  const CommandResult r = rkyolo_bounded({"eval", "--data", yaml, "--preds", preds_});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find(dir_ + "/list.txt:2: the path contains a NUL character"), std::string::npos) << r.err;
+}
+
+// Item 13: a link loop lists each folder once.
+TEST_F(CliEvalData, FolderLinkLoopsAreListedOnce) {
+  fs::create_directory_symlink("..", dir_ + "/images/val/loop");
+  fs::create_directory_symlink(dir_ + "/images/val", dir_ + "/images/val/again");
+  const std::string json = dir_ + "/r.json";
+  const CommandResult r = rkyolo_bounded({"eval", "--data", yaml_, "--preds", preds_, "--json", json});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(read_json(json)["images"], 4);
+}
+
+// Item 13: an unreadable folder is named, counted and makes the exit code 1.
+TEST_F(CliEvalData, UnreadableFoldersAreNamedCountedAndExit1) {
+  const std::string locked = dir_ + "/images/val/locked", out = dir_ + "/out";
+  fs::create_directories(locked);
+  fs::copy_file(dir_ + "/images/val/scene_d.png", locked + "/scene_e.png");
+  fs::permissions(locked, fs::perms::none);
+  fs::create_directories(out);
+  fs::permissions(out, fs::perms::all);
+  std::vector<std::string> argv;
+  if (!test::unprivileged_prefix(&argv)) GTEST_SKIP() << "running as root without setpriv";
+  argv.push_back(RKYOLO_CLI);
+  for (const std::string& a : {"eval", "--data", yaml_.c_str(), "--preds", preds_.c_str(), "--json"}) argv.push_back(a);
+  argv.push_back(out + "/r.json");
+  const std::string cli = argv.front();
+  argv.erase(argv.begin());
+  const CommandResult r = test::run_cli(cli, argv, {"LANG=C"}, test::kHangTimeoutS);
+  fs::permissions(locked, fs::perms::owner_all);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("warning: cannot list the folder '" + locked + "': Permission denied; its images are left out"),
+            std::string::npos)
+      << r.err;
+  const Json j = read_json(out + "/r.json");
+  EXPECT_EQ(j["images"], 4);
+  EXPECT_EQ(j["folders_skipped"], 1);
+}
+
+// Item 14: with no readable image, --json still gets a complete report.
+TEST_F(CliEvalData, NoReadableImageStillWritesACompleteJson) {
+  for (const MiniImage& im : mini_images()) test::write_bytes(dir_ + "/images/val/" + im.name, "not a PNG");
+  const std::string json = dir_ + "/r.json";
+  test::write_bytes(json, "{\"an\": \"old report\"}");
+  const CommandResult r = rkyolo_bounded({"eval", "--data", yaml_, "--preds", preds_, "--json", json});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("no image could be evaluated"), std::string::npos) << r.err;
+  const Json j = read_json(json);
+  EXPECT_FALSE(j.contains("an"));
+  EXPECT_EQ(j["images"], 0);
+  EXPECT_EQ(j["images_failed"], 4);
+  EXPECT_EQ(j["failed_images"].size(), 4u);
+  EXPECT_TRUE(j["metrics"].is_null());
+}
+
+// Item 16: "-" is standard output, which then carries the report alone.
+TEST_F(CliEvalData, JsonDashGoesToStandardOutputAlone) {
+  const CommandResult r = rkyolo_bounded({"eval", "--data", yaml_, "--preds", preds_, "--json", "-"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Json::parse(r.out)["images"], 4);
+  EXPECT_NE(r.err.find("Instances"), std::string::npos) << r.err;
 }
 
 TEST(CliVal, BadOptionsAndInputsExit2BeforeAnyInference) {
@@ -452,16 +597,16 @@ TEST_F(CliValDemo, ScoresWellAndEvalOfTheSavedPredictionsAgrees) {
                     plots = dir_ + "/plots";
   const CommandResult r = rkyolo({"val", "--model", demo_model(), "--data", yaml, "--backend", "cpu", "--save-preds",
                                   preds, "--json", json, "--plots", plots, "--list-outliers", "3"});
-  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
-  EXPECT_NE(r.out.find("Instances"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("speed:"), std::string::npos) << r.out;
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("Instances"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("speed:"), std::string::npos) << r.err;
   const Json v = read_json(json);
   EXPECT_EQ(v["images"], 12);
   EXPECT_EQ(v["images_failed"], 0);
   EXPECT_EQ(v["backend"], "cpu");
-  EXPECT_GT(v["metrics"]["map50"].get<double>(), kMinDemoMap50) << r.out;
-  EXPECT_GT(v["metrics"]["map50_95"].get<double>(), 0.3) << r.out;
-  EXPECT_GT(v["counting"]["r2"].get<double>(), 0.5) << r.out;
+  EXPECT_GT(v["metrics"]["map50"].get<double>(), kMinDemoMap50) << r.err;
+  EXPECT_GT(v["metrics"]["map50_95"].get<double>(), 0.3) << r.err;
+  EXPECT_GT(v["counting"]["r2"].get<double>(), 0.5) << r.err;
   const Json p = read_json(preds);
   ASSERT_TRUE(p.is_array());
   ASSERT_GT(p.size(), 0u);

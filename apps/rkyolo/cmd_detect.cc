@@ -1,7 +1,7 @@
 // rkyolo detect: images, directories and globs -> annotated images, YOLO txt
 // labels and one JSON array. Bad inputs are reported one sentence each and
-// skipped; the exit code says whether everything succeeded.
-#include <opencv2/imgcodecs.hpp>
+// skipped; the exit code says whether everything succeeded. Progress and
+// summaries go to standard error: standard output carries only `--json -`.
 
 #include <chrono>
 #include <cmath>
@@ -64,7 +64,8 @@ std::string unique_output_name(const std::string& src, std::set<std::string>* us
 
 int cmd_detect(int argc, char** argv, int first) {
   std::vector<OptionSpec> specs = model_option_specs();
-  for (const char* flag : {"--agnostic-nms", "--save-txt", "--save-conf", "--no-save"}) specs.push_back({flag, false, ""});
+  for (const char* flag : {"--agnostic-nms", "--save-txt", "--save-conf", "--no-save"})
+    specs.push_back({flag, false, ""});
   for (const char* opt : {"--source", "--conf", "--iou", "--max-det", "--classes", "--output", "--json"})
     specs.push_back({opt, true, ""});
   Args args;
@@ -85,7 +86,7 @@ int cmd_detect(int argc, char** argv, int first) {
   if (save_conf && !save_txt) print_warning("--save-conf has no effect without --save-txt");
   const std::string json_path = args.get("--json");
   if (!json_path.empty()) {
-    s = check_output_file("--json", json_path);
+    s = check_output_file(json_path);
     if (!s.ok()) {
       print_error(s.message());
       return kExitUsage;
@@ -124,16 +125,16 @@ int cmd_detect(int argc, char** argv, int first) {
     return kExitUsage;
   }
   if (verbose) {
-    std::printf("%s\n", detector->backend_choice().c_str());
+    std::fprintf(stderr, "%s\n", detector->backend_choice().c_str());
     std::ostringstream layout;
     layout << detector->layout();
-    std::printf("%s\n", trf(Msg::kLayoutDetected, layout.str()).c_str());
+    std::fprintf(stderr, "%s\n", trf(Msg::kLayoutDetected, layout.str()).c_str());
   }
 
   Json results = Json::array();
   std::set<std::string> used_names;
-  int failed = 0, done = 0;
-  bool outputs_failed = false;  // an output file (not an input) could not be written
+  int failed = 0, done = 0, saved = 0;  // saved: image and label files written
+  bool outputs_failed = false;          // an output file (not an input) could not be written
   StageTiming total;
   DetectionResult result;
   cv::Mat image;
@@ -171,10 +172,11 @@ int cmd_detect(int argc, char** argv, int first) {
     total.preprocess_ms += result.timing.preprocess_ms;
     total.inference_ms += result.timing.inference_ms;
     total.postprocess_ms += result.timing.postprocess_ms;
-    std::printf("%s\n", trf(Msg::kImageLine, std::to_string(i + 1), std::to_string(n), item.path,
-                            std::to_string(image.cols), std::to_string(image.rows),
-                            summary_of(result, detector->labels()), fixed(result.timing.total_ms(), 1))
-                            .c_str());
+    std::fprintf(
+        stderr, "%s\n",
+        trf(Msg::kImageLine, std::to_string(i + 1), std::to_string(n), item.path, std::to_string(image.cols),
+            std::to_string(image.rows), summary_of(result, detector->labels()), fixed(result.timing.total_ms(), 1))
+            .c_str());
     entry["width"] = image.cols;
     entry["height"] = image.rows;
     Json dets = Json::array();
@@ -187,15 +189,11 @@ int cmd_detect(int argc, char** argv, int first) {
     const std::string name = unique_output_name(item.path, &used_names);
     if (save_images) {
       draw_detections(image, result.detections);
-      const std::string out = out_dir + "/" + name;
-      bool ok = false;
-      try {
-        ok = cv::imwrite(out, image);
-      } catch (const cv::Exception&) {
-        ok = false;
-      }
-      if (!ok) {
-        write_error = trf(Msg::kWriteFailed, out, "the image encoder failed");
+      const Status ws = write_image(out_dir + "/" + name, image);
+      if (ws.ok()) {
+        ++saved;
+      } else {
+        write_error = ws.message();
         print_error(write_error);
       }
     }
@@ -213,7 +211,9 @@ int cmd_detect(int argc, char** argv, int first) {
       }
       const std::string out = out_dir + "/labels/" + fs::path(name).stem().string() + ".txt";
       Status ws = write_text_atomically(out, lines);
-      if (!ws.ok()) {
+      if (ws.ok()) {
+        ++saved;
+      } else {
         print_error(ws.message());
         if (write_error.empty()) write_error = ws.message();
       }
@@ -232,20 +232,21 @@ int cmd_detect(int argc, char** argv, int first) {
       print_error(s.message());
       outputs_failed = true;
     } else if (verbose) {
-      std::printf("%s\n", trf(Msg::kJsonWritten, json_path).c_str());
+      std::fprintf(stderr, "%s\n", trf(Msg::kJsonWritten, json_path).c_str());
     }
   }
   if (done > 0)
-    std::printf("%s\n", trf(Msg::kSpeed, fixed(total.preprocess_ms / done, 1), fixed(total.inference_ms / done, 1),
-                            fixed(total.postprocess_ms / done, 1))
-                            .c_str());
-  if (save_images || save_txt) std::printf("%s\n", trf(Msg::kSavedTo, out_dir).c_str());
+    std::fprintf(stderr, "%s\n",
+                 trf(Msg::kSpeed, fixed(total.preprocess_ms / done, 1), fixed(total.inference_ms / done, 1),
+                     fixed(total.postprocess_ms / done, 1))
+                     .c_str());
+  if (saved > 0) std::fprintf(stderr, "%s\n", trf(Msg::kSavedTo, out_dir).c_str());
   if (failed > 0) {
     print_error(trf(Msg::kSummaryFailed, std::to_string(failed), std::to_string(n)));
     return kExitInputFailed;
   }
   if (outputs_failed) return kExitInputFailed;  // each failure was named above
-  std::printf("%s\n", trf(Msg::kSummaryOk, std::to_string(done)).c_str());
+  std::fprintf(stderr, "%s\n", trf(Msg::kSummaryOk, std::to_string(done)).c_str());
   return kExitOk;
 }
 

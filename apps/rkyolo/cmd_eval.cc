@@ -58,22 +58,20 @@ int cmd_eval(int argc, char** argv, int first) {
     images.push_back(std::move(im));
     image_index.push_back(static_cast<int>(i));
   }
-  if (images.empty()) {
-    print_error(tr(Msg::kEvalNoImages));
-    return kExitInputFailed;
-  }
   OrderedJson extra;
   extra["predictions_file"] = preds_path;
   extra["settings"] = {{"count_conf", options.count_conf}};
   extra["images_failed"] = failed;
   extra["failed_images"] = failed_images;
   extra["label_problems"] = split.label_problems;
+  extra["folders_skipped"] = split.dataset.unreadable_folders.size();
   const bool outputs_ok = report_evaluation(options, split, image_index, images, extra);
   if (failed > 0) {
     print_error(trf(Msg::kSummaryFailed, std::to_string(failed), std::to_string(paths.size())));
     return kExitInputFailed;
   }
-  return outputs_ok && split.label_problems == 0 ? kExitOk : kExitInputFailed;
+  const bool complete = split.label_problems == 0 && split.dataset.unreadable_folders.empty();
+  return outputs_ok && complete ? kExitOk : kExitInputFailed;
 }
 
 }  // namespace rkyolo::cli

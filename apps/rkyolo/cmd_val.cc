@@ -28,7 +28,7 @@ int cmd_val(int argc, char** argv, int first) {
   Status s = detector_options_from(args, 0.001f, 0.7f, &detector_options);
   if (s.ok()) s = eval_command_options_from(args, &options);
   const std::string save_preds = args.get("--save-preds");
-  if (s.ok() && !save_preds.empty()) s = check_output_file("--save-preds", save_preds);
+  if (s.ok() && !save_preds.empty()) s = check_output_file(save_preds);
   if (s.ok() && !save_preds.empty() && !options.json_path.empty() && same_file(save_preds, options.json_path))
     s = invalid_argument(trf(Msg::kBadValue, save_preds, "--save-preds", "--json names the same file"));
   if (!s.ok()) {
@@ -50,10 +50,10 @@ int cmd_val(int argc, char** argv, int first) {
     return kExitUsage;
   }
   if (options.verbose) {
-    std::printf("%s\n", detector->backend_choice().c_str());
+    std::fprintf(stderr, "%s\n", detector->backend_choice().c_str());
     std::ostringstream layout;
     layout << detector->layout();
-    std::printf("%s\n", trf(Msg::kLayoutDetected, layout.str()).c_str());
+    std::fprintf(stderr, "%s\n", trf(Msg::kLayoutDetected, layout.str()).c_str());
   }
   const int num_classes = static_cast<int>(split.dataset.names.size());
   const int model_classes = static_cast<int>(detector->labels().size());
@@ -106,17 +106,18 @@ int cmd_val(int argc, char** argv, int first) {
       im.predictions.push_back(prediction_from(d));
     }
     if (options.verbose)
-      std::printf("%s\n", trf(Msg::kValImageLine, std::to_string(i + 1), std::to_string(n), path,
-                              std::to_string(im.labels.size()), std::to_string(im.predictions.size()),
-                              fixed(result.timing.total_ms(), 1))
-                              .c_str());
+      std::fprintf(
+          stderr, "%s\n",
+          trf(Msg::kValImageLine, std::to_string(i + 1), std::to_string(n), path, std::to_string(im.labels.size()),
+              std::to_string(im.predictions.size()), fixed(result.timing.total_ms(), 1))
+              .c_str());
     images.push_back(std::move(im));
     image_index.push_back(i);
   }
   if (progress) std::fputs("\r", stderr);
   if (beyond_classes > 0)
     print_warning(trf(Msg::kPredsBadClass, std::to_string(beyond_classes), std::to_string(num_classes - 1),
-                        std::to_string(beyond_example)));
+                      std::to_string(beyond_example)));
 
   bool outputs_ok = true;
   if (!save_preds.empty()) {
@@ -125,15 +126,10 @@ int cmd_val(int argc, char** argv, int first) {
       print_error(s.message());
       outputs_ok = false;
     } else {
-      std::printf("%s\n", trf(Msg::kPredsWritten, save_preds).c_str());
+      std::fprintf(stderr, "%s\n", trf(Msg::kPredsWritten, save_preds).c_str());
     }
   }
   const int done = static_cast<int>(images.size());
-  if (done == 0) {
-    print_error(trf(Msg::kSummaryFailed, std::to_string(failed), std::to_string(n)));
-    print_error(tr(Msg::kEvalNoImages));
-    return kExitInputFailed;
-  }
   OrderedJson extra;
   extra["model"] = detector_options.model_path;
   extra["backend"] = detector->backend().caps().name;
@@ -144,19 +140,25 @@ int cmd_val(int argc, char** argv, int first) {
   extra["images_failed"] = failed;
   extra["failed_images"] = failed_images;
   extra["label_problems"] = split.label_problems;
-  extra["speed_ms"] = {{"preprocess", round_to(total.preprocess_ms / done, 3)},
-                       {"inference", round_to(total.inference_ms / done, 3)},
-                       {"postprocess", round_to(total.postprocess_ms / done, 3)}};
+  extra["folders_skipped"] = split.dataset.unreadable_folders.size();
+  extra["speed_ms"] = nullptr;
+  if (done > 0)
+    extra["speed_ms"] = {{"preprocess", round_to(total.preprocess_ms / done, 3)},
+                         {"inference", round_to(total.inference_ms / done, 3)},
+                         {"postprocess", round_to(total.postprocess_ms / done, 3)}};
   if (!report_evaluation(options, split, image_index, images, extra)) outputs_ok = false;
-  std::printf("%s\n", trf(Msg::kSpeed, fixed(total.preprocess_ms / done, 1), fixed(total.inference_ms / done, 1),
-                          fixed(total.postprocess_ms / done, 1))
-                          .c_str());
+  if (done > 0)
+    std::fprintf(stderr, "%s\n",
+                 trf(Msg::kSpeed, fixed(total.preprocess_ms / done, 1), fixed(total.inference_ms / done, 1),
+                     fixed(total.postprocess_ms / done, 1))
+                     .c_str());
   if (failed > 0) {
     print_error(trf(Msg::kSummaryFailed, std::to_string(failed), std::to_string(n)));
     return kExitInputFailed;
   }
-  // Skipped label lines change the metrics: the run is not a clean success.
-  return outputs_ok && split.label_problems == 0 ? kExitOk : kExitInputFailed;
+  // Skipped label lines or folders change the metrics: not a clean success.
+  const bool complete = split.label_problems == 0 && split.dataset.unreadable_folders.empty();
+  return outputs_ok && complete ? kExitOk : kExitInputFailed;
 }
 
 }  // namespace rkyolo::cli

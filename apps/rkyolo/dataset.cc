@@ -1,12 +1,13 @@
 #include "rkyolo/dataset.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <opencv2/imgcodecs.hpp>
 #include <set>
 #include <sstream>
@@ -22,19 +23,9 @@ namespace fs = std::filesystem;
 namespace {
 
 bool read_text_file(const std::string& path, std::string* text, std::string* why) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *why = std::strerror(errno);
-    return false;
-  }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) {
-    *why = std::strerror(errno);
-    return false;
-  }
-  *text = ss.str();
-  return true;
+  const Status s = read_input_file(path, kMaxTextFileBytes, text);
+  if (!s.ok()) *why = s.message();
+  return s.ok();
 }
 
 bool parse_int_text(const std::string& text, long long* out) {
@@ -47,14 +38,20 @@ bool parse_int_text(const std::string& text, long long* out) {
   return true;
 }
 
+Status too_many_classes(const std::string& file, int line, const std::string& count) {
+  return invalid_argument(
+      trf(Msg::kDatasetTooManyClasses, file, std::to_string(line), count, std::to_string(kMaxDatasetClasses)));
+}
+
 Status read_names(const Dataset& ds, const YamlNode& root, std::vector<std::string>* names) {
   const std::string& file = ds.yaml_path;
   const YamlNode* n = root.find("names");
   const YamlNode* nc = root.find("nc");
   long long count = -1;
   if (nc != nullptr && !nc->is_null()) {
-    if (nc->kind != YamlNode::Kind::kScalar || !parse_int_text(nc->scalar, &count) || count <= 0 || count > 100000)
+    if (nc->kind != YamlNode::Kind::kScalar || !parse_int_text(nc->scalar, &count) || count <= 0)
       return invalid_argument(trf(Msg::kDatasetBadNc, file, std::to_string(nc->line)));
+    if (count > kMaxDatasetClasses) return too_many_classes(file, nc->line, std::to_string(count));
   }
   names->clear();
   if (n == nullptr || n->is_null()) {
@@ -89,49 +86,81 @@ Status read_names(const Dataset& ds, const YamlNode& root, std::vector<std::stri
     return invalid_argument(trf(Msg::kDatasetBadNames, file, line));
   }
   if (names->empty()) return invalid_argument(trf(Msg::kDatasetBadNames, file, line));
+  if (names->size() > static_cast<std::size_t>(kMaxDatasetClasses))
+    return too_many_classes(file, n->line, std::to_string(names->size()));
   if (count >= 0 && count != static_cast<long long>(names->size()))
     return invalid_argument(trf(Msg::kDatasetNcMismatch, file, std::to_string(count), std::to_string(names->size())));
   return Status();
 }
 
-void list_images_recursively(const fs::path& dir, std::vector<std::string>* out) {
-  std::error_code ec;
-  for (fs::recursive_directory_iterator it(dir, fs::directory_options::follow_directory_symlink, ec), end;
-       !ec && it != end; it.increment(ec)) {
-    std::error_code fec;
-    if (it->is_regular_file(fec) && has_image_extension(it->path().string())) out->push_back(it->path().string());
+// The images under `dir`, at any depth. Links are followed, but a folder
+// already seen (same device and inode: a link loop, or two links to one
+// folder) is listed once; a folder that cannot be listed is described in
+// ds->unreadable_folders and the walk goes on.
+void list_images_recursively(const fs::path& dir, Dataset* ds) {
+  std::set<std::pair<dev_t, ino_t>> seen;
+  std::vector<fs::path> pending = {dir};
+  while (!pending.empty()) {
+    const fs::path folder = std::move(pending.back());
+    pending.pop_back();
+    struct stat st {};
+    if (::stat(folder.c_str(), &st) != 0) {
+      ds->unreadable_folders.push_back(trf(Msg::kDatasetFolderUnreadable, folder.string(), std::strerror(errno)));
+      continue;
+    }
+    if (!seen.emplace(st.st_dev, st.st_ino).second) continue;
+    std::error_code ec;
+    fs::directory_iterator it(folder, ec);
+    for (const fs::directory_iterator end; !ec && it != end; it.increment(ec)) {
+      std::error_code fec;
+      if (it->is_directory(fec))
+        pending.push_back(it->path());
+      else if (it->is_regular_file(fec) && has_image_extension(it->path().string()))
+        ds->images.push_back(it->path().string());
+    }
+    if (ec) ds->unreadable_folders.push_back(trf(Msg::kDatasetFolderUnreadable, folder.string(), ec.message()));
   }
 }
 
+// A path from the dataset: NUL cannot be part of a file name (and would cut
+// it short in every system call).
+Status check_path_text(const std::string& text, const std::string& file, int line) {
+  if (text.find('\0') == std::string::npos) return Status();
+  return invalid_argument(trf(Msg::kDatasetNulInPath, file, std::to_string(line)));
+}
+
 // One split entry: a folder, a .txt list or an image.
-Status add_split_source(const Dataset& ds, const YamlNode& node, std::vector<std::string>* images) {
+Status add_split_source(const YamlNode& node, Dataset* ds) {
   if (node.kind != YamlNode::Kind::kScalar || node.scalar.empty())
-    return invalid_argument(trf(Msg::kDatasetBadSplitValue, ds.yaml_path, std::to_string(node.line), ds.split));
+    return invalid_argument(trf(Msg::kDatasetBadSplitValue, ds->yaml_path, std::to_string(node.line), ds->split));
+  RKYOLO_RETURN_IF_ERROR(check_path_text(node.scalar, ds->yaml_path, node.line));
   fs::path p(node.scalar);
   if (p.is_relative()) {
-    fs::path joined = fs::path(ds.root) / p;
+    fs::path joined = fs::path(ds->root) / p;
     std::error_code ec;
-    if (!fs::exists(joined, ec) && node.scalar.rfind("../", 0) == 0) joined = fs::path(ds.root) / node.scalar.substr(3);
+    if (!fs::exists(joined, ec) && node.scalar.rfind("../", 0) == 0)
+      joined = fs::path(ds->root) / node.scalar.substr(3);
     p = joined;
   }
   p = p.lexically_normal();
   std::error_code ec;
   if (fs::is_directory(p, ec)) {
-    list_images_recursively(p, images);
+    list_images_recursively(p, ds);
     return Status();
   }
   if (!fs::exists(p, ec))
     return invalid_argument(
-        trf(Msg::kDatasetSplitMissing, ds.split, p.string(), ds.yaml_path, std::to_string(node.line)));
+        trf(Msg::kDatasetSplitMissing, ds->split, p.string(), ds->yaml_path, std::to_string(node.line)));
   if (has_image_extension(p.string())) {
-    images->push_back(p.string());
+    ds->images.push_back(p.string());
     return Status();
   }
   std::string text, why;
   if (!read_text_file(p.string(), &text, &why)) return io_error(trf(Msg::kDatasetListFile, p.string(), why));
   std::istringstream lines(text);
   std::string line;
-  while (std::getline(lines, line)) {
+  for (int number = 1; std::getline(lines, line); ++number) {
+    RKYOLO_RETURN_IF_ERROR(check_path_text(line, p.string(), number));
     while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
     std::size_t b = 0;
     while (b < line.size() && (line[b] == ' ' || line[b] == '\t')) ++b;
@@ -139,7 +168,7 @@ Status add_split_source(const Dataset& ds, const YamlNode& node, std::vector<std
     if (line.empty() || line[0] == '#') continue;
     fs::path item(line);
     if (item.is_relative()) item = p.parent_path() / item;
-    images->push_back(item.lexically_normal().string());
+    ds->images.push_back(item.lexically_normal().string());
   }
   return Status();
 }
@@ -164,6 +193,7 @@ Status load_dataset(const std::string& yaml_path, const std::string& split, Data
   if (path != nullptr && !path->is_null()) {
     if (path->kind != YamlNode::Kind::kScalar)
       return invalid_argument(trf(Msg::kDatasetBadSplitValue, yaml_path, std::to_string(path->line), "path"));
+    RKYOLO_RETURN_IF_ERROR(check_path_text(path->scalar, yaml_path, path->line));
     const fs::path p(path->scalar);
     dataset_root = p.is_relative() ? yaml_dir / p : p;
   }
@@ -180,9 +210,9 @@ Status load_dataset(const std::string& yaml_path, const std::string& split, Data
     return invalid_argument(trf(Msg::kDatasetNoSplit, yaml_path, split, splits.empty() ? "-" : splits));
   }
   if (entry->kind == YamlNode::Kind::kList) {
-    for (const YamlNode& item : entry->items) RKYOLO_RETURN_IF_ERROR(add_split_source(*out, item, &out->images));
+    for (const YamlNode& item : entry->items) RKYOLO_RETURN_IF_ERROR(add_split_source(item, out));
   } else {
-    RKYOLO_RETURN_IF_ERROR(add_split_source(*out, *entry, &out->images));
+    RKYOLO_RETURN_IF_ERROR(add_split_source(*entry, out));
   }
   std::sort(out->images.begin(), out->images.end());
   if (out->images.empty()) return invalid_argument(trf(Msg::kDatasetNoImages, split, yaml_path));
@@ -217,21 +247,21 @@ bool parse_double(const std::string& text, double* out) {
 
 LabelFile read_label_file(const std::string& path, int num_classes) {
   LabelFile lf;
-  std::error_code ec;
-  if (!fs::exists(path, ec)) {
+  std::string text;
+  const Status s = read_input_file(path, kMaxTextFileBytes, &text);
+  if (s.code() == StatusCode::kNotFound) {
     lf.missing = true;
-    return lf;
+  } else if (!s.ok()) {
+    lf.problems.push_back(trf(Msg::kLabelFileUnreadable, path, s.message()));
+  } else {
+    parse_label_text(text, path, num_classes, &lf);
   }
-  std::string text, why;
-  if (fs::is_directory(path, ec)) {
-    lf.problems.push_back(trf(Msg::kLabelFileUnreadable, path, tr(Msg::kIsADirectory)));
-    return lf;
-  }
-  if (!read_text_file(path, &text, &why)) {
-    lf.problems.push_back(trf(Msg::kLabelFileUnreadable, path, why));
-    return lf;
-  }
-  std::istringstream lines(text);
+  return lf;
+}
+
+void parse_label_text(std::string_view text, const std::string& path, int num_classes, LabelFile* out) {
+  LabelFile& lf = *out;
+  std::istringstream lines{std::string(text)};
   std::string line;
   std::set<std::vector<double>> seen;
   int number = 0;
@@ -286,7 +316,6 @@ LabelFile read_label_file(const std::string& path, int num_classes) {
     }
     lf.labels.push_back(l);
   }
-  return lf;
 }
 
 std::vector<LabelBox> to_pixels(const std::vector<NormalizedLabel>& labels, int width, int height) {
@@ -318,93 +347,11 @@ std::string image_id_key(const ImageId& id) {
   return id.is_number ? std::string("#").append(std::to_string(id.number)) : std::string("$").append(id.text);
 }
 
-namespace {
-
-std::uint32_t be16(const unsigned char* p) {
-  return (static_cast<std::uint32_t>(p[0]) << 8) | p[1];
-}
-std::uint32_t be32(const unsigned char* p) {
-  return (be16(p) << 16) | be16(p + 2);
-}
-std::uint32_t le16(const unsigned char* p) {
-  return p[0] | (static_cast<std::uint32_t>(p[1]) << 8);
-}
-std::uint32_t le32(const unsigned char* p) {
-  return le16(p) | (le16(p + 2) << 16);
-}
-
-// EXIF orientation (1..8) from an APP1 segment's payload, 0 if absent.
-int exif_orientation(const unsigned char* p, std::size_t n) {
-  if (n < 14 || std::memcmp(p, "Exif\0\0", 6) != 0) return 0;
-  const unsigned char* tiff = p + 6;
-  const std::size_t size = n - 6;
-  const bool little = tiff[0] == 'I' && tiff[1] == 'I';
-  if (!little && !(tiff[0] == 'M' && tiff[1] == 'M')) return 0;
-  auto u16 = [&](std::size_t off) { return little ? le16(tiff + off) : be16(tiff + off); };
-  auto u32 = [&](std::size_t off) { return little ? le32(tiff + off) : be32(tiff + off); };
-  const std::size_t ifd = u32(4);
-  if (ifd + 2 > size) return 0;
-  const std::size_t count = u16(ifd);
-  for (std::size_t i = 0; i < count; ++i) {
-    const std::size_t e = ifd + 2 + i * 12;
-    if (e + 12 > size) return 0;
-    if (u16(e) == 0x0112) return static_cast<int>(u16(e + 8));
-  }
-  return 0;
-}
-
-bool jpeg_size(const std::vector<unsigned char>& b, int* w, int* h) {
-  int orientation = 0;
-  std::size_t p = 2;
-  while (p + 4 <= b.size()) {
-    if (b[p] != 0xFF) return false;
-    const unsigned char m = b[p + 1];
-    if (m == 0xFF) {
-      ++p;
-      continue;
-    }
-    if (m == 0x01 || (m >= 0xD0 && m <= 0xD7)) {
-      p += 2;
-      continue;
-    }
-    const std::size_t len = be16(&b[p + 2]);
-    if (len < 2 || p + 2 + len > b.size()) return false;
-    if (m == 0xE1 && orientation == 0) orientation = exif_orientation(&b[p + 4], len - 2);
-    const bool sof = m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC;
-    if (sof) {
-      if (len < 7) return false;
-      *h = static_cast<int>(be16(&b[p + 5]));
-      *w = static_cast<int>(be16(&b[p + 7]));
-      if (orientation >= 5 && orientation <= 8) std::swap(*w, *h);
-      return *w > 0 && *h > 0;
-    }
-    if (m == 0xDA) return false;
-    p += 2 + len;
-  }
-  return false;
-}
-
-}  // namespace
-
 bool read_image_size(const std::string& path, int* width, int* height) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
   // Headers (and EXIF) sit at the start; 256 KiB covers large EXIF thumbnails.
-  std::vector<unsigned char> b(256 * 1024);
-  in.read(reinterpret_cast<char*>(b.data()), static_cast<std::streamsize>(b.size()));
-  b.resize(static_cast<std::size_t>(in.gcount()));
-  const ImageFormat f = sniff_format(b);
-  if (f == ImageFormat::kJpeg && jpeg_size(b, width, height)) return true;
-  if (f == ImageFormat::kPng && b.size() >= 24 && std::memcmp(&b[12], "IHDR", 4) == 0) {
-    *width = static_cast<int>(be32(&b[16]));
-    *height = static_cast<int>(be32(&b[20]));
-    return *width > 0 && *height > 0;
-  }
-  if (f == ImageFormat::kBmp && b.size() >= 26) {
-    *width = static_cast<int>(static_cast<std::int32_t>(le32(&b[18])));
-    *height = std::abs(static_cast<int>(static_cast<std::int32_t>(le32(&b[22]))));
-    return *width > 0 && *height > 0;
-  }
+  std::string head;
+  if (!read_input_head(path, 256 * 1024, &head).ok()) return false;
+  if (header_image_size(head, width, height)) return true;
   cv::Mat img;
   if (!load_image(path, &img).ok()) return false;
   *width = img.cols;

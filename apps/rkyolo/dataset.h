@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rkyolo/evaluation.h"
@@ -11,18 +12,28 @@
 
 namespace rkyolo::cli {
 
+// More classes than this are refused: the evaluation keeps a confusion matrix
+// of (classes + 1)^2 counts (4096 classes: 134 MB), and no detection dataset
+// comes close (LVIS has 1203).
+constexpr int kMaxDatasetClasses = 4096;
+
 struct Dataset {
   std::string yaml_path;
   std::string root;                 // `path` resolved against the yaml's folder
   std::string split;                // "val", "test", "train"
   std::vector<std::string> names;   // class names, index = class id
   std::vector<std::string> images;  // the split's image files, sorted per source
+  // Folders of the split that could not be listed, one sentence each: their
+  // images are missing from `images`.
+  std::vector<std::string> unreadable_folders;
 };
 
 // Reads `yaml_path` and lists the images of `split`. `path` (absent: the
 // yaml's folder) resolves against the yaml's folder; each split entry is an
 // image folder (searched recursively), a .txt list of image paths (relative
-// ones resolve against the list's folder) or a list of those. `names` is a
+// ones resolve against the list's folder) or a list of those. Folder links
+// are followed, each folder listed once; unreadable folders are recorded and
+// skipped. Paths containing NUL are refused. `names` is a
 // list or a mapping {0: a, 1: b}; without it `nc` gives class0, class1, ...
 // Every failure is one sentence naming the file (and line).
 Status load_dataset(const std::string& yaml_path, const std::string& split, Dataset* out);
@@ -46,6 +57,8 @@ struct LabelFile {
 // Reads YOLO txt labels ("class cx cy w h", or "class x1 y1 x2 y2 ..." polygons,
 // whose bounding box is taken). Bad lines are skipped and described.
 LabelFile read_label_file(const std::string& path, int num_classes);
+// The parsing part: `text` is the content of the label file `path`.
+void parse_label_text(std::string_view text, const std::string& path, int num_classes, LabelFile* out);
 
 // Pixel boxes for an image of `width` x `height`.
 std::vector<LabelBox> to_pixels(const std::vector<NormalizedLabel>& labels, int width, int height);

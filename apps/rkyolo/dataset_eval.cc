@@ -1,21 +1,16 @@
 #include "rkyolo/dataset_eval.h"
-#include "rkyolo/output_util.h"
 
-#include <cerrno>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "rkyolo/i18n.h"
+#include "rkyolo/image_io.h"
 #include "rkyolo/options.h"
+#include "rkyolo/output_util.h"
 #include "rkyolo/plots.h"
 
 namespace rkyolo::cli {
 
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -57,15 +52,9 @@ Status eval_command_options_from(const Args& args, EvalCommandOptions* o) {
   if (args.has("--list-outliers"))
     RKYOLO_RETURN_IF_ERROR(parse_int("--list-outliers", args.get("--list-outliers"), 0, 1000000, &o->outliers));
   o->json_path = args.get("--json");
-  if (!o->json_path.empty()) RKYOLO_RETURN_IF_ERROR(check_output_file("--json", o->json_path));
+  if (!o->json_path.empty()) RKYOLO_RETURN_IF_ERROR(check_output_file(o->json_path));
   o->plots_dir = args.get("--plots");
-  if (!o->plots_dir.empty()) {
-    std::error_code ec;
-    if (fs::exists(o->plots_dir, ec) && !fs::is_directory(o->plots_dir, ec))
-      return invalid_argument(trf(Msg::kNotADirectory, o->plots_dir));
-    fs::create_directories(o->plots_dir, ec);
-    if (ec) return invalid_argument(trf(Msg::kWriteFailed, o->plots_dir, ec.message()));
-  }
+  if (!o->plots_dir.empty()) RKYOLO_RETURN_IF_ERROR(ensure_directory(o->plots_dir));
   return Status();
 }
 
@@ -100,15 +89,17 @@ Status load_split(const EvalCommandOptions& options, SplitData* out) {
       out->image_of_id.emplace(std::string("$").append(id.text), static_cast<int>(i));  // "000042" as a string
   }
   out->label_problems = problems;
+  for (const std::string& folder : ds.unreadable_folders) print_warning(folder);
   if (problems > kMaxLabelProblemsShown)
     print_warning(trf(Msg::kLabelMoreProblems, std::to_string(problems - kMaxLabelProblemsShown)));
   if (duplicates > 0) print_warning(trf(Msg::kLabelDuplicates, std::to_string(duplicates), duplicate_example));
   if (missing > 0)
     print_warning(trf(Msg::kLabelsMissing, std::to_string(missing), std::to_string(ds.images.size()), missing_example));
   if (id_clashes > 0) print_warning(trf(Msg::kDuplicateImageIds, std::to_string(id_clashes), id_clash_a, id_clash_b));
-  std::printf("%s\n", trf(Msg::kDatasetSummary, ds.split, std::to_string(ds.images.size()), std::to_string(labels),
-                          std::to_string(nc), ds.yaml_path)
-                          .c_str());
+  std::fprintf(stderr, "%s\n",
+               trf(Msg::kDatasetSummary, ds.split, std::to_string(ds.images.size()), std::to_string(labels),
+                   std::to_string(nc), ds.yaml_path)
+                   .c_str());
   return Status();
 }
 
@@ -145,16 +136,19 @@ std::string predictions_json(const SplitData& split, const std::vector<int>& ima
 Status read_predictions(const std::string& path, const SplitData& split,
                         std::vector<std::vector<PredictedBox>>* per_image) {
   per_image->assign(split.dataset.images.size(), {});
-  std::error_code ec;
-  if (!fs::exists(path, ec)) return not_found(trf(Msg::kPredsNotFound, path));
-  if (fs::is_directory(path, ec)) return invalid_argument(trf(Msg::kPredsRead, path, tr(Msg::kIsADirectory)));
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return io_error(trf(Msg::kPredsRead, path, std::strerror(errno)));
+  std::string text;
+  const Status s = read_input_file(path, kMaxTextFileBytes, &text);
+  if (s.code() == StatusCode::kNotFound) return not_found(trf(Msg::kPredsNotFound, path));
+  if (!s.ok()) return Status(s.code(), trf(Msg::kPredsRead, path, s.message()));
+  return parse_predictions(text, path, split, per_image);
+}
+
+Status parse_predictions(std::string_view text, const std::string& path, const SplitData& split,
+                         std::vector<std::vector<PredictedBox>>* per_image) {
+  per_image->assign(split.dataset.images.size(), {});
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(in);
-  } catch (const std::ios_base::failure& e) {
-    return io_error(trf(Msg::kPredsRead, path, std::strerror(errno)));
+    j = nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
     std::string what = e.what();
     const std::string prefix = "parse error ";
@@ -227,7 +221,8 @@ Status read_predictions(const std::string& path, const SplitData& split,
     (*per_image)[static_cast<std::size_t>(image->second)].push_back(p);
   }
   if (unknown_images > 0 && unknown_images == static_cast<long long>(j.size()))
-    return invalid_argument(trf(Msg::kPredsNoneMatch, std::to_string(j.size()), path, split.dataset.split, unknown_example));
+    return invalid_argument(
+        trf(Msg::kPredsNoneMatch, std::to_string(j.size()), path, split.dataset.split, unknown_example));
   if (unknown_images > 0)
     print_warning(trf(Msg::kPredsUnknownImages, std::to_string(unknown_images), split.dataset.split, unknown_example));
   if (bad_classes > 0)
@@ -235,53 +230,58 @@ Status read_predictions(const std::string& path, const SplitData& split,
   return Status();
 }
 
-
 namespace {
 
 void print_table(const EvalReport& r, const std::vector<std::string>& names) {
-  std::printf("%22s%11s%11s%11s%11s%11s%11s\n", "Class", "Images", "Instances", "P", "R", "mAP50", "mAP50-95");
-  std::printf("%22s%11d%11d%11s%11s%11s%11s\n", "all", r.num_images, r.num_labels, fixed(r.precision, 3).c_str(),
-              fixed(r.recall, 3).c_str(), ap_text(r.map50).c_str(), ap_text(r.map50_95).c_str());
+  std::fprintf(stderr, "%22s%11s%11s%11s%11s%11s%11s\n", "Class", "Images", "Instances", "P", "R", "mAP50", "mAP50-95");
+  std::fprintf(stderr, "%22s%11d%11d%11s%11s%11s%11s\n", "all", r.num_images, r.num_labels,
+               fixed(r.precision, 3).c_str(), fixed(r.recall, 3).c_str(), ap_text(r.map50).c_str(),
+               ap_text(r.map50_95).c_str());
   for (std::size_t c = 0; c < r.classes.size(); ++c) {
     const ClassEval& ce = r.classes[c];
     if (ce.instances == 0) continue;  // no AP; its predictions are false positives of the others
     std::string name = names[c];
     if (name.size() > 21) name = name.substr(0, 20) + "~";
-    std::printf("%22s%11d%11d%11s%11s%11s%11s\n", name.c_str(), ce.images, ce.instances, fixed(ce.precision, 3).c_str(),
-                fixed(ce.recall, 3).c_str(), ap_text(ce.ap50).c_str(), ap_text(ce.ap50_95).c_str());
+    std::fprintf(stderr, "%22s%11d%11d%11s%11s%11s%11s\n", name.c_str(), ce.images, ce.instances,
+                 fixed(ce.precision, 3).c_str(), fixed(ce.recall, 3).c_str(), ap_text(ce.ap50).c_str(),
+                 ap_text(ce.ap50_95).c_str());
   }
 }
 
 void print_summary(const EvalReport& r, const SplitData& split, const std::vector<int>& image_index) {
-  std::printf("%s\n", trf(Msg::kReportMaps, ap_text(r.map50_95), ap_text(r.map50), ap_text(r.map75),
-                          ap_text(r.map_small), ap_text(r.map_medium), ap_text(r.map_large))
-                          .c_str());
-  std::printf(
-      "%s\n",
+  std::fprintf(stderr, "%s\n",
+               trf(Msg::kReportMaps, ap_text(r.map50_95), ap_text(r.map50), ap_text(r.map75), ap_text(r.map_small),
+                   ap_text(r.map_medium), ap_text(r.map_large))
+                   .c_str());
+  std::fprintf(
+      stderr, "%s\n",
       trf(Msg::kReportPr, fixed(r.precision, 3), fixed(r.recall, 3), fixed(r.f1_conf, 3), fixed(r.f1, 3)).c_str());
   const CountingEval& c = r.counting;
-  std::printf("%s\n", trf(Msg::kReportCounting, fixed(c.count_conf, 2), c.r2 ? fixed(*c.r2, 3) : "-", fixed(c.mae, 2),
-                          fixed(c.mean_error, 2), std::to_string(c.labels), std::to_string(c.counted))
-                          .c_str());
+  std::fprintf(stderr, "%s\n",
+               trf(Msg::kReportCounting, fixed(c.count_conf, 2), c.r2 ? fixed(*c.r2, 3) : "-", fixed(c.mae, 2),
+                   fixed(c.mean_error, 2), std::to_string(c.labels), std::to_string(c.counted))
+                   .c_str());
   const std::vector<std::string>& paths = split.dataset.images;
   auto path_of = [&](int i) { return paths[static_cast<std::size_t>(image_index[static_cast<std::size_t>(i)])]; };
   if (!r.worst_count_images.empty() || !r.worst_ap_images.empty()) {
-    std::printf("%s\n", trf(Msg::kOutliersCount, fixed(c.count_conf, 2)).c_str());
-    if (r.worst_count_images.empty()) std::printf("  %s\n", tr(Msg::kOutliersNone));
+    std::fprintf(stderr, "%s\n", trf(Msg::kOutliersCount, fixed(c.count_conf, 2)).c_str());
+    if (r.worst_count_images.empty()) std::fprintf(stderr, "  %s\n", tr(Msg::kOutliersNone));
     for (int i : r.worst_count_images) {
       const ImageEval& ie = r.images[static_cast<std::size_t>(i)];
       const int e = ie.count_error();
-      std::printf("  %s\n", trf(Msg::kOutlierCountLine, path_of(i), std::to_string(ie.labels),
-                                std::to_string(ie.counted), std::string(e > 0 ? "+" : "").append(std::to_string(e)))
-                                .c_str());
+      std::fprintf(stderr, "  %s\n",
+                   trf(Msg::kOutlierCountLine, path_of(i), std::to_string(ie.labels), std::to_string(ie.counted),
+                       std::string(e > 0 ? "+" : "").append(std::to_string(e)))
+                       .c_str());
     }
-    std::printf("%s\n", tr(Msg::kOutliersAp));
-    if (r.worst_ap_images.empty()) std::printf("  %s\n", tr(Msg::kOutliersNone));
+    std::fprintf(stderr, "%s\n", tr(Msg::kOutliersAp));
+    if (r.worst_ap_images.empty()) std::fprintf(stderr, "  %s\n", tr(Msg::kOutliersNone));
     for (int i : r.worst_ap_images) {
       const ImageEval& ie = r.images[static_cast<std::size_t>(i)];
-      std::printf("  %s\n", trf(Msg::kOutlierApLine, path_of(i), fixed(ie.ap50, 3), std::to_string(ie.labels),
-                                std::to_string(ie.predictions))
-                                .c_str());
+      std::fprintf(stderr, "  %s\n",
+                   trf(Msg::kOutlierApLine, path_of(i), fixed(ie.ap50, 3), std::to_string(ie.labels),
+                       std::to_string(ie.predictions))
+                       .c_str());
     }
   }
 }
@@ -361,10 +361,52 @@ OrderedJson report_json(const EvalCommandOptions& options, const SplitData& spli
   return j;
 }
 
+// Writes --json (when asked); false when it could not be (already reported).
+bool write_report_json(const EvalCommandOptions& options, const OrderedJson& j) {
+  if (options.json_path.empty()) return true;
+  const Status w =
+      write_text_atomically(options.json_path, j.dump(1, ' ', false, OrderedJson::error_handler_t::replace) + "\n");
+  if (!w.ok()) {
+    print_error(w.message());
+    return false;
+  }
+  if (options.verbose) std::fprintf(stderr, "%s\n", trf(Msg::kJsonWritten, options.json_path).c_str());
+  return true;
+}
+
+// --plots; false when a chart could not be written (already reported). The
+// confusion matrices of very many classes would be images of gigabytes: they
+// are left out with a warning (their counts are in --json).
+bool save_plots(const std::string& dir, const EvalReport& report, const std::vector<std::string>& names) {
+  Status p = save_pr_curves(dir + "/pr_curve.png", report, names);
+  if (p.ok() && names.size() > static_cast<std::size_t>(kMaxConfusionPlotClasses)) {
+    print_warning(
+        trf(Msg::kPlotTooManyClasses, std::to_string(names.size()), std::to_string(kMaxConfusionPlotClasses)));
+  } else if (p.ok()) {
+    p = save_confusion_matrix(dir + "/confusion_matrix.png", report, names, false);
+    if (p.ok()) p = save_confusion_matrix(dir + "/confusion_matrix_normalized.png", report, names, true);
+  }
+  if (!p.ok()) {
+    print_error(p.message());
+    return false;
+  }
+  std::fprintf(stderr, "%s\n", trf(Msg::kPlotsSaved, dir).c_str());
+  return true;
+}
+
 }  // namespace
 
 bool report_evaluation(const EvalCommandOptions& options, const SplitData& split, const std::vector<int>& image_index,
                        const std::vector<EvalImage>& images, const OrderedJson& extra) {
+  if (images.empty()) {
+    print_error(tr(Msg::kEvalNoImages));
+    OrderedJson j = {{"dataset", split.dataset.yaml_path}, {"split", split.dataset.split}, {"images", 0}};
+    for (auto it = extra.begin(); it != extra.end(); ++it) j[it.key()] = it.value();
+    j["metrics"] = nullptr;
+    j["error"] = tr(Msg::kEvalNoImages);
+    write_report_json(options, j);
+    return false;
+  }
   EvalOptions eo;
   eo.num_classes = static_cast<int>(split.dataset.names.size());
   eo.count_conf = options.count_conf;
@@ -377,29 +419,8 @@ bool report_evaluation(const EvalCommandOptions& options, const SplitData& split
   }
   print_table(report, split.dataset.names);
   print_summary(report, split, image_index);
-  bool ok = true;
-  if (!options.json_path.empty()) {
-    const Status w = write_text_atomically(options.json_path,
-                                           report_json(options, split, image_index, report, extra).dump(1, ' ', false, OrderedJson::error_handler_t::replace) + "\n");
-    if (!w.ok()) {
-      print_error(w.message());
-      ok = false;
-    } else if (options.verbose) {
-      std::printf("%s\n", trf(Msg::kJsonWritten, options.json_path).c_str());
-    }
-  }
-  if (!options.plots_dir.empty()) {
-    const std::string dir = options.plots_dir;
-    Status p = save_pr_curves(dir + "/pr_curve.png", report, split.dataset.names);
-    if (p.ok()) p = save_confusion_matrix(dir + "/confusion_matrix.png", report, split.dataset.names, false);
-    if (p.ok()) p = save_confusion_matrix(dir + "/confusion_matrix_normalized.png", report, split.dataset.names, true);
-    if (!p.ok()) {
-      print_error(p.message());
-      ok = false;
-    } else {
-      std::printf("%s\n", trf(Msg::kPlotsSaved, dir).c_str());
-    }
-  }
+  bool ok = write_report_json(options, report_json(options, split, image_index, report, extra));
+  if (!options.plots_dir.empty() && !save_plots(options.plots_dir, report, split.dataset.names)) ok = false;
   return ok;
 }
 

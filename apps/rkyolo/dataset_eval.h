@@ -5,6 +5,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rkyolo/cli_args.h"
@@ -60,11 +61,15 @@ std::string predictions_json(const SplitData& split, const std::vector<int>& ima
 // reported in one warning each, and ignored.
 Status read_predictions(const std::string& path, const SplitData& split,
                         std::vector<std::vector<PredictedBox>>* per_image);
+// The parsing part: `text` is the content of the predictions file `path`.
+Status parse_predictions(std::string_view text, const std::string& path, const SplitData& split,
+                         std::vector<std::vector<PredictedBox>>* per_image);
 
 // Scores the evaluated images (entry i is dataset image `image_index[i]`),
 // prints the table, counting metrics and outliers, writes --json (with
 // `extra` merged in) and --plots. False when an output could not be written
-// (already reported).
+// (already reported), or when there is no image to score: then --json still
+// gets a complete report saying so (with `extra`, e.g. failed_images).
 bool report_evaluation(const EvalCommandOptions& options, const SplitData& split, const std::vector<int>& image_index,
                        const std::vector<EvalImage>& images, const OrderedJson& extra);
 

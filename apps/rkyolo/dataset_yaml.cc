@@ -91,11 +91,63 @@ void append_utf8(std::uint32_t cp, std::string* out) {
   }
 }
 
+// The value of hex digit `h`, or -1.
+int hex_value(char h) {
+  return h >= '0' && h <= '9'   ? h - '0'
+         : h >= 'a' && h <= 'f' ? h - 'a' + 10
+         : h >= 'A' && h <= 'F' ? h - 'A' + 10
+                                : -1;
+}
+
+// The escape after a backslash at s[*k] (the letter); *k ends on its last
+// character. False when it is not one YAML defines: an unknown letter, \x
+// \u \U without all their hex digits, a code point that is no character.
+bool read_escape(std::string_view s, std::size_t* k, std::string* out) {
+  const char e = s[*k];
+  switch (e) {
+    case '0': *out += '\0'; return true;
+    case 'a': *out += '\a'; return true;
+    case 'b': *out += '\b'; return true;
+    case 't':
+    case '\t': *out += '\t'; return true;
+    case 'n': *out += '\n'; return true;
+    case 'v': *out += '\v'; return true;
+    case 'f': *out += '\f'; return true;
+    case 'r': *out += '\r'; return true;
+    case 'e': *out += '\x1B'; return true;
+    case ' ':
+    case '"':
+    case '/':
+    case '\\': *out += e; return true;
+    case 'N': append_utf8(0x85, out); return true;
+    case '_': append_utf8(0xA0, out); return true;
+    case 'L': append_utf8(0x2028, out); return true;
+    case 'P': append_utf8(0x2029, out); return true;
+    case 'x':
+    case 'u':
+    case 'U': break;
+    default: return false;
+  }
+  const std::size_t digits = e == 'x' ? 2 : e == 'u' ? 4 : 8;
+  std::uint32_t cp = 0;
+  for (std::size_t d = 0; d < digits; ++d) {
+    if (*k + 1 >= s.size() || hex_value(s[*k + 1]) < 0) return false;
+    cp = cp * 16 + static_cast<std::uint32_t>(hex_value(s[++*k]));
+  }
+  if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+  append_utf8(cp, out);
+  return true;
+}
+
+enum class Quoted { kOk, kUnclosed, kBadEscape };
+
 // Reads the quoted scalar starting at s[*i] (a quote); *i ends after the
-// closing quote. False when it is not closed.
-bool read_quoted(std::string_view s, std::size_t* i, std::string* out) {
+// closing quote. A bad escape is reported once the quote is closed, with the
+// first one in *bad_escape (as written).
+Quoted read_quoted(std::string_view s, std::size_t* i, std::string* out, std::string* bad_escape = nullptr) {
   const char q = s[*i];
   out->clear();
+  bool escapes_ok = true;
   for (std::size_t k = *i + 1; k < s.size(); ++k) {
     const char c = s[k];
     if (q == '\'') {
@@ -106,48 +158,26 @@ bool read_quoted(std::string_view s, std::size_t* i, std::string* out) {
           continue;
         }
         *i = k + 1;
-        return true;
+        return Quoted::kOk;
       }
       *out += c;
       continue;
     }
     if (c == '"') {
       *i = k + 1;
-      return true;
+      return escapes_ok ? Quoted::kOk : Quoted::kBadEscape;
     }
     if (c != '\\' || k + 1 >= s.size()) {
       *out += c;
       continue;
     }
-    const char e = s[++k];
-    switch (e) {
-      case 'n': *out += '\n'; break;
-      case 't': *out += '\t'; break;
-      case 'r': *out += '\r'; break;
-      case '0': *out += '\0'; break;
-      case 'x':
-      case 'u':
-      case 'U': {
-        const std::size_t digits = e == 'x' ? 2 : e == 'u' ? 4 : 8;
-        std::uint32_t cp = 0;
-        std::size_t d = 0;
-        for (; d < digits && k + 1 < s.size(); ++d) {
-          const char h = s[k + 1];
-          const int v = h >= '0' && h <= '9'   ? h - '0'
-                        : h >= 'a' && h <= 'f' ? h - 'a' + 10
-                        : h >= 'A' && h <= 'F' ? h - 'A' + 10
-                                               : -1;
-          if (v < 0) break;
-          cp = cp * 16 + static_cast<std::uint32_t>(v);
-          ++k;
-        }
-        append_utf8(cp, out);
-        break;
-      }
-      default: *out += e;  // \\ \" \/ and anything else: the character itself
+    const std::size_t start = k++;
+    if (!read_escape(s, &k, out) && escapes_ok) {
+      escapes_ok = false;
+      if (bad_escape != nullptr) *bad_escape = std::string(s.substr(start, k + 1 - start));
     }
   }
-  return false;
+  return Quoted::kUnclosed;
 }
 
 class Parser {
@@ -198,6 +228,12 @@ class Parser {
     return invalid_argument(trf(Msg::kYamlError, file_, std::to_string(line), what));
   }
 
+  Status quoted_error(Quoted q, int line) const {
+    if (q == Quoted::kUnclosed) return error(line, tr(Msg::kYamlUnclosedQuote));
+    if (q == Quoted::kBadEscape) return error(line, trf(Msg::kYamlBadEscape, bad_escape_));
+    return Status();
+  }
+
   void skip_blank() {
     while (pos_ < lines_.size() && lines_[pos_].blank) ++pos_;
   }
@@ -210,7 +246,7 @@ class Parser {
     std::size_t i = 0;
     if (t[0] == '"' || t[0] == '\'') {
       std::string ignored;
-      if (!read_quoted(t, &i, &ignored)) return std::string::npos;
+      if (read_quoted(t, &i, &ignored) == Quoted::kUnclosed) return std::string::npos;
       while (i < t.size() && is_space(t[i])) ++i;
       return i < t.size() && t[i] == ':' && (i + 1 == t.size() || is_space(t[i + 1])) ? i : std::string::npos;
     }
@@ -245,7 +281,7 @@ class Parser {
       std::string key;
       if (l.text[0] == '"' || l.text[0] == '\'') {
         std::size_t i = 0;
-        read_quoted(l.text, &i, &key);
+        RKYOLO_RETURN_IF_ERROR(quoted_error(read_quoted(l.text, &i, &key, &bad_escape_), l.number));
       } else {
         key = trim(std::string_view(l.text).substr(0, colon));
       }
@@ -254,7 +290,7 @@ class Parser {
       ++pos_;
       YamlNode value;
       RKYOLO_RETURN_IF_ERROR(parse_value(rest, number, indent, true, &value));
-      out->entries.emplace_back(std::move(key), std::move(value));
+      out->entries.push_back({std::move(key), std::move(value)});
     }
     return Status();
   }
@@ -310,7 +346,7 @@ class Parser {
       std::size_t i = 0;
       out->kind = YamlNode::Kind::kScalar;
       out->quoted = true;
-      if (!read_quoted(rest, &i, &out->scalar)) return error(number, tr(Msg::kYamlUnclosedQuote));
+      RKYOLO_RETURN_IF_ERROR(quoted_error(read_quoted(rest, &i, &out->scalar, &bad_escape_), number));
       const std::string tail = trim(std::string_view(rest).substr(i));
       if (!tail.empty()) return error(number, trf(Msg::kYamlTrailing, tail));
       return Status();
@@ -369,7 +405,7 @@ class Parser {
       if ((c == '"' || c == '\'') && scalar_starts_at(s, i)) {
         std::string ignored;
         std::size_t k = i;
-        if (!read_quoted(s, &k, &ignored)) return depth + 1;  // an open quote: keep reading lines
+        if (read_quoted(s, &k, &ignored) == Quoted::kUnclosed) return depth + 1;  // an open quote: keep reading lines
         i = k - 1;
       } else if (c == '[' || c == '{') {
         ++depth;
@@ -414,7 +450,7 @@ class Parser {
         if (is_map) {
           std::string key;
           if (s[*i] == '"' || s[*i] == '\'') {
-            if (!read_quoted(s, i, &key)) return error(flow_line_at(*i), tr(Msg::kYamlUnclosedQuote));
+            RKYOLO_RETURN_IF_ERROR(quoted_error(read_quoted(s, i, &key, &bad_escape_), flow_line_at(*i)));
           } else {
             const std::size_t start = *i;
             while (*i < s.size() && s[*i] != ':' && s[*i] != ',' && s[*i] != close && s[*i] != '\n') ++*i;
@@ -430,7 +466,7 @@ class Parser {
           } else if (*i < s.size() && s[*i] != ',' && s[*i] != close) {
             return error(flow_line_at(*i), trf(Msg::kYamlFlowSyntax, std::string(1, s[*i])));
           }
-          out->entries.emplace_back(std::move(key), std::move(value));
+          out->entries.push_back({std::move(key), std::move(value)});
         } else {
           YamlNode item;
           RKYOLO_RETURN_IF_ERROR(parse_flow(i, &item));
@@ -447,7 +483,7 @@ class Parser {
     if (c == '"' || c == '\'') {
       out->kind = YamlNode::Kind::kScalar;
       out->quoted = true;
-      if (!read_quoted(s, i, &out->scalar)) return error(out->line, tr(Msg::kYamlUnclosedQuote));
+      RKYOLO_RETURN_IF_ERROR(quoted_error(read_quoted(s, i, &out->scalar, &bad_escape_), out->line));
       return Status();
     }
     if (c == ']' || c == '}' || c == ',') return error(out->line, trf(Msg::kYamlFlowSyntax, std::string(1, c)));
@@ -466,6 +502,7 @@ class Parser {
   int depth_ = 0;
   std::string flow_text_;
   int flow_line_ = 0;
+  std::string bad_escape_;  // the last malformed escape read
 };
 
 }  // namespace

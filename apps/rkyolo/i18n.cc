@@ -210,7 +210,8 @@ const Entry kCatalog[] = {
     {Msg::kErrorPrefix, "error: ", "错误："},
     {Msg::kWarningPrefix, "warning: ", "警告："},
     {Msg::kUnknownCommand, "unknown command '{}' (run 'rkyolo --help')", "未知命令 '{}'（运行 'rkyolo --help'）"},
-    {Msg::kUnknownOption, "unknown option '{}' for '{}' (run 'rkyolo {} --help')", "'{}' 不是 '{}' 的选项（运行 'rkyolo {} --help'）"},
+    {Msg::kUnknownOption, "unknown option '{}' for '{}' (run 'rkyolo {} --help')",
+     "'{}' 不是 '{}' 的选项（运行 'rkyolo {} --help'）"},
     {Msg::kMissingValue, "option '{}' needs a value", "选项 '{}' 需要一个值"},
     {Msg::kBadValue, "invalid value '{}' for {}: {}", "{1} 的值 '{0}' 无效：{2}"},
     {Msg::kMissingOption, "missing required option {}", "缺少必需的选项 {}"},
@@ -223,12 +224,12 @@ const Entry kCatalog[] = {
     {Msg::kImageNotImage, "not an image (unrecognised file format)", "不是图片（无法识别的文件格式）"},
     {Msg::kImageTruncated, "the {} data is truncated", "{} 数据被截断"},
     {Msg::kImageCorrupt, "the {} data is corrupt and cannot be decoded", "{} 数据已损坏，无法解码"},
-    {Msg::kImageTooLarge, "the image is too large ({} pixels)", "图片太大（{} 像素）"},
     {Msg::kDetectFailed, "detection failed on '{}': {}", "在 '{}' 上检测失败：{}"},
     {Msg::kWriteFailed, "cannot write '{}': {}", "无法写入 '{}'：{}"},
     {Msg::kImageLine, "image {}/{} {}: {}x{} {}, {} ms", "图片 {}/{} {}：{}x{} {}，{} 毫秒"},
     {Msg::kNoDetections, "no detections", "没有检测到目标"},
-    {Msg::kSpeed, "speed: {} ms preprocess, {} ms inference, {} ms postprocess per image", "速度：每张图片预处理 {} 毫秒，推理 {} 毫秒，后处理 {} 毫秒"},
+    {Msg::kSpeed, "speed: {} ms preprocess, {} ms inference, {} ms postprocess per image",
+     "速度：每张图片预处理 {} 毫秒，推理 {} 毫秒，后处理 {} 毫秒"},
     {Msg::kSummaryOk, "{} images processed", "已处理 {} 张图片"},
     {Msg::kSummaryFailed, "{} of {} images failed", "{1} 张图片中有 {0} 张失败"},
     {Msg::kSavedTo, "results saved to {}", "结果已保存到 {}"},
@@ -239,8 +240,10 @@ const Entry kCatalog[] = {
     {Msg::kNotADirectory, "'{}' exists and is not a directory", "'{}' 已存在且不是目录"},
     // val / eval
     {Msg::kYamlError, "{}:{}: {}", "{}:{}：{}"},
-    {Msg::kYamlTab, "a tab indents this line; YAML indentation must use spaces", "此行用制表符缩进；YAML 缩进必须使用空格"},
-    {Msg::kYamlNotMapping, "expected a mapping of keys such as 'path:', 'val:' and 'names:'", "应为由 'path:'、'val:'、'names:' 等键组成的映射"},
+    {Msg::kYamlTab, "a tab indents this line; YAML indentation must use spaces",
+     "此行用制表符缩进；YAML 缩进必须使用空格"},
+    {Msg::kYamlNotMapping, "expected a mapping of keys such as 'path:', 'val:' and 'names:'",
+     "应为由 'path:'、'val:'、'names:' 等键组成的映射"},
     {Msg::kYamlIndent, "unexpected indentation", "缩进不符合预期"},
     {Msg::kYamlExpectedKey, "expected 'key: value'", "应为 '键: 值'"},
     {Msg::kYamlUnclosedQuote, "the quoted text is not closed", "引号没有闭合"},
@@ -251,54 +254,88 @@ const Entry kCatalog[] = {
     {Msg::kDatasetNotFound, "dataset file '{}' does not exist", "数据集文件 '{}' 不存在"},
     {Msg::kDatasetRead, "cannot read dataset file '{}': {}", "无法读取数据集文件 '{}'：{}"},
     {Msg::kDatasetBadNc, "{}:{}: 'nc' must be a positive integer", "{}:{}：'nc' 必须是正整数"},
-    {Msg::kDatasetNoNames, "{} has neither 'names' nor 'nc', so the classes are unknown", "{} 既没有 'names' 也没有 'nc'，无法知道有哪些类别"},
-    {Msg::kDatasetBadNames, "{}:{}: 'names' must be a list of names or a mapping 0: name, 1: name, ... numbering the classes from 0 without gaps",
+    {Msg::kDatasetNoNames, "{} has neither 'names' nor 'nc', so the classes are unknown",
+     "{} 既没有 'names' 也没有 'nc'，无法知道有哪些类别"},
+    {Msg::kDatasetBadNames,
+     "{}:{}: 'names' must be a list of names or a mapping 0: name, 1: name, ... numbering the classes from 0 without "
+     "gaps",
      "{}:{}：'names' 必须是名称列表，或从 0 开始连续编号的映射 0: 名称, 1: 名称, ..."},
-    {Msg::kDatasetNcMismatch, "{}: 'nc' is {} but 'names' lists {} classes", "{}：'nc' 为 {}，但 'names' 列出了 {} 个类别"},
+    {Msg::kDatasetNcMismatch, "{}: 'nc' is {} but 'names' lists {} classes",
+     "{}：'nc' 为 {}，但 'names' 列出了 {} 个类别"},
     {Msg::kDatasetBadSplitValue, "{}:{}: '{}' must be an image folder, a .txt list of images or a list of those",
      "{}:{}：'{}' 必须是图片目录、图片列表 .txt 文件，或由它们组成的列表"},
-    {Msg::kDatasetSplitMissing, "the '{}' images '{}' (from {} line {}) do not exist", "'{}' 图片 '{}'（来自 {} 第 {} 行）不存在"},
+    {Msg::kDatasetSplitMissing, "the '{}' images '{}' (from {} line {}) do not exist",
+     "'{}' 图片 '{}'（来自 {} 第 {} 行）不存在"},
     {Msg::kDatasetListFile, "cannot read the image list '{}': {}", "无法读取图片列表 '{}'：{}"},
     {Msg::kDatasetNoSplit, "{} has no '{}' split (it defines: {})", "{} 中没有 '{}' 划分（已定义：{}）"},
     {Msg::kDatasetNoImages, "no images found for the '{}' split of {}", "{1} 的 '{0}' 划分中没有找到图片"},
-    {Msg::kDatasetSummary, "{} split: {} images, {} labels, {} classes ({})", "{} 划分：{} 张图片，{} 个标注，{} 个类别（{}）"},
-    {Msg::kLabelFileUnreadable, "cannot read label file '{}': {}; the image counts as having no objects", "无法读取标注文件 '{}'：{}；该图片按没有目标计算"},
+    {Msg::kDatasetSummary, "{} split: {} images, {} labels, {} classes ({})",
+     "{} 划分：{} 张图片，{} 个标注，{} 个类别（{}）"},
+    {Msg::kLabelFileUnreadable, "cannot read label file '{}': {}; the image counts as having no objects",
+     "无法读取标注文件 '{}'：{}；该图片按没有目标计算"},
     {Msg::kLabelLineSkipped, "{}:{}: {}; line skipped", "{}:{}：{}；已跳过该行"},
-    {Msg::kLabelColumns, "expected 5 values 'class cx cy w h' (or a polygon), found {}", "应为 5 个值 'class cx cy w h'（或多边形），实际有 {} 个"},
+    {Msg::kLabelColumns, "expected 5 values 'class cx cy w h' (or a polygon), found {}",
+     "应为 5 个值 'class cx cy w h'（或多边形），实际有 {} 个"},
     {Msg::kLabelNotNumber, "'{}' is not a number", "'{}' 不是数字"},
     {Msg::kLabelClassRange, "class {} is out of range 0..{}", "类别 {} 超出范围 0..{}"},
-    {Msg::kLabelCoordRange, "coordinates must lie between 0 and 1 with a positive width and height", "坐标必须在 0 到 1 之间，且宽和高为正"},
+    {Msg::kLabelCoordRange, "coordinates must lie between 0 and 1 with a positive width and height",
+     "坐标必须在 0 到 1 之间，且宽和高为正"},
     {Msg::kLabelMoreProblems, "{} more label problems not shown", "另有 {} 个标注问题未显示"},
-    {Msg::kLabelDuplicates, "{} duplicate label lines removed (e.g. in '{}')", "已删除 {} 行重复的标注（例如在 '{}' 中）"},
+    {Msg::kLabelDuplicates, "{} duplicate label lines removed (e.g. in '{}')",
+     "已删除 {} 行重复的标注（例如在 '{}' 中）"},
     {Msg::kLabelsMissing, "{} of {} images have no label file (e.g. '{}'); they count as images without objects",
      "{1} 张图片中有 {0} 张没有标注文件（例如 '{2}'）；按没有目标的图片计算"},
-    {Msg::kDuplicateImageIds, "{} images share their image_id (file name stem) with another image, e.g. '{}' and '{}'; saved predictions cannot tell them apart",
+    {Msg::kDuplicateImageIds,
+     "{} images share their image_id (file name stem) with another image, e.g. '{}' and '{}'; saved predictions cannot "
+     "tell them apart",
      "有 {} 张图片与其他图片的 image_id（文件名主干）相同，例如 '{}' 和 '{}'；保存的预测无法区分它们"},
     {Msg::kIsADirectory, "it is a directory", "它是一个目录"},
+    {Msg::kNotRegularFile, "it is a {}, not a regular file", "它是 {}，不是普通文件"},
+    {Msg::kFileTooLarge, "the file has {} bytes, more than the {} MiB allowed", "文件有 {} 字节，超过了允许的 {} MiB"},
+    {Msg::kDatasetTooManyClasses, "{}:{}: {} classes, more than the {} that can be evaluated",
+     "{}:{}：{} 个类别，超过了可评估的 {} 个"},
+    {Msg::kDatasetNulInPath, "{}:{}: the path contains a NUL character", "{}:{}：路径中含有 NUL 字符"},
+    {Msg::kDatasetFolderUnreadable, "cannot list the folder '{}': {}; its images are left out",
+     "无法列出目录 '{}'：{}；其中的图片未计入"},
+    {Msg::kYamlBadEscape, "'{}' is not a valid escape in a double-quoted string (\\x takes 2 hex digits, \\u 4, \\U 8)",
+     "'{}' 不是双引号字符串中有效的转义（\\x 需要 2 位十六进制数字，\\u 4 位，\\U 8 位）"},
+    {Msg::kPlotTooManyClasses,
+     "no confusion matrix plots for {} classes (at most {} are drawn); the counts are in --json",
+     "{} 个类别不绘制混淆矩阵图（最多绘制 {} 个）；计数见 --json"},
+    {Msg::kNotWritable, "cannot write in '{}': {}", "无法在 '{}' 中写入：{}"},
     {Msg::kFolderMissing, "the folder '{}' does not exist", "目录 '{}' 不存在"},
     {Msg::kPredsNotFound, "predictions file '{}' does not exist", "预测文件 '{}' 不存在"},
     {Msg::kPredsRead, "cannot read predictions file '{}': {}", "无法读取预测文件 '{}'：{}"},
     {Msg::kPredsJson, "predictions file '{}' is not valid JSON: {}", "预测文件 '{}' 不是有效的 JSON：{}"},
-    {Msg::kPredsNotArray, "predictions file '{}' must be a JSON array of COCO results, each with image_id, category_id, bbox [x, y, w, h] and score",
+    {Msg::kPredsNotArray,
+     "predictions file '{}' must be a JSON array of COCO results, each with image_id, category_id, bbox [x, y, w, h] "
+     "and score",
      "预测文件 '{}' 必须是 COCO 结果的 JSON 数组，每项包含 image_id、category_id、bbox [x, y, w, h] 和 score"},
     {Msg::kPredsBadEntry, "predictions file '{}', result [{}]: {}", "预测文件 '{}' 的第 [{}] 项：{}"},
     {Msg::kPredsBadField, "'{}' must be {}", "'{}' 必须是{}"},
     {Msg::kPredsNotObject, "each result must be a JSON object", "每一项都必须是 JSON 对象"},
     {Msg::kPredsTypeImageId, "an integer or a string (the image file stem)", "整数或字符串（图片文件名主干）"},
     {Msg::kPredsTypeCategory, "an integer (the 0-based class index)", "整数（从 0 开始的类别编号）"},
-    {Msg::kPredsTypeBbox, "4 finite numbers [x, y, width, height] with width and height >= 0", "4 个有限数字 [x, y, 宽, 高]，且宽和高 >= 0"},
+    {Msg::kPredsTypeBbox, "4 finite numbers [x, y, width, height] with width and height >= 0",
+     "4 个有限数字 [x, y, 宽, 高]，且宽和高 >= 0"},
     {Msg::kPredsTypeScore, "a finite number", "有限数字"},
-    {Msg::kPredsUnknownImages, "{} predictions refer to images that are not in the '{}' split (e.g. image_id {}); they are ignored",
+    {Msg::kPredsUnknownImages,
+     "{} predictions refer to images that are not in the '{}' split (e.g. image_id {}); they are ignored",
      "有 {} 个预测对应的图片不在 '{}' 划分中（例如 image_id {}）；已忽略"},
     {Msg::kPredsNoneMatch,
-     "none of the {} predictions in '{}' refers to an image of the '{}' split (e.g. image_id {}); image_id must be the image file name without extension",
-     "'{1}' 中的 {0} 个预测没有一个对应 '{2}' 划分中的图片（例如 image_id {3}）；image_id 必须是不含扩展名的图片文件名"},
-    {Msg::kPredsBadClass, "{} predictions have a class outside 0..{} (e.g. {}); they are ignored", "有 {} 个预测的类别超出 0..{}（例如 {}）；已忽略"},
+     "none of the {} predictions in '{}' refers to an image of the '{}' split (e.g. image_id {}); image_id must be the "
+     "image file name without extension",
+     "'{1}' 中的 {0} 个预测没有一个对应 '{2}' 划分中的图片（例如 image_id {3}）；image_id "
+     "必须是不含扩展名的图片文件名"},
+    {Msg::kPredsBadClass, "{} predictions have a class outside 0..{} (e.g. {}); they are ignored",
+     "有 {} 个预测的类别超出 0..{}（例如 {}）；已忽略"},
     {Msg::kPredsWritten, "predictions written to {}", "预测已写入 {}"},
     {Msg::kReportMaps, "mAP50-95 {}, mAP50 {}, mAP75 {}; by object size: small {}, medium {}, large {}",
      "mAP50-95 {}，mAP50 {}，mAP75 {}；按目标大小：小 {}，中 {}，大 {}"},
-    {Msg::kReportPr, "precision {} and recall {} at confidence {} (best mean F1 {})", "置信度 {2} 时精确率 {0}、召回率 {1}（最佳平均 F1 {3}）"},
-    {Msg::kReportCounting, "counting (score >= {}): R² {}, mean absolute error {} objects per image (mean error {}), {} labelled, {} counted",
+    {Msg::kReportPr, "precision {} and recall {} at confidence {} (best mean F1 {})",
+     "置信度 {2} 时精确率 {0}、召回率 {1}（最佳平均 F1 {3}）"},
+    {Msg::kReportCounting,
+     "counting (score >= {}): R² {}, mean absolute error {} objects per image (mean error {}), {} labelled, {} counted",
      "计数（分数 >= {}）：R² {}，平均绝对误差为每张图片 {} 个目标（平均误差 {}），标注 {} 个，计数 {} 个"},
     {Msg::kOutliersCount, "images with the largest count error (score >= {}):", "计数误差最大的图片（分数 >= {}）："},
     {Msg::kOutlierCountLine, "{}: {} labelled, {} counted ({})", "{}：标注 {} 个，计数 {} 个（{}）"},
@@ -306,9 +343,11 @@ const Entry kCatalog[] = {
     {Msg::kOutlierApLine, "{}: AP50 {} ({} labels, {} predictions)", "{}：AP50 {}（{} 个标注，{} 个预测）"},
     {Msg::kOutliersNone, "none", "无"},
     {Msg::kPlotsSaved, "plots saved to {}", "图表已保存到 {}"},
-    {Msg::kClassCountMismatch, "the model has {} classes but the dataset {}; predictions of classes the dataset does not have are ignored",
+    {Msg::kClassCountMismatch,
+     "the model has {} classes but the dataset {}; predictions of classes the dataset does not have are ignored",
      "模型有 {} 个类别，而数据集有 {} 个；数据集中没有的类别的预测将被忽略"},
-    {Msg::kValImageLine, "image {}/{} {}: {} labels, {} predictions, {} ms", "图片 {}/{} {}：{} 个标注，{} 个预测，{} 毫秒"},
+    {Msg::kValImageLine, "image {}/{} {}: {} labels, {} predictions, {} ms",
+     "图片 {}/{} {}：{} 个标注，{} 个预测，{} 毫秒"},
     {Msg::kEvalNoImages, "no image could be evaluated", "没有可以评估的图片"},
     {Msg::kImageSizeUnknown, "its size cannot be read", "无法读取其尺寸"},
 };
@@ -323,13 +362,20 @@ Lang language_from_locale() {
   return Lang::kEn;
 }
 
-void set_language(Lang lang) { g_lang = lang; }
-Lang language() { return g_lang; }
+void set_language(Lang lang) {
+  g_lang = lang;
+}
+Lang language() {
+  return g_lang;
+}
 
 bool parse_language(std::string_view text, Lang* out) {
-  if (text == "en") *out = Lang::kEn;
-  else if (text == "zh" || text == "zh-CN" || text == "zh_CN") *out = Lang::kZh;
-  else return false;
+  if (text == "en")
+    *out = Lang::kEn;
+  else if (text == "zh" || text == "zh-CN" || text == "zh_CN")
+    *out = Lang::kZh;
+  else
+    return false;
   return true;
 }
 

@@ -1,37 +1,15 @@
 // rkyolo: command-line entry point.
-#include <opencv2/core/utils/logger.hpp>
-
 #include <cstdio>
 #include <cstring>
 #include <string>
 
 #include "rkyolo/commands.h"
 #include "rkyolo/i18n.h"
-#include "rkyolo/log.h"
 #include "rkyolo/options.h"
 
 #ifndef RKYOLO_VERSION
 #define RKYOLO_VERSION "0.1.0"
 #endif
-
-namespace rkyolo::cli {
-
-void configure_logging(bool verbose) {
-  set_log_level(verbose ? LogLevel::kInfo : LogLevel::kWarning);
-  // Library messages go through the translated "warning:"/"error:" prefixes.
-  set_log_callback(
-      [](LogLevel level, std::string_view message, void*) {
-        const char* prefix = level >= LogLevel::kError     ? tr(Msg::kErrorPrefix)
-                             : level == LogLevel::kWarning ? tr(Msg::kWarningPrefix)
-                                                           : "";
-        std::fprintf(stderr, "%s%s\n", prefix, localize_detail(message).c_str());
-      },
-      nullptr);
-  cv::utils::logging::setLogLevel(verbose ? cv::utils::logging::LOG_LEVEL_WARNING
-                                          : cv::utils::logging::LOG_LEVEL_SILENT);
-}
-
-}  // namespace rkyolo::cli
 
 int main(int argc, char** argv) {
   using namespace rkyolo::cli;

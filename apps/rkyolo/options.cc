@@ -4,11 +4,13 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <opencv2/core/utils/logger.hpp>
 #include <sstream>
 
 #include "core/metadata.h"
 #include "rkyolo/commands.h"
 #include "rkyolo/i18n.h"
+#include "rkyolo/log.h"
 
 namespace rkyolo::cli {
 
@@ -34,8 +36,8 @@ Status parse_int(const std::string& option, const std::string& text, int lo, int
   if (text.empty() || end == nullptr || *end != '\0' || errno != 0)
     return invalid_argument(trf(Msg::kBadValue, text, option, "not an integer"));
   if (v < lo || v > hi)
-    return invalid_argument(trf(Msg::kBadValue, text, option,
-                                "must be between " + std::to_string(lo) + " and " + std::to_string(hi)));
+    return invalid_argument(
+        trf(Msg::kBadValue, text, option, "must be between " + std::to_string(lo) + " and " + std::to_string(hi)));
   *out = static_cast<int>(v);
   return Status();
 }
@@ -58,7 +60,8 @@ Status parse_anchors(const std::string& option, const std::string& text, LayoutH
   hints->anchors.clear();
   std::stringstream levels(text);
   std::string level;
-  const Status bad = invalid_argument(trf(Msg::kBadValue, text, option, "expected w,h pairs per stride separated by ';'"));
+  const Status bad =
+      invalid_argument(trf(Msg::kBadValue, text, option, "expected w,h pairs per stride separated by ';'"));
   while (std::getline(levels, level, ';')) {
     std::stringstream nums(level);
     std::string n;
@@ -75,15 +78,16 @@ Status parse_anchors(const std::string& option, const std::string& text, LayoutH
   }
   if (hints->anchors.empty()) return bad;
   for (const auto& l : hints->anchors)
-    if (l.size() != hints->anchors[0].size()) return invalid_argument(trf(Msg::kBadValue, text, option, "every stride needs the same number of anchors"));
+    if (l.size() != hints->anchors[0].size())
+      return invalid_argument(trf(Msg::kBadValue, text, option, "every stride needs the same number of anchors"));
   return Status();
 }
 
 std::vector<OptionSpec> model_option_specs() {
-  return {{"--model", true, ""},     {"--backend", true, ""}, {"--labels", true, ""},   {"--anchors", true, ""},
-          {"--threads", true, ""},   {"--rknn-lib", true, ""}, {"--rknn-io", true, ""}, {"--npu-cores", true, ""},
-          {"--rknn-input", true, ""}, {"--rknn-mean", true, ""}, {"--rknn-std", true, ""},
-          {"--imgsz", true, ""},     {"--lang", true, ""},    {"--verbose", false, "-v"}};
+  return {{"--model", true, ""},      {"--backend", true, ""},   {"--labels", true, ""},   {"--anchors", true, ""},
+          {"--threads", true, ""},    {"--rknn-lib", true, ""},  {"--rknn-io", true, ""},  {"--npu-cores", true, ""},
+          {"--rknn-input", true, ""}, {"--rknn-mean", true, ""}, {"--rknn-std", true, ""}, {"--imgsz", true, ""},
+          {"--lang", true, ""},       {"--verbose", false, "-v"}};
 }
 
 Status detector_options_from(const Args& args, float default_conf, float default_iou, DetectorOptions* o) {
@@ -97,10 +101,12 @@ Status detector_options_from(const Args& args, float default_conf, float default
     return invalid_argument(trf(Msg::kBadValue, o->backend, "--backend", "expected auto, cpu or rknn"));
   if (args.has("--conf")) RKYOLO_RETURN_IF_ERROR(parse_float("--conf", args.get("--conf"), 0, 1, &o->conf_threshold));
   if (args.has("--iou")) RKYOLO_RETURN_IF_ERROR(parse_float("--iou", args.get("--iou"), 0, 1, &o->iou_threshold));
-  if (args.has("--max-det")) RKYOLO_RETURN_IF_ERROR(parse_int("--max-det", args.get("--max-det"), 0, 100000, &o->max_det));
+  if (args.has("--max-det"))
+    RKYOLO_RETURN_IF_ERROR(parse_int("--max-det", args.get("--max-det"), 0, 100000, &o->max_det));
   if (args.has("--classes")) RKYOLO_RETURN_IF_ERROR(parse_class_list("--classes", args.get("--classes"), &o->classes));
   o->agnostic_nms = args.has("--agnostic-nms");
-  if (args.has("--anchors")) RKYOLO_RETURN_IF_ERROR(parse_anchors("--anchors", args.get("--anchors"), &o->layout_hints));
+  if (args.has("--anchors"))
+    RKYOLO_RETURN_IF_ERROR(parse_anchors("--anchors", args.get("--anchors"), &o->layout_hints));
   if (args.has("--labels")) {
     Status s = core::read_labels_file(args.get("--labels"), &o->labels);
     if (!s.ok()) return Status(s.code(), trf(Msg::kLabelsFile, s.message()));
@@ -146,8 +152,9 @@ Status detector_options_from(const Args& args, float default_conf, float default
     float values[3];
     const bool is_std = std::string(opt) == "--rknn-std";
     if (!core::parse_channel_triplet(v, values) || (is_std && !(values[0] > 0 && values[1] > 0 && values[2] > 0)))
-      return invalid_argument(trf(Msg::kBadValue, v, opt, is_std ? "expected one or three positive numbers, e.g. 255,255,255"
-                                                                : "expected one or three numbers, e.g. 0,0,0"));
+      return invalid_argument(trf(Msg::kBadValue, v, opt,
+                                  is_std ? "expected one or three positive numbers, e.g. 255,255,255"
+                                         : "expected one or three numbers, e.g. 0,0,0"));
     p[is_std ? "rknn_std" : "rknn_mean"] = v;
   }
   return validate(*o);
@@ -162,8 +169,8 @@ Status apply_language(const Args& args) {
   return Status();
 }
 
-bool start_command(const char* name, int argc, char** argv, int first, const std::vector<OptionSpec>& specs,
-                   Msg usage, Args* args, int* exit_code) {
+bool start_command(const char* name, int argc, char** argv, int first, const std::vector<OptionSpec>& specs, Msg usage,
+                   Args* args, int* exit_code) {
   Status s = args->parse(name, argc, argv, first, specs);
   if (s.ok()) s = apply_language(*args);
   if (!s.ok()) {
@@ -185,6 +192,21 @@ void print_error(const std::string& message) {
 }
 void print_warning(const std::string& message) {
   std::fprintf(stderr, "%s%s\n", tr(Msg::kWarningPrefix), localize_detail(message).c_str());
+}
+
+void configure_logging(bool verbose) {
+  set_log_level(verbose ? LogLevel::kInfo : LogLevel::kWarning);
+  // Library messages go through the translated "warning:"/"error:" prefixes.
+  set_log_callback(
+      [](LogLevel level, std::string_view message, void*) {
+        const char* prefix = level >= LogLevel::kError     ? tr(Msg::kErrorPrefix)
+                             : level == LogLevel::kWarning ? tr(Msg::kWarningPrefix)
+                                                           : "";
+        std::fprintf(stderr, "%s%s\n", prefix, localize_detail(message).c_str());
+      },
+      nullptr);
+  cv::utils::logging::setLogLevel(verbose ? cv::utils::logging::LOG_LEVEL_WARNING
+                                          : cv::utils::logging::LOG_LEVEL_SILENT);
 }
 
 }  // namespace rkyolo::cli

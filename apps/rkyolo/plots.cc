@@ -1,5 +1,4 @@
 #include "rkyolo/plots.h"
-#include "rkyolo/output_util.h"
 
 #include <algorithm>
 #include <cmath>
@@ -8,6 +7,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "rkyolo/i18n.h"
+#include "rkyolo/output_util.h"
 
 namespace rkyolo::cli {
 
@@ -63,17 +63,6 @@ void put_vertical_text(cv::Mat& img, const std::string& s, cv::Point centre, dou
   cv::inRange(src, kWhite, kWhite, mask);
   cv::bitwise_not(mask, mask);
   src.copyTo(dst, mask);
-}
-
-Status write_png(const std::string& path, const cv::Mat& img) {
-  bool ok = false;
-  try {
-    ok = cv::imwrite(path, img, {cv::IMWRITE_PNG_COMPRESSION, 6});
-  } catch (const cv::Exception&) {
-    ok = false;
-  }
-  if (!ok) return io_error(trf(Msg::kWriteFailed, path, "the PNG encoder failed"));
-  return Status();
 }
 
 // White to dark blue (matplotlib's "Blues"), t in [0, 1].
@@ -161,7 +150,7 @@ Status save_pr_curves(const std::string& path, const EvalReport& r, const std::v
     put_text(img, std::to_string(labelled.size()) + " classes", cv::Point(lx + 52, ly), legend_scale, kInk, 1);
   }
   if (labelled.empty()) put_text(img, "no labelled class", px(0.5, 0.5), 1.0, kInk, 2, 0);
-  return write_png(path, img);
+  return write_image(path, img, {cv::IMWRITE_PNG_COMPRESSION, 6});
 }
 
 Status save_confusion_matrix(const std::string& path, const EvalReport& r, const std::vector<std::string>& names,
@@ -223,7 +212,7 @@ Status save_confusion_matrix(const std::string& path, const EvalReport& r, const
   }
   put_text(img, "Predicted", cv::Point(left + grid / 2, top + grid + label_width + 50), 0.8, kInk, 2, 0);
   put_vertical_text(img, "True", cv::Point(28, top + grid / 2), 0.8, kInk, 2);
-  return write_png(path, img);
+  return write_image(path, img, {cv::IMWRITE_PNG_COMPRESSION, 6});
 }
 
 }  // namespace rkyolo::cli

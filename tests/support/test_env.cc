@@ -1,8 +1,7 @@
 #include "support/test_env.h"
 
-#include <gtest/gtest.h>
-
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -21,9 +20,15 @@ extern char** environ;
 
 namespace rkyolo::test {
 
-std::string source_dir() { return RKYOLO_SOURCE_DIR; }
-std::string binary_dir() { return RKYOLO_BINARY_DIR; }
-std::string demo_model() { return RKYOLO_DEMO_MODEL; }
+std::string source_dir() {
+  return RKYOLO_SOURCE_DIR;
+}
+std::string binary_dir() {
+  return RKYOLO_BINARY_DIR;
+}
+std::string demo_model() {
+  return RKYOLO_DEMO_MODEL;
+}
 
 std::string shared_dir() {
   const char* env = std::getenv("RKYOLO_SHARED_DIR");
@@ -90,7 +95,8 @@ CommandResult run_command(const std::vector<std::string>& argv, int timeout_s, c
   int open_fds = 2;
   bool killed = false;
   while (open_fds > 0) {
-    const int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count());
+    const int left = static_cast<int>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count());
     if (left <= 0) {
       kill(pid, SIGKILL);
       killed = true;
@@ -146,14 +152,24 @@ void write_bytes(const std::string& path, const std::string& bytes) {
   out << bytes;
 }
 
-CommandResult run_cli(const std::string& cli, std::vector<std::string> args, std::vector<std::string> env) {
+CommandResult run_cli(const std::string& cli, std::vector<std::string> args, std::vector<std::string> env,
+                      int timeout_s) {
   for (std::string var : {"LC_ALL=", "LC_MESSAGES=", "LANGUAGE="}) {
     bool given = false;
     for (const auto& e : env) given |= e.rfind(var, 0) == 0;
     if (!given) env.push_back(var);
   }
   args.insert(args.begin(), cli);
-  return run_command(args, 300, env);
+  return run_command(args, timeout_s, env);
+}
+
+bool unprivileged_prefix(std::vector<std::string>* prefix) {
+  prefix->clear();
+  if (geteuid() != 0) return true;
+  const char* setpriv = "/usr/bin/setpriv";
+  if (access(setpriv, X_OK) != 0) return false;
+  *prefix = {setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "--"};
+  return true;
 }
 
 int count_lines(const std::string& s) {
