@@ -28,6 +28,7 @@
 #include "core/letterbox.h"
 #include "core/metadata.h"
 #include "core/onnx_reader.h"
+#include "core/onnx_rewrite.h"
 #include "emulator/container.h"
 #include "emulator/profiles.h"
 
@@ -105,8 +106,15 @@ int convert(int argc, char** argv) {
   rkyolo::core::OnnxModelInfo onnx;
   std::vector<std::uint8_t> bytes;
   rkyolo::Status s = rkyolo::core::read_file_bytes(model, &bytes);
+  // The graph is validated, and rewritten in memory where OpenCV 4.6 needs
+  // it (as the vendor toolkit would fold and cut it); the container stores
+  // the rewritten graph.
+  rkyolo::core::OnnxModel graph;
+  rkyolo::core::OnnxImportReport rewrites;
+  if (s.ok()) s = rkyolo::core::import_onnx_for_opencv(&bytes, model, &graph, &rewrites);
   if (s.ok()) s = rkyolo::core::parse_onnx(bytes.data(), bytes.size(), model, &onnx);
   if (!s.ok()) return fail(s.message());
+  for (const auto& r : rewrites.rewrites) std::printf("rknn-emu: rewrite: %s\n", r.c_str());
   if (onnx.inputs.size() != 1) return fail("'" + model + "' must have exactly one input");
   const auto& in_dims = onnx.inputs[0].dims;
   if (in_dims.size() != 4 || in_dims[1] < 1 || in_dims[1] > 4 || in_dims[2] <= 0 || in_dims[3] <= 0)
