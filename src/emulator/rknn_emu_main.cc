@@ -206,8 +206,19 @@ int convert(int argc, char** argv) {
     affine_from_range(lo[i], hi[i], &q.scale, &q.zp);
     h.outputs.push_back(q);
   }
+  // Per layer: OpenCV 4.6's getFLOPS dereferences a missing weight blob on
+  // an InnerProduct made from a MatMul of two activations (the attention
+  // blocks of YOLOv10/YOLO11), so those (a tiny share) are left out.
   try {
-    h.gflops = static_cast<double>(net.getFLOPS(std::vector<int>{1, 3, in_h, in_w})) / 1e9;
+    double flops = 0;
+    const std::vector<int> in_shape{1, 3, in_h, in_w};
+    for (const auto& layer_name : net.getLayerNames()) {
+      const int id = net.getLayerId(layer_name);
+      const cv::Ptr<cv::dnn::Layer> layer = net.getLayer(id);
+      if (layer->type == "InnerProduct" && layer->blobs.empty()) continue;
+      flops += static_cast<double>(net.getFLOPS(id, in_shape));
+    }
+    h.gflops = flops / 1e9;
   } catch (const cv::Exception&) {
     h.gflops = 0;
   }
