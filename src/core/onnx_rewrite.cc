@@ -7,7 +7,6 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "core/metadata.h"
 #include "rkyolo/tensor.h"
 
 namespace rkyolo::core {
