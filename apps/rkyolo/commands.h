@@ -11,6 +11,7 @@ int cmd_detect(int argc, char** argv, int first);
 int cmd_info(int argc, char** argv, int first);
 int cmd_val(int argc, char** argv, int first);
 int cmd_eval(int argc, char** argv, int first);
+int cmd_export(int argc, char** argv, int first);
 
 // Library log level (warnings by default, info with -v) and OpenCV's own
 // logging (silent unless verbose).

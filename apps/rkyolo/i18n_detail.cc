@@ -39,8 +39,9 @@ const std::vector<Rule>& rules() {
         {R"(the graph has no outputs)", "计算图没有输出"},
         {R"(OpenCV DNN cannot load ')", "OpenCV DNN 无法加载 '"},
         {R"(OpenCV DNN failed to run ')", "OpenCV DNN 无法运行 '"},
-        {R"(\(export at opset <= 12 without the box decode in the graph\))",
-         "（请以 opset <= 12 导出，且计算图中不含框解码）"},
+        {R"(\(no rkyolo rewrite applies to this graph\))", "（rkyolo 的导入改写不适用于此计算图）"},
+        {R"(is not supported yet)", "暂不支持"},
+        {R"(has a broken graph)", "的计算图已损坏"},
         // layouts
         {R"(unrecognised YOLO output layout)", "无法识别的 YOLO 输出布局"},
         {R"(; rkyolo understands )", "；rkyolo 支持 "},

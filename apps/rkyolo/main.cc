@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
   if (command == "info") return cmd_info(argc, argv, i + 1);
   if (command == "val") return cmd_val(argc, argv, i + 1);
   if (command == "eval") return cmd_eval(argc, argv, i + 1);
+  if (command == "export") return cmd_export(argc, argv, i + 1);
   print_error(trf(Msg::kUnknownCommand, command));
   return kExitUsage;
 }

@@ -43,6 +43,7 @@ struct YoloLayout {
   bool transposed = false;   // v8 combined given as (1, A, 4+nc)
   std::vector<HeadBinding> heads;  // split layouts, sorted by stride
   int combined_output = 0;   // combined and end-to-end layouts
+  bool nms_free = false;     // split heads of a one-to-one (YOLOv10) model: top-k by score, no NMS
   std::vector<std::string> names;  // class names from metadata (may be empty)
   std::string source;        // how it was recognised ("metadata + shapes", ...)
 };

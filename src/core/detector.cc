@@ -140,7 +140,9 @@ Status Detector::detect(const ImageView& image, DetectionResult* result) {
   const auto t2 = Clock::now();
   RKYOLO_RETURN_IF_ERROR(d.decoder.decode(d.backend->outputs(), &d.candidates));
   core::NmsOptions nopt;
-  nopt.iou_threshold = d.options.iou_threshold;
+  // One-to-one heads need no NMS: an IoU threshold above 1 keeps every box,
+  // so only the score order and max_det (the top-k) remain.
+  nopt.iou_threshold = d.layout.nms_free ? 2.0f : d.options.iou_threshold;
   nopt.agnostic = d.options.agnostic_nms;
   nopt.max_det = d.options.max_det;
   nopt.max_nms = d.options.max_nms;

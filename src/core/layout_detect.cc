@@ -286,6 +286,10 @@ Status detect_split(const std::vector<TensorInfo>& outputs, int in_w, int in_h, 
   l->reg_max = reg_max;
   l->source = std::string("shapes (") + (any_sum ? "box + classes + score_sum" : "box + classes") +
               " per stride, paired by grid size)";
+  // A YOLOv10-style one-to-one head cut before its TopK: one box per object
+  // by training, so top-k by score, no NMS.
+  l->nms_free = meta.end2end.value_or(false);
+  if (l->nms_free) l->source += ", metadata end2end (one-to-one head: top-k, no NMS)";
   return Status();
 }
 
@@ -336,6 +340,7 @@ std::ostream& operator<<(std::ostream& os, const YoloLayout& l) {
     for (const auto& h : l.heads) os << ' ' << h.stride;
   }
   if (l.family == YoloFamily::kYolov8SplitDfl) os << ", reg_max " << l.reg_max;
+  if (l.nms_free) os << ", one-to-one (top-k, no NMS)";
   if (l.family == YoloFamily::kYolov5Split || l.family == YoloFamily::kYolov5Combined)
     os << ", " << l.num_anchors << " anchors per cell";
   return os;

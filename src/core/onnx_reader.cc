@@ -6,78 +6,17 @@
 #include <set>
 #include <sys/stat.h>
 
+#include "core/protobuf_wire.h"
+
 namespace rkyolo::core {
 
 namespace {
 
-// Protobuf wire types.
-constexpr int kVarint = 0, kFixed64 = 1, kLengthDelimited = 2, kFixed32 = 5;
-
-struct Field {
-  int number = 0;
-  int wire = 0;
-  std::uint64_t varint = 0;
-  const std::uint8_t* bytes = nullptr;  // length-delimited payload
-  std::size_t size = 0;
-};
-
-class Reader {
- public:
-  Reader(const std::uint8_t* p, std::size_t n) : p_(p), end_(p + n) {}
-  bool done() const { return p_ >= end_; }
-
-  // Returns false with `error` set on malformed or truncated input.
-  bool next(Field* f, std::string* error) {
-    std::uint64_t key;
-    if (!varint(&key)) return fail(error, "truncated field key");
-    f->number = static_cast<int>(key >> 3);
-    f->wire = static_cast<int>(key & 7);
-    if (f->number == 0) return fail(error, "field number 0");
-    switch (f->wire) {
-      case kVarint:
-        if (!varint(&f->varint)) return fail(error, "truncated varint");
-        return true;
-      case kFixed64:
-        if (end_ - p_ < 8) return fail(error, "truncated 64-bit field");
-        p_ += 8;
-        return true;
-      case kFixed32:
-        if (end_ - p_ < 4) return fail(error, "truncated 32-bit field");
-        p_ += 4;
-        return true;
-      case kLengthDelimited: {
-        std::uint64_t len;
-        if (!varint(&len)) return fail(error, "truncated length");
-        if (len > static_cast<std::uint64_t>(end_ - p_)) return fail(error, "a field runs past the end of the data");
-        f->bytes = p_;
-        f->size = static_cast<std::size_t>(len);
-        p_ += len;
-        return true;
-      }
-      default: return fail(error, "invalid wire type " + std::to_string(f->wire));
-    }
-  }
-
- private:
-  bool varint(std::uint64_t* v) {
-    *v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (p_ >= end_) return false;
-      const std::uint8_t b = *p_++;
-      *v |= static_cast<std::uint64_t>(b & 0x7F) << shift;
-      if (!(b & 0x80)) return true;
-    }
-    return false;
-  }
-  static bool fail(std::string* error, const std::string& what) {
-    *error = what;
-    return false;
-  }
-  const std::uint8_t* p_;
-  const std::uint8_t* end_;
-};
-
-std::string as_string(const Field& f) { return std::string(reinterpret_cast<const char*>(f.bytes), f.size); }
+using pb::as_string;
+using pb::Field;
+using pb::for_each_field;
+using pb::kLengthDelimited;
+using pb::kVarint;
 
 DType onnx_dtype(std::uint64_t t) {
   switch (t) {
@@ -90,18 +29,6 @@ DType onnx_dtype(std::uint64_t t) {
     case 10: return DType::kFloat16;
     default: return DType::kUnknown;
   }
-}
-
-// Iterates the fields of a message, stopping at the first error.
-template <typename Fn>
-bool for_each_field(const std::uint8_t* p, std::size_t n, std::string* error, Fn&& fn) {
-  Reader r(p, n);
-  Field f;
-  while (!r.done()) {
-    if (!r.next(&f, error)) return false;
-    if (!fn(f)) return false;
-  }
-  return true;
 }
 
 bool parse_value_info(const Field& vi, TensorInfo* t, std::string* error) {

@@ -28,6 +28,7 @@
 #include "core/letterbox.h"
 #include "core/metadata.h"
 #include "core/onnx_reader.h"
+#include "core/onnx_rewrite.h"
 #include "emulator/container.h"
 #include "emulator/profiles.h"
 
@@ -105,8 +106,15 @@ int convert(int argc, char** argv) {
   rkyolo::core::OnnxModelInfo onnx;
   std::vector<std::uint8_t> bytes;
   rkyolo::Status s = rkyolo::core::read_file_bytes(model, &bytes);
+  // The graph is validated, and rewritten in memory where OpenCV 4.6 needs
+  // it (as the vendor toolkit would fold and cut it); the container stores
+  // the rewritten graph.
+  rkyolo::core::OnnxModel graph;
+  rkyolo::core::OnnxImportReport rewrites;
+  if (s.ok()) s = rkyolo::core::import_onnx_for_opencv(&bytes, model, &graph, &rewrites);
   if (s.ok()) s = rkyolo::core::parse_onnx(bytes.data(), bytes.size(), model, &onnx);
   if (!s.ok()) return fail(s.message());
+  for (const auto& r : rewrites.rewrites) std::printf("rknn-emu: rewrite: %s\n", r.c_str());
   if (onnx.inputs.size() != 1) return fail("'" + model + "' must have exactly one input");
   const auto& in_dims = onnx.inputs[0].dims;
   if (in_dims.size() != 4 || in_dims[1] < 1 || in_dims[1] > 4 || in_dims[2] <= 0 || in_dims[3] <= 0)
@@ -198,8 +206,19 @@ int convert(int argc, char** argv) {
     affine_from_range(lo[i], hi[i], &q.scale, &q.zp);
     h.outputs.push_back(q);
   }
+  // Per layer: OpenCV 4.6's getFLOPS dereferences a missing weight blob on
+  // an InnerProduct made from a MatMul of two activations (the attention
+  // blocks of YOLOv10/YOLO11), so those (a tiny share) are left out.
   try {
-    h.gflops = static_cast<double>(net.getFLOPS(std::vector<int>{1, 3, in_h, in_w})) / 1e9;
+    double flops = 0;
+    const std::vector<int> in_shape{1, 3, in_h, in_w};
+    for (const auto& layer_name : net.getLayerNames()) {
+      const int id = net.getLayerId(layer_name);
+      const cv::Ptr<cv::dnn::Layer> layer = net.getLayer(id);
+      if (layer->type == "InnerProduct" && layer->blobs.empty()) continue;
+      flops += static_cast<double>(net.getFLOPS(id, in_shape));
+    }
+    h.gflops = flops / 1e9;
   } catch (const cv::Exception&) {
     h.gflops = 0;
   }

@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "core/onnx_reader.h"
+#include "core/onnx_rewrite.h"
 #include "rkyolo/log.h"
 
 namespace rkyolo {
@@ -25,10 +26,33 @@ std::string first_line(const std::string& s) {
   return line;
 }
 
+std::string join(const std::vector<std::string>& parts) {
+  std::string s;
+  for (const auto& p : parts) s += (s.empty() ? "" : "; ") + p;
+  return s;
+}
+
+// OpenCV's importer reports "Node [Add@ai.onnx]:(onnx_node!/model.22/Add)
+// parse error: ... error: (-215:Assertion failed) X in function 'f'" over
+// several lines: keep the node, the operator and the failed check.
+std::string opencv_node_error(const std::string& err) {
+  const std::size_t node = err.find("Node [");
+  if (node == std::string::npos) return first_line(err);
+  const std::size_t op_end = err.find('@', node), name = err.find("onnx_node!", node);
+  const std::size_t name_end = name == std::string::npos ? name : err.find(')', name);
+  if (op_end == std::string::npos || name_end == std::string::npos) return first_line(err.substr(node));
+  const std::string op = err.substr(node + 6, op_end - node - 6);
+  const std::string node_name = err.substr(name + 10, name_end - name - 10);
+  std::string why;
+  if (std::size_t e = err.rfind("error: "); e != std::string::npos && e > name_end) why = first_line(err.substr(e + 7));
+  return "node '" + node_name + "' (" + op + ") is not supported" + (why.empty() ? "" : ": " + why);
+}
+
 // Immutable state shared by clones: the file bytes and what they describe.
 struct SharedModel {
   std::vector<std::uint8_t> bytes;
-  core::OnnxModelInfo onnx;
+  core::OnnxModelInfo onnx;         // of the bytes OpenCV loads (after rewrites)
+  core::OnnxImportReport rewrites;  // what import changed; empty: the file as is
   ModelInfo info;
   BackendCaps caps;
   std::vector<cv::String> output_names;
@@ -38,8 +62,9 @@ Status load_net(const SharedModel& m, cv::dnn::Net* net) {
   try {
     *net = cv::dnn::readNetFromONNX(reinterpret_cast<const char*>(m.bytes.data()), m.bytes.size());
   } catch (const cv::Exception& e) {
-    return unsupported_model("OpenCV " CV_VERSION " DNN cannot load '" + m.info.path + "': " + first_line(e.err) +
-                             " (export at opset <= 12 without the box decode in the graph)");
+    return unsupported_model("OpenCV " CV_VERSION " DNN cannot load '" + m.info.path + "': " + opencv_node_error(e.err) +
+                             (m.rewrites.rewrites.empty() ? std::string(" (no rkyolo rewrite applies to this graph)")
+                                                          : " (after rkyolo's rewrites: " + join(m.rewrites.rewrites) + ")"));
   } catch (const std::exception& e) {
     return unsupported_model("OpenCV DNN cannot load '" + m.info.path + "': " + e.what());
   }
@@ -102,6 +127,8 @@ class CpuBackend final : public Backend {
       opsets += (opsets.empty() ? "" : ", ") + (domain.empty() ? std::string("ai.onnx") : domain) + " " + std::to_string(version);
     d.emplace_back("onnx ir / opset", std::to_string(model_->onnx.ir_version) + " / " + opsets);
     d.emplace_back("graph nodes", std::to_string(model_->onnx.node_count));
+    if (model_->rewrites.rewrites.empty()) d.emplace_back("import rewrites", "none (the file runs as it is)");
+    for (const auto& r : model_->rewrites.rewrites) d.emplace_back("import rewrite", r);
     return d;
   }
 
@@ -128,7 +155,14 @@ Status create_cpu_backend(const BackendOptions& options, std::unique_ptr<Backend
   auto m = std::make_shared<SharedModel>();
   const std::string& path = options.model_path;
   RKYOLO_RETURN_IF_ERROR(core::read_file_bytes(path, &m->bytes));
+  {
+    // Validate, then rewrite in memory what OpenCV 4.6 cannot run; the
+    // bytes OpenCV loads are the rewritten model, the file stays as it is.
+    core::OnnxModel graph;
+    RKYOLO_RETURN_IF_ERROR(core::import_onnx_for_opencv(&m->bytes, path, &graph, &m->rewrites));
+  }
   RKYOLO_RETURN_IF_ERROR(core::parse_onnx(m->bytes.data(), m->bytes.size(), path, &m->onnx));
+  for (const auto& r : m->rewrites.rewrites) RKYOLO_LOG(kInfo) << "'" << path << "': " << r;
   m->info.path = path;
   m->info.format = "onnx";
   m->info.inputs = m->onnx.inputs;
