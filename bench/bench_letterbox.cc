@@ -6,7 +6,6 @@
 #include <opencv2/core.hpp>
 #include <opencv2/dnn.hpp>
 #include <opencv2/imgproc.hpp>
-
 #include <random>
 
 #include "core/letterbox.h"
@@ -110,6 +109,21 @@ void BM_Letterbox_Fused_NHWC_I8_Stride(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Letterbox_Fused_NHWC_I8_Stride)->Unit(benchmark::kMicrosecond);
+
+// The same fused kernels without the explicit SIMD (the portable loops, as
+// compiled for this machine's baseline ISA).
+void BM_Letterbox_Portable_NHWC_I8_Stride(benchmark::State& state) {
+  const cv::Mat src = camera_frame();
+  Letterboxer lb;
+  if (!lb.configure(nhwc_i8()).ok()) state.SkipWithError("configure failed");
+  lb.set_simd_enabled(false);
+  std::vector<std::uint8_t> dst(lb.target().required_bytes());
+  for (auto _ : state) {
+    lb.run(view_of(src), dst.data()).ignore();
+    benchmark::DoNotOptimize(dst.data());
+  }
+}
+BENCHMARK(BM_Letterbox_Portable_NHWC_I8_Stride)->Unit(benchmark::kMicrosecond);
 
 void BM_Letterbox_OpenCV_NHWC_I8_Stride(benchmark::State& state) {
   cv::setNumThreads(1);
