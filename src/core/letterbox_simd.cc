@@ -174,21 +174,26 @@ inline uint8x16_t blend4(const std::int16_t* v, const std::int32_t* index, const
   return vqrshrun_high_n_s16(vqrshrun_n_s16(p01, 2), p23, 2);
 }
 
-// Channel order of the tensor from [c0 c1 c2] of the source.
-inline uint8x16_t compact_table(int swap) {
-  static const std::uint8_t keep[16] = {0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, 255, 255, 255, 255};
-  static const std::uint8_t swapped[16] = {2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, 255, 255, 255, 255};
-  return vld1q_u8(swap ? swapped : keep);
-}
-
 }  // namespace
 
 void hblend_interleaved(const std::int16_t* v, const HorizontalPlan& plan, std::uint8_t* out, std::uint8_t xor_mask) {
-  const uint8x16_t table = compact_table(plan.swap);
+  // Byte k of pixel p (p = 0..7, 4 bytes each over two registers) is
+  // table index 4p + k; the tensor wants 3 bytes per pixel in its order.
+  static const std::uint8_t kKeep[24] = {0,  1,  2,  4,  5,  6,  8,  9,  10, 12, 13, 14,
+                                         16, 17, 18, 20, 21, 22, 24, 25, 26, 28, 29, 30};
+  static const std::uint8_t kSwap[24] = {2,  1,  0,  6,  5,  4,  10, 9,  8,  14, 13, 12,
+                                         18, 17, 16, 22, 21, 20, 26, 25, 24, 30, 29, 28};
+  const std::uint8_t* order = plan.swap ? kSwap : kKeep;
+  const uint8x16_t table_lo = vld1q_u8(order);
+  const uint8x8_t table_hi = vld1_u8(order + 16);
   const uint8x16_t flip = vdupq_n_u8(xor_mask);
-  for (int x = 0; x < plan.n; x += 4) {
-    const uint8x16_t bytes = blend4(v, plan.index + x, plan.weights + 2 * x);
-    vst1q_u8(out + 3 * x, veorq_u8(vqtbl1q_u8(bytes, table), flip));
+  for (int x = 0; x < plan.n; x += 8) {  // n is a multiple of 8
+    const uint8x16x2_t bytes = {
+        {blend4(v, plan.index + x, plan.weights + 2 * x), blend4(v, plan.index + x + 4, plan.weights + 2 * x + 8)}};
+    // 24 bytes from the two 16-byte halves (12 valid bytes each), stored as
+    // 16 + 8.
+    vst1q_u8(out + 3 * x, veorq_u8(vqtbl2q_u8(bytes, table_lo), flip));
+    vst1_u8(out + 3 * x + 16, veor_u8(vqtbl2_u8(bytes, table_hi), vget_low_u8(flip)));
   }
 }
 
@@ -224,6 +229,15 @@ void vblend(const std::uint8_t* s0, const std::uint8_t* s1, int b0, int b1, std:
   auto* o = reinterpret_cast<std::uint16_t*>(out);  // at most 128 * 255: fits either way
   if (b1 == 0 || b0 == 0) {                         // one row only
     const std::uint8_t* s = b1 == 0 ? s0 : s1;
+    for (; i + 32 <= n; i += 32) {  // 1080 -> 360 rows: every row lands here
+      const uint8x16x2_t x = vld1q_u8_x2(s + i);
+      uint16x8x4_t r;
+      r.val[0] = vshll_n_u8(vget_low_u8(x.val[0]), 7);
+      r.val[1] = vshll_high_n_u8(x.val[0], 7);
+      r.val[2] = vshll_n_u8(vget_low_u8(x.val[1]), 7);
+      r.val[3] = vshll_high_n_u8(x.val[1], 7);
+      vst1q_u16_x4(o + i, r);
+    }
     for (; i + 16 <= n; i += 16) {
       const uint8x16_t x = vld1q_u8(s + i);
       vst1q_u16(o + i, vshll_n_u8(vget_low_u8(x), 7));
@@ -235,6 +249,17 @@ void vblend(const std::uint8_t* s0, const std::uint8_t* s1, int b0, int b1, std:
   // Unsigned 8-bit weights: 0..128 all fit, no special case for 128.
   const uint8x8_t w0 = vdup_n_u8(static_cast<std::uint8_t>(b0)), w1 = vdup_n_u8(static_cast<std::uint8_t>(b1));
   const uint8x16_t w0q = vdupq_n_u8(static_cast<std::uint8_t>(b0)), w1q = vdupq_n_u8(static_cast<std::uint8_t>(b1));
+  // 32 bytes a step with multi-register loads and stores (ld1 {2 regs},
+  // st1 {4 regs}): fewer instructions per byte than 16-byte steps.
+  for (; i + 32 <= n; i += 32) {
+    const uint8x16x2_t x0 = vld1q_u8_x2(s0 + i), x1 = vld1q_u8_x2(s1 + i);
+    uint16x8x4_t r;
+    r.val[0] = vmlal_u8(vmull_u8(vget_low_u8(x0.val[0]), w0), vget_low_u8(x1.val[0]), w1);
+    r.val[1] = vmlal_high_u8(vmull_high_u8(x0.val[0], w0q), x1.val[0], w1q);
+    r.val[2] = vmlal_u8(vmull_u8(vget_low_u8(x0.val[1]), w0), vget_low_u8(x1.val[1]), w1);
+    r.val[3] = vmlal_high_u8(vmull_high_u8(x0.val[1], w0q), x1.val[1], w1q);
+    vst1q_u16_x4(o + i, r);
+  }
   for (; i + 16 <= n; i += 16) {
     const uint8x16_t x0 = vld1q_u8(s0 + i), x1 = vld1q_u8(s1 + i);
     vst1q_u16(o + i, vmlal_u8(vmull_u8(vget_low_u8(x0), w0), vget_low_u8(x1), w1));
