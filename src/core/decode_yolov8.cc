@@ -406,10 +406,11 @@ Status Decoder::decode_v8_split(const std::vector<TensorView>& outputs, std::vec
               const std::size_t coff = static_cast<std::size_t>(y * ca.pitch + x) * ca.cell_step;
               int c;
               if constexpr (std::is_same_v<TC, std::int8_t>) {
-                if (cls_planes && (x < block_x + 16 || x + 16 <= w)) {
-                  if (x >= block_x + 16) {
-                    block_max16_i8(cls + ca.channel_offset[0] + coff, cls_plane, ca.channels, block);
-                    block_x = x;
+                if (cls_planes && w >= 16) {
+                  if (x >= block_x + 16) {  // a block at x, or the row's last 16 cells
+                    block_x = std::min(x, w - 16);
+                    block_max16_i8(cls + ca.channel_offset[0] + static_cast<std::size_t>(y * ca.pitch + block_x),
+                                   cls_plane, ca.channels, block);
                   }
                   if (!cls_gate.pass(block[x - block_x])) continue;
                 }
