@@ -3,10 +3,11 @@
 // runs single-threaded (cv::setNumThreads(1)) like the fused kernel.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <cstring>
 #include <opencv2/core.hpp>
 #include <opencv2/dnn.hpp>
 #include <opencv2/imgproc.hpp>
-
 #include <random>
 
 #include "core/letterbox.h"
@@ -110,6 +111,49 @@ void BM_Letterbox_Fused_NHWC_I8_Stride(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Letterbox_Fused_NHWC_I8_Stride)->Unit(benchmark::kMicrosecond);
+
+// The floor set by memory traffic: read every source row the letterbox
+// reads (two per content row, whole width, as the vertical pass does) and
+// write the whole strided destination, with no arithmetic beyond a vector
+// OR reduction. No kernel can beat this on this machine; OpenCV's time over
+// it is the most any letterbox can gain over OpenCV here.
+void BM_Letterbox_MemoryFloor_NHWC_I8_Stride(benchmark::State& state) {
+  const cv::Mat src = camera_frame();
+  const rkyolo::core::LetterboxGeometry g = rkyolo::core::letterbox_geometry(kSrcW, kSrcH, kDst, kDst);
+  std::vector<std::uint8_t> dst(nhwc_i8().required_bytes());
+  const std::size_t row_bytes = static_cast<std::size_t>(kSrcW) * 3;
+  for (auto _ : state) {
+    std::uint64_t acc = 0;
+    for (int y = 0; y < g.new_h; ++y) {
+      const double sy = (y + 0.5) / g.gain - 0.5;
+      const int r0 = std::clamp(static_cast<int>(sy), 0, kSrcH - 1), r1 = std::min(r0 + 1, kSrcH - 1);
+      for (int r : {r0, r1}) {
+        const auto* p = reinterpret_cast<const std::uint64_t*>(src.ptr(r));
+        for (std::size_t i = 0; i < row_bytes / 8; ++i) acc |= p[i];
+      }
+    }
+    std::memset(dst.data(), static_cast<int>(acc & 0x7F), dst.size());
+    benchmark::DoNotOptimize(dst.data());
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *
+                          static_cast<std::int64_t>(2 * g.new_h * row_bytes + dst.size()));
+}
+BENCHMARK(BM_Letterbox_MemoryFloor_NHWC_I8_Stride)->Unit(benchmark::kMicrosecond);
+
+// The same fused kernels without the explicit SIMD (the portable loops, as
+// compiled for this machine's baseline ISA).
+void BM_Letterbox_Portable_NHWC_I8_Stride(benchmark::State& state) {
+  const cv::Mat src = camera_frame();
+  Letterboxer lb;
+  if (!lb.configure(nhwc_i8()).ok()) state.SkipWithError("configure failed");
+  lb.set_simd_enabled(false);
+  std::vector<std::uint8_t> dst(lb.target().required_bytes());
+  for (auto _ : state) {
+    lb.run(view_of(src), dst.data()).ignore();
+    benchmark::DoNotOptimize(dst.data());
+  }
+}
+BENCHMARK(BM_Letterbox_Portable_NHWC_I8_Stride)->Unit(benchmark::kMicrosecond);
 
 void BM_Letterbox_OpenCV_NHWC_I8_Stride(benchmark::State& state) {
   cv::setNumThreads(1);

@@ -1,14 +1,18 @@
 // Post-processing of a YOLOv8n-shaped int8 split-head output (80 classes,
 // strides 8/16/32 at 640, box + classes + score_sum per stride, as the NPU
 // returns it) for a typical scene of 12 objects: rkyolo's decoder (scores
-// tested in the quantized domain, survivors decoded) + NMS, against a naive
-// decoder that dequantizes every tensor first (decode_ref) + the same NMS.
+// tested in the quantized domain, survivors decoded) + NMS, against the two
+// baselines in the same run: Rockchip model-zoo's filter-first algorithm
+// (postprocess_baseline.h, NCHW as rknn_outputs_get returns it), which a
+// user would otherwise write, and a naive decoder that dequantizes every
+// tensor first (decode_ref) + rkyolo's NMS.
 #include <benchmark/benchmark.h>
 
 #include <random>
 
 #include "core/decode.h"
 #include "core/nms.h"
+#include "postprocess_baseline.h"
 #include "support/yolo_synth.h"
 
 namespace {
@@ -30,7 +34,8 @@ Scene make_scene(bool native, bool with_sum) {
   s.layout = m.layout;
   for (const auto& t : m.outputs) s.tensors.push_back(native ? test::encode_int8_nc1hwc2(t, 16) : test::encode_int8(t));
   for (const auto& t : s.tensors) s.infos.push_back(t.info);
-  for (std::size_t i = 0; i < s.tensors.size(); ++i) s.views.push_back(TensorView{s.tensors[i].bytes.data(), &s.infos[i]});
+  for (std::size_t i = 0; i < s.tensors.size(); ++i)
+    s.views.push_back(TensorView{s.tensors[i].bytes.data(), &s.infos[i]});
   return s;
 }
 
@@ -55,12 +60,31 @@ void run_fast(benchmark::State& state, bool native, bool with_sum) {
   state.counters["detections"] = static_cast<double>(keep.size());
 }
 
-void BM_Post_Yolov8nInt8_NCHW_ScoreSum(benchmark::State& st) { run_fast(st, false, true); }
-void BM_Post_Yolov8nInt8_NC1HWC2_ScoreSum(benchmark::State& st) { run_fast(st, true, true); }
-void BM_Post_Yolov8nInt8_NC1HWC2_NoScoreSum(benchmark::State& st) { run_fast(st, true, false); }
+void BM_Post_Yolov8nInt8_NCHW_ScoreSum(benchmark::State& st) {
+  run_fast(st, false, true);
+}
+void BM_Post_Yolov8nInt8_NC1HWC2_ScoreSum(benchmark::State& st) {
+  run_fast(st, true, true);
+}
+void BM_Post_Yolov8nInt8_NC1HWC2_NoScoreSum(benchmark::State& st) {
+  run_fast(st, true, false);
+}
 BENCHMARK(BM_Post_Yolov8nInt8_NCHW_ScoreSum)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Post_Yolov8nInt8_NC1HWC2_ScoreSum)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Post_Yolov8nInt8_NC1HWC2_NoScoreSum)->Unit(benchmark::kMicrosecond);
+
+void BM_Post_Yolov8nInt8_FilterFirst_NCHW(benchmark::State& state) {
+  Scene s = make_scene(false, true);
+  bench::FilterFirstPostprocess pp;
+  std::vector<bench::BaselineDetection> out;
+  out.reserve(300);
+  for (auto _ : state) {
+    pp.run(s.layout, s.views, 0.25f, 0.45f, 300, &out);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.counters["detections"] = static_cast<double>(out.size());
+}
+BENCHMARK(BM_Post_Yolov8nInt8_FilterFirst_NCHW)->Unit(benchmark::kMicrosecond);
 
 void BM_Post_Yolov8nInt8_NaiveDequantizeAll(benchmark::State& state) {
   Scene s = make_scene(true, true);

@@ -16,10 +16,35 @@ echo "== environment"
 grep -m1 "model name" /proc/cpuinfo || true
 echo "cores: $(nproc); $(uname -sr); $(date -u +%Y-%m-%dT%H:%MZ)"
 
+echo "load: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
+
 echo "== tier 1: kernels (Google Benchmark, single thread, median of 5)"
 $B/bench/bench_kernels --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
   --benchmark_min_time=0.5 --benchmark_out="$out/kernels.json" --benchmark_out_format=json 2>/dev/null |
   grep -E "median|^Benchmark|^---"
+echo "-- ratios in this run (baseline median / rkyolo median, CPU time: robust to a shared machine)"
+/usr/bin/python3 - "$out/kernels.json" <<'PY'
+import json, sys
+rows = {b["run_name"]: b["cpu_time"] for b in json.load(open(sys.argv[1]))["benchmarks"]
+        if b.get("aggregate_name") == "median"}
+pairs = [("BM_Letterbox_Fused_NCHW_F32", "BM_Letterbox_OpenCV_NCHW_F32"),
+         ("BM_Letterbox_Fused_NHWC_I8_Stride", "BM_Letterbox_OpenCV_NHWC_I8_Stride"),
+         ("BM_Letterbox_Fused_NHWC_I8_Stride", "BM_Letterbox_Portable_NHWC_I8_Stride"),
+         ("BM_Letterbox_MemoryFloor_NHWC_I8_Stride", "BM_Letterbox_OpenCV_NHWC_I8_Stride"),
+         ("BM_Post_Yolov8nInt8_NCHW_ScoreSum", "BM_Post_Yolov8nInt8_FilterFirst_NCHW"),
+         ("BM_Post_Yolov8nInt8_NC1HWC2_ScoreSum", "BM_Post_Yolov8nInt8_FilterFirst_NCHW"),
+         ("BM_Post_Yolov8nInt8_NC1HWC2_ScoreSum", "BM_Post_Yolov8nInt8_NaiveDequantizeAll")]
+for a, b in pairs:
+    if a in rows and b in rows:
+        print("%-40s %9.1f us  vs %-42s %9.1f us  %5.2fx" % (a[3:], rows[a], b[3:], rows[b], rows[b] / rows[a]))
+PY
+
+echo "== instruction counts (callgrind on x86-64; qemu-aarch64 + plugin when build-aarch64 exists)"
+if [[ -x build-aarch64/bench/count_kernels ]]; then
+  bench/count_instructions.sh all
+else
+  bench/count_instructions.sh x86
+fi
 
 echo "== tier 1: tracker (ByteTrack per frame, assignment solver vs greedy; median of 5)"
 $B/bench/bench_tracker --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \

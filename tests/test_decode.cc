@@ -4,6 +4,7 @@
 // decoder against the naive reference on the same tensors.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
 #include "core/decode.h"
@@ -18,10 +19,10 @@ using test::SynthModel;
 using test::TruthBox;
 
 // Named tolerances.
-constexpr float kFloatMinIou = 0.999f;     // float tensors: essentially exact
-constexpr float kInt8MinIou = 0.97f;       // int8 coordinates carry quantization error
+constexpr float kFloatMinIou = 0.999f;  // float tensors: essentially exact
+constexpr float kInt8MinIou = 0.97f;    // int8 coordinates carry quantization error
 constexpr float kFloatScoreError = 1e-5f;
-constexpr float kRefBoxError = 1e-3f;      // optimized vs reference decoder, pixels
+constexpr float kRefBoxError = 1e-3f;  // optimized vs reference decoder, pixels
 constexpr float kRefScoreError = 1e-6f;
 
 enum class Encoding { kFloat, kInt8, kInt8Native16, kInt8Native8, kInt8Strided };
@@ -57,7 +58,7 @@ struct Decoded {
   YoloLayout layout;
   std::vector<Candidate> candidates;  // optimized
   std::vector<Candidate> reference;
-  std::vector<int> keep;              // after NMS
+  std::vector<int> keep;  // after NMS
 };
 
 Decoded decode_all(const std::vector<EncodedTensor>& enc, int input, const DecodeOptions& opt,
@@ -125,7 +126,8 @@ TEST_P(SplitRoundTrip, Yolov8SplitWithAndWithoutScoreSum) {
       std::mt19937 rng(100 + nc);
       std::vector<TruthBox> truth = test::random_boxes(rng, 12, nc, 640, 12, 400);
       const SynthModel m = test::make_yolov8_split(truth, nc, 640, with_sum, rng, quantized);
-      const std::string what = std::string("v8 split nc=") + std::to_string(nc) + (with_sum ? " +sum " : " ") + encoding_name(e);
+      const std::string what =
+          std::string("v8 split nc=") + std::to_string(nc) + (with_sum ? " +sum " : " ") + encoding_name(e);
       const Decoded d = decode_all(encode(m, e), 640, DecodeOptions{0.25f, {}});
       ASSERT_EQ(d.layout.family, YoloFamily::kYolov8SplitDfl) << what;
       ASSERT_EQ(d.layout.num_classes, nc) << what;
@@ -203,9 +205,14 @@ TEST(DecodeInt8, CombinedLayoutsAgreeWithReference) {
   const std::vector<TruthBox> truth = test::random_boxes(rng, 10, 4, 640);
   for (float conf : {0.0f, 0.1f, 0.25f, 0.6f}) {
     const DecodeOptions opt{conf, {}};
-    expect_matches_reference(decode_all(encode(test::make_yolov5_combined(truth, 4, 640, rng), Encoding::kInt8), 640, opt), "v5c int8");
-    expect_matches_reference(decode_all(encode(test::make_yolov8_combined(truth, 4, 640, rng, false), Encoding::kInt8), 640, opt), "v8c int8");
-    expect_matches_reference(decode_all(encode(test::make_yolov8_combined(truth, 4, 640, rng, true), Encoding::kInt8), 640, opt), "v8t int8");
+    expect_matches_reference(
+        decode_all(encode(test::make_yolov5_combined(truth, 4, 640, rng), Encoding::kInt8), 640, opt), "v5c int8");
+    expect_matches_reference(
+        decode_all(encode(test::make_yolov8_combined(truth, 4, 640, rng, false), Encoding::kInt8), 640, opt),
+        "v8c int8");
+    expect_matches_reference(
+        decode_all(encode(test::make_yolov8_combined(truth, 4, 640, rng, true), Encoding::kInt8), 640, opt),
+        "v8t int8");
     expect_matches_reference(decode_all(encode(test::make_end_to_end(truth, 300), Encoding::kInt8), 640, opt,
                                         {{"names", "['a', 'b', 'c', 'd']"}}),
                              "e2e int8");
@@ -230,6 +237,76 @@ TEST(DecodeInt8, RandomTensorsMatchReferenceAtAllThresholds) {
           expect_matches_reference(decode_all(encode(v5, e), 320, opt), "v5 " + what);
         }
   }
+}
+
+// The int8 kernels of the split path (score_sum scan 16 cells at a time,
+// best class over C2 = 16 blocks, DFL of 16-bin sides; NEON on aarch64) at
+// grid widths around every multiple of 16 and class counts around 16, in
+// every int8 layout, against the reference.
+TEST(DecodeInt8, SplitKernelsMatchReferenceAtVectorTails) {
+  std::mt19937 rng(31);
+  std::uniform_real_distribution<float> unit(0.0f, 1.0f);
+  for (int w : {1, 15, 16, 17, 31, 32, 33, 47, 48, 49, 639, 640, 641})
+    for (int nc : {1, 15, 16, 17, 80})
+      for (bool with_sum : {true, false}) {
+        const int h = w > 100 ? 2 : 3;
+        auto tensor = [&](const std::string& name, int c) {
+          test::FloatTensor t;
+          t.name = name;
+          t.dims = {1, c, h, w};
+          t.data.assign(static_cast<std::size_t>(c) * h * w, 0.0f);
+          return t;
+        };
+        test::FloatTensor box = tensor("box", 64), cls = tensor("cls", nc), sum = tensor("sum", 1);
+        for (float& v : box.data) v = unit(rng) * 6.0f - 3.0f;
+        const std::size_t cells = static_cast<std::size_t>(h) * w;
+        for (std::size_t i = 0; i < cells; ++i) {
+          const bool object = unit(rng) < 0.3f;  // sparse, like a frame
+          float acc = 0;
+          for (int c = 0; c < nc; ++c) {
+            const float v = object ? unit(rng) : unit(rng) * 0.02f;
+            cls.data[c * cells + i] = v;
+            acc += v;
+          }
+          sum.data[i] = std::min(acc, 1.0f);
+        }
+        YoloLayout layout;
+        layout.family = YoloFamily::kYolov8SplitDfl;
+        layout.num_classes = nc;
+        layout.input_width = 8 * w;
+        layout.input_height = 8 * h;
+        HeadBinding head;
+        head.stride = 8;
+        head.grid_h = h;
+        head.grid_w = w;
+        head.box_output = 0;
+        head.class_output = 1;
+        head.sum_output = with_sum ? 2 : -1;
+        layout.heads = {head};
+        std::vector<test::FloatTensor> outputs = {box, cls};
+        if (with_sum) outputs.push_back(sum);
+        for (Encoding e : {Encoding::kInt8, Encoding::kInt8Native16, Encoding::kInt8Native8, Encoding::kInt8Strided}) {
+          test::SynthModel m;
+          m.layout = layout;
+          m.outputs = outputs;
+          const std::vector<EncodedTensor> enc = encode(m, e);
+          std::vector<TensorInfo> infos;
+          std::vector<TensorView> views;
+          for (const auto& t : enc) infos.push_back(t.info);
+          for (std::size_t i = 0; i < enc.size(); ++i) views.push_back(TensorView{enc[i].bytes.data(), &infos[i]});
+          Decoder dec;
+          ASSERT_TRUE(dec.configure(layout, infos).ok());
+          for (float conf : {0.01f, 0.3f, 0.6f, 0.95f}) {
+            Decoded d;
+            ASSERT_TRUE(dec.set_options(DecodeOptions{conf, {}}).ok());
+            ASSERT_TRUE(dec.decode(views, &d.candidates).ok());
+            ASSERT_TRUE(decode_ref(layout, views, DecodeOptions{conf, {}}, &d.reference).ok());
+            expect_matches_reference(d, std::string(encoding_name(e)) + " w " + std::to_string(w) + " nc " +
+                                            std::to_string(nc) + (with_sum ? " sum" : "") + " conf " +
+                                            std::to_string(conf));
+          }
+        }
+      }
 }
 
 TEST(Decode, ClassFilter) {

@@ -4,10 +4,12 @@
 // test_real_model.cc, which has OpenCV for decoding.)
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 
 #include "core/letterbox.h"
+#include "core/letterbox_simd.h"
 
 namespace rkyolo::core {
 namespace {
@@ -115,27 +117,29 @@ constexpr std::uint8_t kSentinel = 0xCD;
 // the portable loops.
 void expect_same_as_reference(const ImageView& src, const LetterboxTarget& t, const std::string& what_in) {
   for (bool simd : {true, false}) {
-  const std::string what = what_in + (simd ? " [simd]" : " [portable]");
-  std::vector<std::uint8_t> ref(t.required_bytes(), kSentinel), opt(t.required_bytes(), kSentinel);
-  letterbox_ref(src, t, ref.data());
-  Letterboxer lb;
-  ASSERT_TRUE(lb.configure(t).ok());
-  lb.set_simd_enabled(simd);
-  ASSERT_TRUE(lb.run(src, opt.data()).ok()) << what;
-  ASSERT_EQ(ref.size(), opt.size());
-  for (std::size_t i = 0; i < ref.size(); ++i)
-    if (ref[i] != opt[i]) FAIL() << what << ": first difference at byte " << i << ": ref " << int(ref[i]) << " opt " << int(opt[i]);
-  // NHWC row padding beyond the width is never written (NPU buffers).
-  if (t.layout == TensorLayout::kNHWC && t.pitch() > t.width) {
-    const std::size_t elem = dtype_size(t.dtype);
-    for (int y = 0; y < t.height; ++y)
-      for (std::size_t b = static_cast<std::size_t>(t.width) * 3 * elem; b < static_cast<std::size_t>(t.pitch()) * 3 * elem; ++b)
-        ASSERT_EQ(opt[y * t.pitch() * 3 * elem + b], kSentinel) << what << ": padding written in row " << y;
-  }
-  // A second run on the same size reuses the cached transform.
-  std::vector<std::uint8_t> again(t.required_bytes(), kSentinel);
-  ASSERT_TRUE(lb.run(src, again.data()).ok());
-  EXPECT_EQ(again, opt) << what << ": second run differs";
+    const std::string what = what_in + (simd ? " [simd]" : " [portable]");
+    std::vector<std::uint8_t> ref(t.required_bytes(), kSentinel), opt(t.required_bytes(), kSentinel);
+    letterbox_ref(src, t, ref.data());
+    Letterboxer lb;
+    ASSERT_TRUE(lb.configure(t).ok());
+    lb.set_simd_enabled(simd);
+    ASSERT_TRUE(lb.run(src, opt.data()).ok()) << what;
+    ASSERT_EQ(ref.size(), opt.size());
+    for (std::size_t i = 0; i < ref.size(); ++i)
+      if (ref[i] != opt[i])
+        FAIL() << what << ": first difference at byte " << i << ": ref " << int(ref[i]) << " opt " << int(opt[i]);
+    // NHWC row padding beyond the width is never written (NPU buffers).
+    if (t.layout == TensorLayout::kNHWC && t.pitch() > t.width) {
+      const std::size_t elem = dtype_size(t.dtype);
+      for (int y = 0; y < t.height; ++y)
+        for (std::size_t b = static_cast<std::size_t>(t.width) * 3 * elem;
+             b < static_cast<std::size_t>(t.pitch()) * 3 * elem; ++b)
+          ASSERT_EQ(opt[y * t.pitch() * 3 * elem + b], kSentinel) << what << ": padding written in row " << y;
+    }
+    // A second run on the same size reuses the cached transform.
+    std::vector<std::uint8_t> again(t.required_bytes(), kSentinel);
+    ASSERT_TRUE(lb.run(src, again.data()).ok());
+    EXPECT_EQ(again, opt) << what << ": second run differs";
   }
 }
 
@@ -168,6 +172,32 @@ TEST(Letterbox, OptimizedMatchesReferenceAtVectorTails) {
       }
 }
 
+// The horizontal kernels work on groups of 4 (NEON) or 8 (AVX2) output
+// pixels and the vertical ones on 16 or 32 source bytes: output widths around
+// every multiple, downscaled and upscaled, each element checked.
+TEST(Letterbox, SimdMatchesReferenceAtOutputWidthTails) {
+  std::mt19937 rng(23);
+  const int widths[] = {1,  2,  3,  4,  5,  7,  8,  9,  10, 11, 12,  13,  15,
+                        16, 17, 18, 31, 32, 33, 34, 63, 64, 65, 639, 640, 641};
+  for (int w : widths)
+    for (int up : {0, 1}) {
+      // A source as wide as 3 output rows (or half one): the width limits the
+      // content, so new_w == w.
+      const int sw = up ? std::max(1, w / 2) : 3 * w + 1, sh = up ? 3 : 9;
+      const Image im = random_image(rng, sw, sh, 4, up ? PixelFormat::kRgb8 : PixelFormat::kBgr8);
+      const int th = 6;
+      const std::string size = std::to_string(sw) + "x" + std::to_string(sh) + " -> " + std::to_string(w);
+      expect_same_as_reference(im.view, make_target(w, th, TensorLayout::kNCHW, DType::kFloat32, 0, false),
+                               size + " NCHW f32");
+      expect_same_as_reference(im.view, make_target(w, th, TensorLayout::kNCHW, DType::kFloat32, 0, true),
+                               size + " NCHW f32 lut");
+      expect_same_as_reference(im.view, make_target(w, th, TensorLayout::kNHWC, DType::kInt8, w + 3, false),
+                               size + " NHWC i8 strided");
+      expect_same_as_reference(im.view, make_target(w, th, TensorLayout::kNHWC, DType::kUint8, 0, false),
+                               size + " NHWC u8");
+    }
+}
+
 TEST(Letterbox, OptimizedMatchesReferenceAtModelSizes) {
   std::mt19937 rng(11);
   const int sizes[][2] = {{1920, 1080}, {1280, 720}, {810, 1080}, {640, 480}, {320, 240}, {641, 639}};
@@ -182,6 +212,22 @@ TEST(Letterbox, OptimizedMatchesReferenceAtModelSizes) {
   }
 }
 
+// The "[simd]" runs above must really run the kernels where they exist:
+// NEON is baseline on aarch64, AVX2 is checked at run time on x86-64.
+TEST(Letterbox, SimdKernelsActiveWhereAvailable) {
+#if defined(__aarch64__)
+  EXPECT_TRUE(simd::available());
+  EXPECT_STREQ(simd::isa_name(), "neon");
+#endif
+  for (const LetterboxTarget& t : {make_target(64, 64, TensorLayout::kNCHW, DType::kFloat32, 0, false),
+                                   make_target(64, 64, TensorLayout::kNHWC, DType::kInt8, 80, false),
+                                   make_target(64, 64, TensorLayout::kNHWC, DType::kUint8, 0, false)}) {
+    Letterboxer lb;
+    ASSERT_TRUE(lb.configure(t).ok());
+    EXPECT_EQ(lb.simd_active(), simd::available()) << layout_name(t.layout) << " " << dtype_name(t.dtype);
+  }
+}
+
 TEST(Letterbox, Int8WritesTwosComplementBitPatterns) {
   // A black pixel quantizes to -128 (bits 0x80), pad 114 to -14 (bits 0xF2).
   std::vector<std::uint8_t> black(16 * 16 * 3, 0);
@@ -191,7 +237,7 @@ TEST(Letterbox, Int8WritesTwosComplementBitPatterns) {
   Letterboxer lb;
   ASSERT_TRUE(lb.configure(t).ok());
   ASSERT_TRUE(lb.run(src, out.data()).ok());
-  EXPECT_EQ(out[0], 0xF2);                         // top padding row: 114 - 128 = -14
+  EXPECT_EQ(out[0], 0xF2);                                     // top padding row: 114 - 128 = -14
   EXPECT_EQ(out[static_cast<std::size_t>(8) * 16 * 3], 0x80);  // first content row: 0 - 128
 }
 
@@ -206,10 +252,10 @@ TEST(Letterbox, PaddingValuesAndChannelOrder) {
   ASSERT_TRUE(lb.configure(t).ok());
   ASSERT_TRUE(lb.run(src, bytes.data()).ok());
   const float* f = reinterpret_cast<const float*>(bytes.data());
-  EXPECT_FLOAT_EQ(f[0], 114.0f / 255.0f);       // R plane, pad row 0
-  EXPECT_FLOAT_EQ(f[4], 1.0f);                  // R plane, row 1 (content)
-  EXPECT_FLOAT_EQ(f[16 + 4], 0.0f);             // G plane, content
-  EXPECT_FLOAT_EQ(f[32 + 12], 114.0f / 255.0f); // B plane, pad row 3
+  EXPECT_FLOAT_EQ(f[0], 114.0f / 255.0f);        // R plane, pad row 0
+  EXPECT_FLOAT_EQ(f[4], 1.0f);                   // R plane, row 1 (content)
+  EXPECT_FLOAT_EQ(f[16 + 4], 0.0f);              // G plane, content
+  EXPECT_FLOAT_EQ(f[32 + 12], 114.0f / 255.0f);  // B plane, pad row 3
 }
 
 TEST(Letterbox, RejectsBadInputs) {

@@ -2,10 +2,20 @@
 // score_sum) and the combined channel-first (1, 4+nc, A) tensor.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <type_traits>
 
 #include "core/decode.h"
 #include "core/decode_internal.h"
 #include "core/simd.h"
+
+#if defined(__aarch64__) && defined(__ARM_NEON)
+#include <arm_neon.h>
+#define RKYOLO_DECODE_NEON 1
+#elif defined(__x86_64__) && defined(__SSE2__)
+#include <emmintrin.h>  // x86-64 baseline: no run-time dispatch needed
+#define RKYOLO_DECODE_SSE2 1
+#endif
 
 namespace rkyolo::core {
 
@@ -16,9 +26,9 @@ namespace {
 
 // Running per-cell maximum over the allowed class channels. Channel-major, so
 // NCHW planes are read contiguously (vectorized).
-#define RKYOLO_PLANE_MAX(T)                                                                 \
+#define RKYOLO_PLANE_MAX(T)                                                                            \
   RKYOLO_MULTIVERSION void plane_max(const T* RKYOLO_RESTRICT plane, T* RKYOLO_RESTRICT best, int n) { \
-    for (int i = 0; i < n; ++i) best[i] = plane[i] > best[i] ? plane[i] : best[i];                  \
+    for (int i = 0; i < n; ++i) best[i] = plane[i] > best[i] ? plane[i] : best[i];                     \
   }
 RKYOLO_PLANE_MAX(float)
 RKYOLO_PLANE_MAX(std::int8_t)
@@ -122,6 +132,197 @@ float dfl_side(const T* base, const TensorAccess& a, int first_channel, int reg_
   return num / den;
 }
 
+// ---------------------------------------------------------------------------
+// int8 kernels of the split-head path: the score_sum scan, the best class of
+// a native NC1HWC2 cell (C2 = 16) and DFL of one side whose reg_max = 16 bins
+// are one NC1HWC2 block. NEON on aarch64, plain loops elsewhere; the results
+// are the same integers (and the same float sums, see dfl_side16).
+// ---------------------------------------------------------------------------
+
+// True when channels [0, channels) sit in runs of `run` contiguous elements,
+// run k at channel_offset[0] + k * run_stride (run_stride 0: any place).
+inline bool contiguous_runs(const TensorAccess& a, int channels, int run, std::size_t run_stride) {
+  if (a.channels < channels || static_cast<int>(a.cell_step) < run) return false;
+  for (int c = 0; c < channels; ++c) {
+    const std::size_t start = a.channel_offset[c - c % run];
+    if (run_stride != 0 && start != a.channel_offset[0] + static_cast<std::size_t>(c / run) * run_stride) return false;
+    if (a.channel_offset[c] != start + static_cast<std::size_t>(c % run)) return false;
+  }
+  return true;
+}
+
+#if defined(RKYOLO_DECODE_NEON)
+// Index of the first all-ones lane of a comparison result, 16 when none.
+inline int first_lane(uint8x16_t mask) {
+  const std::uint64_t bits = vget_lane_u64(vreinterpret_u64_u8(vshrn_n_u16(vreinterpretq_u16_u8(mask), 4)), 0);
+  return bits == 0 ? 16 : __builtin_ctzll(bits) / 4;
+}
+#endif
+
+// First x in [x, n) whose row[x * step] >= q, or n.
+inline int next_pass_i8(const std::int8_t* row, std::size_t step, int x, int n, int q) {
+  if (q <= -128) return x < n ? x : n;
+  if (q > 127) return n;
+#if defined(RKYOLO_DECODE_NEON)
+  const int8x16_t thr = vdupq_n_s8(static_cast<std::int8_t>(q));
+  if (step == 1) {
+    for (; x + 16 <= n; x += 16)
+      if (const int i = first_lane(vcgeq_s8(vld1q_s8(row + x), thr)); i < 16) return x + i;
+  } else if (step == 16) {  // NC1HWC2 with one channel: byte 0 of every 16
+    for (; x + 16 <= n; x += 16) {
+      const std::int8_t* p = row + static_cast<std::size_t>(x) * 16;
+      // vld4q splits 64 bytes by position mod 4: val[0] lanes 0, 4, 8, 12
+      // are the 4 cells; two unzips gather the 16 cells' values in order.
+      const int8x16_t a = vld4q_s8(p).val[0], b = vld4q_s8(p + 64).val[0];
+      const int8x16_t c = vld4q_s8(p + 128).val[0], d = vld4q_s8(p + 192).val[0];
+      const int8x16_t cells = vuzp1q_s8(vuzp1q_s8(a, b), vuzp1q_s8(c, d));
+      if (const int i = first_lane(vcgeq_s8(cells, thr)); i < 16) return x + i;
+    }
+  }
+#elif defined(RKYOLO_DECODE_SSE2)
+  if (step == 1) {
+    const __m128i below = _mm_set1_epi8(static_cast<char>(q - 1));  // v >= q  <=>  v > q - 1
+    for (; x + 16 <= n; x += 16) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(row + x));
+      if (const int m = _mm_movemask_epi8(_mm_cmpgt_epi8(v, below)); m != 0)
+        return x + __builtin_ctz(static_cast<unsigned>(m));
+    }
+  } else if (step == 16) {  // NC1HWC2 with one channel: byte 0 of every 16
+    const __m128i below = _mm_set1_epi8(static_cast<char>(q - 1));
+    auto cells4 = [](const std::int8_t* p) {  // byte 0 of 4 cells in lanes 0..3
+      auto ld = [p](int k) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k)); };
+      return _mm_unpacklo_epi16(_mm_unpacklo_epi8(ld(0), ld(1)), _mm_unpacklo_epi8(ld(2), ld(3)));
+    };
+    for (; x + 16 <= n; x += 16) {
+      const std::int8_t* p = row + static_cast<std::size_t>(x) * 16;
+      const __m128i cells = _mm_unpacklo_epi64(_mm_unpacklo_epi32(cells4(p), cells4(p + 64)),
+                                               _mm_unpacklo_epi32(cells4(p + 128), cells4(p + 192)));
+      if (const int m = _mm_movemask_epi8(_mm_cmpgt_epi8(cells, below)); m != 0)
+        return x + __builtin_ctz(static_cast<unsigned>(m));
+    }
+  }
+#endif
+  for (; x < n; ++x)
+    if (row[static_cast<std::size_t>(x) * step] >= q) return x;
+  return n;
+}
+
+// Per-cell maximum over `channels` int8 planes `plane` elements apart, for
+// the 16 consecutive cells at `first` (NCHW, every class allowed).
+inline void block_max16_i8(const std::int8_t* first, std::size_t plane, int channels, std::int8_t out[16]) {
+#if defined(RKYOLO_DECODE_NEON)
+  int8x16_t m = vdupq_n_s8(-128);
+  for (int c = 0; c < channels; ++c) m = vmaxq_s8(m, vld1q_s8(first + c * plane));
+  vst1q_s8(out, m);
+#elif defined(RKYOLO_DECODE_SSE2)
+  const __m128i flip = _mm_set1_epi8(static_cast<char>(0x80));
+  __m128i m = _mm_setzero_si128();
+  for (int c = 0; c < channels; ++c)
+    m = _mm_max_epu8(m, _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(first + c * plane)), flip));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(out), _mm_xor_si128(m, flip));
+#else
+  for (int i = 0; i < 16; ++i) out[i] = -128;
+  for (int c = 0; c < channels; ++c)
+    for (int i = 0; i < 16; ++i) out[i] = first[c * plane + i] > out[i] ? first[c * plane + i] : out[i];
+#endif
+}
+
+// Best class of one NC1HWC2 cell with C2 = 16, every class allowed: `cell`
+// points at the cell in block 0, blocks are `block_stride` bytes apart.
+// Ties go to the lowest class, like arg_best. Returns -1 (best_v set) when
+// the best score is below `gate`: most cells stop after the maximum.
+inline int arg_best_c16(const std::int8_t* cell, std::size_t block_stride, int channels, int gate,
+                        std::int8_t* best_v) {
+#if defined(RKYOLO_DECODE_NEON)
+  const int full = channels / 16, rest = channels % 16;
+  static const std::int8_t kLane[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+  const int8x16_t lane = vld1q_s8(kLane);
+  int8x16_t m = vdupq_n_s8(-128);
+  for (int b = 0; b < full; ++b) m = vmaxq_s8(m, vld1q_s8(cell + b * block_stride));
+  int8x16_t last = vdupq_n_s8(-128);
+  if (rest > 0) {  // padding channels hold garbage: mask them to -128
+    const uint8x16_t valid = vcltq_s8(lane, vdupq_n_s8(static_cast<std::int8_t>(rest)));
+    last = vbslq_s8(valid, vld1q_s8(cell + full * block_stride), vdupq_n_s8(-128));
+    m = vmaxq_s8(m, last);
+  }
+  const std::int8_t best = vmaxvq_s8(m);
+  *best_v = best;
+  if (best < gate) return -1;
+  const int8x16_t target = vdupq_n_s8(best);
+  for (int b = 0; b <= full; ++b) {
+    const int8x16_t v = b < full ? vld1q_s8(cell + b * block_stride) : last;
+    if (const int i = first_lane(vceqq_s8(v, target)); i < 16) return b * 16 + i;
+  }
+  return 0;  // not reached: best came from one of the blocks
+#elif defined(RKYOLO_DECODE_SSE2)
+  // Signed bytes compared as unsigned after flipping the top bit (SSE2 has
+  // no signed byte max); 0 then stands for -128.
+  const int full = channels / 16, rest = channels % 16;
+  const __m128i flip = _mm_set1_epi8(static_cast<char>(0x80));
+  auto load = [&](int b) {
+    return _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(cell + b * block_stride)), flip);
+  };
+  __m128i m = _mm_setzero_si128();
+  for (int b = 0; b < full; ++b) m = _mm_max_epu8(m, load(b));
+  __m128i last = _mm_setzero_si128();
+  if (rest > 0) {  // padding channels hold garbage: mask them to -128
+    alignas(16) static const std::uint8_t kOnes[32] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                                                       0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+    const __m128i valid = _mm_loadu_si128(reinterpret_cast<const __m128i*>(kOnes + 16 - rest));
+    last = _mm_and_si128(load(full), valid);
+    m = _mm_max_epu8(m, last);
+  }
+  m = _mm_max_epu8(m, _mm_srli_si128(m, 8));
+  m = _mm_max_epu8(m, _mm_srli_si128(m, 4));
+  m = _mm_max_epu8(m, _mm_srli_si128(m, 2));
+  m = _mm_max_epu8(m, _mm_srli_si128(m, 1));
+  const int best_u = _mm_cvtsi128_si32(m) & 0xFF;
+  *best_v = static_cast<std::int8_t>(best_u ^ 0x80);
+  if (*best_v < gate) return -1;
+  const __m128i target = _mm_set1_epi8(static_cast<char>(best_u));
+  for (int b = 0; b <= full; ++b) {
+    const __m128i v = b < full ? load(b) : last;
+    const int mask = _mm_movemask_epi8(_mm_cmpeq_epi8(v, target));
+    if (mask != 0) return b * 16 + __builtin_ctz(static_cast<unsigned>(mask));
+  }
+  return 0;  // not reached
+#else
+  int best_c = 0;
+  std::int8_t best = -128;
+  for (int c = 0; c < channels; ++c) {
+    const std::int8_t v = cell[(c / 16) * block_stride + c % 16];
+    if (c == 0 || v > best) best = v, best_c = c;
+  }
+  *best_v = best;
+  return best < gate ? -1 : best_c;
+#endif
+}
+
+// DFL of one side with 16 int8 bins stored contiguously (one NC1HWC2 block):
+// softmax through the exp table, sum(i * p_i). The sums run in the same order
+// as dfl_side's (bin 0 first), so both give the same float.
+inline float dfl_side16(const std::int8_t* bins, const float* exp_table) {
+#if defined(RKYOLO_DECODE_NEON)
+  const int8x16_t v = vld1q_s8(bins);
+  const std::int8_t vmax = vmaxvq_s8(v);
+  // vmax - v in 0..255: the wrapping int8 difference read as uint8.
+  std::uint8_t d[16];
+  vst1q_u8(d, vreinterpretq_u8_s8(vsubq_s8(vdupq_n_s8(vmax), v)));
+#else
+  std::int8_t vmax = bins[0];
+  for (int j = 1; j < 16; ++j) vmax = bins[j] > vmax ? bins[j] : vmax;
+  std::uint8_t d[16];
+  for (int j = 0; j < 16; ++j) d[j] = static_cast<std::uint8_t>(vmax - bins[j]);
+#endif
+  float num = 0, den = 0;
+  for (int j = 0; j < 16; ++j) {
+    const float e = exp_table[d[j]];
+    den += e;
+    num += e * static_cast<float>(j);
+  }
+  return num / den;
+}
+
 }  // namespace
 
 Status Decoder::decode_v8_split(const std::vector<TensorView>& outputs, std::vector<Candidate>* out) {
@@ -139,6 +340,19 @@ Status Decoder::decode_v8_split(const std::vector<TensorView>& outputs, std::vec
     Gate cls_gate;
     cls_gate.f = conf;
     cls_gate.q = cls_s.score_gate_q;
+    // int8 fast paths: each DFL side one contiguous 16-bin run (NC1HWC2 with
+    // C2 = 16, or NHWC), every class allowed with classes in C2 = 16 blocks.
+    const bool box_sides16 = ba.dtype == DType::kInt8 && reg_max == 16 && contiguous_runs(ba, 4 * reg_max, 16, 0);
+    const std::size_t cls_block = static_cast<std::size_t>(ca.height) * ca.pitch * 16;
+    const bool cls_c16 = ca.dtype == DType::kInt8 && ca.cell_step == 16 &&
+                         static_cast<int>(allowed_list_.size()) == ca.channels &&
+                         contiguous_runs(ca, ca.channels, 16, cls_block);
+    // NCHW int8 planes, every class allowed: per-cell maxima 16 cells at a
+    // time (vectors over cells), arg_best only for cells that pass.
+    const std::size_t cls_plane = static_cast<std::size_t>(ca.height) * ca.pitch;
+    const bool cls_planes = ca.dtype == DType::kInt8 && ca.cell_step == 1 &&
+                            static_cast<int>(allowed_list_.size()) == ca.channels &&
+                            contiguous_runs(ca, ca.channels, 1, cls_plane);
 
     auto run = [&]<typename TC>() -> Status {
       const TC* cls = static_cast<const TC*>(outputs[head.class_output].data);
@@ -147,10 +361,18 @@ Status Decoder::decode_v8_split(const std::vector<TensorView>& outputs, std::vec
           const TB* box = static_cast<const TB*>(outputs[head.box_output].data);
           const std::size_t boff = static_cast<std::size_t>(y * ba.pitch + x) * ba.cell_step;
           const float* table = box_s.exp_table.empty() ? nullptr : box_s.exp_table.data();
-          const float l = dfl_side(box, ba, 0, reg_max, boff, table);
-          const float t = dfl_side(box, ba, reg_max, reg_max, boff, table);
-          const float r = dfl_side(box, ba, 2 * reg_max, reg_max, boff, table);
-          const float b = dfl_side(box, ba, 3 * reg_max, reg_max, boff, table);
+          float d[4];
+          bool done = false;
+          if constexpr (std::is_same_v<TB, std::int8_t>) {
+            if (box_sides16) {
+              for (int side = 0; side < 4; ++side)
+                d[side] = dfl_side16(box + ba.channel_offset[16 * side] + boff, table);
+              done = true;
+            }
+          }
+          if (!done)
+            for (int side = 0; side < 4; ++side) d[side] = dfl_side(box, ba, side * reg_max, reg_max, boff, table);
+          const float l = d[0], t = d[1], r = d[2], b = d[3];
           const float cx = static_cast<float>(x) + 0.5f, cy = static_cast<float>(y) + 0.5f;
           Candidate cand;
           cand.box = Box{(cx - l) * stride, (cy - t) * stride, (cx + r) * stride, (cy + b) * stride};
@@ -172,11 +394,31 @@ Status Decoder::decode_v8_split(const std::vector<TensorView>& outputs, std::vec
           sum_gate.q = sum_s->sum_gate_q;
           for (int y = 0; y < h; ++y) {
             const TS* srow = sum + sa.channel_offset[0] + static_cast<std::size_t>(y) * sa.pitch * sa.cell_step;
-            for (int x = 0; x < w; ++x) {
-              if (!sum_gate.pass(srow[static_cast<std::size_t>(x) * sa.cell_step])) continue;
+            auto next = [&](int x) {
+              if constexpr (std::is_same_v<TS, std::int8_t>) return next_pass_i8(srow, sa.cell_step, x, w, sum_gate.q);
+              while (x < w && !sum_gate.pass(srow[static_cast<std::size_t>(x) * sa.cell_step])) ++x;
+              return x;
+            };
+            [[maybe_unused]] std::int8_t block[16];
+            [[maybe_unused]] int block_x = -16;  // cells [block_x, block_x + 16) have their maxima in block
+            for (int x = next(0); x < w; x = next(x + 1)) {
               TC best;
               const std::size_t coff = static_cast<std::size_t>(y * ca.pitch + x) * ca.cell_step;
-              const int c = arg_best(cls, ca, coff, allowed_list_, &best);
+              int c;
+              if constexpr (std::is_same_v<TC, std::int8_t>) {
+                if (cls_planes && w >= 16) {
+                  if (x >= block_x + 16) {  // a block at x, or the row's last 16 cells
+                    block_x = std::min(x, w - 16);
+                    block_max16_i8(cls + ca.channel_offset[0] + static_cast<std::size_t>(y * ca.pitch + block_x),
+                                   cls_plane, ca.channels, block);
+                  }
+                  if (!cls_gate.pass(block[x - block_x])) continue;
+                }
+                c = cls_c16 ? arg_best_c16(cls + ca.channel_offset[0] + coff, cls_block, ca.channels, cls_gate.q, &best)
+                            : arg_best(cls, ca, coff, allowed_list_, &best);
+              } else {
+                c = arg_best(cls, ca, coff, allowed_list_, &best);
+              }
               if (c < 0 || !cls_gate.pass(best)) continue;
               RKYOLO_RETURN_IF_ERROR(emit(y, x, c, Elem<TC>::deq(best, ca.quant)));
             }

@@ -4,8 +4,8 @@
 #include <cmath>
 #include <cstring>
 
-#include "core/quantize.h"
 #include "core/letterbox_simd.h"
+#include "core/quantize.h"
 #include "core/simd.h"
 
 namespace rkyolo::core {
@@ -23,10 +23,14 @@ constexpr int kRoundShift = kVBits + kHBits;
 constexpr int kRoundBias = 1 << (kRoundShift - 1);
 
 // Python's round(): half to even (the default FP rounding mode).
-int py_round(double v) { return static_cast<int>(std::nearbyint(v)); }
+int py_round(double v) {
+  return static_cast<int>(std::nearbyint(v));
+}
 
 // Weight of the second tap in `bits` fixed point, round half to even.
-int coef(float frac, int bits) { return static_cast<int>(std::lrint(frac * static_cast<float>(1 << bits))); }
+int coef(float frac, int bits) {
+  return static_cast<int>(std::lrint(frac * static_cast<float>(1 << bits)));
+}
 
 }  // namespace
 
@@ -90,8 +94,7 @@ PixelTables make_pixel_tables(const LetterboxTarget& t) {
       const int off = tab.i8[c][0];
       if (c == 0) offset = off;
       if (off != offset) offset_ok = false;
-      for (int p = 0; p < 256 && offset_ok; ++p)
-        offset_ok = tab.i8[c][p] == std::clamp(p + offset, -128, 127);
+      for (int p = 0; p < 256 && offset_ok; ++p) offset_ok = tab.i8[c][p] == std::clamp(p + offset, -128, 127);
     }
   }
   tab.i8_is_offset = offset_ok;
@@ -170,7 +173,8 @@ void letterbox_ref(const ImageView& src, const LetterboxTarget& t, void* dst) {
             const std::uint8_t* r1 = src.row(v.s1);
             // Vertical blend of the two source rows, then horizontal.
             const long left = static_cast<long>(v.w0) * r0[h.s0 * 3 + sc] + static_cast<long>(v.w1) * r1[h.s0 * 3 + sc];
-            const long right = static_cast<long>(v.w0) * r0[h.s1 * 3 + sc] + static_cast<long>(v.w1) * r1[h.s1 * 3 + sc];
+            const long right =
+                static_cast<long>(v.w0) * r0[h.s1 * 3 + sc] + static_cast<long>(v.w1) * r1[h.s1 * 3 + sc];
             const long sum = h.w0 * left + h.w1 * right;
             p = static_cast<int>(std::clamp<long>((sum + kRoundBias) >> kRoundShift, 0, 255));
           }
@@ -228,8 +232,8 @@ void offset_i8_row(const std::uint8_t* RKYOLO_RESTRICT in, int offset, std::int8
 }
 
 RKYOLO_MULTIVERSION
-void lut_f32_row(const std::uint8_t* RKYOLO_RESTRICT in, const float* RKYOLO_RESTRICT lut,
-                 float* RKYOLO_RESTRICT out, int n) {
+void lut_f32_row(const std::uint8_t* RKYOLO_RESTRICT in, const float* RKYOLO_RESTRICT lut, float* RKYOLO_RESTRICT out,
+                 int n) {
   for (int i = 0; i < n; ++i) out[i] = lut[in[i]];
 }
 
@@ -241,8 +245,7 @@ void lut_i8_row(const std::uint8_t* RKYOLO_RESTRICT in, const std::int8_t* RKYOL
 }  // namespace
 
 Status Letterboxer::configure(const LetterboxTarget& target) {
-  if (target.width <= 0 || target.height <= 0)
-    return invalid_argument("letterbox target size must be positive");
+  if (target.width <= 0 || target.height <= 0) return invalid_argument("letterbox target size must be positive");
   if (target.layout != TensorLayout::kNCHW && target.layout != TensorLayout::kNHWC)
     return invalid_argument("letterbox can only write NCHW or NHWC tensors");
   if (target.dtype != DType::kFloat32 && target.dtype != DType::kUint8 && target.dtype != DType::kInt8)
@@ -283,7 +286,7 @@ void Letterboxer::set_simd_enabled(bool enabled) {
                         (target_.dtype == DType::kUint8 ||
                          (target_.dtype == DType::kInt8 && tables_.i8_is_offset && tables_.i8_offset == -128))) ||
                        (target_.layout == TensorLayout::kNCHW && target_.dtype == DType::kFloat32);
-  simd_ = enabled && configured_ && kind_ok && simd::have_avx2();
+  simd_ = enabled && configured_ && kind_ok && simd::available();
   geom_ = LetterboxGeometry{};  // rebuild the plan on the next frame
 }
 
@@ -344,13 +347,7 @@ void Letterboxer::build_transform(int src_w, int src_h) {
       px_index_[x] = h.s0 * 3;
       if (x >= simd_pixels_) continue;
       const int a0 = h.s1 == h.s0 ? h.w0 + h.w1 : h.w0, a1 = h.s1 == h.s0 ? 0 : h.w1;
-      // Group of 8: vector k holds pixel k then pixel k + 4 (see letterbox_simd.h).
-      const int group = x / 8, k = x % 8;
-      std::int16_t* w = &px_weights_[static_cast<std::size_t>(group) * 64 + (k % 4) * 16 + (k / 4) * 8];
-      for (int c = 0; c < 3; ++c) {
-        w[2 * c] = static_cast<std::int16_t>(a0);
-        w[2 * c + 1] = static_cast<std::int16_t>(a1);
-      }
+      simd::pack_weights(px_weights_.data(), x, a0, a1);
     }
   }
 }
@@ -468,9 +465,10 @@ bool Letterboxer::write_content_row_simd(const std::int16_t* vrow, std::uint8_t*
     std::memcpy(row, pad_row_.data(), static_cast<std::size_t>(g.pad_left) * 3);
     std::uint8_t* content = row + static_cast<std::size_t>(g.pad_left) * 3;
     const std::uint8_t flip = t.dtype == DType::kInt8 ? 0x80 : 0x00;
-    simd::hblend_interleaved_avx2(vrow, plan, content, flip);
+    simd::hblend_interleaved(vrow, plan, content, flip);
     std::uint8_t* tail = hrow_.data();
-    hblend_row(vrow, x_index_.data() + 3 * done, x_alpha0_.data() + 3 * done, x_alpha1_.data() + 3 * done, tail, 3 * rest);
+    hblend_row(vrow, x_index_.data() + 3 * done, x_alpha0_.data() + 3 * done, x_alpha1_.data() + 3 * done, tail,
+               3 * rest);
     for (int i = 0; i < 3 * rest; ++i) content[3 * done + i] = tail[i] ^ flip;
     std::memcpy(content + static_cast<std::size_t>(nw) * 3, pad_row_.data(),
                 static_cast<std::size_t>(t.width - g.pad_left - nw) * 3);
@@ -479,9 +477,10 @@ bool Letterboxer::write_content_row_simd(const std::int16_t* vrow, std::uint8_t*
   // NCHW float32.
   const std::size_t plane = static_cast<std::size_t>(t.width) * t.height;
   float* planes[3];
-  for (int c = 0; c < 3; ++c) planes[c] = reinterpret_cast<float*>(dst) + c * plane + static_cast<std::size_t>(y) * t.width;
-  simd::hblend_planar_f32_avx2(vrow, plan, planes[0] + g.pad_left, planes[1] + g.pad_left, planes[2] + g.pad_left,
-                               t.mean, t.std);
+  for (int c = 0; c < 3; ++c)
+    planes[c] = reinterpret_cast<float*>(dst) + c * plane + static_cast<std::size_t>(y) * t.width;
+  simd::hblend_planar_f32(vrow, plan, planes[0] + g.pad_left, planes[1] + g.pad_left, planes[2] + g.pad_left, t.mean,
+                          t.std);
   for (int c = 0; c < 3; ++c) {
     float* out = planes[c];
     const float pad = tables_.f32[c][t.pad_value];
@@ -526,7 +525,7 @@ Status Letterboxer::run(const ImageView& src, void* dst_void) {
       const std::uint8_t* r0 = src.row(y_row0_[y]);
       const std::uint8_t* r1 = src.row(y_row1_[y]);
       if (simd_) {
-        simd::vblend_avx2(r0, r1, y_beta0_[y], b1, vrow_.data(), src.width * 3);
+        simd::vblend(r0, r1, y_beta0_[y], b1, vrow_.data(), src.width * 3);
         if (write_content_row_simd(vrow_.data(), dst, dy)) continue;
       } else {
         vblend_row(r0, r1, y_beta0_[y], b1, vrow_.data(), src.width * 3);

@@ -89,7 +89,8 @@ class Letterboxer {
   // NHWC row padding (beyond width) are left untouched.
   Status run(const ImageView& src, void* dst);
 
-  // Explicit SIMD kernels (AVX2 on x86-64) when the CPU has them; tests turn
+  // Explicit SIMD kernels (AVX2 on x86-64 when the CPU has it, NEON on
+  // aarch64) for NHWC uint8, NHWC int8 (q = p - 128) and NCHW float; tests turn
   // them off to check the portable path against the reference too.
   void set_simd_enabled(bool enabled);
   bool simd_active() const { return simd_; }
@@ -108,7 +109,7 @@ class Letterboxer {
   bool identity_ = false;  // no resize: new size == source size
 
   // Cached transform (grow-only buffers).
-  std::vector<std::int32_t> x_index_;  // per output element (new_w*3): source byte offset, swap applied
+  std::vector<std::int32_t> x_index_;              // per output element (new_w*3): source byte offset, swap applied
   std::vector<std::int32_t> x_alpha0_, x_alpha1_;  // per output element: horizontal weights
   std::vector<std::int32_t> y_row0_, y_row1_;      // per output row: source rows (clamped)
   std::vector<std::int32_t> y_beta0_, y_beta1_;    // per output row: vertical weights

@@ -1,0 +1,227 @@
+// Runs one kernel N times on the benchmarks' inputs, for instruction
+// counting: bench/count_instructions.sh runs it under callgrind (x86-64) or
+// qemu-aarch64 with an instruction-counting plugin, for two values of N, and
+// reports the difference per call (set-up and first-frame caches cancel).
+// Standard library only (OpenCV's composition is added when built with it),
+// so it cross-compiles for aarch64.
+//   count_kernels list
+//   count_kernels KERNEL N
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/decode.h"
+#include "core/letterbox.h"
+#include "core/nms.h"
+#include "postprocess_baseline.h"
+#include "support/yolo_synth.h"
+
+#if defined(RKYOLO_COUNT_OPENCV)
+#include <opencv2/core.hpp>
+#include <opencv2/dnn.hpp>
+#include <opencv2/imgproc.hpp>
+#endif
+
+namespace {
+
+using namespace rkyolo;
+
+constexpr int kSrcW = 1920, kSrcH = 1080, kDst = 640, kStride = 656;
+
+// The benchmarks' camera frame: smooth structure plus noise.
+const std::vector<std::uint8_t>& camera_frame() {
+  static const std::vector<std::uint8_t> frame = [] {
+    std::vector<std::uint8_t> m(static_cast<std::size_t>(kSrcW) * kSrcH * 3);
+    std::mt19937 rng(42);
+    for (int y = 0; y < kSrcH; ++y)
+      for (int x = 0; x < kSrcW; ++x) {
+        std::uint8_t* p = &m[(static_cast<std::size_t>(y) * kSrcW + x) * 3];
+        p[0] = static_cast<std::uint8_t>((x / 7 + y / 3 + rng() % 16) & 255);
+        p[1] = static_cast<std::uint8_t>((x / 3 + rng() % 16) & 255);
+        p[2] = static_cast<std::uint8_t>((y / 2 + rng() % 16) & 255);
+      }
+    return m;
+  }();
+  return frame;
+}
+
+ImageView frame_view() {
+  return ImageView{camera_frame().data(), kSrcW, kSrcH, static_cast<std::size_t>(kSrcW) * 3, PixelFormat::kBgr8};
+}
+
+core::LetterboxTarget nchw_f32() {
+  core::LetterboxTarget t;
+  t.width = t.height = kDst;
+  t.layout = TensorLayout::kNCHW;
+  t.dtype = DType::kFloat32;
+  return t;
+}
+
+core::LetterboxTarget nhwc_i8() {
+  core::LetterboxTarget t;
+  t.width = t.height = kDst;
+  t.layout = TensorLayout::kNHWC;
+  t.dtype = DType::kInt8;
+  t.row_stride_pixels = kStride;
+  t.quant.quantized = true;
+  t.quant.scale = 1.0f / 255.0f;
+  t.quant.zero_point = -128;
+  return t;
+}
+
+// YOLOv8n-shaped int8 split heads, 12 objects (bench_postprocess.cc's scene).
+struct Scene {
+  YoloLayout layout;
+  std::vector<test::EncodedTensor> tensors;
+  std::vector<TensorInfo> infos;
+  std::vector<TensorView> views;
+};
+
+Scene make_scene(bool native) {
+  Scene s;
+  std::mt19937 rng(2024);
+  std::vector<test::TruthBox> truth = test::random_boxes(rng, 12, 80, 640, 12, 400);
+  const test::SynthModel m = test::make_yolov8_split(truth, 80, 640, true, rng, true);
+  s.layout = m.layout;
+  for (const auto& t : m.outputs) s.tensors.push_back(native ? test::encode_int8_nc1hwc2(t, 16) : test::encode_int8(t));
+  for (const auto& t : s.tensors) s.infos.push_back(t.info);
+  for (std::size_t i = 0; i < s.tensors.size(); ++i)
+    s.views.push_back(TensorView{s.tensors[i].bytes.data(), &s.infos[i]});
+  return s;
+}
+
+volatile std::size_t g_sink;
+
+std::function<void()> letterbox_kernel(const core::LetterboxTarget& t, bool simd) {
+  auto lb = std::make_shared<core::Letterboxer>();
+  if (!lb->configure(t).ok()) std::abort();
+  lb->set_simd_enabled(simd);
+  auto dst = std::make_shared<std::vector<std::uint8_t>>(t.required_bytes());
+  const ImageView src = frame_view();
+  return [lb, dst, src] {
+    if (!lb->run(src, dst->data()).ok()) std::abort();
+    g_sink = (*dst)[dst->size() / 2];
+  };
+}
+
+std::function<void()> rkyolo_post(bool native) {
+  auto s = std::make_shared<Scene>(make_scene(native));
+  auto dec = std::make_shared<core::Decoder>();
+  if (!dec->configure(s->layout, s->infos).ok() || !dec->set_options(core::DecodeOptions{0.25f, {}}).ok()) std::abort();
+  auto cand = std::make_shared<std::vector<core::Candidate>>();
+  cand->reserve(dec->max_candidates());
+  auto nms = std::make_shared<core::Nms>();
+  nms->reserve(dec->max_candidates());
+  auto keep = std::make_shared<std::vector<int>>();
+  keep->reserve(300);
+  return [=] {
+    if (!dec->decode(s->views, cand.get()).ok()) std::abort();
+    nms->run(*cand, core::NmsOptions{0.45f, false, 300, 30000}, keep.get());
+    g_sink = keep->size();
+  };
+}
+
+std::function<void()> filter_first_post() {
+  auto s = std::make_shared<Scene>(make_scene(false));
+  auto pp = std::make_shared<bench::FilterFirstPostprocess>();
+  auto out = std::make_shared<std::vector<bench::BaselineDetection>>();
+  return [=] {
+    pp->run(s->layout, s->views, 0.25f, 0.45f, 300, out.get());
+    g_sink = out->size();
+  };
+}
+
+std::function<void()> naive_post() {
+  auto s = std::make_shared<Scene>(make_scene(true));
+  auto nms = std::make_shared<core::Nms>();
+  auto cand = std::make_shared<std::vector<core::Candidate>>();
+  auto keep = std::make_shared<std::vector<int>>();
+  return [=] {
+    if (!core::decode_ref(s->layout, s->views, core::DecodeOptions{0.25f, {}}, cand.get()).ok()) std::abort();
+    nms->run(*cand, core::NmsOptions{0.45f, false, 300, 30000}, keep.get());
+    g_sink = keep->size();
+  };
+}
+
+#if defined(RKYOLO_COUNT_OPENCV)
+std::function<void()> opencv_nchw_f32() {
+  cv::setNumThreads(1);
+  auto src = std::make_shared<cv::Mat>(kSrcH, kSrcW, CV_8UC3, const_cast<std::uint8_t*>(camera_frame().data()));
+  auto m = std::make_shared<std::vector<cv::Mat>>(3);
+  return [=] {
+    cv::Mat& resized = (*m)[0];
+    cv::Mat& padded = (*m)[1];
+    cv::Mat& blob = (*m)[2];
+    cv::resize(*src, resized, cv::Size(640, 360), 0, 0, cv::INTER_LINEAR);
+    cv::copyMakeBorder(resized, padded, 140, 140, 0, 0, cv::BORDER_CONSTANT, cv::Scalar(114, 114, 114));
+    cv::dnn::blobFromImage(padded, blob, 1.0 / 255.0, cv::Size(), cv::Scalar(), true, false, CV_32F);
+    g_sink = blob.total();
+  };
+}
+
+std::function<void()> opencv_nhwc_i8() {
+  cv::setNumThreads(1);
+  auto src = std::make_shared<cv::Mat>(kSrcH, kSrcW, CV_8UC3, const_cast<std::uint8_t*>(camera_frame().data()));
+  auto dst = std::make_shared<std::vector<std::uint8_t>>(nhwc_i8().required_bytes());
+  auto m = std::make_shared<std::vector<cv::Mat>>(3);
+  return [=] {
+    cv::Mat out(kDst, kDst, CV_8SC3, dst->data(), static_cast<std::size_t>(kStride) * 3);
+    cv::resize(*src, (*m)[0], cv::Size(640, 360), 0, 0, cv::INTER_LINEAR);
+    cv::copyMakeBorder((*m)[0], (*m)[1], 140, 140, 0, 0, cv::BORDER_CONSTANT, cv::Scalar(114, 114, 114));
+    cv::cvtColor((*m)[1], (*m)[2], cv::COLOR_BGR2RGB);
+    (*m)[2].convertTo(out, CV_8S, 1.0, -128.0);
+    g_sink = (*dst)[1000];
+  };
+}
+#endif
+
+struct Kernel {
+  const char* name;
+  std::function<std::function<void()>()> make;
+};
+
+const std::vector<Kernel>& kernels() {
+  static const std::vector<Kernel> list = {
+    {"letterbox_nhwc_i8", [] { return letterbox_kernel(nhwc_i8(), true); }},
+    {"letterbox_nhwc_i8_portable", [] { return letterbox_kernel(nhwc_i8(), false); }},
+    {"letterbox_nchw_f32", [] { return letterbox_kernel(nchw_f32(), true); }},
+    {"letterbox_nchw_f32_portable", [] { return letterbox_kernel(nchw_f32(), false); }},
+    {"post_rkyolo_nc1hwc2", [] { return rkyolo_post(true); }},
+    {"post_rkyolo_nchw", [] { return rkyolo_post(false); }},
+    {"post_filter_first_nchw", [] { return filter_first_post(); }},
+    {"post_naive", [] { return naive_post(); }},
+#if defined(RKYOLO_COUNT_OPENCV)
+    {"opencv_nhwc_i8", [] { return opencv_nhwc_i8(); }},
+    {"opencv_nchw_f32", [] { return opencv_nchw_f32(); }},
+#endif
+  };
+  return list;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc == 2 && std::strcmp(argv[1], "list") == 0) {
+    for (const Kernel& k : kernels()) std::printf("%s\n", k.name);
+    return 0;
+  }
+  if (argc != 3) {
+    std::fprintf(stderr, "usage: count_kernels list | count_kernels KERNEL N\n");
+    return 2;
+  }
+  for (const Kernel& k : kernels()) {
+    if (std::strcmp(argv[1], k.name) != 0) continue;
+    const std::function<void()> run = k.make();
+    const int n = std::atoi(argv[2]);
+    for (int i = 0; i < n; ++i) run();
+    std::printf("%s x%d done (%zu)\n", k.name, n, static_cast<std::size_t>(g_sink));
+    return 0;
+  }
+  std::fprintf(stderr, "count_kernels: unknown kernel '%s'\n", argv[1]);
+  return 2;
+}
