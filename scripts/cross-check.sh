@@ -30,7 +30,7 @@ mkdir -p "$B"
 # linked binary under qemu at build time.
 if ! cmake -S . -B "$B" -G Ninja -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-gnu.cmake -DCMAKE_BUILD_TYPE=Release \
   "${launcher[@]}" -DCMAKE_GTEST_DISCOVER_TESTS_DISCOVERY_MODE=PRE_TEST \
-  -DRKYOLO_WITH_CPU=OFF -DRKYOLO_BUILD_APPS=OFF -DRKYOLO_BUILD_EMULATOR=OFF -DRKYOLO_BUILD_BENCH=ON \
+  -DRKYOLO_WITH_CPU=OFF -DRKYOLO_BUILD_APPS=OFF -DRKYOLO_BUILD_EMULATOR=OFF -DRKYOLO_WITH_FFMPEG=OFF -DRKYOLO_BUILD_BENCH=ON \
   >"$B/configure.log" 2>&1; then
   cat "$B/configure.log" >&2
   echo "cross-check: configuring the aarch64 build failed" >&2
