@@ -254,7 +254,7 @@ class Parser {
       ++pos_;
       YamlNode value;
       RKYOLO_RETURN_IF_ERROR(parse_value(rest, number, indent, true, &value));
-      out->entries.emplace_back(std::move(key), std::move(value));
+      out->entries.push_back(YamlEntry{std::move(key), std::move(value)});
     }
     return Status();
   }
@@ -430,7 +430,7 @@ class Parser {
           } else if (*i < s.size() && s[*i] != ',' && s[*i] != close) {
             return error(flow_line_at(*i), trf(Msg::kYamlFlowSyntax, std::string(1, s[*i])));
           }
-          out->entries.emplace_back(std::move(key), std::move(value));
+          out->entries.push_back(YamlEntry{std::move(key), std::move(value)});
         } else {
           YamlNode item;
           RKYOLO_RETURN_IF_ERROR(parse_flow(i, &item));

@@ -9,27 +9,35 @@
 
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include "rkyolo/status.h"
 
 namespace rkyolo::cli {
 
+struct YamlEntry;
+
 struct YamlNode {
   enum class Kind { kNull, kScalar, kMap, kList };
   Kind kind = Kind::kNull;
   std::string scalar;  // kScalar: the text, quotes and escapes resolved
   bool quoted = false;
-  std::vector<std::pair<std::string, YamlNode>> entries;  // kMap, in file order
-  std::vector<YamlNode> items;                            // kList
-  int line = 0;                                           // 1-based line of the value
+  // kMap, in file order. Not std::pair<std::string, YamlNode>: pair needs a
+  // complete type where the class is still incomplete (clang + libstdc++).
+  std::vector<YamlEntry> entries;
+  std::vector<YamlNode> items;  // kList
+  int line = 0;                 // 1-based line of the value
 
   bool is_null() const {
     return kind == Kind::kNull || (kind == Kind::kScalar && !quoted && (scalar == "null" || scalar == "~"));
   }
   // The last entry with this key (as PyYAML keeps the last duplicate), or null.
   const YamlNode* find(std::string_view key) const;
+};
+
+struct YamlEntry {
+  std::string key;
+  YamlNode value;
 };
 
 // Parses `text`; errors read "<file_name>:<line>: <what>" (translated).
