@@ -210,6 +210,8 @@ const Entry kCatalog[] = {
     {Msg::kErrorPrefix, "error: ", "错误："},
     {Msg::kWarningPrefix, "warning: ", "警告："},
     {Msg::kUnknownCommand, "unknown command '{}' (run 'rkyolo --help')", "未知命令 '{}'（运行 'rkyolo --help'）"},
+    {Msg::kOutOfMemory, "out of memory: the command needed more memory than this machine could give",
+     "内存不足：该命令需要的内存超出了本机可提供的量"},
     {Msg::kUnknownOption, "unknown option '{}' for '{}' (run 'rkyolo {} --help')", "'{}' 不是 '{}' 的选项（运行 'rkyolo {} --help'）"},
     {Msg::kMissingValue, "option '{}' needs a value", "选项 '{}' 需要一个值"},
     {Msg::kBadValue, "invalid value '{}' for {}: {}", "{1} 的值 '{0}' 无效：{2}"},
