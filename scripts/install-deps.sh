@@ -10,6 +10,7 @@ packages=(
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libopencv-dnn-dev libopencv-videoio-dev
   libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev
   python3 python3-numpy python3-opencv python3-onnx
+  clang-14 libclang-rt-14-dev llvm-14
 )
 if [[ "${1:-}" == "--training" ]]; then
   packages+=(python3-torch)

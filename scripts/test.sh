@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs, builds and runs every test: a Release build (unit, integration,
-# emulator conformance) and an AddressSanitizer + UndefinedBehaviorSanitizer
-# build of the same tests. Tests that need ../shared skip without it.
+# emulator conformance) with the default compiler (gcc), then a clang-14
+# AddressSanitizer + UndefinedBehaviorSanitizer build of the same tests plus
+# the libFuzzer harnesses (one tree), and a 30 s fuzzing run of each harness.
+# Tests that need ../shared skip without it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -13,4 +15,5 @@ export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:detect_stack_use_after_retu
 export LSAN_OPTIONS="suppressions=$PWD/tests/sanitizer/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 ctest --test-dir build-sanitize --output-on-failure -j 2 --timeout 1200 -E 'ZeroCopyCounts'
+scripts/fuzz.sh 30
 echo "test: all tests passed in $(( $(date +%s) - start )) s"
