@@ -24,6 +24,7 @@ enum class Msg {
   kErrorPrefix,
   kWarningPrefix,
   kUnknownCommand,
+  kOutOfMemory,
   kUnknownOption,
   kMissingValue,
   kBadValue,

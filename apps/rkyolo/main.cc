@@ -1,6 +1,8 @@
 // rkyolo: command-line entry point.
 #include <cstdio>
 #include <cstring>
+#include <new>
+#include <opencv2/core/utils/logger.hpp>
 #include <string>
 
 #include "rkyolo/commands.h"
@@ -52,11 +54,18 @@ int main(int argc, char** argv) {
     std::printf("rkyolo %s\n", RKYOLO_VERSION);
     return kExitOk;
   }
-  if (command == "detect") return cmd_detect(argc, argv, i + 1);
-  if (command == "info") return cmd_info(argc, argv, i + 1);
-  if (command == "val") return cmd_val(argc, argv, i + 1);
-  if (command == "eval") return cmd_eval(argc, argv, i + 1);
-  if (command == "export") return cmd_export(argc, argv, i + 1);
+  // The command boundary: an allocation nothing bounded (OpenCV's, say)
+  // becomes one sentence, not an abort.
+  try {
+    if (command == "detect") return cmd_detect(argc, argv, i + 1);
+    if (command == "info") return cmd_info(argc, argv, i + 1);
+    if (command == "val") return cmd_val(argc, argv, i + 1);
+    if (command == "eval") return cmd_eval(argc, argv, i + 1);
+    if (command == "export") return cmd_export(argc, argv, i + 1);
+  } catch (const std::bad_alloc&) {
+    print_error(tr(Msg::kOutOfMemory));
+    return kExitUsage;
+  }
   print_error(trf(Msg::kUnknownCommand, command));
   return kExitUsage;
 }

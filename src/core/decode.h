@@ -7,6 +7,7 @@
 // first, then decodes every cell. Tests and benchmarks compare the two.
 #pragma once
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -24,6 +25,15 @@ struct Candidate {
   float score = 0;
   int class_id = 0;
 };
+
+// Appends `c` unless its score or box is NaN or infinite (a damaged model or
+// runtime): NaN fails every comparison, so it would slip past thresholds and
+// NMS and reach the JSON as null. Every decoder emits through this.
+inline void push_finite(std::vector<Candidate>* out, const Candidate& c) {
+  if (std::isfinite(c.score) && std::isfinite(c.box.x1) && std::isfinite(c.box.y1) && std::isfinite(c.box.x2) &&
+      std::isfinite(c.box.y2))
+    out->push_back(c);
+}
 
 // Element addressing for one output tensor, whatever its memory layout.
 // 4-D tensors: element (c, cell) with cell = h * pitch + w sits at

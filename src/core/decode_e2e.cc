@@ -22,14 +22,15 @@ Status Decoder::decode_e2e(const std::vector<TensorView>& outputs, std::vector<C
       const float score = Elem<T>::deq(row[4], a.quant);
       if (!(score > 0.0f)) continue;  // zero padding rows
       const float cls = Elem<T>::deq(row[5], a.quant);
+      if (!(cls > -0.5f && cls < static_cast<float>(layout_.num_classes))) continue;  // NaN too, before lround
       const long c = std::lround(cls);
-      if (c < 0 || c >= layout_.num_classes || !class_allowed_[c]) continue;
+      if (c >= layout_.num_classes || !class_allowed_[c]) continue;
       Candidate cand;
       cand.box = Box{Elem<T>::deq(row[0], a.quant), Elem<T>::deq(row[1], a.quant), Elem<T>::deq(row[2], a.quant),
                      Elem<T>::deq(row[3], a.quant)};
       cand.score = score;
       cand.class_id = static_cast<int>(c);
-      out->push_back(cand);
+      push_finite(out, cand);
     }
     return Status();
   };

@@ -90,7 +90,7 @@ Status decode_ref(const YoloLayout& layout, const std::vector<TensorView>& outpu
               const float s = cls[(static_cast<std::size_t>(c) * H + y) * W + x];
               if (best_c < 0 || s > best) best = s, best_c = c;
             }
-            if (best_c < 0 || best < conf) continue;
+            if (best_c < 0 || !(best >= conf)) continue;
             float d[4];
             for (int side = 0; side < 4; ++side) {
               float logits[64];
@@ -98,8 +98,8 @@ Status decode_ref(const YoloLayout& layout, const std::vector<TensorView>& outpu
               d[side] = softmax_expectation(logits, R);
             }
             const float s = static_cast<float>(h.stride);
-            out->push_back(make((x + 0.5f - d[0]) * s, (y + 0.5f - d[1]) * s, (x + 0.5f + d[2]) * s,
-                                (y + 0.5f + d[3]) * s, best, best_c));
+            push_finite(out, make((x + 0.5f - d[0]) * s, (y + 0.5f - d[1]) * s, (x + 0.5f + d[2]) * s,
+                                  (y + 0.5f + d[3]) * s, best, best_c));
           }
       }
       return Status();
@@ -122,12 +122,12 @@ Status decode_ref(const YoloLayout& layout, const std::vector<TensorView>& outpu
                 const float s = obj * at(base + 5 + c, y, x);
                 if (best_c < 0 || s > best) best = s, best_c = c;
               }
-              if (best_c < 0 || best < conf) continue;
+              if (best_c < 0 || !(best >= conf)) continue;
               const float cx = (2 * at(base, y, x) - 0.5f + x) * h.stride;
               const float cy = (2 * at(base + 1, y, x) - 0.5f + y) * h.stride;
               const float bw = std::pow(2 * at(base + 2, y, x), 2.0f) * h.anchors[k][0];
               const float bh = std::pow(2 * at(base + 3, y, x), 2.0f) * h.anchors[k][1];
-              out->push_back(make(cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2, best, best_c));
+              push_finite(out, make(cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2, best, best_c));
             }
       }
       return Status();
@@ -145,8 +145,9 @@ Status decode_ref(const YoloLayout& layout, const std::vector<TensorView>& outpu
           const float s = row[4] * row[5 + c];
           if (best_c < 0 || s > best) best = s, best_c = c;
         }
-        if (best_c < 0 || best < conf) continue;
-        out->push_back(make(row[0] - row[2] / 2, row[1] - row[3] / 2, row[0] + row[2] / 2, row[1] + row[3] / 2, best, best_c));
+        if (best_c < 0 || !(best >= conf)) continue;
+        push_finite(out, make(row[0] - row[2] / 2, row[1] - row[3] / 2, row[0] + row[2] / 2, row[1] + row[3] / 2, best,
+                              best_c));
       }
       return Status();
     }
@@ -166,9 +167,9 @@ Status decode_ref(const YoloLayout& layout, const std::vector<TensorView>& outpu
           const float s = at(4 + c, a);
           if (best_c < 0 || s > best) best = s, best_c = c;
         }
-        if (best_c < 0 || best < conf) continue;
+        if (best_c < 0 || !(best >= conf)) continue;
         const float cx = at(0, a), cy = at(1, a), bw = at(2, a), bh = at(3, a);
-        out->push_back(make(cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2, best, best_c));
+        push_finite(out, make(cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2, best, best_c));
       }
       return Status();
     }
@@ -178,9 +179,10 @@ Status decode_ref(const YoloLayout& layout, const std::vector<TensorView>& outpu
       const std::int64_t rows = v.info->dims[1];
       for (std::int64_t r = 0; r < rows; ++r) {
         const float* row = &t[static_cast<std::size_t>(r * 6)];
+        if (!(row[5] > -0.5f && row[5] < static_cast<float>(nc))) continue;  // NaN too, before lround
         const int c = static_cast<int>(std::lround(row[5]));
-        if (row[4] < conf || row[4] <= 0 || c < 0 || c >= nc || !allowed(o, c)) continue;
-        out->push_back(make(row[0], row[1], row[2], row[3], row[4], c));
+        if (!(row[4] >= conf) || row[4] <= 0 || c >= nc || !allowed(o, c)) continue;
+        push_finite(out, make(row[0], row[1], row[2], row[3], row[4], c));
       }
       return Status();
     }

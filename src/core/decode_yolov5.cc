@@ -48,7 +48,7 @@ Status Decoder::decode_v5_split(const std::vector<TensorView>& outputs, std::vec
             }
             if (best_c < 0) continue;
             const float score = Elem<T>::deq(obj_q, a.quant) * Elem<T>::deq(best, a.quant);
-            if (score < conf) continue;
+            if (!(score >= conf)) continue;  // NaN fails too
             const float tx = Elem<T>::deq(data[a.channel_offset[ch0 + 0] + cell], a.quant);
             const float ty = Elem<T>::deq(data[a.channel_offset[ch0 + 1] + cell], a.quant);
             const float tw = Elem<T>::deq(data[a.channel_offset[ch0 + 2] + cell], a.quant);
@@ -61,7 +61,7 @@ Status Decoder::decode_v5_split(const std::vector<TensorView>& outputs, std::vec
             cand.box = Box{cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2};
             cand.score = score;
             cand.class_id = best_c;
-            out->push_back(cand);
+            push_finite(out, cand);
           }
         }
       }
@@ -87,14 +87,14 @@ Status Decoder::decode_v5_combined(const std::vector<TensorView>& outputs, std::
         if (best_c < 0 || row[5 + c] > best) best = row[5 + c], best_c = c;
       if (best_c < 0) continue;
       const float score = Elem<T>::deq(row[4], a.quant) * Elem<T>::deq(best, a.quant);
-      if (score < conf) continue;
+      if (!(score >= conf)) continue;  // NaN fails too
       const float cx = Elem<T>::deq(row[0], a.quant), cy = Elem<T>::deq(row[1], a.quant);
       const float bw = Elem<T>::deq(row[2], a.quant), bh = Elem<T>::deq(row[3], a.quant);
       Candidate cand;
       cand.box = Box{cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2};
       cand.score = score;
       cand.class_id = best_c;
-      out->push_back(cand);
+      push_finite(out, cand);
     }
     return Status();
   };

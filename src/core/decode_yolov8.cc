@@ -378,7 +378,7 @@ Status Decoder::decode_v8_split(const std::vector<TensorView>& outputs, std::vec
           cand.box = Box{(cx - l) * stride, (cy - t) * stride, (cx + r) * stride, (cy + b) * stride};
           cand.score = score;
           cand.class_id = c;
-          out->push_back(cand);
+          push_finite(out, cand);
           return Status();
         };
         return detail::dispatch_dtype(ba.dtype, decode_box);
@@ -460,7 +460,7 @@ Status Decoder::decode_v8_combined(const std::vector<TensorView>& outputs, std::
       cand.box = Box{cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2};
       cand.score = score;
       cand.class_id = c;
-      out->push_back(cand);
+      push_finite(out, cand);
     };
     if (layout_.transposed) {  // (1, A, 4+nc): one row per anchor
       for (std::int64_t r = 0; r < a.rows; ++r) {

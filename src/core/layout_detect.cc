@@ -4,6 +4,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "core/limits.h"
 #include "core/metadata.h"
 #include "rkyolo/layout.h"
 
@@ -293,6 +294,39 @@ Status detect_split(const std::vector<TensorInfo>& outputs, int in_w, int in_h, 
   return Status();
 }
 
+// Shapes and hints within rkyolo's limits, before any arithmetic on them:
+// fixed positive dims, bounded counts (sizes computed from them cannot
+// overflow), anchor levels that are not empty.
+Status check_bounds(const std::vector<TensorInfo>& outputs, int in_w, int in_h, const LayoutHints& hints) {
+  RKYOLO_RETURN_IF_ERROR(core::check_input_size(in_w, in_h, "the model"));
+  if (outputs.size() > core::kMaxOutputs)
+    return unsupported_model("the model has " + std::to_string(outputs.size()) +
+                             " outputs; YOLO layouts have at most " + std::to_string(core::kMaxOutputs));
+  for (const TensorInfo& t : outputs) {
+    if (t.dims.size() > core::kMaxTensorRank)
+      return unrecognised(outputs, in_w, in_h,
+                          "an output has more than " + std::to_string(core::kMaxTensorRank) + " dimensions");
+    std::int64_t elements = 1;
+    for (auto d : t.dims) {
+      if (d <= 0) return unsupported_model("output shapes must be fixed: " + describe_outputs(outputs, in_w, in_h));
+      if (d > core::kMaxTensorElements / elements)
+        return unsupported_model("output '" + t.name + "' " + shape_string(t.dims) + " has more than " +
+                                 std::to_string(core::kMaxTensorElements) + " elements");
+      elements *= d;
+    }
+  }
+  if (hints.num_classes < 0 || hints.num_classes > core::kMaxClasses)
+    return invalid_argument("the expected class count " + std::to_string(hints.num_classes) + " is not between 0 and " +
+                            std::to_string(core::kMaxClasses));
+  if (hints.anchors.size() > core::kMaxHeads)
+    return invalid_argument("anchors are given for " + std::to_string(hints.anchors.size()) + " strides, more than " +
+                            std::to_string(core::kMaxHeads));
+  for (const auto& level : hints.anchors)
+    if (level.empty() || level.size() > core::kMaxAnchorsPerHead)
+      return invalid_argument("every anchor level needs 1 to " + std::to_string(core::kMaxAnchorsPerHead) + " anchors");
+  return Status();
+}
+
 }  // namespace
 
 Status detect_layout(const std::vector<TensorInfo>& outputs, int input_width, int input_height,
@@ -305,14 +339,12 @@ Status detect_layout(const std::vector<TensorInfo>& outputs, int input_width, in
     return unsupported_model("the model input size is unknown or dynamic (" + std::to_string(input_width) + "x" +
                              std::to_string(input_height) + "); export it with a fixed size such as 640x640");
   if (outputs.empty()) return unsupported_model("the model has no outputs");
+  RKYOLO_RETURN_IF_ERROR(check_bounds(outputs, input_width, input_height, hints));
   ModelMetadata meta;
   RKYOLO_RETURN_IF_ERROR(core::parse_model_metadata(metadata, &meta));
   if (!meta.task.empty() && meta.task != "detect")
     return unsupported_model("the model's task is '" + meta.task + "'; rkyolo runs detection models only: " +
                              describe_outputs(outputs, input_width, input_height));
-  for (const TensorInfo& t : outputs)
-    for (auto d : t.dims)
-      if (d <= 0) return unsupported_model("output shapes must be fixed: " + describe_outputs(outputs, input_width, input_height));
 
   const bool all_4d = std::all_of(outputs.begin(), outputs.end(), [](const TensorInfo& t) { return t.dims.size() == 4; });
   Status st;
@@ -326,6 +358,10 @@ Status detect_layout(const std::vector<TensorInfo>& outputs, int input_width, in
   RKYOLO_RETURN_IF_ERROR(st);
   if (layout->num_classes <= 0)
     return unrecognised(outputs, input_width, input_height, "no class channels");
+  if (layout->num_classes > core::kMaxClasses)
+    return unsupported_model("the outputs carry " + std::to_string(layout->num_classes) + " classes, more than the " +
+                             std::to_string(core::kMaxClasses) +
+                             " rkyolo accepts: " + describe_outputs(outputs, input_width, input_height));
   RKYOLO_RETURN_IF_ERROR(check_names(*layout, meta, outputs, input_width, input_height));
   layout->names = meta.names;
   if (!meta.names.empty()) layout->source = "metadata names + " + layout->source;

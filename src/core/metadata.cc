@@ -4,9 +4,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+
+#include "core/limits.h"
 
 namespace rkyolo::core {
 
@@ -86,7 +89,7 @@ class LiteralParser {
       RKYOLO_RETURN_IF_ERROR(value(&key, depth + 1));
       if (!eat(':')) return error("expected ':' in a dict");
       RKYOLO_RETURN_IF_ERROR(value(&val, depth + 1));
-      v->entries.emplace_back(std::move(key), std::move(val));
+      v->entries.push_back(PyEntry{std::move(key), std::move(val)});
       if (eat(',')) {
         if (eat('}')) return Status();
         continue;
@@ -194,7 +197,9 @@ class LiteralParser {
       v->f = std::strtod(num.c_str(), &end);
     } else {
       v->kind = PyValue::Kind::kInt;
+      errno = 0;
       v->i = std::strtoll(num.c_str(), &end, 10);
+      if (errno == ERANGE) return error("integer '" + num + "' out of range");
     }
     if (end == nullptr || *end != '\0') return error("malformed number '" + num + "'");
     return Status();
@@ -208,17 +213,128 @@ Status key_error(const std::string& key, const std::string& why) {
   return invalid_model("model metadata '" + key + "' " + why);
 }
 
+// A whole number in [lo, hi], checked before any conversion (a huge or
+// non-finite double converted to int is undefined behaviour).
+bool int_in_range(const PyValue& v, std::int64_t lo, std::int64_t hi, int* out) {
+  if (!v.is_number()) return false;
+  const double d = v.number();
+  if (!(d >= static_cast<double>(lo) && d <= static_cast<double>(hi)) || d != std::floor(d)) return false;
+  *out = static_cast<int>(d);
+  return true;
+}
+
 Status read_int_pair(const PyValue& v, const std::string& key, int* w, int* h) {
+  const std::string range = "is not a size from 1 to " + std::to_string(kMaxInputSide);
   if (v.is_number()) {
-    *w = *h = static_cast<int>(v.number());
+    if (!int_in_range(v, 1, kMaxInputSide, w)) return key_error(key, range);
+    *h = *w;
     return Status();
   }
   if (v.kind == PyValue::Kind::kList && v.items.size() == 2 && v.items[0].is_number() && v.items[1].is_number()) {
-    *h = static_cast<int>(v.items[0].number());  // Ultralytics imgsz is [h, w]
-    *w = static_cast<int>(v.items[1].number());
+    // Ultralytics imgsz is [h, w]
+    if (!int_in_range(v.items[0], 1, kMaxInputSide, h) || !int_in_range(v.items[1], 1, kMaxInputSide, w))
+      return key_error(key, range);
     return Status();
   }
   return key_error(key, "is neither a number nor [h, w]");
+}
+
+bool is_power_of_two(int v) {
+  return v > 0 && (v & (v - 1)) == 0;
+}
+
+// `stride`: Ultralytics stores the largest stride only (a power of two; the
+// usual P3-P5 set s/4, s/2, s follows); others list every stride.
+Status read_strides(const PyValue& v, const std::string& key, std::vector<int>* out) {
+  if (v.is_number()) {
+    int s = 0;
+    if (!int_in_range(v, 4, kMaxStride, &s) || !is_power_of_two(s))
+      return key_error(key, "is not a power of two from 4 to " + std::to_string(kMaxStride));
+    *out = {s / 4, s / 2, s};
+    return Status();
+  }
+  if (v.kind != PyValue::Kind::kList) return key_error(key, "is neither a number nor a list");
+  if (v.items.empty() || v.items.size() > kMaxHeads)
+    return key_error(
+        key, "lists " + std::to_string(v.items.size()) + " strides (1 to " + std::to_string(kMaxHeads) + " expected)");
+  for (const PyValue& item : v.items) {
+    int s = 0;
+    if (!int_in_range(item, 1, kMaxStride, &s))
+      return key_error(key, "has an entry that is not a whole number from 1 to " + std::to_string(kMaxStride));
+    out->push_back(s);
+  }
+  return Status();
+}
+
+// `names`: a list, or a dict of class id -> name with ids 0..n-1.
+Status read_names(const PyValue& v, const std::string& key, std::vector<std::string>* out) {
+  const std::size_t count = v.kind == PyValue::Kind::kList ? v.items.size() : v.entries.size();
+  if (count > static_cast<std::size_t>(kMaxClasses))
+    return key_error(key, "lists " + std::to_string(count) + " classes, more than " + std::to_string(kMaxClasses));
+  if (v.kind == PyValue::Kind::kList) {
+    for (const PyValue& item : v.items) {
+      if (item.kind != PyValue::Kind::kString) return key_error(key, "has a non-string entry");
+      out->push_back(item.s);
+    }
+    return Status();
+  }
+  if (v.kind != PyValue::Kind::kDict) return key_error(key, "is neither a list nor a dict");
+  std::vector<std::pair<std::int64_t, std::string>> pairs;
+  for (const auto& [k, val] : v.entries) {
+    std::int64_t id;
+    if (k.kind == PyValue::Kind::kInt) {
+      id = k.i;
+    } else if (k.kind == PyValue::Kind::kString && !k.s.empty() && std::all_of(k.s.begin(), k.s.end(), [](char c) {
+                 return std::isdigit(static_cast<unsigned char>(c));
+               })) {
+      id = std::strtoll(k.s.c_str(), nullptr, 10);  // JSON keys are strings (saturates, then fails the check below)
+    } else {
+      return key_error(key, "has a non-integer class id");
+    }
+    if (val.kind != PyValue::Kind::kString) return key_error(key, "has a non-string class name");
+    pairs.emplace_back(id, val.s);
+  }
+  std::sort(pairs.begin(), pairs.end());
+  for (std::size_t i = 0; i < pairs.size(); ++i)
+    if (pairs[i].first != static_cast<std::int64_t>(i))
+      return key_error(key, "class ids are not 0.." + std::to_string(pairs.size() - 1));
+  for (auto& p : pairs) out->push_back(std::move(p.second));
+  return Status();
+}
+
+// One anchor size in pixels: finite, positive, at most the largest input.
+bool anchor_value(const PyValue& v, float* out) {
+  if (!v.is_number() || !(v.number() > 0 && v.number() <= static_cast<double>(kMaxInputSide))) return false;
+  *out = static_cast<float>(v.number());
+  return true;
+}
+
+// `anchors`: [[10,13, 16,30, 33,23], [...], [...]] or [[[10,13],[16,30],...], ...]
+Status read_anchors(const PyValue& v, const std::string& key, std::vector<std::vector<std::pair<float, float>>>* out) {
+  if (v.kind != PyValue::Kind::kList) return key_error(key, "is not a list");
+  if (v.items.size() > kMaxHeads) return key_error(key, "has more than " + std::to_string(kMaxHeads) + " levels");
+  const std::string bad_value = "has an anchor that is not a size from 0 to " + std::to_string(kMaxInputSide);
+  for (const PyValue& level : v.items) {
+    if (level.kind != PyValue::Kind::kList) return key_error(key, "has a non-list level");
+    std::vector<float> flat;
+    auto push = [&](const PyValue& value) {
+      float f = 0;
+      if (!anchor_value(value, &f)) return false;
+      flat.push_back(f);
+      return true;
+    };
+    for (const PyValue& a : level.items) {
+      const bool pair = a.kind == PyValue::Kind::kList && a.items.size() == 2;
+      if (!a.is_number() && !pair) return key_error(key, "has a malformed anchor");
+      if (!(pair ? push(a.items[0]) && push(a.items[1]) : push(a))) return key_error(key, bad_value);
+    }
+    if (flat.empty() || flat.size() % 2 != 0 || flat.size() > 2 * kMaxAnchorsPerHead)
+      return key_error(key, "needs 1 to " + std::to_string(kMaxAnchorsPerHead) + " (w, h) pairs per level");
+    std::vector<std::pair<float, float>> pairs;
+    for (std::size_t i = 0; i < flat.size(); i += 2) pairs.emplace_back(flat[i], flat[i + 1]);
+    out->push_back(std::move(pairs));
+  }
+  return Status();
 }
 
 }  // namespace
@@ -234,6 +350,9 @@ Status parse_model_metadata(const std::map<std::string, std::string>& props, Mod
     if (key != "names" && key != "stride" && key != "imgsz" && key != "task" && key != "end2end" && key != "nc" &&
         key != "anchors")
       continue;
+    if (text.size() > kMaxMetadataValueBytes)
+      return key_error(key, "is " + std::to_string(text.size()) + " bytes long, more than " +
+                                std::to_string(kMaxMetadataValueBytes));
     PyValue v;
     Status st = parse_py_literal(text, &v);
     if (!st.ok()) {
@@ -244,48 +363,9 @@ Status parse_model_metadata(const std::map<std::string, std::string>& props, Mod
       return key_error(key, "cannot be parsed (" + st.message() + ")");
     }
     if (key == "names") {
-      if (v.kind == PyValue::Kind::kList) {
-        for (const PyValue& item : v.items) {
-          if (item.kind != PyValue::Kind::kString) return key_error(key, "has a non-string entry");
-          out->names.push_back(item.s);
-        }
-      } else if (v.kind == PyValue::Kind::kDict) {
-        std::vector<std::pair<std::int64_t, std::string>> pairs;
-        for (const auto& [k, val] : v.entries) {
-          std::int64_t id;
-          if (k.kind == PyValue::Kind::kInt) {
-            id = k.i;
-          } else if (k.kind == PyValue::Kind::kString && !k.s.empty() &&
-                     std::all_of(k.s.begin(), k.s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
-            id = std::strtoll(k.s.c_str(), nullptr, 10);  // JSON keys are strings
-          } else {
-            return key_error(key, "has a non-integer class id");
-          }
-          if (val.kind != PyValue::Kind::kString) return key_error(key, "has a non-string class name");
-          pairs.emplace_back(id, val.s);
-        }
-        std::sort(pairs.begin(), pairs.end());
-        for (std::size_t i = 0; i < pairs.size(); ++i)
-          if (pairs[i].first != static_cast<std::int64_t>(i))
-            return key_error(key, "class ids are not 0.." + std::to_string(pairs.size() - 1));
-        for (auto& p : pairs) out->names.push_back(std::move(p.second));
-      } else {
-        return key_error(key, "is neither a list nor a dict");
-      }
+      RKYOLO_RETURN_IF_ERROR(read_names(v, key, &out->names));
     } else if (key == "stride") {
-      if (v.is_number()) {
-        // Ultralytics stores the largest stride only; the usual P3-P5 set follows.
-        const int s = static_cast<int>(v.number());
-        for (int d = s / 4; d <= s; d *= 2)
-          if (d > 0) out->strides.push_back(d);
-      } else if (v.kind == PyValue::Kind::kList) {
-        for (const PyValue& item : v.items) {
-          if (!item.is_number()) return key_error(key, "has a non-numeric entry");
-          out->strides.push_back(static_cast<int>(item.number()));
-        }
-      } else {
-        return key_error(key, "is neither a number nor a list");
-      }
+      RKYOLO_RETURN_IF_ERROR(read_strides(v, key, &out->strides));
     } else if (key == "imgsz") {
       RKYOLO_RETURN_IF_ERROR(read_int_pair(v, key, &out->imgsz_w, &out->imgsz_h));
     } else if (key == "task") {
@@ -295,30 +375,11 @@ Status parse_model_metadata(const std::map<std::string, std::string>& props, Mod
       else if (v.is_number()) out->end2end = v.number() != 0;
       else return key_error(key, "is not a boolean");
     } else if (key == "nc") {
-      if (v.kind != PyValue::Kind::kInt || v.i <= 0) return key_error(key, "is not a positive integer");
+      if (v.kind != PyValue::Kind::kInt || v.i <= 0 || v.i > kMaxClasses)
+        return key_error(key, "is not a class count from 1 to " + std::to_string(kMaxClasses));
       out->num_classes = static_cast<int>(v.i);
     } else if (key == "anchors") {
-      // [[10,13, 16,30, 33,23], [...], [...]] or [[[10,13],[16,30],...], ...]
-      if (v.kind != PyValue::Kind::kList) return key_error(key, "is not a list");
-      for (const PyValue& level : v.items) {
-        if (level.kind != PyValue::Kind::kList) return key_error(key, "has a non-list level");
-        std::vector<float> flat;
-        for (const PyValue& a : level.items) {
-          if (a.is_number()) {
-            flat.push_back(static_cast<float>(a.number()));
-          } else if (a.kind == PyValue::Kind::kList && a.items.size() == 2 && a.items[0].is_number() &&
-                     a.items[1].is_number()) {
-            flat.push_back(static_cast<float>(a.items[0].number()));
-            flat.push_back(static_cast<float>(a.items[1].number()));
-          } else {
-            return key_error(key, "has a malformed anchor");
-          }
-        }
-        if (flat.empty() || flat.size() % 2 != 0) return key_error(key, "needs (w, h) pairs");
-        std::vector<std::pair<float, float>> pairs;
-        for (std::size_t i = 0; i < flat.size(); i += 2) pairs.emplace_back(flat[i], flat[i + 1]);
-        out->anchors.push_back(std::move(pairs));
-      }
+      RKYOLO_RETURN_IF_ERROR(read_anchors(v, key, &out->anchors));
     }
   }
   return Status();

@@ -16,6 +16,8 @@
 
 namespace rkyolo::core {
 
+struct PyEntry;
+
 struct PyValue {
   enum class Kind { kNone, kBool, kInt, kFloat, kString, kList, kDict };
   Kind kind = Kind::kNone;
@@ -24,10 +26,17 @@ struct PyValue {
   double f = 0;
   std::string s;
   std::vector<PyValue> items;                       // list / tuple
-  std::vector<std::pair<PyValue, PyValue>> entries;  // dict, in order
+  // Dict entries, in order. Not std::pair<PyValue, PyValue>: pair needs a
+  // complete type where the class is still incomplete (clang + libstdc++).
+  std::vector<PyEntry> entries;
 
   bool is_number() const { return kind == Kind::kInt || kind == Kind::kFloat; }
   double number() const { return kind == Kind::kInt ? static_cast<double>(i) : f; }
+};
+
+struct PyEntry {
+  PyValue key;
+  PyValue value;
 };
 
 // Parses a Python literal or JSON value. Errors name the offset.

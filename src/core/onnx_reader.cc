@@ -6,6 +6,7 @@
 #include <set>
 #include <sys/stat.h>
 
+#include "core/limits.h"
 #include "core/protobuf_wire.h"
 
 namespace rkyolo::core {
@@ -17,6 +18,25 @@ using pb::Field;
 using pb::for_each_field;
 using pb::kLengthDelimited;
 using pb::kVarint;
+
+bool fail(std::string* error, const std::string& what) {
+  *error = what;
+  return false;
+}
+
+// Known dims of `t` multiply to at most kMaxTensorElements (no size computed
+// from them can overflow).
+bool check_element_count(const TensorInfo& t, std::string* error) {
+  std::int64_t elements = 1;
+  for (auto d : t.dims) {
+    if (d <= 0) continue;  // symbolic, unknown or empty
+    if (d > kMaxTensorElements / elements)
+      return fail(error, "tensor '" + t.name + "' " + shape_string(t.dims) + " has more than " +
+                             std::to_string(kMaxTensorElements) + " elements");
+    elements *= d;
+  }
+  return true;
+}
 
 DType onnx_dtype(std::uint64_t t) {
   switch (t) {
@@ -42,9 +62,17 @@ bool parse_value_info(const Field& vi, TensorInfo* t, std::string* error) {
           if (tt.number == 2 && tt.wire == kLengthDelimited) {  // TensorShapeProto
             return for_each_field(tt.bytes, tt.size, error, [&](const Field& dim) {
               if (dim.number != 1 || dim.wire != kLengthDelimited) return true;
+              if (t->dims.size() == kMaxTensorRank)
+                return fail(error,
+                            "tensor '" + t->name + "' has more than " + std::to_string(kMaxTensorRank) + " dimensions");
               std::int64_t value = -1;  // symbolic or unknown
               bool ok = for_each_field(dim.bytes, dim.size, error, [&](const Field& d) {
-                if (d.number == 1 && d.wire == kVarint) value = static_cast<std::int64_t>(d.varint);
+                if (d.number != 1 || d.wire != kVarint) return true;
+                if (d.varint > static_cast<std::uint64_t>(kMaxTensorElements))
+                  return fail(error, "tensor '" + t->name + "' has a dimension of " +
+                                         std::to_string(static_cast<std::int64_t>(d.varint)) + ", more than " +
+                                         std::to_string(kMaxTensorElements));
+                value = static_cast<std::int64_t>(d.varint);
                 return true;
               });
               t->dims.push_back(value);
@@ -61,13 +89,18 @@ bool parse_value_info(const Field& vi, TensorInfo* t, std::string* error) {
 
 }  // namespace
 
-Status read_file_bytes(const std::string& path, std::vector<std::uint8_t>* out) {
+Status read_file_bytes(const std::string& path, std::vector<std::uint8_t>* out, std::uint64_t max_bytes) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
     if (errno == ENOENT) return not_found("'" + path + "' does not exist");
     return io_error("cannot access '" + path + "': " + std::strerror(errno));
   }
   if (S_ISDIR(st.st_mode)) return invalid_argument("'" + path + "' is a directory, not a file");
+  // Opening a FIFO or device could block for ever or never end.
+  if (!S_ISREG(st.st_mode)) return invalid_argument("'" + path + "' is not a regular file");
+  if (static_cast<std::uint64_t>(st.st_size) > max_bytes)
+    return invalid_argument("'" + path + "' is " + std::to_string(st.st_size) + " bytes, more than the " +
+                            std::to_string(max_bytes) + " rkyolo reads");
   std::ifstream in(path, std::ios::binary);
   if (!in) return io_error("cannot open '" + path + "': " + std::strerror(errno));
   out->resize(static_cast<std::size_t>(st.st_size));
@@ -144,7 +177,7 @@ Status parse_onnx(const std::uint8_t* data, std::size_t size, const std::string&
           }
           if (g.number == 11 || g.number == 12) {
             TensorInfo t;
-            if (!parse_value_info(g, &t, &error)) return false;
+            if (!parse_value_info(g, &t, &error) || !check_element_count(t, &error)) return false;
             t.layout = t.dims.size() == 4 ? TensorLayout::kNCHW : TensorLayout::kFlat;
             (g.number == 11 ? graph_inputs : out->outputs).push_back(std::move(t));
           }

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/limits.h"
 #include "rkyolo/status.h"
 #include "rkyolo/tensor.h"
 
@@ -29,7 +30,9 @@ struct OnnxModelInfo {
 Status parse_onnx(const std::uint8_t* data, std::size_t size, const std::string& what, OnnxModelInfo* out);
 Status read_onnx_file(const std::string& path, OnnxModelInfo* out);
 
-// Reads a whole file; clear messages for missing, unreadable or empty files.
-Status read_file_bytes(const std::string& path, std::vector<std::uint8_t>* out);
+// Reads a whole regular file of at most `max_bytes` (checked before
+// reading); clear messages for missing, unreadable, empty, oversized files.
+Status read_file_bytes(const std::string& path, std::vector<std::uint8_t>* out,
+                       std::uint64_t max_bytes = kMaxModelFileBytes);
 
 }  // namespace rkyolo::core

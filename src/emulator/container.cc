@@ -1,7 +1,12 @@
 #include "emulator/container.h"
 
+#include <cmath>
 #include <cstring>
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "core/limits.h"
 
 namespace emu {
 
@@ -9,6 +14,9 @@ namespace {
 
 constexpr char kMagic[8] = {'R', 'K', 'E', 'M', 'U', '\0', '\1', '\0'};
 constexpr std::size_t kMaxHeader = 16u << 20;
+// Model cost for the timing mode: 100x YOLOv8x's 257 GFLOPs; more would
+// make an emulated run sleep for hours.
+constexpr double kMaxGflops = 25700;
 
 void put_u32(std::vector<std::uint8_t>* out, std::uint32_t v) {
   for (int i = 0; i < 4; ++i) out->push_back(static_cast<std::uint8_t>(v >> (8 * i)));
@@ -22,13 +30,47 @@ nlohmann::json tensor_json(const QuantTensor& t) {
   return {{"name", t.name}, {"dims", t.dims}, {"scale", t.scale}, {"zp", t.zp}};
 }
 
+// A whole number in [lo, hi]: nlohmann's get<int> converts an out-of-range
+// double with undefined behaviour, so check first. Throws like json.at().
+std::int64_t int_in(const nlohmann::json& j, std::int64_t lo, std::int64_t hi, const char* what) {
+  if (!j.is_number_integer() || (j.is_number_unsigned() && j.get<std::uint64_t>() > static_cast<std::uint64_t>(hi)) ||
+      j.get<std::int64_t>() < lo || j.get<std::int64_t>() > hi)
+    throw std::invalid_argument(std::string(what) + " is not a whole number from " + std::to_string(lo) + " to " +
+                                std::to_string(hi));
+  return j.get<std::int64_t>();
+}
+
+float positive_float(const nlohmann::json& j, const char* what) {
+  const double v = j.get<double>();
+  if (!(v > 0 && v <= 3.4e38)) throw std::invalid_argument(std::string(what) + " is not a positive float");
+  return static_cast<float>(v);
+}
+
+// Dims within rkyolo's limits, so no size computed from them overflows.
 QuantTensor tensor_from(const nlohmann::json& j) {
   QuantTensor t;
   t.name = j.at("name").get<std::string>();
-  t.dims = j.at("dims").get<std::vector<std::int64_t>>();
-  t.scale = j.at("scale").get<float>();
-  t.zp = j.at("zp").get<std::int32_t>();
+  const auto& dims = j.at("dims");
+  if (!dims.is_array() || dims.empty() || dims.size() > rkyolo::core::kMaxTensorRank)
+    throw std::invalid_argument("tensor '" + t.name + "' has no dims or more than " +
+                                std::to_string(rkyolo::core::kMaxTensorRank));
+  std::int64_t elements = 1;
+  for (const auto& d : dims) {
+    t.dims.push_back(int_in(d, 1, rkyolo::core::kMaxTensorElements / elements, "a dimension or the element count"));
+    elements *= t.dims.back();
+  }
+  t.scale = positive_float(j.at("scale"), "a scale");
+  t.zp = static_cast<std::int32_t>(int_in(j.at("zp"), -128, 127, "a zero-point"));
   return t;
+}
+
+// The input is (1, C, H, W) with 1 to 4 channels and sides within limits.
+void check_input(const QuantTensor& t) {
+  const auto& d = t.dims;
+  if (d.size() != 4 || d[0] != 1 || d[1] > 4 || d[2] > rkyolo::core::kMaxInputSide ||
+      d[3] > rkyolo::core::kMaxInputSide)
+    throw std::invalid_argument("the input must be (1, C, H, W) with 1 to 4 channels and at most " +
+                                std::to_string(rkyolo::core::kMaxInputSide) + " pixels a side");
 }
 
 }  // namespace
@@ -113,14 +155,23 @@ bool parse(const std::uint8_t* data, std::size_t size, Container* out, std::stri
     h.target = j.at("target").get<std::string>();
     h.toolkit_version = j.at("toolkit_version").get<std::string>();
     for (int c = 0; c < 3; ++c) {
-      h.mean[c] = j.at("mean").at(c).get<float>();
-      h.std[c] = j.at("std").at(c).get<float>();
+      const double mean = j.at("mean").at(c).get<double>();
+      if (!(std::fabs(mean) <= 1e6)) throw std::invalid_argument("a mean is not a finite value");
+      h.mean[c] = static_cast<float>(mean);
+      h.std[c] = positive_float(j.at("std").at(c), "a std");
     }
     h.input = tensor_from(j.at("input"));
+    check_input(h.input);
     h.outputs.clear();
-    for (const auto& o : j.at("outputs")) h.outputs.push_back(tensor_from(o));
+    const auto& outputs = j.at("outputs");
+    if (!outputs.is_array() || outputs.empty() || outputs.size() > rkyolo::core::kMaxOutputs)
+      throw std::invalid_argument("the model must have 1 to " + std::to_string(rkyolo::core::kMaxOutputs) + " outputs");
+    for (const auto& o : outputs) h.outputs.push_back(tensor_from(o));
     h.gflops = j.at("gflops").get<double>();
-    h.calibration_images = j.value("calibration_images", 0);
+    if (!(h.gflops >= 0 && h.gflops <= kMaxGflops))
+      throw std::invalid_argument("gflops is not between 0 and " + std::to_string(kMaxGflops));
+    h.calibration_images = static_cast<int>(int_in(j.value("calibration_images", nlohmann::json(0)), 0,
+                                                   std::numeric_limits<int>::max(), "calibration_images"));
     h.source_model = j.value("source_model", "");
     h.metadata = j.value("metadata", std::map<std::string, std::string>{});
   } catch (const std::exception& e) {
@@ -128,10 +179,6 @@ bool parse(const std::uint8_t* data, std::size_t size, Container* out, std::stri
     return false;
   }
   out->onnx.assign(data + 16 + header_size, data + 16 + header_size + onnx_size);
-  if (out->header.input.dims.size() != 4 || out->header.outputs.empty()) {
-    *error = "the model header describes no usable input/outputs";
-    return false;
-  }
   return true;
 }
 

@@ -7,9 +7,6 @@
 // with OpenCV DNN, quantize the outputs with calibrated parameters) and can
 // emulate NPU latency and inject the faults users meet on real boards.
 // Environment variables (read at call time) are listed in README.md.
-#include <opencv2/core.hpp>
-#include <opencv2/dnn.hpp>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -18,15 +15,17 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
+#include <opencv2/dnn.hpp>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "core/onnx_reader.h"
 #include "core/quantize.h"
 #include "emulator/container.h"
 #include "emulator/emu_abi.h"
@@ -503,30 +502,41 @@ EMU_API int rknn_init(Context* context, void* model, std::uint32_t size, std::ui
     if (std::strcmp(fail, "model_invalid") == 0) return kErrModelInvalid;
     return kErrDeviceUnavailable;
   }
-  std::vector<std::uint8_t> file;
-  const std::uint8_t* data = static_cast<const std::uint8_t*>(model);
-  std::size_t n = size;
-  if (size == 0) {  // `model` is a path
-    std::ifstream in(static_cast<const char*>(model), std::ios::binary);
-    if (!in) {
-      log_error("cannot open model file %s", static_cast<const char*>(model));
-      return kErrModelInvalid;
+  // A C entry point: nothing may throw out of it (an allocation the model
+  // asks for, however checked, can still fail).
+  try {
+    std::vector<std::uint8_t> file;
+    const std::uint8_t* data = static_cast<const std::uint8_t*>(model);
+    std::size_t n = size;
+    if (size == 0) {  // `model` is a path
+      const rkyolo::Status st = rkyolo::core::read_file_bytes(static_cast<const char*>(model), &file);
+      if (!st.ok()) {
+        log_error("cannot read the model file: %s", st.message().c_str());
+        return kErrModelInvalid;
+      }
+      data = file.data();
+      n = file.size();
     }
-    file.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    data = file.data();
-    n = file.size();
+    std::shared_ptr<Model> m;
+    const int rc = load_model(data, n, &m);
+    if (rc != kSucc) return rc;
+    return make_context(std::move(m), flag, context);
+  } catch (const std::exception& e) {
+    log_error("rknn_init failed: %s", e.what());
+    return kErrMallocFail;
   }
-  std::shared_ptr<Model> m;
-  const int rc = load_model(data, n, &m);
-  if (rc != kSucc) return rc;
-  return make_context(std::move(m), flag, context);
 }
 
 EMU_API int rknn_dup_context(Context* in, Context* out) {
   if (in == nullptr || out == nullptr) return kErrParamInvalid;
   auto c = find_ctx(*in);
   if (!c) return kErrCtxInvalid;
-  return make_context(c->model, c->flags, out);  // the loaded model is shared
+  try {
+    return make_context(c->model, c->flags, out);  // the loaded model is shared
+  } catch (const std::exception& e) {
+    log_error("rknn_dup_context failed: %s", e.what());
+    return kErrMallocFail;
+  }
 }
 
 EMU_API int rknn_destroy(Context context) {

@@ -187,6 +187,7 @@ Status create_cpu_backend(const BackendOptions& options, std::unique_ptr<Backend
     if (in.dims[2] <= 0) in.dims[2] = imgsz;
     if (in.dims[3] <= 0) in.dims[3] = imgsz;
   }
+  RKYOLO_RETURN_IF_ERROR(core::check_input_size(in.dims[3], in.dims[2], "model '" + path + "'"));
   in.layout = TensorLayout::kNCHW;
   in.size_bytes = static_cast<std::size_t>(in.element_count()) * 4;
 

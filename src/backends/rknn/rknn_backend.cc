@@ -665,6 +665,9 @@ Status create_rknn_backend(const BackendOptions& options, std::unique_ptr<Backen
   s->in_attr.index = 0;
   if ((rc = query(RKNN_QUERY_INPUT_ATTR, &s->in_attr, sizeof s->in_attr)) != RKNN_SUCC)
     return backend_error("'" + s->path + "': " + describe_error("rknn_query(INPUT_ATTR)", rc));
+  if (io.n_output == 0 || io.n_output > core::kMaxOutputs)
+    return unsupported_model("'" + s->path + "' has " + std::to_string(io.n_output) +
+                             " outputs; YOLO layouts have 1 to " + std::to_string(core::kMaxOutputs));
   s->in_native.index = 0;
   s->have_native = query(RKNN_QUERY_NATIVE_INPUT_ATTR, &s->in_native, sizeof s->in_native) == RKNN_SUCC;
   for (uint32_t i = 0; i < io.n_output; ++i) {
@@ -683,6 +686,8 @@ Status create_rknn_backend(const BackendOptions& options, std::unique_ptr<Backen
   const std::uint32_t channels = nhwc ? in.dims[3] : in.dims[1];
   if (channels != 3)
     return unsupported_model("'" + s->path + "' input has " + std::to_string(channels) + " channels; rkyolo feeds RGB images");
+  RKYOLO_RETURN_IF_ERROR(
+      core::check_input_size(nhwc ? in.dims[2] : in.dims[3], nhwc ? in.dims[1] : in.dims[2], "'" + s->path + "'"));
   s->input_info = tensor_info(in, in);
   rknn_custom_string custom{};
   if (query(RKNN_QUERY_CUSTOM_STRING, &custom, sizeof custom) == RKNN_SUCC && custom.string[0] != '\0') {
