@@ -42,6 +42,13 @@ inline constexpr std::size_t kMaxAnchorsPerHead = 64;
 // parsing allocates tens of bytes per byte of text.
 inline constexpr std::size_t kMaxMetadataValueBytes = std::size_t{1} << 20;
 
+// One dimension of an ONNX initializer (weights, constants): far above any
+// layer's channel count, and with kMaxTensorElements no size overflows.
+inline constexpr std::int64_t kMaxOnnxDim = std::int64_t{1} << 24;
+
+// Nodes of one ONNX graph: YOLO graphs have a few hundred to a few thousand.
+inline constexpr std::size_t kMaxOnnxNodes = 100000;
+
 // Model outputs: split heads have at most 3 per stride.
 inline constexpr std::size_t kMaxOutputs = 3 * kMaxHeads;
 

@@ -40,7 +40,7 @@ std::int64_t OnnxTensor::element_count() const {
   std::int64_t n = 1;
   for (std::int64_t d : dims) {
     if (d < 0) return -1;
-    if (d != 0 && n > kMaxOnnxTensorElements * 4 / d) return -1;
+    if (d != 0 && n > kMaxTensorElements * 4 / d) return -1;
     n *= d;
   }
   return n;
@@ -604,8 +604,8 @@ Status check_tensor(const OnnxTensor& t, const std::string& what, const std::str
   if (t.external)
     return unsupported_model("'" + what + "': " + label +
                              " keeps its data in an external file; rkyolo needs a self-contained ONNX model");
-  if (static_cast<std::int64_t>(t.dims.size()) > kMaxOnnxTensorRank)
-    return bad("has " + std::to_string(t.dims.size()) + " dimensions (at most " + std::to_string(kMaxOnnxTensorRank) +
+  if (t.dims.size() > kMaxTensorRank)
+    return bad("has " + std::to_string(t.dims.size()) + " dimensions (at most " + std::to_string(kMaxTensorRank) +
                ")");
   for (auto d : t.dims) {
     if (d == 0 && allow_empty && t.dims.size() == 1) continue;  // checked against its readers
@@ -617,9 +617,9 @@ Status check_tensor(const OnnxTensor& t, const std::string& what, const std::str
       return bad("has a dimension of " + std::to_string(d) + " (at most " + std::to_string(kMaxOnnxDim) + ")");
   }
   const std::int64_t n = t.element_count();
-  if (n < 0 || n > kMaxOnnxTensorElements)
+  if (n < 0 || n > kMaxTensorElements)
     return bad("has " + shape_string(t.dims) + " elements, more than the limit of " +
-               std::to_string(kMaxOnnxTensorElements));
+               std::to_string(kMaxTensorElements));
   const int size = onnx_type_size(t.data_type);
   if (size == 0) return bad("has data type " + std::to_string(t.data_type) + ", which rkyolo cannot check");
   const std::uint64_t expected = static_cast<std::uint64_t>(n) * static_cast<std::uint64_t>(size);
@@ -646,13 +646,13 @@ Status validate_onnx_model(const OnnxModel& m, const std::string& what) {
     if (v.name.empty()) return bad("a graph input has no name");
     if (defined.count(v.name)) continue;  // an initializer also listed as input
     ++real_inputs;
-    if (static_cast<std::int64_t>(v.dims.size()) > kMaxOnnxTensorRank)
+    if (v.dims.size() > kMaxTensorRank)
       return bad("input '" + v.name + "' has " + std::to_string(v.dims.size()) + " dimensions");
     for (auto d : v.dims) {
       if (d == 0) return bad("input '" + v.name + "' has a dimension of 0 in " + shape_string(v.dims));
-      if (d > kMaxOnnxInputDim)
+      if (d > kMaxInputSide)
         return bad("input '" + v.name + "' is " + shape_string(v.dims) + "; dimensions above " +
-                   std::to_string(kMaxOnnxInputDim) + " are refused");
+                   std::to_string(kMaxInputSide) + " are refused");
     }
     defined.insert(v.name);
   }

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/limits.h"
 #include "rkyolo/status.h"
 
 namespace rkyolo::core {
@@ -119,15 +120,6 @@ struct OnnxModel {
   const std::string* metadata_value(const std::string& key) const;
   void set_metadata(const std::string& key, const std::string& value);
 };
-
-// Limits applied by validate_onnx_model (and by the reader to what it
-// allocates). Generous for any YOLO graph, small enough that nothing read
-// from a file can make rkyolo or OpenCV allocate without bound.
-inline constexpr std::int64_t kMaxOnnxTensorRank = 8;
-inline constexpr std::int64_t kMaxOnnxDim = 1 << 24;
-inline constexpr std::int64_t kMaxOnnxTensorElements = std::int64_t{1} << 28;  // 1 GiB of float32
-inline constexpr std::int64_t kMaxOnnxInputDim = 16384;                        // image inputs, pixels
-inline constexpr std::size_t kMaxOnnxNodes = 100000;
 
 // Parses the whole model. `what` names the file in messages.
 Status read_onnx_model(const std::uint8_t* data, std::size_t size, const std::string& what, OnnxModel* out);
