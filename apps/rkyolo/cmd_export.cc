@@ -63,7 +63,7 @@ int cmd_export(int argc, char** argv, int first) {
     print_error("-o '" + out + "' is the input model; rkyolo never overwrites it");
     return kExitUsage;
   }
-  if (Status s = check_output_file("-o", out); !s.ok()) {
+  if (Status s = check_output_file(out); !s.ok()) {
     print_error(s.message());
     return kExitUsage;
   }
@@ -84,9 +84,11 @@ int cmd_export(int argc, char** argv, int first) {
     print_error(s.message());
     return kExitUsage;
   }
-  std::printf("%s -> %s (%s, ai.onnx opset 12)\n", model.c_str(), out.c_str(), format.c_str());
-  for (const auto& r : report.rewrites) std::printf("  %s\n", r.c_str());
-  for (const auto& o : graph.outputs) std::printf("  output %s %s\n", o.name.c_str(), shape_string(o.dims).c_str());
+  // A summary, on standard error: standard output may be the model itself (-o -).
+  std::fprintf(stderr, "%s -> %s (%s, ai.onnx opset 12)\n", model.c_str(), out.c_str(), format.c_str());
+  for (const auto& r : report.rewrites) std::fprintf(stderr, "  %s\n", r.c_str());
+  for (const auto& o : graph.outputs)
+    std::fprintf(stderr, "  output %s %s\n", o.name.c_str(), shape_string(o.dims).c_str());
   return kExitOk;
 }
 
