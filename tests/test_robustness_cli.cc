@@ -3,7 +3,10 @@
 // expects one sentence and exit code 2. Every command runs under a time
 // limit, so a hang fails the test instead of stalling CI.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <opencv2/imgcodecs.hpp>
 #include <string>
 #include <vector>
 
@@ -13,6 +16,8 @@
 
 namespace rkyolo {
 namespace {
+
+namespace fs = std::filesystem;
 
 using test::CommandResult;
 using test::Pb;
@@ -68,9 +73,11 @@ TEST(RobustnessCli, HugeModelInputIsOneSentence) {
   test::write_bytes(dir + "/huge.onnx",
                     test::onnx_single_op_model("Relu", {1, 3, 100000, 100000}, {1, 3, 100000, 100000}));
   test::write_bytes(dir + "/large.onnx", test::onnx_single_op_model("Relu", {1, 3, 9000, 9000}, {1, 84, 8400}));
-  expect_one_sentence(rkyolo({"info", "--model", dir + "/huge.onnx"}), "more than 268435456");
+  // The graph check refuses both before any backend sizes a buffer from them.
+  expect_one_sentence(rkyolo({"info", "--model", dir + "/huge.onnx"}),
+                      "input 'images' is (1, 3, 100000, 100000); dimensions above 8192 are refused");
   expect_one_sentence(rkyolo({"detect", "--model", dir + "/large.onnx", "--source", sample(), "--no-save"}),
-                      "9000x9000 input; rkyolo accepts inputs up to 8192 pixels a side");
+                      "input 'images' is (1, 3, 9000, 9000); dimensions above 8192 are refused");
 }
 
 // Emulator container: a converted model, its header rewritten.
@@ -123,6 +130,81 @@ TEST_F(RobustnessEmulator, HugeClassCountIsOneSentence) {
     if (o.dims.size() == 4 && o.dims[1] == 8) o.dims[1] = 5000;  // the class tensors
   expect_one_sentence(rkyolo({"info", "--model", write(c, "classes.rknn"), "--rknn-lib", emulator_lib()}),
                       "5000 classes, more than the 4096 rkyolo accepts");
+}
+
+int count_occurrences(const std::string& text, const std::string& what) {
+  int n = 0;
+  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
+  return n;
+}
+
+// Running out of memory: RLIMIT_DATA caps the heap while the shared libraries
+// still load. At every cap the command either finishes or stops with one
+// sentence and exit code 2, and the --json it was asked for lists every input.
+// OpenCV's allocation failures (cv::Exception) and failed thread creation once
+// aborted the process (exit 134, no JSON).
+TEST(RobustnessCli, OutOfMemoryIsASentenceAndTheJsonStaysComplete) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "ASan's shadow memory cannot live under a data limit";
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  GTEST_SKIP() << "ASan's shadow memory cannot live under a data limit";
+#endif
+#endif
+  if (::access("/usr/bin/prlimit", X_OK) != 0) GTEST_SKIP() << "prlimit (Debian's util-linux) is not installed";
+  const std::string dir = test::temp_dir("robust_oom");
+  const std::string samples = test::source_dir() + "/samples";
+  constexpr int kInputs = 4;  // samples/scene1..4.jpg
+  int stopped = 0, finished = 0;
+  for (const long megabytes : {20L, 30L, 45L, 60L, 80L, 400L}) {
+    SCOPED_TRACE(std::to_string(megabytes) + " MB");
+    const std::string json = dir + "/out-" + std::to_string(megabytes) + ".json";
+    const CommandResult r =
+        test::run_command({"/usr/bin/prlimit", "--data=" + std::to_string(megabytes << 20), RKYOLO_CLI, "detect",
+                           "--model", test::demo_model(), "--source", samples, "--no-save", "--json", json},
+                          kCommandLimit, {"LANG=C"});
+    ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 2) << "exit " << r.exit_code << "\n" << r.err;
+    if (r.exit_code == 0) {
+      ++finished;
+      const std::string text = test::read_text(json);
+      EXPECT_EQ(count_occurrences(text, "\"image\":"), kInputs) << text;
+      continue;
+    }
+    ++stopped;
+    EXPECT_NE(r.err.find("error: "), std::string::npos) << r.err;
+    if (r.err.find("inputs were not processed") != std::string::npos) {
+      // The run had started: every input keeps its place in a complete JSON.
+      const std::string text = test::read_text(json);
+      EXPECT_EQ(count_occurrences(text, "\"image\":"), kInputs) << text;
+      EXPECT_NE(text.find("\"error\":"), std::string::npos) << text;
+    }
+  }
+  EXPECT_GT(stopped, 0) << "no cap was small enough to reach the command boundary";
+  EXPECT_GT(finished, 0) << "even 400 MB was not enough for the demo";
+
+  // A 6000x6000 image (108 MB decoded) between two small ones: under a cap the
+  // run either stops there (exit 2) or that image fails with the memory named
+  // (exit 1), never "corrupt" alone; the JSON lists all three.
+  const std::string mixed = dir + "/mixed";
+  fs::create_directories(mixed);
+  fs::copy_file(samples + "/scene1.jpg", mixed + "/a.jpg");
+  ASSERT_TRUE(cv::imwrite(mixed + "/b.jpg", cv::Mat(6000, 6000, CV_8UC3, cv::Scalar(40, 90, 160))));
+  fs::copy_file(samples + "/scene2.jpg", mixed + "/c.jpg");
+  for (const long megabytes : {80L, 160L}) {
+    SCOPED_TRACE("mixed, " + std::to_string(megabytes) + " MB");
+    const std::string json = dir + "/mixed-" + std::to_string(megabytes) + ".json";
+    const CommandResult r =
+        test::run_command({"/usr/bin/prlimit", "--data=" + std::to_string(megabytes << 20), RKYOLO_CLI, "detect",
+                           "--model", test::demo_model(), "--source", mixed, "--no-save", "--json", json},
+                          kCommandLimit, {"LANG=C"});
+    ASSERT_TRUE(r.exit_code == 1 || r.exit_code == 2) << "exit " << r.exit_code << "\n" << r.err;
+    if (r.exit_code == 1)
+      EXPECT_NE(r.err.find("6000x6000 pixels (103 MB) did not fit in the memory available"), std::string::npos)
+          << r.err;
+    else
+      EXPECT_NE(r.err.find("the run stopped at '"), std::string::npos) << r.err;
+    EXPECT_EQ(count_occurrences(test::read_text(json), "\"image\":"), 3);
+  }
 }
 
 }  // namespace

@@ -139,34 +139,40 @@ int cmd_detect(int argc, char** argv, int first) {
   DetectionResult result;
   cv::Mat image;
   const int n = static_cast<int>(items.size());
-  for (int i = 0; i < n; ++i) {
+  // An input that failed keeps its place in the JSON with its sentence.
+  auto record_failure = [&](const std::string& path, const std::string& message) {
+    Json entry;
+    entry["image"] = path;
+    entry["width"] = nullptr;
+    entry["height"] = nullptr;
+    entry["detections"] = Json::array();
+    entry["timing_ms"] = nullptr;
+    entry["error"] = message;
+    results.push_back(entry);
+    ++failed;
+  };
+  auto process = [&](int i) {
     const SourceItem& item = items[i];
     Json entry;
     entry["image"] = item.path;
     auto fail = [&](const std::string& message) {
       print_error(message);
-      entry["width"] = nullptr;
-      entry["height"] = nullptr;
-      entry["detections"] = Json::array();
-      entry["timing_ms"] = nullptr;
-      entry["error"] = message;
-      results.push_back(entry);
-      ++failed;
+      record_failure(item.path, message);
     };
     if (!item.error.empty()) {
       fail(item.error);
-      continue;
+      return;
     }
     s = load_image(item.path, &image);
     if (!s.ok()) {
       fail(s.code() == StatusCode::kNotFound ? s.message() : trf(Msg::kImageFailed, item.path, s.message()));
-      continue;
+      return;
     }
     const ImageView view{image.data, image.cols, image.rows, image.step[0], PixelFormat::kBgr8};
     s = detector->detect(view, &result);
     if (!s.ok()) {
       fail(trf(Msg::kDetectFailed, item.path, s.message()));
-      continue;
+      return;
     }
     ++done;
     total.preprocess_ms += result.timing.preprocess_ms;
@@ -223,6 +229,28 @@ int cmd_detect(int argc, char** argv, int first) {
       outputs_failed = true;
     }
     results.push_back(entry);
+  };
+  // Out of memory (or threads) for one input stops the run: the inputs left
+  // keep their places in a complete JSON, and the exit code says the run stopped.
+  std::string stopped;
+  int stopped_at = n;
+  for (int i = 0; i < n; ++i) {
+    if (!stopped.empty()) {
+      record_failure(items[i].path, trf(Msg::kNotProcessed, stopped));
+      continue;
+    }
+    try {
+      process(i);
+    } catch (const std::bad_alloc&) {
+      stopped = tr(Msg::kOutOfMemory);
+    } catch (const std::exception& e) {
+      stopped = e.what();
+    }
+    if (!stopped.empty()) {
+      stopped_at = i;
+      print_error(trf(Msg::kRunStopped, items[i].path, stopped, std::to_string(n - i), std::to_string(n)));
+      record_failure(items[i].path, stopped);
+    }
   }
 
   if (!json_path.empty()) {
@@ -241,6 +269,7 @@ int cmd_detect(int argc, char** argv, int first) {
                      fixed(total.postprocess_ms / done, 1))
                      .c_str());
   if (saved > 0) std::fprintf(stderr, "%s\n", trf(Msg::kSavedTo, out_dir).c_str());
+  if (stopped_at < n) return kExitUsage;  // the run did not finish
   if (failed > 0) {
     print_error(trf(Msg::kSummaryFailed, std::to_string(failed), std::to_string(n)));
     return kExitInputFailed;

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <new>
 #include <opencv2/imgcodecs.hpp>
 
 #include "rkyolo/i18n.h"
@@ -272,10 +273,21 @@ Status load_image(const std::string& path, cv::Mat* bgr) {
   cv::Mat img;
   try {
     img = cv::imdecode(cv::Mat(1, static_cast<int>(bytes.size()), CV_8U, bytes.data()), cv::IMREAD_COLOR);
-  } catch (const cv::Exception&) {
+  } catch (const cv::Exception& e) {
+    if (e.code == cv::Error::StsNoMem) throw std::bad_alloc();  // the machine, not the file
     img.release();
   }
-  if (img.empty() || img.cols <= 0 || img.rows <= 0) return invalid_image(trf(Msg::kImageCorrupt, format_name(f)));
+  if (img.empty() || img.cols <= 0 || img.rows <= 0) {
+    // OpenCV's decoders also fail this way when the pixels do not fit in
+    // memory: then say so, with the size the header declares.
+    int width = 0, height = 0;
+    if (header_image_size(bytes, &width, &height) && width > 0 && height > 0) {
+      const std::int64_t megabytes = (std::int64_t{width} * height * 3 + (1 << 20) - 1) >> 20;
+      return invalid_image(trf(Msg::kImageCorruptOrTooLarge, format_name(f), std::to_string(width),
+                               std::to_string(height), std::to_string(megabytes)));
+    }
+    return invalid_image(trf(Msg::kImageCorrupt, format_name(f)));
+  }
   if (img.type() != CV_8UC3) return invalid_image(trf(Msg::kImageCorrupt, format_name(f)));
   *bgr = img;
   return Status();

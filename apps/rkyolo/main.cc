@@ -54,8 +54,8 @@ int main(int argc, char** argv) {
     std::printf("rkyolo %s\n", RKYOLO_VERSION);
     return kExitOk;
   }
-  // The command boundary: an allocation nothing bounded (OpenCV's, say)
-  // becomes one sentence, not an abort.
+  // The command boundary: an allocation nothing bounded (OpenCV's, say) or
+  // another exhausted resource (threads) becomes one sentence, not an abort.
   try {
     if (command == "detect") return cmd_detect(argc, argv, i + 1);
     if (command == "info") return cmd_info(argc, argv, i + 1);
@@ -64,6 +64,9 @@ int main(int argc, char** argv) {
     if (command == "export") return cmd_export(argc, argv, i + 1);
   } catch (const std::bad_alloc&) {
     print_error(tr(Msg::kOutOfMemory));
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    print_error(trf(Msg::kCommandStopped, e.what()));
     return kExitUsage;
   }
   print_error(trf(Msg::kUnknownCommand, command));
