@@ -64,6 +64,7 @@ if ! command -v debootstrap >/dev/null; then
 fi
 
 root=$(mktemp -d "${RKYOLO_FRESH_DIR:-/var/tmp}/rkyolo-fresh.XXXXXX")
+chmod 755 "$root"  # it becomes "/": mktemp's 0700 would lock every user but root out
 log="$root.debootstrap.log"
 
 # Unmounts everything below the root, deepest first; true when nothing is left.

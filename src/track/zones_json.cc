@@ -13,12 +13,21 @@
 namespace rkyolo {
 namespace {
 
+struct JsonMember;
+
 struct JsonValue {
   enum class Kind { kNull, kBool, kNumber, kString, kArray, kObject } kind = Kind::kNull;
   double number = 0;
   std::string string;
   std::vector<JsonValue> array;
-  std::vector<std::pair<std::string, JsonValue>> object;
+  // Not std::pair<std::string, JsonValue>: a pair of a type still being
+  // defined is refused by clang with libstdc++.
+  std::vector<JsonMember> object;
+};
+
+struct JsonMember {
+  std::string key;
+  JsonValue value;
 };
 
 constexpr int kMaxDepth = 32;
@@ -147,10 +156,10 @@ class JsonReader {
       skip_space();
       if (pos_ >= text_.size() || text_[pos_] != '"') return error("expected a key in quotes");
       out->object.emplace_back();
-      RKYOLO_RETURN_IF_ERROR(string(&out->object.back().first));
+      RKYOLO_RETURN_IF_ERROR(string(&out->object.back().key));
       skip_space();
       if (!consume(":")) return error("expected ':'");
-      RKYOLO_RETURN_IF_ERROR(value(&out->object.back().second, depth + 1));
+      RKYOLO_RETURN_IF_ERROR(value(&out->object.back().value, depth + 1));
       skip_space();
       if (consume(",")) continue;
       if (consume("}")) return Status::ok_status();
