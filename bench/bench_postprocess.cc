@@ -13,34 +13,15 @@
 #include "core/decode.h"
 #include "core/nms.h"
 #include "postprocess_baseline.h"
+#include "postprocess_scene.h"
 #include "support/yolo_synth.h"
 
 namespace {
 
 using namespace rkyolo;
 
-struct Scene {
-  YoloLayout layout;
-  std::vector<test::EncodedTensor> tensors;
-  std::vector<TensorInfo> infos;
-  std::vector<TensorView> views;
-};
-
-Scene make_scene(bool native, bool with_sum) {
-  Scene s;
-  std::mt19937 rng(2024);
-  std::vector<test::TruthBox> truth = test::random_boxes(rng, 12, 80, 640, 12, 400);
-  const test::SynthModel m = test::make_yolov8_split(truth, 80, 640, with_sum, rng, true);
-  s.layout = m.layout;
-  for (const auto& t : m.outputs) s.tensors.push_back(native ? test::encode_int8_nc1hwc2(t, 16) : test::encode_int8(t));
-  for (const auto& t : s.tensors) s.infos.push_back(t.info);
-  for (std::size_t i = 0; i < s.tensors.size(); ++i)
-    s.views.push_back(TensorView{s.tensors[i].bytes.data(), &s.infos[i]});
-  return s;
-}
-
 void run_fast(benchmark::State& state, bool native, bool with_sum) {
-  Scene s = make_scene(native, with_sum);
+  bench::PostprocessScene s = bench::make_postprocess_scene(native, with_sum);
   core::Decoder dec;
   if (!dec.configure(s.layout, s.infos).ok() || !dec.set_options(core::DecodeOptions{0.25f, {}}).ok()) {
     state.SkipWithError("configure failed");
@@ -74,7 +55,7 @@ BENCHMARK(BM_Post_Yolov8nInt8_NC1HWC2_ScoreSum)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Post_Yolov8nInt8_NC1HWC2_NoScoreSum)->Unit(benchmark::kMicrosecond);
 
 void BM_Post_Yolov8nInt8_FilterFirst_NCHW(benchmark::State& state) {
-  Scene s = make_scene(false, true);
+  bench::PostprocessScene s = bench::make_postprocess_scene(false, true);
   bench::FilterFirstPostprocess pp;
   std::vector<bench::BaselineDetection> out;
   out.reserve(300);
@@ -87,7 +68,7 @@ void BM_Post_Yolov8nInt8_FilterFirst_NCHW(benchmark::State& state) {
 BENCHMARK(BM_Post_Yolov8nInt8_FilterFirst_NCHW)->Unit(benchmark::kMicrosecond);
 
 void BM_Post_Yolov8nInt8_NaiveDequantizeAll(benchmark::State& state) {
-  Scene s = make_scene(true, true);
+  bench::PostprocessScene s = bench::make_postprocess_scene(true, true);
   core::Nms nms;
   std::vector<core::Candidate> cand;
   std::vector<int> keep;

@@ -19,6 +19,7 @@
 #include "core/letterbox.h"
 #include "core/nms.h"
 #include "postprocess_baseline.h"
+#include "postprocess_scene.h"
 #include "support/yolo_synth.h"
 
 #if defined(RKYOLO_COUNT_OPENCV)
@@ -74,27 +75,6 @@ core::LetterboxTarget nhwc_i8() {
   return t;
 }
 
-// YOLOv8n-shaped int8 split heads, 12 objects (bench_postprocess.cc's scene).
-struct Scene {
-  YoloLayout layout;
-  std::vector<test::EncodedTensor> tensors;
-  std::vector<TensorInfo> infos;
-  std::vector<TensorView> views;
-};
-
-Scene make_scene(bool native) {
-  Scene s;
-  std::mt19937 rng(2024);
-  std::vector<test::TruthBox> truth = test::random_boxes(rng, 12, 80, 640, 12, 400);
-  const test::SynthModel m = test::make_yolov8_split(truth, 80, 640, true, rng, true);
-  s.layout = m.layout;
-  for (const auto& t : m.outputs) s.tensors.push_back(native ? test::encode_int8_nc1hwc2(t, 16) : test::encode_int8(t));
-  for (const auto& t : s.tensors) s.infos.push_back(t.info);
-  for (std::size_t i = 0; i < s.tensors.size(); ++i)
-    s.views.push_back(TensorView{s.tensors[i].bytes.data(), &s.infos[i]});
-  return s;
-}
-
 volatile std::size_t g_sink;
 
 std::function<void()> letterbox_kernel(const core::LetterboxTarget& t, bool simd) {
@@ -110,7 +90,7 @@ std::function<void()> letterbox_kernel(const core::LetterboxTarget& t, bool simd
 }
 
 std::function<void()> rkyolo_post(bool native) {
-  auto s = std::make_shared<Scene>(make_scene(native));
+  auto s = std::make_shared<bench::PostprocessScene>(bench::make_postprocess_scene(native, true));
   auto dec = std::make_shared<core::Decoder>();
   if (!dec->configure(s->layout, s->infos).ok() || !dec->set_options(core::DecodeOptions{0.25f, {}}).ok()) std::abort();
   auto cand = std::make_shared<std::vector<core::Candidate>>();
@@ -127,7 +107,7 @@ std::function<void()> rkyolo_post(bool native) {
 }
 
 std::function<void()> filter_first_post() {
-  auto s = std::make_shared<Scene>(make_scene(false));
+  auto s = std::make_shared<bench::PostprocessScene>(bench::make_postprocess_scene(false, true));
   auto pp = std::make_shared<bench::FilterFirstPostprocess>();
   auto out = std::make_shared<std::vector<bench::BaselineDetection>>();
   return [=] {
@@ -137,7 +117,7 @@ std::function<void()> filter_first_post() {
 }
 
 std::function<void()> naive_post() {
-  auto s = std::make_shared<Scene>(make_scene(true));
+  auto s = std::make_shared<bench::PostprocessScene>(bench::make_postprocess_scene(true, true));
   auto nms = std::make_shared<core::Nms>();
   auto cand = std::make_shared<std::vector<core::Candidate>>();
   auto keep = std::make_shared<std::vector<int>>();
