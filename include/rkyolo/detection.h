@@ -1,6 +1,8 @@
 // rkyolo: detection results as plain value types.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <ostream>
 #include <string_view>
 #include <vector>
@@ -20,13 +22,24 @@ float iou(const Box& a, const Box& b);
 
 struct Detection {
   int class_id = 0;
-  // Points into the Detector's label table: valid while the Detector lives.
+  // Points into the Model's label table: valid while the Model lives.
   std::string_view label;
   float score = 0;
   Box box;
 };
 
-// Wall-clock milliseconds spent in each stage of one detect() call.
+// Where a result's frame came from. Session::detect leaves it as the
+// caller set it; the pipeline fills it for every frame.
+struct FrameTag {
+  static constexpr std::int64_t kNoPts = INT64_MIN;
+  int stream = -1;                 // index of the source in the run
+  std::int64_t frame = -1;         // index in the decoded stream (vid_stride keeps the numbering)
+  std::int64_t pts_ms = kNoPts;    // presentation time in the stream
+  std::chrono::system_clock::time_point capture_time{};  // wall clock when decoded
+};
+
+// Wall-clock milliseconds spent in each stage of one detect() call (the
+// pipeline adds its own: decode, queue waits, sinks).
 struct StageTiming {
   double preprocess_ms = 0;
   double inference_ms = 0;
@@ -39,6 +52,7 @@ struct DetectionResult {
   int image_height = 0;
   std::vector<Detection> detections;  // sorted by score, highest first
   StageTiming timing;
+  FrameTag tag;
 };
 
 std::ostream& operator<<(std::ostream& os, const Box& box);

@@ -1,0 +1,143 @@
+// rkyolo::pipeline: many streams through N workers (one Session each: one
+// per NPU core), in order per stream, with bounded queues and a frame pool.
+//
+// CONTRACT DRAFT (2026-12-01): the sink and source interfaces below are what
+// the CLI outputs (annotated video, JSON lines, live view, MQTT, tracking)
+// are written against. The implementation may add members; changing these
+// signatures needs every sink updated in the same commit.
+//
+// Core library only (no FFmpeg, no OpenCV): frame sources are an interface;
+// rkyolo_video's VideoSource is one, tests use synthetic ones.
+//
+//   decode (one thread per source) -> preprocess+infer+post (N workers)
+//     -> reorder per stream -> sinks (one thread; frames of a stream in order)
+//
+// Policies: sources that are not live (files) never drop a frame: decoding
+// waits for the workers (backpressure). Live sources keep latency bounded by
+// dropping the oldest queued frame, counted per stream (`stream_buffer`
+// queues instead). A frame that fails (corrupt, inference error) reaches the
+// sinks with its error and the stream goes on.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "rkyolo/detection.h"
+#include "rkyolo/frame.h"
+#include "rkyolo/image.h"
+#include "rkyolo/model.h"
+#include "rkyolo/status.h"
+
+namespace rkyolo::pipeline {
+
+enum class StreamStatus : int {
+  kStarting,      // opening
+  kOnline,        // frames flowing
+  kReconnecting,  // live source lost, backing off
+  kEnded,         // file ended or stop() (normal)
+  kFailed,        // could not open, or gave up reconnecting (status says why)
+};
+std::string_view stream_status_name(StreamStatus status);  // "starting", "online", ...
+
+struct StreamInfo {
+  int stream = 0;          // index in the run, in --source order
+  std::string source;      // as the user wrote it
+  FrameSourceInfo source_info;  // size, fps, live, decoder (filled once open)
+};
+
+// Latency quantiles over a run (or a stats window).
+struct Latency {
+  double p50_ms = 0, p99_ms = 0, max_ms = 0;
+};
+
+struct StreamStats {
+  int stream = 0;
+  StreamStatus status = StreamStatus::kStarting;
+  std::int64_t decoded = 0, processed = 0, dropped = 0, skipped = 0, failed = 0;
+  std::int64_t reconnects = 0;
+  double fps_in = 0, fps_out = 0;  // over the run (or the last stats window)
+  Latency age;                     // capture -> result
+  Latency inference;
+};
+
+struct WorkerStats {
+  std::string placement;  // to_string(Placement)
+  std::int64_t frames = 0;
+  double busy_fraction = 0;  // share of wall time spent in detect()
+  Latency inference;
+};
+
+struct PipelineStats {
+  double wall_s = 0;
+  double cpu_s = 0;  // process CPU time
+  std::vector<StreamStats> streams;
+  std::vector<WorkerStats> workers;
+};
+
+// One processed frame, handed to sinks in order per stream. Everything is
+// valid only during the call.
+struct FrameResult {
+  const StreamInfo* stream = nullptr;
+  const VideoFrame* frame = nullptr;  // decoded pixels (null when the frame failed to decode)
+  ImageView image;                    // view of *frame (NV12 / YUV420P / BGR)
+  const DetectionResult* result = nullptr;  // tag filled: stream, frame, pts_ms, capture_time
+  double age_ms = 0;                  // capture to result
+  Status error;                       // not ok: this frame failed; result holds no detections
+};
+
+// An output. Calls come from the pipeline's sink thread, never concurrently.
+// A sink must not block for long (slow consumers drop, see the web view).
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  virtual void on_stream(const StreamInfo& stream, StreamStatus status, const Status& why) {
+    (void)stream, (void)status, (void)why;
+  }
+  virtual void on_frame(const FrameResult& result) = 0;
+  virtual void on_stats(const PipelineStats& stats) { (void)stats; }
+  // End of the run (normal, Ctrl-C or error): finalize files. The first
+  // error is reported by run().
+  virtual Status close() { return Status(); }
+};
+
+struct PipelineOptions {
+  // Workers: one Session per entry; empty = one per model->placements().
+  std::vector<Placement> placements;
+  int queue_frames = 4;          // per stream, between decode and the workers
+  bool stream_buffer = false;    // live sources queue instead of dropping the oldest frame
+  std::chrono::milliseconds stats_interval{0};  // on_stats every interval (0: only at the end)
+};
+
+class Pipeline {
+ public:
+  static Status create(std::shared_ptr<const Model> model, const PipelineOptions& options,
+                       std::unique_ptr<Pipeline>* out);
+  ~Pipeline();
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  // Before run(). A source that failed to open is added as failed (its
+  // sinks see kFailed with the reason) and the others go on.
+  void add_source(std::string name, std::unique_ptr<FrameSource> source);
+  void add_failed_source(std::string name, Status why);
+  void add_sink(Sink* sink);  // not owned; outlives run()
+
+  // Runs until every source ends or stop(); then drains, closes sinks and
+  // returns the first sink error (frame errors are counted, not returned).
+  Status run();
+  // Thread-safe; callable from a signal-watching thread. Sources stop,
+  // queued frames drain through the sinks.
+  void stop();
+  PipelineStats stats() const;
+
+  struct Impl;
+
+ private:
+  explicit Pipeline(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rkyolo::pipeline
