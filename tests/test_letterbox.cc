@@ -120,9 +120,10 @@ TEST(Letterbox, OptimizedMatchesReferenceAtVectorTails) {
       }
 }
 
-// The horizontal kernels work on groups of 4 (NEON) or 8 (AVX2) output
-// pixels and the vertical ones on 16 or 32 source bytes: output widths around
-// every multiple, downscaled and upscaled, each element checked.
+// The BGR/RGB vertical kernel works on 16 (NEON) or 32 (AVX2) output
+// elements (3 per pixel), the YUV ones on groups of 4 or 8 pixels: output
+// widths around every multiple, downscaled and upscaled, each element
+// checked.
 TEST(Letterbox, SimdMatchesReferenceAtOutputWidthTails) {
   std::mt19937 rng(23);
   const int widths[] = {1,  2,  3,  4,  5,  7,  8,  9,  10, 11, 12,  13,  15,

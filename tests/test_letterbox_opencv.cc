@@ -192,5 +192,44 @@ TEST(LetterboxYuvOpenCV, LetterboxMatchesOpenCvComposition) {
   }
 }
 
+// BGR sources: the scalar reference (and so every kernel, test_letterbox.cc)
+// is OpenCV's own arithmetic, cv::resize INTER_LINEAR + copyMakeBorder with
+// the same geometry, to 0 grey levels: down- and up-scaling, odd sizes,
+// sizes where one axis is kept.
+TEST(LetterboxOpenCV, BgrReferenceEqualsResizeExactly) {
+  cv::RNG rng(10);
+  struct Case {
+    int src_w, src_h, dst_w, dst_h;
+  };
+  const Case cases[] = {{1920, 1080, 640, 640}, {1280, 720, 640, 640}, {810, 1080, 640, 640}, {640, 480, 640, 640},
+                        {333, 257, 640, 640},   {17, 9, 64, 64},       {101, 77, 96, 128},    {1001, 999, 320, 320},
+                        {64, 48, 1280, 1280},   {640, 640, 320, 320},  {641, 359, 512, 384},  {3, 5, 32, 32}};
+  for (const Case& k : cases) {
+    cv::Mat img(k.src_h, k.src_w, CV_8UC3);
+    rng.fill(img, cv::RNG::UNIFORM, 0, 256);
+    cv::GaussianBlur(img, img, cv::Size(3, 3), 0);  // some smooth areas too, not only noise
+    core::LetterboxTarget t;
+    t.width = k.dst_w;
+    t.height = k.dst_h;
+    t.layout = TensorLayout::kNHWC;
+    t.dtype = DType::kUint8;
+    t.color = PixelFormat::kBgr8;
+    std::vector<std::uint8_t> ours(t.required_bytes());
+    const ImageView v{img.data, img.cols, img.rows, img.step[0], PixelFormat::kBgr8};
+    core::letterbox_ref(v, t, ours.data());
+    const core::LetterboxGeometry g = core::letterbox_geometry(k.src_w, k.src_h, k.dst_w, k.dst_h);
+    cv::Mat resized, boxed;
+    if (g.new_w == k.src_w && g.new_h == k.src_h)
+      resized = img;
+    else
+      cv::resize(img, resized, cv::Size(g.new_w, g.new_h), 0, 0, cv::INTER_LINEAR);
+    cv::copyMakeBorder(resized, boxed, g.pad_top, g.pad_bottom, g.pad_left, g.pad_right, cv::BORDER_CONSTANT,
+                       cv::Scalar(t.pad_value, t.pad_value, t.pad_value));
+    ASSERT_EQ(boxed.total() * 3, ours.size());
+    const Diff d = diff(ours.data(), boxed.data, ours.size());
+    EXPECT_EQ(d.max, 0) << k.src_w << 'x' << k.src_h << " -> " << k.dst_w << 'x' << k.dst_h << ", mean " << d.mean;
+  }
+}
+
 }  // namespace
 }  // namespace rkyolo

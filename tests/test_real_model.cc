@@ -18,8 +18,8 @@ namespace rkyolo {
 namespace {
 
 // Named tolerances.
-constexpr int kMaxPixelDiff = 1;          // fixed-point bilinear vs cv2.resize
-constexpr double kMaxMeanPixelDiff = 0.2;
+constexpr int kMaxPixelDiff = 0;          // OpenCV's own fixed-point bilinear: bit-exact with cv2.resize
+constexpr double kMaxMeanPixelDiff = 0.0;
 constexpr float kMaxBoxError = 2.0f;      // pixels, source image
 constexpr float kMaxScoreError = 0.01f;
 constexpr float kBorderline = 0.02f;      // detections this close to conf may differ

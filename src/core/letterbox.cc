@@ -13,24 +13,24 @@ namespace rkyolo::core {
 
 namespace {
 
-// Fixed-point bilinear weights: 7 bits vertically (so a blended row fits in
-// int16: 128 * 255 = 32640), 11 bits horizontally (OpenCV's
-// INTER_RESIZE_COEF_BITS). One rounding at the very end. Measured against
-// cv2.resize on real photos this differs by at most 1 grey level, exactly
-// like OpenCV's own SIMD path differs from its scalar one.
-constexpr int kVBits = 7;
-constexpr int kHBits = 11;
-constexpr int kRoundShift = kVBits + kHBits;
-constexpr int kRoundBias = 1 << (kRoundShift - 1);
+// Fixed-point bilinear weights, OpenCV's INTER_LINEAR for 8-bit images
+// (4.6, cv::resize -> resizeGeneric_ with HResizeLinear / VResizeLinear):
+// 11-bit weights both ways (INTER_RESIZE_COEF_BITS), each tap rounded on
+// its own; the horizontal pass first, exact in int32 (h = S0 a0 + S1 a1);
+// then vertically v = ((h0 >> 4) b0 >> 16) + ((h1 >> 4) b1 >> 16) and
+// p = (v + 2) >> 2. Bit-exact with cv2.resize.
+constexpr int kCoefBits = 11;
+constexpr int kHShift = 4;       // h >> 4 fits in int16 (255 * 2048 >> 4 = 32640)
+constexpr int kMulhiShift = 16;  // (h >> 4) * b >> 16: one mulhi
+constexpr int kFinalShift = 2;   // 11 + 11 - 4 - 16 = 2 fraction bits left
+// YUV planes keep the earlier design (vertical blend first, int16 rows):
+// 7-bit vertical weights so a blended row fits in int16 (128 * 255), 11-bit
+// horizontal ones, 18 fraction bits before letterbox_yuv.h's rounding.
+constexpr int kYuvVBits = 7;
 
 // Python's round(): half to even (the default FP rounding mode).
 int py_round(double v) {
   return static_cast<int>(std::nearbyint(v));
-}
-
-// Weight of the second tap in `bits` fixed point, round half to even.
-int coef(float frac, int bits) {
-  return static_cast<int>(std::lrint(frac * static_cast<float>(1 << bits)));
 }
 
 }  // namespace
@@ -113,26 +113,46 @@ struct RefTap {
   int s0, s1, w0, w1;
 };
 
+// Weight of a tap in `bits` fixed point, round half to even, like cv::saturate_cast<short>.
+int coef(float w, int bits) {
+  return static_cast<int>(std::lrint(w * static_cast<float>(1 << bits)));
+}
+
 // OpenCV's horizontal taps: at the borders the weight collapses onto the
-// edge pixel.
+// edge pixel. Both weights rounded on their own (they may not sum to 2^11).
 RefTap ref_htap(int dx, double scale, int size) {
   float fx = static_cast<float>((dx + 0.5) * scale - 0.5);
   int sx = static_cast<int>(std::floor(fx));
   fx -= static_cast<float>(sx);
   if (sx < 0) fx = 0, sx = 0;
   if (sx >= size - 1) fx = 0, sx = size - 1;
-  const int w1 = coef(fx, kHBits);
-  return {sx, std::min(sx + 1, size - 1), (1 << kHBits) - w1, w1};
+  return {sx, std::min(sx + 1, size - 1), coef(1.f - fx, kCoefBits), coef(fx, kCoefBits)};
 }
 
 // OpenCV's vertical taps: weights kept, rows clamped into the image.
-RefTap ref_vtap(int dy, double scale, int size) {
+// `bits`: 11 (OpenCV's, each tap rounded) or 7 for the YUV planes (w0 =
+// 128 - w1, so a blended row fits in int16).
+RefTap ref_vtap(int dy, double scale, int size, int bits = kCoefBits) {
   float fy = static_cast<float>((dy + 0.5) * scale - 0.5);
   int sy = static_cast<int>(std::floor(fy));
   fy -= static_cast<float>(sy);
   auto clip = [size](int v) { return std::clamp(v, 0, size - 1); };
-  const int w1 = coef(fy, kVBits);
-  return {clip(sy), clip(sy + 1), (1 << kVBits) - w1, w1};
+  const int w1 = coef(fy, bits);
+  const int w0 = bits == kCoefBits ? coef(1.f - fy, bits) : (1 << bits) - w1;
+  return {clip(sy), clip(sy + 1), w0, w1};
+}
+
+// The YUV planes' horizontal taps: weights summing to 2^11.
+RefTap ref_htap_yuv(int dx, double scale, int size) {
+  RefTap t = ref_htap(dx, scale, size);
+  t.w0 = (1 << kCoefBits) - t.w1;
+  return t;
+}
+
+// OpenCV's vertical step on two horizontally resized values (h >> 4).
+inline int vertical_sum(int h0, int h1, int b0, int b1) {
+  const int v = ((h0 * b0) >> kMulhiShift) + ((h1 * b1) >> kMulhiShift);
+  return std::clamp((v + (1 << (kFinalShift - 1))) >> kFinalShift, 0, 255);
 }
 
 void store_ref(const LetterboxTarget& t, const PixelTables& tab, void* dst, int x, int y, int c, int p) {
@@ -157,21 +177,20 @@ int ref_interleaved(const ImageView& src, const LetterboxGeometry& g, int cx, in
   if (g.new_w == src.width && g.new_h == src.height) return src.row(cy)[cx * 3 + sc];
   const RefTap h = ref_htap(cx, 1.0 / (static_cast<double>(g.new_w) / src.width), src.width);
   const RefTap v = ref_vtap(cy, 1.0 / (static_cast<double>(g.new_h) / src.height), src.height);
-  const std::uint8_t* r0 = src.row(v.s0);
-  const std::uint8_t* r1 = src.row(v.s1);
-  // Vertical blend of the two source rows, then horizontal.
-  const long left = static_cast<long>(v.w0) * r0[h.s0 * 3 + sc] + static_cast<long>(v.w1) * r1[h.s0 * 3 + sc];
-  const long right = static_cast<long>(v.w0) * r0[h.s1 * 3 + sc] + static_cast<long>(v.w1) * r1[h.s1 * 3 + sc];
-  const long sum = h.w0 * left + h.w1 * right;
-  return static_cast<int>(std::clamp<long>((sum + kRoundBias) >> kRoundShift, 0, 255));
+  // Horizontal pass of both source rows (exact), then OpenCV's vertical step.
+  auto hsum = [&](int row) {
+    const std::uint8_t* r = src.row(row);
+    return (r[h.s0 * 3 + sc] * h.w0 + r[h.s1 * 3 + sc] * h.w1) >> kHShift;
+  };
+  return vertical_sum(hsum(v.s0), hsum(v.s1), v.w0, v.w1);
 }
 
 // One plane of a YUV source resized at (cx, cy), with kYuvFracBits fraction
 // bits. `step` is the distance between samples (2 for NV12's interleaved UV).
 int ref_plane(const std::uint8_t* plane, std::size_t stride, int step, int w, int h, double scale_x, double scale_y,
               int cx, int cy) {
-  const RefTap th = ref_htap(cx, scale_x, w);
-  const RefTap tv = ref_vtap(cy, scale_y, h);
+  const RefTap th = ref_htap_yuv(cx, scale_x, w);
+  const RefTap tv = ref_vtap(cy, scale_y, h, kYuvVBits);
   auto at = [&](int x, int y) { return static_cast<long>(plane[static_cast<std::size_t>(y) * stride + x * step]); };
   const long left = tv.w0 * at(th.s0, tv.s0) + tv.w1 * at(th.s0, tv.s1);
   const long right = tv.w0 * at(th.s1, tv.s0) + tv.w1 * at(th.s1, tv.s1);
@@ -216,9 +235,12 @@ void letterbox_ref(const ImageView& src, const LetterboxTarget& t, void* dst) {
 }
 
 // ---------------------------------------------------------------------------
-// Optimized path: vertical blend of two source rows (contiguous, vectorized),
-// then one gather per output element, then a conversion written straight
-// into the destination row. Integer arithmetic is identical to the reference.
+// Optimized path, interleaved sources: OpenCV's order. Each source row is
+// resized horizontally once (one gather per output element, kept as h >> 4
+// in int16; consecutive output rows share source rows), then two such rows
+// are blended vertically (contiguous, vectorized) and converted straight
+// into the destination row. YUV sources: vertical blend of the planes'
+// rows first, then one gather per pixel. Integers identical to the reference.
 // ---------------------------------------------------------------------------
 
 namespace {
@@ -230,15 +252,23 @@ void vblend_row(const std::uint8_t* RKYOLO_RESTRICT s0, const std::uint8_t* RKYO
   for (int i = 0; i < n; ++i) out[i] = static_cast<std::int16_t>(w0 * s0[i] + w1 * s1[i]);
 }
 
+// One source row resized horizontally: (S[i0] a0 + S[i1] a1) >> 4 per
+// output element, in tensor element order.
 RKYOLO_MULTIVERSION
-void hblend_row(const std::int16_t* RKYOLO_RESTRICT v, const std::int32_t* RKYOLO_RESTRICT idx,
-                const std::int32_t* RKYOLO_RESTRICT a0, const std::int32_t* RKYOLO_RESTRICT a1,
-                std::uint8_t* RKYOLO_RESTRICT out, int n) {
-  for (int e = 0; e < n; ++e) {
-    const std::int32_t i = idx[e];
-    std::int32_t s = (a0[e] * v[i] + a1[e] * v[i + 3] + kRoundBias) >> kRoundShift;
-    s = s < 0 ? 0 : s;
-    out[e] = static_cast<std::uint8_t>(s > 255 ? 255 : s);
+void hpass_row(const std::uint8_t* RKYOLO_RESTRICT src, const std::int32_t* RKYOLO_RESTRICT i0,
+               const std::int32_t* RKYOLO_RESTRICT i1, const std::int32_t* RKYOLO_RESTRICT a0,
+               const std::int32_t* RKYOLO_RESTRICT a1, std::int16_t* RKYOLO_RESTRICT out, int n) {
+  for (int e = 0; e < n; ++e) out[e] = static_cast<std::int16_t>((src[i0[e]] * a0[e] + src[i1[e]] * a1[e]) >> kHShift);
+}
+
+// OpenCV's vertical step on two horizontally resized rows.
+RKYOLO_MULTIVERSION
+void vpass_row(const std::int16_t* RKYOLO_RESTRICT h0, const std::int16_t* RKYOLO_RESTRICT h1, int b0, int b1,
+               std::uint8_t* RKYOLO_RESTRICT out, int n) {
+  for (int i = 0; i < n; ++i) {
+    int v = (((h0[i] * b0) >> kMulhiShift) + ((h1[i] * b1) >> kMulhiShift) + (1 << (kFinalShift - 1))) >> kFinalShift;
+    v = v < 0 ? 0 : v;
+    out[i] = static_cast<std::uint8_t>(v > 255 ? 255 : v);
   }
 }
 
@@ -444,7 +474,7 @@ void Letterboxer::build_plan(Plan& p) const {
   const double scale_y = 1.0 / (static_cast<double>(nh) / p.src_h);
   for (auto* v : {&p.y_row0, &p.y_row1, &p.y_beta0, &p.y_beta1}) v->resize(nh);
   for (int y = 0; y < nh; ++y) {
-    const RefTap v = ref_vtap(y, scale_y, p.src_h);
+    const RefTap v = ref_vtap(y, scale_y, p.src_h, yuv ? kYuvVBits : kCoefBits);
     p.y_row0[y] = v.s0;
     p.y_row1[y] = v.s1;
     p.y_beta0[y] = v.w0;
@@ -454,10 +484,11 @@ void Letterboxer::build_plan(Plan& p) const {
   grow(vrow_, static_cast<std::size_t>(p.src_w) * 3 + 16);
   grow(crow_, static_cast<std::size_t>(p.src_w) + 16);
   grow(hrow_, static_cast<std::size_t>(nw) * 3 + 16);
+  for (auto& h : hsum_) grow(h, static_cast<std::size_t>(nw) * 3 + 16);
   const bool planar = target_.layout == TensorLayout::kNCHW;
   // Interleaved stores run 4 bytes past their 8 pixels: leave >= 2 pixels to
   // the portable tail, which overwrites them.
-  p.simd_pixels = !simd_ || p.identity ? 0 : planar ? nw / 8 * 8 : (nw >= 10 ? (nw - 2) / 8 * 8 : 0);
+  p.simd_pixels = !simd_ || !yuv ? 0 : planar ? nw / 8 * 8 : (nw >= 10 ? (nw - 2) / 8 * 8 : 0);
   if (yuv)
     build_yuv(p);
   else
@@ -470,9 +501,7 @@ void Letterboxer::build_interleaved(Plan& p) const {
   const bool planar = target_.layout == TensorLayout::kNCHW;
   const bool swap = p.kind == SourceKind::kInterleavedSwapped;
   const std::size_t n = static_cast<std::size_t>(nw) * 3;
-  p.x_index.resize(n);
-  p.x_alpha0.resize(n);
-  p.x_alpha1.resize(n);
+  for (auto* v : {&p.x_index, &p.x_index1, &p.x_alpha0, &p.x_alpha1}) v->resize(n);
   for (int x = 0; x < nw; ++x) {
     const RefTap h = ref_htap(x, scale_x, src_w);
     for (int c = 0; c < 3; ++c) {
@@ -481,22 +510,10 @@ void Letterboxer::build_interleaved(Plan& p) const {
       // interleaved targets pixel by pixel.
       const std::size_t e = planar ? static_cast<std::size_t>(c) * nw + x : static_cast<std::size_t>(x) * 3 + c;
       p.x_index[e] = p.identity ? x * 3 + sc : h.s0 * 3 + sc;
+      p.x_index1[e] = h.s1 * 3 + sc;
       p.x_alpha0[e] = h.w0;
-      // The second tap is always read at index + 3; when it lies beyond the
-      // row its weight is 0 and vrow_ has 3 spare elements.
-      p.x_alpha1[e] = h.s1 == h.s0 ? 0 : h.w1;
-      if (h.s1 == h.s0) p.x_alpha0[e] = h.w0 + h.w1;
+      p.x_alpha1[e] = h.w1;
     }
-  }
-  if (p.simd_pixels == 0) return;
-  p.px_index.resize(nw);
-  p.px_weights.assign(static_cast<std::size_t>(p.simd_pixels) * 8, 0);
-  for (int x = 0; x < nw; ++x) {
-    const RefTap h = ref_htap(x, scale_x, src_w);
-    p.px_index[x] = h.s0 * 3;
-    if (x >= p.simd_pixels) continue;
-    const int a0 = h.s1 == h.s0 ? h.w0 + h.w1 : h.w0, a1 = h.s1 == h.s0 ? 0 : h.w1;
-    simd::pack_weights(p.px_weights.data(), x, a0, a1);
   }
 }
 
@@ -514,7 +531,7 @@ void Letterboxer::build_yuv(Plan& p) const {
     w[1] = static_cast<std::int16_t>(t.s1 == t.s0 ? 0 : t.w1);
   };
   for (int x = 0; x < nw; ++x) {
-    const RefTap h = ref_htap(x, scale_x, p.src_w), hc = ref_htap(x, scale_x * 0.5, cw);
+    const RefTap h = ref_htap_yuv(x, scale_x, p.src_w), hc = ref_htap_yuv(x, scale_x * 0.5, cw);
     p.yuv_y_index[x] = h.s0;
     p.yuv_c_index[x] = 2 * hc.s0;
     put(h, &p.yuv_y_weights[2 * static_cast<std::size_t>(x)]);
@@ -522,7 +539,7 @@ void Letterboxer::build_yuv(Plan& p) const {
   }
   for (auto* v : {&p.c_row0, &p.c_row1, &p.c_beta0, &p.c_beta1}) v->resize(nh);
   for (int y = 0; y < nh; ++y) {
-    const RefTap v = ref_vtap(y, scale_y * 0.5, ch);
+    const RefTap v = ref_vtap(y, scale_y * 0.5, ch, kYuvVBits);
     p.c_row0[y] = v.s0;
     p.c_row1[y] = v.s1;
     p.c_beta0[y] = v.w0;
@@ -654,19 +671,14 @@ void Letterboxer::yuv_tail(const Plan& p, int begin, int count, std::uint8_t* ou
     yuv_row(vrow_.data(), crow_.data(), plan, yuv_, begin, begin + count, out, out + 1, out + 2, 3);
 }
 
-// The SIMD horizontal pass for the first simd_pixels pixels, the portable
-// one for the rest, straight into the destination row with its padding.
+// YUV sources: the SIMD horizontal pass for the first simd_pixels pixels,
+// the portable one for the rest, straight into the destination row with its
+// padding.
 void Letterboxer::write_content_row_simd(const Plan& p, std::uint8_t* dst, int y) const {
   const LetterboxTarget& t = target_;
   const LetterboxGeometry& g = p.geom;
-  const bool yuv = p.kind == SourceKind::kYuv;
   const int nw = g.new_w, done = p.simd_pixels, rest = nw - done;
   const std::int16_t* vrow = vrow_.data();
-  simd::HorizontalPlan plan;
-  plan.index = p.px_index.data();
-  plan.weights = p.px_weights.data();
-  plan.n = done;
-  plan.swap = p.kind == SourceKind::kInterleavedSwapped ? 1 : 0;
   const simd::YuvPlan yplan = yuv_plan_of(p.yuv_y_index, p.yuv_c_index, p.yuv_y_weights, p.yuv_c_weights, done,
                                           t.color == PixelFormat::kBgr8);
   if (t.layout == TensorLayout::kNHWC) {
@@ -675,14 +687,8 @@ void Letterboxer::write_content_row_simd(const Plan& p, std::uint8_t* dst, int y
     std::uint8_t* content = row + static_cast<std::size_t>(g.pad_left) * 3;
     const std::uint8_t flip = t.dtype == DType::kInt8 ? 0x80 : 0x00;
     std::uint8_t* tail = hrow_.data();
-    if (yuv) {
-      simd::yuv_interleaved(vrow, crow_.data(), yplan, yuv_, content, flip);
-      yuv_tail(p, done, rest, tail, false);
-    } else {
-      simd::hblend_interleaved(vrow, plan, content, flip);
-      hblend_row(vrow, p.x_index.data() + 3 * done, p.x_alpha0.data() + 3 * done, p.x_alpha1.data() + 3 * done, tail,
-                 3 * rest);
-    }
+    simd::yuv_interleaved(vrow, crow_.data(), yplan, yuv_, content, flip);
+    yuv_tail(p, done, rest, tail, false);
     for (int i = 0; i < 3 * rest; ++i) content[3 * done + i] = tail[i] ^ flip;
     std::memcpy(content + static_cast<std::size_t>(nw) * 3, pad_row_.data(),
                 static_cast<std::size_t>(t.width - g.pad_left - nw) * 3);
@@ -693,43 +699,56 @@ void Letterboxer::write_content_row_simd(const Plan& p, std::uint8_t* dst, int y
   float* planes[3];
   for (int c = 0; c < 3; ++c)
     planes[c] = reinterpret_cast<float*>(dst) + c * plane + static_cast<std::size_t>(y) * t.width;
-  if (yuv) {
-    simd::yuv_planar_f32(vrow, crow_.data(), yplan, yuv_, planes[0] + g.pad_left, planes[1] + g.pad_left,
-                         planes[2] + g.pad_left, t.mean, t.std);
-    if (rest > 0) yuv_tail(p, done, rest, hrow_.data(), true);
-  } else {
-    simd::hblend_planar_f32(vrow, plan, planes[0] + g.pad_left, planes[1] + g.pad_left, planes[2] + g.pad_left, t.mean,
-                            t.std);
-  }
+  simd::yuv_planar_f32(vrow, crow_.data(), yplan, yuv_, planes[0] + g.pad_left, planes[1] + g.pad_left,
+                       planes[2] + g.pad_left, t.mean, t.std);
+  if (rest > 0) yuv_tail(p, done, rest, hrow_.data(), true);
   for (int c = 0; c < 3; ++c) {
     float* out = planes[c];
     const float pad = tables_.f32[c][t.pad_value];
     std::fill_n(out, g.pad_left, pad);
-    if (rest > 0) {
-      const std::uint8_t* bytes = hrow_.data() + static_cast<std::size_t>(c) * rest;
-      if (!yuv) {
-        const std::size_t e = static_cast<std::size_t>(c) * nw + done;
-        hblend_row(vrow, p.x_index.data() + e, p.x_alpha0.data() + e, p.x_alpha1.data() + e, hrow_.data(), rest);
-        bytes = hrow_.data();
-      }
-      lut_f32_row(bytes, tables_.f32[c].data(), out + g.pad_left + done, rest);
-    }
+    if (rest > 0)
+      lut_f32_row(hrow_.data() + static_cast<std::size_t>(c) * rest, tables_.f32[c].data(), out + g.pad_left + done,
+                  rest);
     std::fill(out + g.pad_left + nw, out + t.width, pad);
   }
 }
 
-// The vertical pass of content row y: the two source rows blended into vrow_
-// (and for YUV the two chroma rows into crow_, U,V interleaved).
+// Interleaved sources: the horizontally resized source rows content row y
+// needs, from the two-row cache or resized now.
+void Letterboxer::hpass_rows(const ImageView& src, const Plan& p, int y, const std::int16_t** h0,
+                             const std::int16_t** h1) const {
+  const int n = p.geom.new_w * 3;
+  auto slot_of = [this](int row) { return hsum_row_[0] == row ? 0 : hsum_row_[1] == row ? 1 : -1; };
+  auto fill = [&](int slot, int row) {
+    hpass_row(src.row(row), p.x_index.data(), p.x_index1.data(), p.x_alpha0.data(), p.x_alpha1.data(),
+              hsum_[slot].data(), n);
+    hsum_row_[slot] = row;
+  };
+  const int r0 = p.y_row0[y], r1 = p.y_row1[y];
+  int k0 = slot_of(r0);
+  if (k0 < 0) {
+    k0 = slot_of(r1) == 0 ? 1 : 0;
+    fill(k0, r0);
+  }
+  int k1 = slot_of(r1);
+  if (k1 < 0) {
+    k1 = 1 - k0;
+    fill(k1, r1);
+  }
+  *h0 = hsum_[k0].data();
+  *h1 = hsum_[k1].data();
+}
+
+// YUV sources, the vertical pass of content row y: the two luma rows
+// blended into vrow_ and the two chroma rows into crow_ (U,V interleaved).
 void Letterboxer::vblend_rows(const ImageView& src, const Plan& p, int y) const {
-  const bool yuv = p.kind == SourceKind::kYuv;
-  const int n = yuv ? src.width : src.width * 3;
+  const int n = src.width;
   const std::uint8_t* r0 = src.row(p.y_row0[y]);
   const std::uint8_t* r1 = src.row(p.y_row1[y]);
   if (simd_)
     simd::vblend(r0, r1, p.y_beta0[y], p.y_beta1[y], vrow_.data(), n);
   else
     vblend_row(r0, r1, p.y_beta0[y], p.y_beta1[y], vrow_.data(), n);
-  if (!yuv) return;
   const std::size_t c0 = static_cast<std::size_t>(p.c_row0[y]), c1 = static_cast<std::size_t>(p.c_row1[y]);
   const int b0 = p.c_beta0[y], b1 = p.c_beta1[y];
   if (src.format == PixelFormat::kNv12) {
@@ -758,6 +777,7 @@ Status Letterboxer::run(const ImageView& src, void* dst_void) {
   const LetterboxGeometry& g = p.geom;
   write_pad_rows(dst, 0, g.pad_top);
   write_pad_rows(dst, g.pad_top + g.new_h, target_.height);
+  hsum_row_[0] = hsum_row_[1] = -1;  // a new image
 
   // NHWC uint8 rows can be resized straight into the destination.
   const bool direct = target_.layout == TensorLayout::kNHWC && target_.dtype == DType::kUint8;
@@ -771,15 +791,22 @@ Status Letterboxer::run(const ImageView& src, void* dst_void) {
       write_content_row(out, dst, dy);
       continue;
     }
+    if (!yuv) {
+      const std::int16_t *h0, *h1;
+      hpass_rows(src, p, y, &h0, &h1);
+      if (simd_)
+        simd::vpass(h0, h1, p.y_beta0[y], p.y_beta1[y], out, n);
+      else
+        vpass_row(h0, h1, p.y_beta0[y], p.y_beta1[y], out, n);
+      write_content_row(out, dst, dy);
+      continue;
+    }
     vblend_rows(src, p, y);
     if (p.simd_pixels > 0) {
       write_content_row_simd(p, dst, dy);
       continue;
     }
-    if (yuv)
-      yuv_tail(p, 0, g.new_w, out, planar);
-    else
-      hblend_row(vrow_.data(), p.x_index.data(), p.x_alpha0.data(), p.x_alpha1.data(), out, n);
+    yuv_tail(p, 0, g.new_w, out, planar);
     write_content_row(out, dst, dy);
   }
   return Status();

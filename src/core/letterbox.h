@@ -119,9 +119,9 @@ class Letterboxer {
     std::uint64_t last_used = 0;
     LetterboxGeometry geom;
     bool identity = false;  // interleaved, no resize: new size == source size
-    // Interleaved sources, per output element (new_w*3): source byte offset
-    // (swap applied) and horizontal weights.
-    std::vector<std::int32_t> x_index, x_alpha0, x_alpha1;
+    // Interleaved sources, per output element (new_w*3, tensor order): the
+    // source byte offsets of both taps (swap applied) and their weights.
+    std::vector<std::int32_t> x_index, x_index1, x_alpha0, x_alpha1;
     // Per output row: source rows (clamped) and vertical weights (luma rows
     // for YUV), then the chroma rows of YUV sources.
     std::vector<std::int32_t> y_row0, y_row1, y_beta0, y_beta1;
@@ -131,11 +131,8 @@ class Letterboxer {
     // kernels.
     std::vector<std::int32_t> yuv_y_index, yuv_c_index;
     std::vector<std::int16_t> yuv_y_weights, yuv_c_weights;
-    // Pixels the SIMD kernels handle (the rest go to the portable tail), and
-    // the interleaved kernels' plan (letterbox_simd.h).
+    // YUV: pixels the SIMD kernels handle (the rest go to the portable tail).
     int simd_pixels = 0;
-    std::vector<std::int32_t> px_index;
-    std::vector<std::int16_t> px_weights;
   };
 
   Plan& plan_for(int src_w, int src_h, SourceKind kind);
@@ -147,6 +144,7 @@ class Letterboxer {
   void write_content_row_simd(const Plan& p, std::uint8_t* dst, int y) const;
   void yuv_tail(const Plan& p, int begin, int count, std::uint8_t* out, bool planar) const;
   void vblend_rows(const ImageView& src, const Plan& p, int y) const;
+  void hpass_rows(const ImageView& src, const Plan& p, int y, const std::int16_t** h0, const std::int16_t** h1) const;
 
   LetterboxTarget target_;
   PixelTables tables_;
@@ -157,7 +155,9 @@ class Letterboxer {
   int current_ = -1;
   std::uint64_t clock_ = 0;
   // Scratch shared by every plan (grow-only).
-  mutable std::vector<std::int16_t> vrow_;  // vertically blended source row (or Y row)
+  mutable std::vector<std::int16_t> hsum_[2];  // horizontally resized source rows (h >> 4), tensor order
+  mutable int hsum_row_[2] = {-1, -1};         // their source rows (-1: none)
+  mutable std::vector<std::int16_t> vrow_;     // YUV: vertically blended Y row
   mutable std::vector<std::int16_t> crow_;  // vertically blended chroma row, U,V interleaved
   mutable std::vector<std::uint8_t> hrow_;  // resized row, tensor channel order
   std::vector<std::uint8_t> pad_row_;       // one NHWC row of padding, converted

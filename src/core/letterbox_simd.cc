@@ -26,89 +26,32 @@ const char* isa_name() {
   return available() ? "avx2" : "none";
 }
 
-// Group of 8 pixels: 4 vectors of 16 int16, vector k holding pixel k's
-// [a0 a1 a0 a1 a0 a1 0 0] then pixel k + 4's (the pmaddwd operands).
-void pack_weights(std::int16_t* weights, int x, int a0, int a1) {
-  const int group = x / 8, k = x % 8;
-  std::int16_t* w = weights + static_cast<std::size_t>(group) * 64 + (k % 4) * 16 + (k / 4) * 8;
-  for (int c = 0; c < 3; ++c) {
-    w[2 * c] = static_cast<std::int16_t>(a0);
-    w[2 * c + 1] = static_cast<std::int16_t>(a1);
-  }
-  w[6] = w[7] = 0;
-}
-
 namespace {
 
-// Interleaves (v0[c], v1[c]) int16 pairs for pmaddwd: lanes hold
-// v[i .. i+7] = [c0 c1 c2 | next c0 c1 c2 | x x] of one pixel.
-__attribute__((target("avx2"))) inline __m256i pair_shuffle(int swap) {
-  // int16 element e of the source pixel pair sits at bytes 2e, 2e+1.
-  // Output pairs for tensor channels 0, 1, 2 (swapped order when swap).
-  const char s0 = swap ? 4 : 0, s2 = swap ? 0 : 4;
-  const __m128i m =
-      _mm_setr_epi8(s0, static_cast<char>(s0 + 1), static_cast<char>(s0 + 6), static_cast<char>(s0 + 7),  //
-                    2, 3, 8, 9,                                                                           //
-                    s2, static_cast<char>(s2 + 1), static_cast<char>(s2 + 6), static_cast<char>(s2 + 7),  //
-                    -1, -1, -1, -1);
-  return _mm256_broadcastsi128_si256(m);
-}
-
-// The four madd results of pixels (x+k | x+4+k), k = 0..3, rounded.
-__attribute__((target("avx2"))) inline void blend8(const std::int16_t* v, const std::int32_t* index,
-                                                   const std::int16_t* w, __m256i shuf, __m256i r[4]) {
-  const __m256i bias = _mm256_set1_epi32(1 << 17);
-  for (int k = 0; k < 4; ++k) {
-    const __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(v + index[k]));
-    const __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(v + index[k + 4]));
-    __m256i x = _mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1);
-    x = _mm256_shuffle_epi8(x, shuf);
-    x = _mm256_madd_epi16(x, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + 16 * k)));
-    r[k] = _mm256_srai_epi32(_mm256_add_epi32(x, bias), 18);
-  }
+// 16 elements of OpenCV's vertical step, still int16:
+// _mm256_mulhi_epi16 is exactly (h * b) >> 16.
+__attribute__((target("avx2"))) inline __m256i vstep16(const std::int16_t* h0, const std::int16_t* h1, __m256i w0,
+                                                       __m256i w1) {
+  const __m256i x0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(h0));
+  const __m256i x1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(h1));
+  const __m256i v = _mm256_add_epi16(_mm256_mulhi_epi16(x0, w0), _mm256_mulhi_epi16(x1, w1));
+  return _mm256_srai_epi16(_mm256_add_epi16(v, _mm256_set1_epi16(2)), 2);
 }
 
 }  // namespace
 
-__attribute__((target("avx2"))) void hblend_interleaved(const std::int16_t* v, const HorizontalPlan& plan,
-                                                        std::uint8_t* out, std::uint8_t xor_mask) {
-  const __m256i shuf = pair_shuffle(plan.swap);
-  // Per lane: keep bytes 0-2, 4-6, 8-10, 12-14 (three channels of four pixels).
-  const __m256i compact =
-      _mm256_broadcastsi128_si256(_mm_setr_epi8(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1));
-  const __m256i flip = _mm256_set1_epi8(static_cast<char>(xor_mask));
-  for (int x = 0; x < plan.n; x += 8) {
-    __m256i r[4];
-    blend8(v, plan.index + x, plan.weights + 8 * x, shuf, r);
-    const __m256i ab = _mm256_packs_epi32(r[0], r[1]);  // [p0 p1 | p4 p5]
-    const __m256i cd = _mm256_packs_epi32(r[2], r[3]);  // [p2 p3 | p6 p7]
-    __m256i bytes = _mm256_packus_epi16(ab, cd);        // [p0 p1 p2 p3 | p4 p5 p6 p7], 4 bytes each
-    bytes = _mm256_xor_si256(_mm256_shuffle_epi8(bytes, compact), flip);
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 3 * x), _mm256_castsi256_si128(bytes));
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 3 * x + 12), _mm256_extracti128_si256(bytes, 1));
+__attribute__((target("avx2"))) void vpass(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1,
+                                           std::uint8_t* out, int n) {
+  const __m256i w0 = _mm256_set1_epi16(static_cast<short>(b0)), w1 = _mm256_set1_epi16(static_cast<short>(b1));
+  int i = 0;
+  for (; i + 32 <= n; i += 32) {
+    // packus works within 128-bit lanes: fix the quadword order after.
+    const __m256i bytes = _mm256_packus_epi16(vstep16(h0 + i, h1 + i, w0, w1), vstep16(h0 + i + 16, h1 + i + 16, w0, w1));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), _mm256_permute4x64_epi64(bytes, 0xD8));
   }
-}
-
-__attribute__((target("avx2"))) void hblend_planar_f32(const std::int16_t* v, const HorizontalPlan& plan, float* plane0,
-                                                       float* plane1, float* plane2, const float mean[3],
-                                                       const float stdv[3]) {
-  const __m256i shuf = pair_shuffle(plan.swap);
-  const __m256 m0 = _mm256_set1_ps(mean[0]), m1 = _mm256_set1_ps(mean[1]), m2 = _mm256_set1_ps(mean[2]);
-  const __m256 d0 = _mm256_set1_ps(stdv[0]), d1 = _mm256_set1_ps(stdv[1]), d2 = _mm256_set1_ps(stdv[2]);
-  for (int x = 0; x < plan.n; x += 8) {
-    __m256i r[4];
-    blend8(v, plan.index + x, plan.weights + 8 * x, shuf, r);
-    // 4x4 transpose inside each lane: rows are pixels, columns channels.
-    const __m256 a = _mm256_cvtepi32_ps(r[0]), b = _mm256_cvtepi32_ps(r[1]);
-    const __m256 c = _mm256_cvtepi32_ps(r[2]), d = _mm256_cvtepi32_ps(r[3]);
-    const __m256 ab_lo = _mm256_unpacklo_ps(a, b), ab_hi = _mm256_unpackhi_ps(a, b);
-    const __m256 cd_lo = _mm256_unpacklo_ps(c, d), cd_hi = _mm256_unpackhi_ps(c, d);
-    const __m256 ch0 = _mm256_castpd_ps(_mm256_unpacklo_pd(_mm256_castps_pd(ab_lo), _mm256_castps_pd(cd_lo)));
-    const __m256 ch1 = _mm256_castpd_ps(_mm256_unpackhi_pd(_mm256_castps_pd(ab_lo), _mm256_castps_pd(cd_lo)));
-    const __m256 ch2 = _mm256_castpd_ps(_mm256_unpacklo_pd(_mm256_castps_pd(ab_hi), _mm256_castps_pd(cd_hi)));
-    _mm256_storeu_ps(plane0 + x, _mm256_div_ps(_mm256_sub_ps(ch0, m0), d0));
-    _mm256_storeu_ps(plane1 + x, _mm256_div_ps(_mm256_sub_ps(ch1, m1), d1));
-    _mm256_storeu_ps(plane2 + x, _mm256_div_ps(_mm256_sub_ps(ch2, m2), d2));
+  for (; i < n; ++i) {
+    const int v = (((h0[i] * b0) >> 16) + ((h1[i] * b1) >> 16) + 2) >> 2;
+    out[i] = static_cast<std::uint8_t>(v < 0 ? 0 : v > 255 ? 255 : v);
   }
 }
 
@@ -248,82 +191,21 @@ const char* isa_name() {
   return "neon";
 }
 
-// Group of 4 pixels: one int16x8 [a0 a1] x 4 pixels, read by lane.
-void pack_weights(std::int16_t* weights, int x, int a0, int a1) {
-  std::int16_t* w = weights + static_cast<std::size_t>(x / 4) * 8 + (x % 4) * 2;
-  w[0] = static_cast<std::int16_t>(a0);
-  w[1] = static_cast<std::int16_t>(a1);
-}
-
-namespace {
-
-// One pixel: [a0 * c0 + a1 * n0, ... c2, junk] from one 8 x int16 load
-// (c0 c1 c2 n0 n1 n2 . .), weights in lanes 2k and 2k + 1 of w.
-template <int k>
-inline int32x4_t tap(const std::int16_t* v, std::int32_t index, int16x8_t w) {
-  const int16x8_t q = vld1q_s16(v + index);
-  const int16x4_t next = vget_low_s16(vextq_s16(q, q, 3));
-  return vmlal_laneq_s16(vmull_laneq_s16(vget_low_s16(q), w, 2 * k), next, w, 2 * k + 1);
-}
-
-// Four pixels rounded to bytes, 4 bytes each [c0 c1 c2 junk]. The rounding
-// (x + 2^17) >> 18 is done as (x >> 16) then a rounding shift by 2, which is
-// the same integer (nested floor divisions), saturated to 0..255 like the
-// reference's clamp.
-inline uint8x16_t blend4(const std::int16_t* v, const std::int32_t* index, const std::int16_t* weights) {
-  const int16x8_t w = vld1q_s16(weights);
-  const int16x8_t p01 = vshrn_high_n_s32(vshrn_n_s32(tap<0>(v, index[0], w), 16), tap<1>(v, index[1], w), 16);
-  const int16x8_t p23 = vshrn_high_n_s32(vshrn_n_s32(tap<2>(v, index[2], w), 16), tap<3>(v, index[3], w), 16);
-  return vqrshrun_high_n_s16(vqrshrun_n_s16(p01, 2), p23, 2);
-}
-
-}  // namespace
-
-void hblend_interleaved(const std::int16_t* v, const HorizontalPlan& plan, std::uint8_t* out, std::uint8_t xor_mask) {
-  // Byte k of pixel p (p = 0..7, 4 bytes each over two registers) is
-  // table index 4p + k; the tensor wants 3 bytes per pixel in its order.
-  static const std::uint8_t kKeep[24] = {0,  1,  2,  4,  5,  6,  8,  9,  10, 12, 13, 14,
-                                         16, 17, 18, 20, 21, 22, 24, 25, 26, 28, 29, 30};
-  static const std::uint8_t kSwap[24] = {2,  1,  0,  6,  5,  4,  10, 9,  8,  14, 13, 12,
-                                         18, 17, 16, 22, 21, 20, 26, 25, 24, 30, 29, 28};
-  const std::uint8_t* order = plan.swap ? kSwap : kKeep;
-  const uint8x16_t table_lo = vld1q_u8(order);
-  const uint8x8_t table_hi = vld1_u8(order + 16);
-  const uint8x16_t flip = vdupq_n_u8(xor_mask);
-  for (int x = 0; x < plan.n; x += 8) {  // n is a multiple of 8
-    const uint8x16x2_t bytes = {
-        {blend4(v, plan.index + x, plan.weights + 2 * x), blend4(v, plan.index + x + 4, plan.weights + 2 * x + 8)}};
-    // 24 bytes from the two 16-byte halves (12 valid bytes each), stored as
-    // 16 + 8.
-    vst1q_u8(out + 3 * x, veorq_u8(vqtbl2q_u8(bytes, table_lo), flip));
-    vst1_u8(out + 3 * x + 16, veor_u8(vqtbl2_u8(bytes, table_hi), vget_low_u8(flip)));
-  }
-}
-
-void hblend_planar_f32(const std::int16_t* v, const HorizontalPlan& plan, float* plane0, float* plane1, float* plane2,
-                       const float mean[3], const float stdv[3]) {
-  const int c0 = plan.swap ? 2 : 0, c2 = plan.swap ? 0 : 2;
-  float* planes[3];
-  planes[c0] = plane0;
-  planes[1] = plane1;
-  planes[c2] = plane2;
-  // planes[] is indexed by source channel; mean/std by tensor channel.
-  const float32x4_t m0 = vdupq_n_f32(mean[c0]), m1 = vdupq_n_f32(mean[1]), m2 = vdupq_n_f32(mean[c2]);
-  const float32x4_t d0 = vdupq_n_f32(stdv[c0]), d1 = vdupq_n_f32(stdv[1]), d2 = vdupq_n_f32(stdv[c2]);
-  for (int x = 0; x < plan.n; x += 4) {
-    const std::int32_t* index = plan.index + x;
-    const int16x8_t w = vld1q_s16(plan.weights + 2 * x);
-    const int32x4_t a = vrshrq_n_s32(tap<0>(v, index[0], w), 18), b = vrshrq_n_s32(tap<1>(v, index[1], w), 18);
-    const int32x4_t c = vrshrq_n_s32(tap<2>(v, index[2], w), 18), d = vrshrq_n_s32(tap<3>(v, index[3], w), 18);
-    // 4x4 transpose: rows are pixels, columns source channels.
-    const int32x4_t ab0 = vtrn1q_s32(a, b), ab1 = vtrn2q_s32(a, b);
-    const int32x4_t cd0 = vtrn1q_s32(c, d), cd1 = vtrn2q_s32(c, d);
-    const int32x4_t s0 = vreinterpretq_s32_s64(vtrn1q_s64(vreinterpretq_s64_s32(ab0), vreinterpretq_s64_s32(cd0)));
-    const int32x4_t s1 = vreinterpretq_s32_s64(vtrn1q_s64(vreinterpretq_s64_s32(ab1), vreinterpretq_s64_s32(cd1)));
-    const int32x4_t s2 = vreinterpretq_s32_s64(vtrn2q_s64(vreinterpretq_s64_s32(ab0), vreinterpretq_s64_s32(cd0)));
-    vst1q_f32(planes[0] + x, vdivq_f32(vsubq_f32(vcvtq_f32_s32(s0), m0), d0));
-    vst1q_f32(planes[1] + x, vdivq_f32(vsubq_f32(vcvtq_f32_s32(s1), m1), d1));
-    vst1q_f32(planes[2] + x, vdivq_f32(vsubq_f32(vcvtq_f32_s32(s2), m2), d2));
+// 16 elements a step: vmull_s16 then a narrowing shift by 16 is (h * b) >> 16.
+void vpass(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1, std::uint8_t* out, int n) {
+  const int16x4_t w0 = vdup_n_s16(static_cast<std::int16_t>(b0)), w1 = vdup_n_s16(static_cast<std::int16_t>(b1));
+  const int16x8_t w0q = vdupq_n_s16(static_cast<std::int16_t>(b0)), w1q = vdupq_n_s16(static_cast<std::int16_t>(b1));
+  auto step = [&](int i) {
+    const int16x8_t x0 = vld1q_s16(h0 + i), x1 = vld1q_s16(h1 + i);
+    const int16x8_t p0 = vshrn_high_n_s32(vshrn_n_s32(vmull_s16(vget_low_s16(x0), w0), 16), vmull_high_s16(x0, w0q), 16);
+    const int16x8_t p1 = vshrn_high_n_s32(vshrn_n_s32(vmull_s16(vget_low_s16(x1), w1), 16), vmull_high_s16(x1, w1q), 16);
+    return vqrshrun_n_s16(vaddq_s16(p0, p1), 2);  // (v + 2) >> 2, saturated to 0..255
+  };
+  int i = 0;
+  for (; i + 16 <= n; i += 16) vst1q_u8(out + i, vcombine_u8(step(i), step(i + 8)));
+  for (; i < n; ++i) {
+    const int v = (((h0[i] * b0) >> 16) + ((h1[i] * b1) >> 16) + 2) >> 2;
+    out[i] = static_cast<std::uint8_t>(v < 0 ? 0 : v > 255 ? 255 : v);
   }
 }
 
@@ -446,10 +328,7 @@ bool available() {
 const char* isa_name() {
   return "none";
 }
-void pack_weights(std::int16_t*, int, int, int) {}
-void hblend_interleaved(const std::int16_t*, const HorizontalPlan&, std::uint8_t*, std::uint8_t) {}
-void hblend_planar_f32(const std::int16_t*, const HorizontalPlan&, float*, float*, float*, const float*, const float*) {
-}
+void vpass(const std::int16_t*, const std::int16_t*, int, int, std::uint8_t*, int) {}
 void vblend(const std::uint8_t*, const std::uint8_t*, int, int, std::int16_t*, int) {}
 void yuv_interleaved(const std::int16_t*, const std::int16_t*, const YuvPlan&, const YuvCoeffs&, std::uint8_t*,
                      std::uint8_t) {}

@@ -1,7 +1,7 @@
 // rkyolo: explicit SIMD kernels of the letterbox passes: AVX2 on x86-64
 // (chosen at run time), NEON on aarch64 (baseline there, chosen at build
 // time). Bit-exact with the scalar reference: the same fixed-point products
-// and the same single rounding.
+// and the same roundings.
 #pragma once
 
 #include <cstdint>
@@ -16,31 +16,11 @@ bool available();
 // "avx2", "neon" or "none": what available() answers for.
 const char* isa_name();
 
-// Per output pixel: the int16 offset of its first source pixel in the
-// vertically blended row (3 * sx), and its weights laid out for the kernel
-// by pack_weights (8 int16 per pixel reserved, whatever the ISA uses).
-struct HorizontalPlan {
-  const std::int32_t* index = nullptr;    // n entries
-  const std::int16_t* weights = nullptr;  // 8 * n entries
-  int n = 0;                              // pixels handled (a multiple of 8)
-  int swap = 0;                           // source BGR to tensor RGB (or back)
-};
+// OpenCV's vertical step on two horizontally resized rows (h >> 4, 11-bit
+// weights b0, b1): out = clamp((((h0 b0) >> 16) + ((h1 b1) >> 16) + 2) >> 2).
+void vpass(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1, std::uint8_t* out, int n);
 
-// Stores pixel x's horizontal weights (a0 + a1 = 2^11) where the kernels of
-// this build read them. `weights` has 8 * n entries.
-void pack_weights(std::int16_t* weights, int x, int a0, int a1);
-
-// out[3x + c] = (a0 * v[i + sc] + a1 * v[i + 3 + sc] + 2^17) >> 18 for the
-// plan's pixels; writes 3 * n bytes and may touch 4 more (scratch).
-// xor_mask 0x80 turns the bytes into int8 q = p - 128 bit patterns.
-// Reads 8 int16 from every pixel's offset.
-void hblend_interleaved(const std::int16_t* v, const HorizontalPlan& plan, std::uint8_t* out, std::uint8_t xor_mask);
-
-// Planar float: plane c, pixel x = (p - mean[c]) / std[c].
-void hblend_planar_f32(const std::int16_t* v, const HorizontalPlan& plan, float* plane0, float* plane1, float* plane2,
-                       const float mean[3], const float stdv[3]);
-
-// Vertical blend with 7-bit weights (b0 + b1 = 128): out = b0 * s0 + b1 * s1.
+// YUV planes: vertical blend with 7-bit weights (b0 + b1 = 128): out = b0 * s0 + b1 * s1.
 void vblend(const std::uint8_t* s0, const std::uint8_t* s1, int b0, int b1, std::int16_t* out, int n);
 
 // YUV sources, per output pixel x: Y at vy[y_index[x]] and vy[y_index[x] + 1]
