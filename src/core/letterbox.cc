@@ -295,8 +295,8 @@ void yuv_row(const std::int16_t* vy, const std::int16_t* vc, const simd::YuvPlan
   for (int x = begin; x < end; ++x) {
     const int yi = p.y_index[x], ci = p.c_index[x];
     const std::int16_t* cw = p.c_weights + 2 * x;
-    const Rgb8 rgb = yuv_to_rgb(sample(vy, yi, 1, p.y_weights + 2 * x), sample(vc, ci, 2, cw),
-                                sample(vc, ci + 1, 2, cw), k);
+    const Rgb8 rgb =
+        yuv_to_rgb(sample(vy, yi, 1, p.y_weights + 2 * x), sample(vc, ci, 2, cw), sample(vc, ci + 1, 2, cw), k);
     const std::size_t o = static_cast<std::size_t>(x - begin) * step;
     out0[o] = p.bgr ? rgb.b : rgb.r;
     out1[o] = rgb.g;
@@ -331,8 +331,8 @@ Status check_image(const ImageView& im) {
     const char* plane = nv12 ? "UV" : c == 0 ? "U" : "V";
     if (im.chroma[c] == nullptr) return fail(std::string(" has no ") + plane + " plane (null pointer)");
     if (im.chroma_stride[c] < (nv12 ? w : w / 2))
-      return fail(std::string(": ") + plane + " plane row stride " + std::to_string(im.chroma_stride[c]) + " is smaller than " +
-                  (nv12 ? "the width" : "half the width"));
+      return fail(std::string(": ") + plane + " plane row stride " + std::to_string(im.chroma_stride[c]) +
+                  " is smaller than " + (nv12 ? "the width" : "half the width"));
   }
   if (im.matrix != YuvMatrix::kBt601 && im.matrix != YuvMatrix::kBt709)
     return fail(" has an unknown YUV matrix " + std::to_string(static_cast<int>(im.matrix)));
@@ -393,7 +393,7 @@ const LetterboxGeometry& Letterboxer::geometry() const {
 }
 
 const LetterboxGeometry& Letterboxer::prepare(int src_w, int src_h, PixelFormat format) {
-  const SourceKind kind = is_yuv420(format)           ? SourceKind::kYuv
+  const SourceKind kind = is_yuv420(format)         ? SourceKind::kYuv
                           : format != target_.color ? SourceKind::kInterleavedSwapped
                                                     : SourceKind::kInterleaved;
   return plan_for(src_w, src_h, kind).geom;
@@ -667,8 +667,8 @@ void Letterboxer::write_content_row_simd(const Plan& p, std::uint8_t* dst, int y
   plan.weights = p.px_weights.data();
   plan.n = done;
   plan.swap = p.kind == SourceKind::kInterleavedSwapped ? 1 : 0;
-  const simd::YuvPlan yplan = yuv_plan_of(p.yuv_y_index, p.yuv_c_index, p.yuv_y_weights, p.yuv_c_weights, done,
-                                          t.color == PixelFormat::kBgr8);
+  const simd::YuvPlan yplan =
+      yuv_plan_of(p.yuv_y_index, p.yuv_c_index, p.yuv_y_weights, p.yuv_c_weights, done, t.color == PixelFormat::kBgr8);
   if (t.layout == TensorLayout::kNHWC) {
     std::uint8_t* row = dst + static_cast<std::size_t>(y) * t.pitch() * 3;
     std::memcpy(row, pad_row_.data(), static_cast<std::size_t>(g.pad_left) * 3);
