@@ -645,7 +645,7 @@ simd::YuvPlan yuv_plan_of(const std::vector<std::int32_t>& yi, const std::vector
 
 // Portable pixels [begin, begin + count) of the current row as bytes in
 // tensor order: interleaved (3 per pixel) or 3 planar runs of `count`.
-void Letterboxer::yuv_tail(const Plan& p, int begin, int count, std::uint8_t* out, bool planar) const {
+void Letterboxer::yuv_bytes(const Plan& p, int begin, int count, std::uint8_t* out, bool planar) const {
   const simd::YuvPlan plan = yuv_plan_of(p.yuv_y_index, p.yuv_c_index, p.yuv_y_weights, p.yuv_c_weights, 0,
                                          target_.color == PixelFormat::kBgr8);
   if (planar)
@@ -677,7 +677,7 @@ void Letterboxer::write_content_row_simd(const Plan& p, std::uint8_t* dst, int y
     std::uint8_t* tail = hrow_.data();
     if (yuv) {
       simd::yuv_interleaved(vrow, crow_.data(), yplan, yuv_, content, flip);
-      yuv_tail(p, done, rest, tail, false);
+      yuv_bytes(p, done, rest, tail, false);
     } else {
       simd::hblend_interleaved(vrow, plan, content, flip);
       hblend_row(vrow, p.x_index.data() + 3 * done, p.x_alpha0.data() + 3 * done, p.x_alpha1.data() + 3 * done, tail,
@@ -696,7 +696,7 @@ void Letterboxer::write_content_row_simd(const Plan& p, std::uint8_t* dst, int y
   if (yuv) {
     simd::yuv_planar_f32(vrow, crow_.data(), yplan, yuv_, planes[0] + g.pad_left, planes[1] + g.pad_left,
                          planes[2] + g.pad_left, t.mean, t.std);
-    if (rest > 0) yuv_tail(p, done, rest, hrow_.data(), true);
+    if (rest > 0) yuv_bytes(p, done, rest, hrow_.data(), true);
   } else {
     simd::hblend_planar_f32(vrow, plan, planes[0] + g.pad_left, planes[1] + g.pad_left, planes[2] + g.pad_left, t.mean,
                             t.std);
@@ -777,7 +777,7 @@ Status Letterboxer::run(const ImageView& src, void* dst_void) {
       continue;
     }
     if (yuv)
-      yuv_tail(p, 0, g.new_w, out, planar);
+      yuv_bytes(p, 0, g.new_w, out, planar);
     else
       hblend_row(vrow_.data(), p.x_index.data(), p.x_alpha0.data(), p.x_alpha1.data(), out, n);
     write_content_row(out, dst, dy);
