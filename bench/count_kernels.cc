@@ -89,9 +89,9 @@ const Nv12Frame& nv12_frame() {
     std::mt19937 rng(42);
     for (int y = 0; y < kSrcH; ++y)
       for (int x = 0; x < kSrcW; ++x)
-        f.y[static_cast<std::size_t>(y) * kSrcW + x] = static_cast<std::uint8_t>(16 + (x / 7 + y / 3 + rng() % 16) % 220);
-    for (std::size_t i = 0; i < f.uv.size(); ++i)
-      f.uv[i] = static_cast<std::uint8_t>(96 + (i / 9 + rng() % 16) % 64);
+        f.y[static_cast<std::size_t>(y) * kSrcW + x] =
+            static_cast<std::uint8_t>(16 + (x / 7 + y / 3 + rng() % 16) % 220);
+    for (std::size_t i = 0; i < f.uv.size(); ++i) f.uv[i] = static_cast<std::uint8_t>(96 + (i / 9 + rng() % 16) % 64);
     return f;
   }();
   return frame;

@@ -30,7 +30,7 @@ constexpr int kMaxErrorVsOpenCv = 32;
 constexpr double kMaxMeanErrorVsOpenCv = 0.5;
 
 struct Yuv {
-  cv::Mat i420;  // (h * 3 / 2) x w, Y then U then V
+  cv::Mat i420;                  // (h * 3 / 2) x w, Y then U then V
   std::vector<std::uint8_t> uv;  // NV12's interleaved plane
 };
 
@@ -96,7 +96,8 @@ TEST(LetterboxYuvOpenCV, ConversionMatchesCvtColorWhereChromaIsFlat) {
   std::uint8_t* v = u + (w / 2) * (h / 2);
   for (int by = 0; by < h / 8; ++by)
     for (int bx = 0; bx < w / 8; ++bx) {
-      const auto cu = static_cast<std::uint8_t>(rng.uniform(0, 256)), cv_ = static_cast<std::uint8_t>(rng.uniform(0, 256));
+      const auto cu = static_cast<std::uint8_t>(rng.uniform(0, 256)),
+                 cv_ = static_cast<std::uint8_t>(rng.uniform(0, 256));
       for (int y = 0; y < 4; ++y)
         for (int x = 0; x < 4; ++x) {
           u[(by * 4 + y) * (w / 2) + bx * 4 + x] = cu;

@@ -40,7 +40,8 @@ YuvImage yuv_image(std::mt19937& rng, int w, int h, PixelFormat format, YuvMatri
   // Gradients plus noise; chroma spans 0..255 so saturated colours (the
   // clamps) occur.
   for (int r = 0; r < h; ++r)
-    for (std::size_t x = 0; x < ys; ++x) im.y[1 + r * ys + x] = static_cast<std::uint8_t>((x * 5 + r * 3 + rng() % 48) & 255);
+    for (std::size_t x = 0; x < ys; ++x)
+      im.y[1 + r * ys + x] = static_cast<std::uint8_t>((x * 5 + r * 3 + rng() % 48) & 255);
   for (int r = 0; r < ch; ++r)
     for (std::size_t x = 0; x < cs; ++x) {
       im.c0[1 + r * cs + x] = static_cast<std::uint8_t>((x * 9 + r * 2 + rng() % 64) & 255);
@@ -163,8 +164,8 @@ TEST(LetterboxYuv, OptimizedMatchesReferenceAtModelSizes) {
   int variant = 0;
   for (const auto& s : sizes) {
     const PixelFormat format = variant % 2 ? PixelFormat::kYuv420p : PixelFormat::kNv12;
-    const YuvImage im = yuv_image(rng, s[0], s[1], format, variant % 3 ? YuvMatrix::kBt601 : YuvMatrix::kBt709,
-                                  variant == 3, 16);
+    const YuvImage im =
+        yuv_image(rng, s[0], s[1], format, variant % 3 ? YuvMatrix::kBt601 : YuvMatrix::kBt709, variant == 3, 16);
     ++variant;
     for (const LetterboxTarget& t : {make_target(640, 640, TensorLayout::kNCHW, DType::kFloat32, 0, false),
                                      make_target(640, 640, TensorLayout::kNHWC, DType::kInt8, 656, false),

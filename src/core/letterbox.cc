@@ -325,8 +325,8 @@ void yuv_row(const std::int16_t* vy, const std::int16_t* vc, const simd::YuvPlan
   for (int x = begin; x < end; ++x) {
     const int yi = p.y_index[x], ci = p.c_index[x];
     const std::int16_t* cw = p.c_weights + 2 * x;
-    const Rgb8 rgb = yuv_to_rgb(sample(vy, yi, 1, p.y_weights + 2 * x), sample(vc, ci, 2, cw),
-                                sample(vc, ci + 1, 2, cw), k);
+    const Rgb8 rgb =
+        yuv_to_rgb(sample(vy, yi, 1, p.y_weights + 2 * x), sample(vc, ci, 2, cw), sample(vc, ci + 1, 2, cw), k);
     const std::size_t o = static_cast<std::size_t>(x - begin) * step;
     out0[o] = p.bgr ? rgb.b : rgb.r;
     out1[o] = rgb.g;
@@ -361,8 +361,8 @@ Status check_image(const ImageView& im) {
     const char* plane = nv12 ? "UV" : c == 0 ? "U" : "V";
     if (im.chroma[c] == nullptr) return fail(std::string(" has no ") + plane + " plane (null pointer)");
     if (im.chroma_stride[c] < (nv12 ? w : w / 2))
-      return fail(std::string(": ") + plane + " plane row stride " + std::to_string(im.chroma_stride[c]) + " is smaller than " +
-                  (nv12 ? "the width" : "half the width"));
+      return fail(std::string(": ") + plane + " plane row stride " + std::to_string(im.chroma_stride[c]) +
+                  " is smaller than " + (nv12 ? "the width" : "half the width"));
   }
   if (im.matrix != YuvMatrix::kBt601 && im.matrix != YuvMatrix::kBt709)
     return fail(" has an unknown YUV matrix " + std::to_string(static_cast<int>(im.matrix)));
@@ -423,7 +423,7 @@ const LetterboxGeometry& Letterboxer::geometry() const {
 }
 
 const LetterboxGeometry& Letterboxer::prepare(int src_w, int src_h, PixelFormat format) {
-  const SourceKind kind = is_yuv420(format)           ? SourceKind::kYuv
+  const SourceKind kind = is_yuv420(format)         ? SourceKind::kYuv
                           : format != target_.color ? SourceKind::kInterleavedSwapped
                                                     : SourceKind::kInterleaved;
   return plan_for(src_w, src_h, kind).geom;
@@ -662,7 +662,7 @@ simd::YuvPlan yuv_plan_of(const std::vector<std::int32_t>& yi, const std::vector
 
 // Portable pixels [begin, begin + count) of the current row as bytes in
 // tensor order: interleaved (3 per pixel) or 3 planar runs of `count`.
-void Letterboxer::yuv_tail(const Plan& p, int begin, int count, std::uint8_t* out, bool planar) const {
+void Letterboxer::yuv_bytes(const Plan& p, int begin, int count, std::uint8_t* out, bool planar) const {
   const simd::YuvPlan plan = yuv_plan_of(p.yuv_y_index, p.yuv_c_index, p.yuv_y_weights, p.yuv_c_weights, 0,
                                          target_.color == PixelFormat::kBgr8);
   if (planar)
@@ -688,7 +688,7 @@ void Letterboxer::write_content_row_simd(const Plan& p, std::uint8_t* dst, int y
     const std::uint8_t flip = t.dtype == DType::kInt8 ? 0x80 : 0x00;
     std::uint8_t* tail = hrow_.data();
     simd::yuv_interleaved(vrow, crow_.data(), yplan, yuv_, content, flip);
-    yuv_tail(p, done, rest, tail, false);
+    yuv_bytes(p, done, rest, tail, false);
     for (int i = 0; i < 3 * rest; ++i) content[3 * done + i] = tail[i] ^ flip;
     std::memcpy(content + static_cast<std::size_t>(nw) * 3, pad_row_.data(),
                 static_cast<std::size_t>(t.width - g.pad_left - nw) * 3);
@@ -701,7 +701,7 @@ void Letterboxer::write_content_row_simd(const Plan& p, std::uint8_t* dst, int y
     planes[c] = reinterpret_cast<float*>(dst) + c * plane + static_cast<std::size_t>(y) * t.width;
   simd::yuv_planar_f32(vrow, crow_.data(), yplan, yuv_, planes[0] + g.pad_left, planes[1] + g.pad_left,
                        planes[2] + g.pad_left, t.mean, t.std);
-  if (rest > 0) yuv_tail(p, done, rest, hrow_.data(), true);
+  if (rest > 0) yuv_bytes(p, done, rest, hrow_.data(), true);
   for (int c = 0; c < 3; ++c) {
     float* out = planes[c];
     const float pad = tables_.f32[c][t.pad_value];
@@ -806,7 +806,7 @@ Status Letterboxer::run(const ImageView& src, void* dst_void) {
       write_content_row_simd(p, dst, dy);
       continue;
     }
-    yuv_tail(p, 0, g.new_w, out, planar);
+    yuv_bytes(p, 0, g.new_w, out, planar);
     write_content_row(out, dst, dy);
   }
   return Status();

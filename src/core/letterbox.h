@@ -142,7 +142,7 @@ class Letterboxer {
   void write_pad_rows(std::uint8_t* dst, int y_begin, int y_end) const;
   void write_content_row(const std::uint8_t* row, std::uint8_t* dst, int y) const;
   void write_content_row_simd(const Plan& p, std::uint8_t* dst, int y) const;
-  void yuv_tail(const Plan& p, int begin, int count, std::uint8_t* out, bool planar) const;
+  void yuv_bytes(const Plan& p, int begin, int count, std::uint8_t* out, bool planar) const;
   void vblend_rows(const ImageView& src, const Plan& p, int y) const;
   void hpass_rows(const ImageView& src, const Plan& p, int y, const std::int16_t** h0, const std::int16_t** h1) const;
 

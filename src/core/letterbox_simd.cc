@@ -113,12 +113,13 @@ __attribute__((target("avx2"))) inline void yuv8(const std::int16_t* vy, const s
   // AMD EPYC (AMD's gathers are slow).
   const std::int32_t* yi = p.y_index + x;
   const std::int32_t* ci = p.c_index + x;
-  const __m256i ypair = _mm256_setr_epi32(load32(vy + yi[0]), load32(vy + yi[1]), load32(vy + yi[2]),
-                                          load32(vy + yi[3]), load32(vy + yi[4]), load32(vy + yi[5]),
-                                          load32(vy + yi[6]), load32(vy + yi[7]));
+  const __m256i ypair =
+      _mm256_setr_epi32(load32(vy + yi[0]), load32(vy + yi[1]), load32(vy + yi[2]), load32(vy + yi[3]),
+                        load32(vy + yi[4]), load32(vy + yi[5]), load32(vy + yi[6]), load32(vy + yi[7]));
   const __m256i wy = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.y_weights + 2 * x));
   const __m256i y = _mm256_srai_epi32(_mm256_add_epi32(_mm256_madd_epi16(ypair, wy), sample_bias), kYuvSampleShift);
-  const __m256i pairs = _mm256_broadcastsi128_si256(_mm_setr_epi8(0, 1, 4, 5, 2, 3, 6, 7, 8, 9, 12, 13, 10, 11, 14, 15));
+  const __m256i pairs =
+      _mm256_broadcastsi128_si256(_mm_setr_epi8(0, 1, 4, 5, 2, 3, 6, 7, 8, 9, 12, 13, 10, 11, 14, 15));
   const __m256i c0 = _mm256_shuffle_epi8(
       _mm256_setr_epi64x(load64(vc + ci[0]), load64(vc + ci[1]), load64(vc + ci[2]), load64(vc + ci[3])), pairs);
   const __m256i c1 = _mm256_shuffle_epi8(
@@ -167,10 +168,9 @@ __attribute__((target("avx2"))) void yuv_interleaved(const std::int16_t* vy, con
   }
 }
 
-__attribute__((target("avx2"))) void yuv_planar_f32(const std::int16_t* vy, const std::int16_t* vc,
-                                                    const YuvPlan& plan, const YuvCoeffs& k, float* plane0,
-                                                    float* plane1, float* plane2, const float mean[3],
-                                                    const float stdv[3]) {
+__attribute__((target("avx2"))) void yuv_planar_f32(const std::int16_t* vy, const std::int16_t* vc, const YuvPlan& plan,
+                                                    const YuvCoeffs& k, float* plane0, float* plane1, float* plane2,
+                                                    const float mean[3], const float stdv[3]) {
   float* planes[3] = {plane0, plane1, plane2};
   __m256 m[3], d[3];
   for (int c = 0; c < 3; ++c) m[c] = _mm256_set1_ps(mean[c]), d[c] = _mm256_set1_ps(stdv[c]);

@@ -56,12 +56,9 @@ constexpr int yuv_fixed(double v) {
 constexpr YuvCoeffs make_yuv_coeffs(double kr, double kb, bool full_range) {
   const double kg = 1.0 - kr - kb;
   const double ys = full_range ? 1.0 : 255.0 / 219.0, cs = full_range ? 1.0 : 255.0 / 224.0;
-  return YuvCoeffs{full_range ? 0 : 16 << kYuvFracBits,
-                   yuv_fixed(ys),
-                   yuv_fixed(cs * 2 * (1 - kr)),
-                   yuv_fixed(cs * 2 * (1 - kb) * kb / kg),
-                   yuv_fixed(cs * 2 * (1 - kr) * kr / kg),
-                   yuv_fixed(cs * 2 * (1 - kb))};
+  return YuvCoeffs{full_range ? 0 : 16 << kYuvFracBits,    yuv_fixed(ys),
+                   yuv_fixed(cs * 2 * (1 - kr)),           yuv_fixed(cs * 2 * (1 - kb) * kb / kg),
+                   yuv_fixed(cs * 2 * (1 - kr) * kr / kg), yuv_fixed(cs * 2 * (1 - kb))};
 }
 
 constexpr double kBt601Kr = 0.299, kBt601Kb = 0.114;
