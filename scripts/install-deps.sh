@@ -20,7 +20,7 @@ packages=(
   # live-stream tests: ffmpeg's HTTP server, GStreamer's RTSP server
   ffmpeg python3-gi gir1.2-gst-rtsp-server-1.0
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly
-  clang-14 libclang-rt-14-dev llvm-14
+  clang-14 clang-format-14 libclang-rt-14-dev llvm-14
 )
 if [[ "${1:-}" == "--training" ]]; then
   packages+=(python3-torch)

@@ -3,6 +3,8 @@
 #include <fstream>
 
 #include "core/metadata.h"
+#include "core/py_literal.h"
+#include "core/user_text.h"
 #include "support/test_env.h"
 
 namespace rkyolo::core {

@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/letterbox.h"
-#include "core/metadata.h"
+#include "core/user_text.h"
 #include "rkyolo/detector.h"
 #include "support/test_env.h"
 

@@ -7,7 +7,7 @@
 #include <opencv2/core/utils/logger.hpp>
 #include <sstream>
 
-#include "core/metadata.h"
+#include "core/user_text.h"
 #include "rkyolo/commands.h"
 #include "rkyolo/i18n.h"
 #include "rkyolo/log.h"

@@ -67,15 +67,6 @@ Status TensorAccess::make(const TensorInfo& info, TensorAccess* out) {
   return Status();
 }
 
-float TensorAccess::dequantize_raw(const void* data, std::size_t index) const {
-  switch (dtype) {
-    case DType::kFloat32: return static_cast<const float*>(data)[index];
-    case DType::kInt8: return dequantize(static_cast<const std::int8_t*>(data)[index], quant.scale, quant.zero_point);
-    case DType::kUint8: return dequantize(static_cast<const std::uint8_t*>(data)[index], quant.scale, quant.zero_point);
-    default: return 0.0f;
-  }
-}
-
 float read_dequantized(const TensorInfo& info, const void* data, std::size_t index) {
   switch (info.dtype) {
     case DType::kFloat32: return static_cast<const float*>(data)[index];

@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "core/letterbox.h"
-#include "core/metadata.h"
+#include "core/user_text.h"
 #include "core/onnx_reader.h"
 #include "core/onnx_rewrite.h"
 #include "emulator/container.h"

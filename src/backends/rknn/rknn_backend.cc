@@ -6,7 +6,8 @@
 #include <sstream>
 
 #include "backends/rknn/rknn_runtime.h"
-#include "core/metadata.h"
+#include "core/py_literal.h"
+#include "core/user_text.h"
 #include "core/onnx_reader.h"
 #include "rkyolo/log.h"
 
