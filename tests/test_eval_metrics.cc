@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <numeric>
 #include <random>
 #include <sstream>
 #include <string>
@@ -465,7 +466,7 @@ RandomCase make_random_case(unsigned seed, bool crowds_and_polygons) {
 // The case: stems 1..60 listed in path order ("1", "10", "11", ...,
 // "2", "20", ...), few distinct scores so that predictions of equal score in
 // different images decide the ranking, a crowd now and then. With `named`
-// the stems are names ("img_k" for a random k, listed shuffled) instead.
+// the stems are names ("img_k" for distinct random k, listed shuffled).
 RandomCase make_tie_case(unsigned seed, bool named) {
   std::mt19937 rng(seed);
   auto uni = [&](double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng); };
@@ -474,12 +475,13 @@ RandomCase make_tie_case(unsigned seed, bool named) {
   auto score = [&] { return 0.25 * pick(1, 3); };
   RandomCase rc;
   rc.num_classes = 3;
+  std::vector<int> numbers(named ? 1000 : 60);  // distinct: COCO would merge images of one id
+  std::iota(numbers.begin(), numbers.end(), named ? 0 : 1);
+  if (named) std::shuffle(numbers.begin(), numbers.end(), rng);
   std::vector<std::string> stems;
-  for (int i = 1; i <= 60; ++i) stems.push_back(named ? "img_" + std::to_string(pick(0, 999)) : std::to_string(i));
-  if (named)
-    std::shuffle(stems.begin(), stems.end(), rng);
-  else
-    std::sort(stems.begin(), stems.end());  // path order
+  for (int i = 0; i < 60; ++i)
+    stems.push_back(named ? "img_" + std::to_string(numbers[i]) : std::to_string(numbers[i]));
+  if (!named) std::sort(stems.begin(), stems.end());  // path order
   for (const std::string& stem : stems) {
     EvalImage im;
     im.id = named ? name_id(stem) : number_id(std::stoll(stem));

@@ -82,7 +82,8 @@ bool operator==(const CocoImageId& a, const CocoImageId& b);
 
 // One image: its labels, what a model predicted for it (any order; among
 // equal scores the first given ranks first) and its id. Images with equal ids
-// (the default) keep their order in the input.
+// (the default) keep their order in the input (COCO would merge them into one
+// image: give distinct ids to match it).
 struct EvalImage {
   std::vector<LabelBox> labels;
   std::vector<PredictedBox> predictions;
