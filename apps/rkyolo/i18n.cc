@@ -113,8 +113,8 @@ const Entry kCatalog[] = {
      "usage: rkyolo val --model M --data dataset.yaml [options]\n"
      "\n"
      "Runs the model over a dataset split and scores it the COCO way (mAP50-95, mAP50,\n"
-     "mAP75, by object size, per class), with precision/recall at the best F1 and\n"
-     "counting accuracy. Unreadable images are reported and left out (exit code 1).\n"
+     "mAP75, mAR1/10/100, by object size, per class), with precision/recall at the best\n"
+     "F1 and counting accuracy. Unreadable images are reported and left out (exit code 1).\n"
      "\n"
      "  --model FILE         model file (.onnx for the CPU, .rknn for the NPU)\n"
      "  --data FILE          Ultralytics dataset.yaml (path, train/val/test, names)\n"
@@ -145,7 +145,7 @@ const Entry kCatalog[] = {
      "用法：rkyolo val --model M --data dataset.yaml [选项]\n"
      "\n"
      "在数据集的一个划分上运行模型，并按 COCO 方式评分（mAP50-95、mAP50、mAP75、\n"
-     "按目标大小、按类别），同时给出最佳 F1 处的精确率/召回率和计数准确度。\n"
+     "mAR1/10/100，按目标大小、按类别），同时给出最佳 F1 处的精确率/召回率和计数准确度。\n"
      "无法读取的图片会被报告并跳过（退出码 1）。\n"
      "\n"
      "  --model FILE         模型文件（CPU 用 .onnx，NPU 用 .rknn）\n"
@@ -340,6 +340,11 @@ const Entry kCatalog[] = {
     {Msg::kPredsWritten, "predictions written to {}", "预测已写入 {}"},
     {Msg::kReportMaps, "mAP50-95 {}, mAP50 {}, mAP75 {}; by object size: small {}, medium {}, large {}",
      "mAP50-95 {}，mAP50 {}，mAP75 {}；按目标大小：小 {}，中 {}，大 {}"},
+    {Msg::kReportMars,
+     "mAR1 {}, mAR10 {}, mAR100 {}; by object size: small {}, medium {}, large {} (average recall keeping the best 1, "
+     "10, 100 predictions per image and class)",
+     "mAR1 {}，mAR10 {}，mAR100 {}；按目标大小：小 {}，中 {}，大 {}（平均召回率，每张图片每个类别保留最好的 1、10、100 "
+     "个预测）"},
     {Msg::kReportPr, "precision {} and recall {} at confidence {} (best mean F1 {})",
      "置信度 {2} 时精确率 {0}、召回率 {1}（最佳平均 F1 {3}）"},
     {Msg::kReportCounting,

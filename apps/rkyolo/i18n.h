@@ -114,6 +114,7 @@ enum class Msg {
   kPredsBadClass,
   kPredsWritten,
   kReportMaps,
+  kReportMars,
   kReportPr,
   kReportCounting,
   kOutliersCount,
