@@ -1,18 +1,20 @@
 // Stock Ultralytics ONNX exports as users bring them (issue 10): the real
 // COCO YOLOv8n (the stock file and Rockchip's split file) against an
 // independent Python reference (tests/reference/stock_onnx_reference.py),
-// the same model on the emulated RK3588 (converted from the stock file and
+// end to end and on the same letterboxed tensor, the same model on the emulated RK3588 (converted from the stock file and
 // from `rkyolo export`'s output, zero-copy and standard I/O) against the
 // CPU, every family in ../shared/models/arch through `rkyolo info` and
 // `detect` on both backends, the export checked by the python onnx checker,
 // and hostile graphs refused before OpenCV's importer sees them.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 
 #include "backends/cpu/cpu_backend.h"
+#include "core/letterbox.h"
 #include "core/onnx_graph.h"
 #include "rkyolo/detector.h"
 #include "support/test_env.h"
@@ -24,16 +26,20 @@ namespace fs = std::filesystem;
 
 // Named tolerances.
 constexpr double kMinF1VsReference = 0.99;  // CPU backend against the Python reference
-constexpr float kMaxBoxErrorPx = 2.0f;      // matched boxes scoring >= kConfidentScore, source pixels
-// Below that, a score of 0.001-0.1 comes from a flat DFL distribution that
-// moves by pixels when the letterbox differs by one intensity level (rkyolo's
-// fixed-point bilinear against cv2.resize, RealPhotos.LetterboxMatches...):
-// measured 3.3 px at most on bus.jpg at conf 0.001.
+constexpr float kMaxBoxErrorPx = 2.0f;      // matched boxes, source pixels (issue 10)
+// End to end, rkyolo's letterbox (fixed point) and the reference's cv2.resize
+// differ by one grey level on 9% of bus.jpg's tensor (at most one level:
+// RealPhotos.LetterboxMatchesOpenCVReference). Boxes scoring >= kConfidentScore
+// stay within kMaxBoxErrorPx; a score of 0.001-0.1 comes from a flat DFL
+// distribution that moves by pixels with it: the reference alone moves 3.29 px
+// when given rkyolo's tensor instead of its own. Given the same tensor, every
+// box agrees within kMaxBoxErrorPx (Yolov8nBothFilesMatchPythonReference).
 constexpr float kConfidentScore = 0.25f;
-constexpr float kMaxBoxErrorLowScorePx = 6.0f;
+constexpr float kMaxBoxErrorOneGreyLevelPx = 4.0f;
 constexpr float kMatchIou = 0.5f;        // same object: same class and at least this IoU
 constexpr float kMinIouNpuVsCpu = 0.8f;  // int8 emulated NPU against float CPU
 constexpr float kBorderline = 0.06f;     // NPU/CPU detections this close to conf may exist on one side only
+constexpr int kInputSize = 640;          // the YOLOv8n files' input
 
 std::string cli() {
   return RKYOLO_CLI;
@@ -98,10 +104,41 @@ std::vector<Detection> python_reference(const std::string& model, const std::str
   return dets;
 }
 
+// rkyolo on the reference's own letterboxed image (Ultralytics letterbox with
+// cv2.resize, written by yolo_reference.py): a model-sized input that
+// rkyolo's letterbox copies unchanged, so both sides run the same tensor.
+// Boxes go back to `image`'s pixels as the reference maps them.
+std::vector<Detection> run_on_reference_letterbox(Detector* d, const std::string& image) {
+  const std::string raw = test::temp_dir("stock_letterbox") + "/rgb.raw";
+  const auto r = test::run_command({test::python3(), test::source_dir() + "/tests/reference/yolo_reference.py",
+                                    "letterbox", image, std::to_string(kInputSize), std::to_string(kInputSize), raw});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const std::string rgb = test::read_text(raw);
+  EXPECT_EQ(rgb.size(), static_cast<std::size_t>(kInputSize) * kInputSize * 3);
+  if (rgb.size() != static_cast<std::size_t>(kInputSize) * kInputSize * 3) return {};
+  DetectionResult res;
+  const Status s = d->detect(ImageView{reinterpret_cast<const std::uint8_t*>(rgb.data()), kInputSize, kInputSize,
+                                       static_cast<std::size_t>(kInputSize) * 3, PixelFormat::kRgb8},
+                             &res);
+  EXPECT_TRUE(s.ok()) << s;
+  const cv::Mat src = cv::imread(image, cv::IMREAD_COLOR);
+  const core::LetterboxGeometry g = core::letterbox_geometry(src.cols, src.rows, kInputSize, kInputSize);
+  std::vector<Detection> out;
+  for (Detection det : res.detections) {
+    Box& b = det.box;
+    b = Box{std::clamp(g.to_source_x(b.x1), 0.0f, static_cast<float>(src.cols)),
+            std::clamp(g.to_source_y(b.y1), 0.0f, static_cast<float>(src.rows)),
+            std::clamp(g.to_source_x(b.x2), 0.0f, static_cast<float>(src.cols)),
+            std::clamp(g.to_source_y(b.y2), 0.0f, static_cast<float>(src.rows))};
+    if (b.x2 > b.x1 && b.y2 > b.y1) out.push_back(det);  // as the reference drops boxes wholly in the padding
+  }
+  return out;
+}
+
 struct Match {
   int matched = 0;
-  float max_box_error = 0;            // pairs scoring >= kConfidentScore on both sides
-  float max_box_error_low_score = 0;  // the others
+  float max_box_error = 0;            // every matched pair
+  float max_box_error_confident = 0;  // pairs scoring >= kConfidentScore on both sides
   std::vector<int> partner;           // for each of `a`, the index in `b` or -1
   double f1(std::size_t na, std::size_t nb) const {
     return na + nb == 0 ? 1.0 : 2.0 * matched / static_cast<double>(na + nb);
@@ -126,14 +163,21 @@ Match match(const std::vector<Detection>& a, const std::vector<Detection>& b) {
     m.partner[i] = best;
     ++m.matched;
     const Box &x = a[i].box, &y = b[best].box;
-    float& worst = std::min(a[i].score, b[best].score) >= kConfidentScore ? m.max_box_error : m.max_box_error_low_score;
-    for (float e : {x.x1 - y.x1, x.y1 - y.y1, x.x2 - y.x2, x.y2 - y.y2}) worst = std::max(worst, std::abs(e));
+    const bool confident = std::min(a[i].score, b[best].score) >= kConfidentScore;
+    for (float e : {x.x1 - y.x1, x.y1 - y.y1, x.x2 - y.x2, x.y2 - y.y2}) {
+      m.max_box_error = std::max(m.max_box_error, std::abs(e));
+      if (confident) m.max_box_error_confident = std::max(m.max_box_error_confident, std::abs(e));
+    }
   }
   return m;
 }
 
 // ------------------------------------------------- real YOLOv8n, CPU backend
 
+// Each file, conf and photo twice against one reference run: end to end
+// (each side letterboxes the photo itself), and on the same tensor (rkyolo
+// on the reference's letterboxed image), where every matched box must be
+// within kMaxBoxErrorPx: what remains is rkyolo's graph cut, decode and NMS.
 TEST(StockModels, Yolov8nBothFilesMatchPythonReference) {
   RKYOLO_REQUIRE_SHARED();
   if (!python_has_onnx()) GTEST_SKIP() << "/usr/bin/python3 with onnx, cv2 and numpy is needed (python3-onnx)";
@@ -145,19 +189,27 @@ TEST(StockModels, Yolov8nBothFilesMatchPythonReference) {
       for (const std::string& image : photos()) {
         const std::string what =
             std::string(file) + " on " + fs::path(image).filename().string() + " at conf " + std::to_string(conf);
-        const std::vector<Detection> ours = run(det.get(), image);
         const std::vector<Detection> ref = python_reference(shared_model(file), image, conf);
+        const std::vector<Detection> ours = run(det.get(), image);
         const Match m = match(ours, ref);
         const double f1 = m.f1(ours.size(), ref.size());
         std::printf(
             "[ measure ] %s: rkyolo %zu, reference %zu, matched %d, F1 %.4f, max box error %.3f px "
-            "(score >= %.2f), %.3f px (below)\n",
-            what.c_str(), ours.size(), ref.size(), m.matched, f1, m.max_box_error, kConfidentScore,
-            m.max_box_error_low_score);
+            "(score >= %.2f), %.3f px (all)\n",
+            what.c_str(), ours.size(), ref.size(), m.matched, f1, m.max_box_error_confident, kConfidentScore,
+            m.max_box_error);
         EXPECT_GE(f1, kMinF1VsReference) << what;
-        EXPECT_LE(m.max_box_error, kMaxBoxErrorPx) << what;
-        EXPECT_LE(m.max_box_error_low_score, kMaxBoxErrorLowScorePx) << what;
+        EXPECT_LE(m.max_box_error_confident, kMaxBoxErrorPx) << what;
+        EXPECT_LE(m.max_box_error, kMaxBoxErrorOneGreyLevelPx) << what;
         if (conf >= 0.25f) EXPECT_GE(ours.size(), 3u) << what;  // bus: 4 people and the bus; zidane: 2 people and a tie
+
+        const std::vector<Detection> same = run_on_reference_letterbox(det.get(), image);
+        const Match s = match(same, ref);
+        const double same_f1 = s.f1(same.size(), ref.size());
+        std::printf("[ measure ] %s, same tensor: rkyolo %zu, matched %d, F1 %.4f, max box error %.3f px (all)\n",
+                    what.c_str(), same.size(), s.matched, same_f1, s.max_box_error);
+        EXPECT_GE(same_f1, kMinF1VsReference) << what << ", same tensor";
+        EXPECT_LE(s.max_box_error, kMaxBoxErrorPx) << what << ", same tensor";
       }
     }
   }

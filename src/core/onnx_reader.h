@@ -1,7 +1,7 @@
-// rkyolo: a minimal, bounds-checked reader of ONNX files (protobuf wire
-// format): inputs, outputs, metadata_props, opsets and operator counts.
-// No protobuf library needed, so `rkyolo info` and layout detection work on
-// any ONNX model and every malformed file gets a precise message.
+// rkyolo: the summary of an ONNX model that `rkyolo info`, layout detection
+// and the backends need (inputs, outputs, metadata_props, opsets, operator
+// counts), taken from the one ONNX parser, core/onnx_graph.h, so every
+// malformed file gets the same precise message everywhere.
 #pragma once
 
 #include <cstdint>
@@ -26,7 +26,10 @@ struct OnnxModelInfo {
   std::size_t node_count = 0;
 };
 
-// Parses an in-memory ONNX model. `what` names the file in messages.
+// Parses an in-memory ONNX model with read_onnx_model and summarizes it:
+// graph inputs that are not initializers; inputs and outputs with at most
+// kMaxTensorRank dims and kMaxTensorElements elements. `what` names the
+// file in messages.
 Status parse_onnx(const std::uint8_t* data, std::size_t size, const std::string& what, OnnxModelInfo* out);
 Status read_onnx_file(const std::string& path, OnnxModelInfo* out);
 
