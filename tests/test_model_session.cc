@@ -5,12 +5,11 @@
 // of every bad backend value.
 #include <gtest/gtest.h>
 
-#include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
-
 #include <algorithm>
 #include <cstdlib>
 #include <mutex>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
 #include <thread>
 
 #include "rkyolo/log.h"
@@ -20,7 +19,9 @@
 namespace rkyolo {
 namespace {
 
-std::string model(const std::string& name) { return test::binary_dir() + "/test-models/" + name; }
+std::string model(const std::string& name) {
+  return test::binary_dir() + "/test-models/" + name;
+}
 std::string emu_lib(const std::string& variant = "") {
   return test::binary_dir() + "/emulator/" + (variant.empty() ? "" : variant + "/") + "librknnrt.so";
 }
@@ -32,7 +33,9 @@ std::vector<cv::Mat> samples() {
   }
   return s;
 }
-ImageView view_of(const cv::Mat& m) { return ImageView{m.data, m.cols, m.rows, m.step[0], PixelFormat::kBgr8}; }
+ImageView view_of(const cv::Mat& m) {
+  return ImageView{m.data, m.cols, m.rows, m.step[0], PixelFormat::kBgr8};
+}
 
 DetectorOptions npu_options(const std::string& rknn, const std::string& cores = "auto") {
   register_builtin_backends();
@@ -233,7 +236,8 @@ void expect_threads_match_one_session(const DetectorOptions& o, int threads) {
             return;
           }
           got[t][k] = found(r);
-          if (got[t][k] != expected[k]) errors[t] = "image " + std::to_string(k) + " differs in round " + std::to_string(round);
+          if (got[t][k] != expected[k])
+            errors[t] = "image " + std::to_string(k) + " differs in round " + std::to_string(round);
         }
     });
   for (auto& th : pool) th.join();
@@ -345,9 +349,9 @@ TEST(ModelSession, CliNamesTheOptionOfEveryBadBackendValue) {
       {"--rknn-mean", "1,2", "one or three numbers"},
   };
   for (const Case& c : cases) {
-    const test::CommandResult r = test::run_cli(
-        RKYOLO_CLI, {"detect", "--model", test::demo_model(), "--source", test::source_dir() + "/samples", "--no-save",
-                     c.option, c.value});
+    const test::CommandResult r =
+        test::run_cli(RKYOLO_CLI, {"detect", "--model", test::demo_model(), "--source", test::source_dir() + "/samples",
+                                   "--no-save", c.option, c.value});
     EXPECT_EQ(r.exit_code, 2) << c.option << " " << c.value;
     EXPECT_EQ(test::count_lines(r.err), 1) << r.err;
     const std::string expected = std::string("invalid value '") + c.value + "' for " + c.option + ": ";

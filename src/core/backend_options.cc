@@ -1,7 +1,7 @@
 // Names of the typed backend options and of placements (backend.h).
-#include "rkyolo/backend.h"
-
 #include <algorithm>
+
+#include "rkyolo/backend.h"
 
 namespace rkyolo {
 
@@ -14,7 +14,10 @@ std::string to_string(const Placement& placement) {
   std::string text;
   if (placement.device == Placement::Device::kCpu) {
     text = "CPU";
-    if (placement.threads > 0) text.append(", ").append(std::to_string(placement.threads)).append(placement.threads == 1 ? " thread" : " threads");
+    if (placement.threads > 0)
+      text.append(", ")
+          .append(std::to_string(placement.threads))
+          .append(placement.threads == 1 ? " thread" : " threads");
     return text;
   }
   const std::uint32_t mask = placement.core_mask;

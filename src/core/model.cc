@@ -85,7 +85,8 @@ struct Session::Impl {
 
 Status validate(const DetectorOptions& o) {
   if (!(o.conf_threshold >= 0.0f && o.conf_threshold <= 1.0f))
-    return invalid_argument("the confidence threshold must be between 0 and 1 (got " + std::to_string(o.conf_threshold) + ")");
+    return invalid_argument("the confidence threshold must be between 0 and 1 (got " +
+                            std::to_string(o.conf_threshold) + ")");
   if (!(o.iou_threshold >= 0.0f && o.iou_threshold <= 1.0f))
     return invalid_argument("the IoU threshold must be between 0 and 1 (got " + std::to_string(o.iou_threshold) + ")");
   if (o.max_det < 0) return invalid_argument("max_det must not be negative (got " + std::to_string(o.max_det) + ")");
@@ -114,7 +115,6 @@ Status prepare(const DetectorOptions& options, const YoloLayout& layout, Backend
   if (caps.input.size_bytes != 0 && caps.input.size_bytes < target.required_bytes())
     return internal_error("backend input buffer holds " + std::to_string(caps.input.size_bytes) + " bytes but " +
                           std::to_string(target.required_bytes()) + " are needed");
-  if (backend.input_buffer() == nullptr) return internal_error("backend has no input buffer");
   const std::size_t n = s->decoder.max_candidates();
   s->candidates.reserve(n);
   s->nms.reserve(n);
@@ -150,7 +150,8 @@ Status Model::load(const DetectorOptions& options, std::shared_ptr<const Model>*
   return Status();
 }
 
-Status Model::load(const DetectorOptions& options, std::unique_ptr<Backend> backend, std::shared_ptr<const Model>* out) {
+Status Model::load(const DetectorOptions& options, std::unique_ptr<Backend> backend,
+                   std::shared_ptr<const Model>* out) {
   RKYOLO_RETURN_IF_ERROR(validate(options));
   if (!backend) return invalid_argument("no backend given");
   auto impl = std::make_unique<Impl>();
@@ -178,7 +179,9 @@ Status Model::load(const DetectorOptions& options, std::unique_ptr<Backend> back
   return Status();
 }
 
-const std::vector<Placement>& Model::placements() const { return impl_->placements; }
+const std::vector<Placement>& Model::placements() const {
+  return impl_->placements;
+}
 
 Status Model::create_session(const Placement& placement, std::unique_ptr<Session>* out) const {
   auto s = std::make_unique<Session::Impl>();
@@ -188,21 +191,42 @@ Status Model::create_session(const Placement& placement, std::unique_ptr<Session
     RKYOLO_RETURN_IF_ERROR(impl_->prototype->clone(placement, &s->backend));
   }
   RKYOLO_RETURN_IF_ERROR(prepare(impl_->options, impl_->layout, *s->backend, s.get()));
+  if (s->backend->input_buffer() == nullptr) return internal_error("backend has no input buffer");
   out->reset(new Session(shared_from_this(), std::move(s)));
   return Status();
 }
 
-Status Model::create_session(std::unique_ptr<Session>* out) const { return create_session(impl_->placements[0], out); }
+Status Model::create_session(std::unique_ptr<Session>* out) const {
+  return create_session(impl_->placements[0], out);
+}
 
-const DetectorOptions& Model::options() const { return impl_->options; }
-const YoloLayout& Model::layout() const { return impl_->layout; }
-const std::vector<std::string>& Model::labels() const { return impl_->labels; }
-const ModelInfo& Model::info() const { return impl_->prototype->model_info(); }
-const BackendCaps& Model::caps() const { return impl_->prototype->caps(); }
-const RuntimeInfo& Model::runtime() const { return impl_->runtime; }
-const std::string& Model::backend_choice() const { return impl_->backend_choice; }
-const std::vector<std::string>& Model::warnings() const { return impl_->warnings; }
-const Backend& Model::backend() const { return *impl_->prototype; }
+const DetectorOptions& Model::options() const {
+  return impl_->options;
+}
+const YoloLayout& Model::layout() const {
+  return impl_->layout;
+}
+const std::vector<std::string>& Model::labels() const {
+  return impl_->labels;
+}
+const ModelInfo& Model::info() const {
+  return impl_->prototype->model_info();
+}
+const BackendCaps& Model::caps() const {
+  return impl_->prototype->caps();
+}
+const RuntimeInfo& Model::runtime() const {
+  return impl_->runtime;
+}
+const std::string& Model::backend_choice() const {
+  return impl_->backend_choice;
+}
+const std::vector<std::string>& Model::warnings() const {
+  return impl_->warnings;
+}
+const Backend& Model::backend() const {
+  return *impl_->prototype;
+}
 
 // ----------------------------------------------------------- Session ----
 
@@ -235,7 +259,8 @@ Status Session::detect(const ImageView& image, DetectionResult* result) {
   const core::LetterboxGeometry& g = d.letterbox.geometry();
   const std::vector<std::string>& labels = m.labels();
   const float w = static_cast<float>(image.width), h = static_cast<float>(image.height);
-  if (result->detections.capacity() < d.keep.size()) result->detections.reserve(std::max<std::size_t>(d.keep.size(), 64));
+  if (result->detections.capacity() < d.keep.size())
+    result->detections.reserve(std::max<std::size_t>(d.keep.size(), 64));
   for (int k : d.keep) {
     const core::Candidate& c = d.candidates[k];
     Detection det;
@@ -272,7 +297,11 @@ Status Session::set_thresholds(float conf, float iou_threshold, int max_det) {
   return Status();
 }
 
-const Placement& Session::placement() const { return impl_->placement; }
-const Backend& Session::backend() const { return *impl_->backend; }
+const Placement& Session::placement() const {
+  return impl_->placement;
+}
+const Backend& Session::backend() const {
+  return *impl_->backend;
+}
 
 }  // namespace rkyolo

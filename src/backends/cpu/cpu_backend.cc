@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 #include <mutex>
+#include <utility>
 
 #include "core/onnx_reader.h"
 #include "core/onnx_rewrite.h"
@@ -79,18 +80,27 @@ Status load_net(const SharedModel& m, cv::dnn::Net* net) {
 class CpuBackend final : public Backend {
  public:
   CpuBackend(std::shared_ptr<const SharedModel> model, cv::dnn::Net net) : model_(std::move(model)), net_(std::move(net)) {
-    const InputCaps& in = model_->caps.input;
-    const int shape[4] = {1, 3, in.height, in.width};
-    blob_.create(4, shape, CV_32F);
-    blob_.setTo(0);
     views_.resize(model_->info.outputs.size());
   }
 
   const BackendCaps& caps() const override { return model_->caps; }
   const ModelInfo& model_info() const override { return model_->info; }
-  std::uint8_t* input_buffer() override { return blob_.data; }
+  // Allocated on first use (then stable): a Model's prototype, which never
+  // runs, holds none.
+  std::uint8_t* input_buffer() override {
+    if (blob_.empty()) {
+      const InputCaps& in = model_->caps.input;
+      const int shape[4] = {1, 3, in.height, in.width};
+      blob_.create(4, shape, CV_32F);
+      blob_.setTo(0);
+    }
+    return blob_.data;
+  }
 
   Status run() override {
+    input_buffer();
+    if (net_.empty()) RKYOLO_RETURN_IF_ERROR(load_net(*model_, &net_));  // it went to a clone
+    ran_ = true;
     try {
       net_.setInput(blob_);
       net_.forward(outs_, model_->output_names);
@@ -125,12 +135,19 @@ class CpuBackend final : public Backend {
   Status clone(const Placement& placement, std::unique_ptr<Backend>* out) const override {
     if (placement.device != Placement::Device::kCpu)
       return invalid_argument("the CPU backend cannot run a session at " + to_string(placement));
+    // A backend that never ran (a Model's prototype) hands its network,
+    // warmed up at load, to its first clone: one session costs one network.
     cv::dnn::Net net;
-    RKYOLO_RETURN_IF_ERROR(load_net(*model_, &net));
+    {
+      std::lock_guard<std::mutex> lock(lend_mutex_);
+      if (!ran_ && !net_.empty()) net = std::exchange(net_, cv::dnn::Net());
+    }
+    const bool warm = !net.empty();
+    if (!warm) RKYOLO_RETURN_IF_ERROR(load_net(*model_, &net));
     auto clone = std::make_unique<CpuBackend>(model_, std::move(net));
-    // One run on the blank input now: OpenCV allocates its buffers here, not
-    // on the session's first frame.
-    RKYOLO_RETURN_IF_ERROR(clone->run());
+    // A new network runs once on the blank input now: OpenCV allocates its
+    // buffers here, not on the session's first frame.
+    if (!warm) RKYOLO_RETURN_IF_ERROR(clone->run());
     *out = std::move(clone);
     return Status();
   }
@@ -161,7 +178,9 @@ class CpuBackend final : public Backend {
 
  private:
   std::shared_ptr<const SharedModel> model_;
-  cv::dnn::Net net_;
+  mutable std::mutex lend_mutex_;
+  mutable cv::dnn::Net net_;  // empty once lent to a clone; loaded again if this backend runs
+  bool ran_ = false;
   cv::Mat blob_;
   std::vector<cv::Mat> outs_;
   std::vector<TensorView> views_;
