@@ -108,7 +108,7 @@ std::vector<Detection> python_reference(const std::string& model, const std::str
 // cv2.resize, written by yolo_reference.py): a model-sized input that
 // rkyolo's letterbox copies unchanged, so both sides run the same tensor.
 // Boxes go back to `image`'s pixels as the reference maps them.
-std::vector<Detection> run_on_reference_letterbox(Detector* d, const std::string& image) {
+std::vector<Detection> run_on_reference_letterbox(Session* d, const std::string& image) {
   const std::string raw = test::temp_dir("stock_letterbox") + "/rgb.raw";
   const auto r = test::run_command({test::python3(), test::source_dir() + "/tests/reference/yolo_reference.py",
                                     "letterbox", image, std::to_string(kInputSize), std::to_string(kInputSize), raw});
