@@ -1,6 +1,7 @@
 // Fused letterbox + colour conversion + normalization/quantization, 1920x1080
-// to 640x640, against OpenCV's composed equivalent in the same run. OpenCV
-// runs single-threaded (cv::setNumThreads(1)) like the fused kernel.
+// to 640x640, from BGR (image decoders) and NV12 (video decoders), against
+// OpenCV's composed equivalent in the same run. OpenCV runs single-threaded
+// (cv::setNumThreads(1)) like the fused kernel.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -171,5 +172,96 @@ void BM_Letterbox_OpenCV_NHWC_I8_Stride(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Letterbox_OpenCV_NHWC_I8_Stride)->Unit(benchmark::kMicrosecond);
+
+// NV12, as a hardware video decoder hands it over: the Y plane, then U,V
+// interleaved at half size (one cv::Mat of 1.5 x height rows).
+cv::Mat nv12_frame() {
+  static cv::Mat frame = [] {
+    cv::Mat m(kSrcH * 3 / 2, kSrcW, CV_8UC1);
+    std::mt19937 rng(42);
+    for (int y = 0; y < kSrcH; ++y)
+      for (int x = 0; x < kSrcW; ++x) m.at<uchar>(y, x) = static_cast<uchar>(16 + (x / 7 + y / 3 + rng() % 16) % 220);
+    for (int y = kSrcH; y < m.rows; ++y)
+      for (int x = 0; x < kSrcW; ++x) m.at<uchar>(y, x) = static_cast<uchar>(96 + (x / 9 + y + rng() % 16) % 64);
+    return m;
+  }();
+  return frame;
+}
+
+rkyolo::ImageView nv12_view(const cv::Mat& m) {
+  rkyolo::ImageView v{m.data, m.cols, m.rows * 2 / 3, m.step[0], rkyolo::PixelFormat::kNv12};
+  v.chroma[0] = m.ptr(v.height);
+  v.chroma_stride[0] = m.step[0];
+  return v;
+}
+
+void run_fused_nv12(benchmark::State& state, const LetterboxTarget& t, bool simd) {
+  const cv::Mat src = nv12_frame();
+  Letterboxer lb;
+  if (!lb.configure(t).ok()) state.SkipWithError("configure failed");
+  lb.set_simd_enabled(simd);
+  std::vector<std::uint8_t> dst(lb.target().required_bytes());
+  for (auto _ : state) {
+    lb.run(nv12_view(src), dst.data()).ignore();
+    benchmark::DoNotOptimize(dst.data());
+  }
+}
+
+void BM_Nv12_Fused_NHWC_I8_Stride(benchmark::State& state) {
+  run_fused_nv12(state, nhwc_i8(), true);
+}
+BENCHMARK(BM_Nv12_Fused_NHWC_I8_Stride)->Unit(benchmark::kMicrosecond);
+
+void BM_Nv12_Portable_NHWC_I8_Stride(benchmark::State& state) {
+  run_fused_nv12(state, nhwc_i8(), false);
+}
+BENCHMARK(BM_Nv12_Portable_NHWC_I8_Stride)->Unit(benchmark::kMicrosecond);
+
+void BM_Nv12_Reference_NHWC_I8_Stride(benchmark::State& state) {
+  const cv::Mat src = nv12_frame();
+  std::vector<std::uint8_t> dst(nhwc_i8().required_bytes());
+  for (auto _ : state) {
+    rkyolo::core::letterbox_ref(nv12_view(src), nhwc_i8(), dst.data());
+    benchmark::DoNotOptimize(dst.data());
+  }
+}
+BENCHMARK(BM_Nv12_Reference_NHWC_I8_Stride)->Unit(benchmark::kMicrosecond);
+
+// OpenCV's composition: cvtColor(NV12 -> RGB) on the whole frame, then
+// resize, copyMakeBorder and convertTo into the strided NPU buffer.
+void BM_Nv12_OpenCV_NHWC_I8_Stride(benchmark::State& state) {
+  cv::setNumThreads(1);
+  const cv::Mat src = nv12_frame();
+  std::vector<std::uint8_t> dst(nhwc_i8().required_bytes());
+  cv::Mat out(kDst, kDst, CV_8SC3, dst.data(), static_cast<std::size_t>(kStride) * 3);
+  cv::Mat rgb, resized, padded;
+  for (auto _ : state) {
+    cv::cvtColor(src, rgb, cv::COLOR_YUV2RGB_NV12);
+    cv::resize(rgb, resized, cv::Size(640, 360), 0, 0, cv::INTER_LINEAR);
+    cv::copyMakeBorder(resized, padded, 140, 140, 0, 0, cv::BORDER_CONSTANT, cv::Scalar(114, 114, 114));
+    padded.convertTo(out, CV_8S, 1.0, -128.0);
+    benchmark::DoNotOptimize(dst.data());
+  }
+}
+BENCHMARK(BM_Nv12_OpenCV_NHWC_I8_Stride)->Unit(benchmark::kMicrosecond);
+
+void BM_Nv12_Fused_NCHW_F32(benchmark::State& state) {
+  run_fused_nv12(state, nchw_f32(), true);
+}
+BENCHMARK(BM_Nv12_Fused_NCHW_F32)->Unit(benchmark::kMicrosecond);
+
+void BM_Nv12_OpenCV_NCHW_F32(benchmark::State& state) {
+  cv::setNumThreads(1);
+  const cv::Mat src = nv12_frame();
+  cv::Mat bgr, resized, padded, blob;
+  for (auto _ : state) {
+    cv::cvtColor(src, bgr, cv::COLOR_YUV2BGR_NV12);
+    cv::resize(bgr, resized, cv::Size(640, 360), 0, 0, cv::INTER_LINEAR);
+    cv::copyMakeBorder(resized, padded, 140, 140, 0, 0, cv::BORDER_CONSTANT, cv::Scalar(114, 114, 114));
+    cv::dnn::blobFromImage(padded, blob, 1.0 / 255.0, cv::Size(), cv::Scalar(), true, false, CV_32F);
+    benchmark::DoNotOptimize(blob.data);
+  }
+}
+BENCHMARK(BM_Nv12_OpenCV_NCHW_F32)->Unit(benchmark::kMicrosecond);
 
 }  // namespace

@@ -75,16 +75,52 @@ core::LetterboxTarget nhwc_i8() {
   return t;
 }
 
+// The same kind of frame as NV12 (what a hardware decoder hands over): Y,
+// then interleaved U,V at half size, BT.601 limited range.
+struct Nv12Frame {
+  std::vector<std::uint8_t> y, uv;
+};
+
+const Nv12Frame& nv12_frame() {
+  static const Nv12Frame frame = [] {
+    Nv12Frame f;
+    f.y.resize(static_cast<std::size_t>(kSrcW) * kSrcH);
+    f.uv.resize(static_cast<std::size_t>(kSrcW) * kSrcH / 2);
+    std::mt19937 rng(42);
+    for (int y = 0; y < kSrcH; ++y)
+      for (int x = 0; x < kSrcW; ++x)
+        f.y[static_cast<std::size_t>(y) * kSrcW + x] =
+            static_cast<std::uint8_t>(16 + (x / 7 + y / 3 + rng() % 16) % 220);
+    for (std::size_t i = 0; i < f.uv.size(); ++i) f.uv[i] = static_cast<std::uint8_t>(96 + (i / 9 + rng() % 16) % 64);
+    return f;
+  }();
+  return frame;
+}
+
+ImageView nv12_view() {
+  ImageView v{nv12_frame().y.data(), kSrcW, kSrcH, static_cast<std::size_t>(kSrcW), PixelFormat::kNv12};
+  v.chroma[0] = nv12_frame().uv.data();
+  v.chroma_stride[0] = static_cast<std::size_t>(kSrcW);
+  return v;
+}
+
 volatile std::size_t g_sink;
 
-std::function<void()> letterbox_kernel(const core::LetterboxTarget& t, bool simd) {
+std::function<void()> letterbox_kernel(const core::LetterboxTarget& t, bool simd, const ImageView& src) {
   auto lb = std::make_shared<core::Letterboxer>();
   if (!lb->configure(t).ok()) std::abort();
   lb->set_simd_enabled(simd);
   auto dst = std::make_shared<std::vector<std::uint8_t>>(t.required_bytes());
-  const ImageView src = frame_view();
   return [lb, dst, src] {
     if (!lb->run(src, dst->data()).ok()) std::abort();
+    g_sink = (*dst)[dst->size() / 2];
+  };
+}
+
+std::function<void()> letterbox_reference(const core::LetterboxTarget& t, const ImageView& src) {
+  auto dst = std::make_shared<std::vector<std::uint8_t>>(t.required_bytes());
+  return [t, dst, src] {
+    core::letterbox_ref(src, t, dst->data());
     g_sink = (*dst)[dst->size() / 2];
   };
 }
@@ -158,6 +194,25 @@ std::function<void()> opencv_nhwc_i8() {
     g_sink = (*dst)[1000];
   };
 }
+// OpenCV's composition for a decoded NV12 frame: convert, then resize, pad
+// and quantize.
+std::function<void()> opencv_nv12_nhwc_i8() {
+  cv::setNumThreads(1);
+  const Nv12Frame& f = nv12_frame();
+  auto nv12 = std::make_shared<cv::Mat>(kSrcH * 3 / 2, kSrcW, CV_8UC1);
+  std::copy(f.y.begin(), f.y.end(), nv12->data);
+  std::copy(f.uv.begin(), f.uv.end(), nv12->data + f.y.size());
+  auto dst = std::make_shared<std::vector<std::uint8_t>>(nhwc_i8().required_bytes());
+  auto m = std::make_shared<std::vector<cv::Mat>>(3);
+  return [=] {
+    cv::Mat out(kDst, kDst, CV_8SC3, dst->data(), static_cast<std::size_t>(kStride) * 3);
+    cv::cvtColor(*nv12, (*m)[0], cv::COLOR_YUV2RGB_NV12);
+    cv::resize((*m)[0], (*m)[1], cv::Size(640, 360), 0, 0, cv::INTER_LINEAR);
+    cv::copyMakeBorder((*m)[1], (*m)[2], 140, 140, 0, 0, cv::BORDER_CONSTANT, cv::Scalar(114, 114, 114));
+    (*m)[2].convertTo(out, CV_8S, 1.0, -128.0);
+    g_sink = (*dst)[1000];
+  };
+}
 #endif
 
 struct Kernel {
@@ -167,10 +222,15 @@ struct Kernel {
 
 const std::vector<Kernel>& kernels() {
   static const std::vector<Kernel> list = {
-    {"letterbox_nhwc_i8", [] { return letterbox_kernel(nhwc_i8(), true); }},
-    {"letterbox_nhwc_i8_portable", [] { return letterbox_kernel(nhwc_i8(), false); }},
-    {"letterbox_nchw_f32", [] { return letterbox_kernel(nchw_f32(), true); }},
-    {"letterbox_nchw_f32_portable", [] { return letterbox_kernel(nchw_f32(), false); }},
+    {"letterbox_nhwc_i8", [] { return letterbox_kernel(nhwc_i8(), true, frame_view()); }},
+    {"letterbox_nhwc_i8_portable", [] { return letterbox_kernel(nhwc_i8(), false, frame_view()); }},
+    {"letterbox_nchw_f32", [] { return letterbox_kernel(nchw_f32(), true, frame_view()); }},
+    {"letterbox_nchw_f32_portable", [] { return letterbox_kernel(nchw_f32(), false, frame_view()); }},
+    {"letterbox_nv12_nhwc_i8", [] { return letterbox_kernel(nhwc_i8(), true, nv12_view()); }},
+    {"letterbox_nv12_nhwc_i8_portable", [] { return letterbox_kernel(nhwc_i8(), false, nv12_view()); }},
+    {"letterbox_nv12_nhwc_i8_reference", [] { return letterbox_reference(nhwc_i8(), nv12_view()); }},
+    {"letterbox_nv12_nchw_f32", [] { return letterbox_kernel(nchw_f32(), true, nv12_view()); }},
+    {"letterbox_nv12_nchw_f32_portable", [] { return letterbox_kernel(nchw_f32(), false, nv12_view()); }},
     {"post_rkyolo_nc1hwc2", [] { return rkyolo_post(true); }},
     {"post_rkyolo_nchw", [] { return rkyolo_post(false); }},
     {"post_filter_first_nchw", [] { return filter_first_post(); }},
@@ -178,6 +238,7 @@ const std::vector<Kernel>& kernels() {
 #if defined(RKYOLO_COUNT_OPENCV)
     {"opencv_nhwc_i8", [] { return opencv_nhwc_i8(); }},
     {"opencv_nchw_f32", [] { return opencv_nchw_f32(); }},
+    {"opencv_nv12_nhwc_i8", [] { return opencv_nv12_nhwc_i8(); }},
 #endif
   };
   return list;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <sstream>
 
 #include "core/letterbox_simd.h"
 #include "core/quantize.h"
@@ -149,36 +150,65 @@ void store_ref(const LetterboxTarget& t, const PixelTables& tab, void* dst, int 
 
 }  // namespace
 
+namespace {
+
+// One colour sample of an interleaved source: bilinear (or a copy).
+int ref_interleaved(const ImageView& src, const LetterboxGeometry& g, int cx, int cy, int sc) {
+  if (g.new_w == src.width && g.new_h == src.height) return src.row(cy)[cx * 3 + sc];
+  const RefTap h = ref_htap(cx, 1.0 / (static_cast<double>(g.new_w) / src.width), src.width);
+  const RefTap v = ref_vtap(cy, 1.0 / (static_cast<double>(g.new_h) / src.height), src.height);
+  const std::uint8_t* r0 = src.row(v.s0);
+  const std::uint8_t* r1 = src.row(v.s1);
+  // Vertical blend of the two source rows, then horizontal.
+  const long left = static_cast<long>(v.w0) * r0[h.s0 * 3 + sc] + static_cast<long>(v.w1) * r1[h.s0 * 3 + sc];
+  const long right = static_cast<long>(v.w0) * r0[h.s1 * 3 + sc] + static_cast<long>(v.w1) * r1[h.s1 * 3 + sc];
+  const long sum = h.w0 * left + h.w1 * right;
+  return static_cast<int>(std::clamp<long>((sum + kRoundBias) >> kRoundShift, 0, 255));
+}
+
+// One plane of a YUV source resized at (cx, cy), with kYuvFracBits fraction
+// bits. `step` is the distance between samples (2 for NV12's interleaved UV).
+int ref_plane(const std::uint8_t* plane, std::size_t stride, int step, int w, int h, double scale_x, double scale_y,
+              int cx, int cy) {
+  const RefTap th = ref_htap(cx, scale_x, w);
+  const RefTap tv = ref_vtap(cy, scale_y, h);
+  auto at = [&](int x, int y) { return static_cast<long>(plane[static_cast<std::size_t>(y) * stride + x * step]); };
+  const long left = tv.w0 * at(th.s0, tv.s0) + tv.w1 * at(th.s0, tv.s1);
+  const long right = tv.w0 * at(th.s1, tv.s0) + tv.w1 * at(th.s1, tv.s1);
+  return static_cast<int>((th.w0 * left + th.w1 * right + kYuvSampleBias) >> kYuvSampleShift);
+}
+
+// The RGB colour of content pixel (cx, cy) of a YUV source: the Y plane and
+// the half-size chroma plane(s) resized to the content size, converted.
+Rgb8 ref_yuv(const ImageView& src, const LetterboxGeometry& g, int cx, int cy) {
+  const double sx = 1.0 / (static_cast<double>(g.new_w) / src.width);
+  const double sy = 1.0 / (static_cast<double>(g.new_h) / src.height);
+  const int cw = src.width / 2, ch = src.height / 2;
+  const int y = ref_plane(src.data, src.stride_bytes, 1, src.width, src.height, sx, sy, cx, cy);
+  const bool nv12 = src.format == PixelFormat::kNv12;
+  const int u = ref_plane(src.chroma[0], src.chroma_stride[0], nv12 ? 2 : 1, cw, ch, sx * 0.5, sy * 0.5, cx, cy);
+  const int v = nv12 ? ref_plane(src.chroma[0] + 1, src.chroma_stride[0], 2, cw, ch, sx * 0.5, sy * 0.5, cx, cy)
+                     : ref_plane(src.chroma[1], src.chroma_stride[1], 1, cw, ch, sx * 0.5, sy * 0.5, cx, cy);
+  return yuv_to_rgb(y, u, v, yuv_coeffs(src.matrix, src.full_range));
+}
+
+}  // namespace
+
 void letterbox_ref(const ImageView& src, const LetterboxTarget& t, void* dst) {
   const LetterboxGeometry g = letterbox_geometry(src.width, src.height, t.width, t.height);
   const PixelTables tab = make_pixel_tables(t);
-  const bool swap = src.format != t.color;
-  const bool resize = g.new_w != src.width || g.new_h != src.height;
-  const double scale_x = 1.0 / (static_cast<double>(g.new_w) / src.width);
-  const double scale_y = 1.0 / (static_cast<double>(g.new_h) / src.height);
+  const bool yuv = is_yuv420(src.format);
+  const bool swap = yuv ? t.color == PixelFormat::kBgr8 : src.format != t.color;
   for (int y = 0; y < t.height; ++y) {
     for (int x = 0; x < t.width; ++x) {
       const int cx = x - g.pad_left, cy = y - g.pad_top;
       const bool inside = cx >= 0 && cx < g.new_w && cy >= 0 && cy < g.new_h;
+      const Rgb8 rgb = inside && yuv ? ref_yuv(src, g, cx, cy) : Rgb8{0, 0, 0};
       for (int c = 0; c < 3; ++c) {
+        const int sc = swap ? 2 - c : c;
         int p = t.pad_value;
-        if (inside) {
-          const int sc = swap ? 2 - c : c;
-          if (!resize) {
-            p = src.row(cy)[cx * 3 + sc];
-          } else {
-            const RefTap h = ref_htap(cx, scale_x, src.width);
-            const RefTap v = ref_vtap(cy, scale_y, src.height);
-            const std::uint8_t* r0 = src.row(v.s0);
-            const std::uint8_t* r1 = src.row(v.s1);
-            // Vertical blend of the two source rows, then horizontal.
-            const long left = static_cast<long>(v.w0) * r0[h.s0 * 3 + sc] + static_cast<long>(v.w1) * r1[h.s0 * 3 + sc];
-            const long right =
-                static_cast<long>(v.w0) * r0[h.s1 * 3 + sc] + static_cast<long>(v.w1) * r1[h.s1 * 3 + sc];
-            const long sum = h.w0 * left + h.w1 * right;
-            p = static_cast<int>(std::clamp<long>((sum + kRoundBias) >> kRoundShift, 0, 255));
-          }
-        }
+        if (inside && yuv) p = sc == 0 ? rgb.r : sc == 1 ? rgb.g : rgb.b;
+        if (inside && !yuv) p = ref_interleaved(src, g, cx, cy, sc);
         store_ref(t, tab, dst, x, y, c, p);
       }
     }
@@ -242,7 +272,72 @@ void lut_i8_row(const std::uint8_t* RKYOLO_RESTRICT in, const std::int8_t* RKYOL
   for (int i = 0; i < n; ++i) out[i] = lut[in[i]];
 }
 
+// I420: the U and V rows blended and interleaved like NV12's UV row, so one
+// horizontal pass serves both formats.
+RKYOLO_MULTIVERSION
+void vblend_interleave_row(const std::uint8_t* RKYOLO_RESTRICT u0, const std::uint8_t* RKYOLO_RESTRICT u1,
+                           const std::uint8_t* RKYOLO_RESTRICT v0, const std::uint8_t* RKYOLO_RESTRICT v1, int b0,
+                           int b1, std::int16_t* RKYOLO_RESTRICT out, int n) {
+  const std::int16_t w0 = static_cast<std::int16_t>(b0), w1 = static_cast<std::int16_t>(b1);
+  for (int i = 0; i < n; ++i) {
+    out[2 * i] = static_cast<std::int16_t>(w0 * u0[i] + w1 * u1[i]);
+    out[2 * i + 1] = static_cast<std::int16_t>(w0 * v0[i] + w1 * v1[i]);
+  }
+}
+
+// YUV pixels [begin, end) of a row: resized Y, U, V, converted, written as
+// tensor channels c at out_c[x * step].
+void yuv_row(const std::int16_t* vy, const std::int16_t* vc, const simd::YuvPlan& p, const YuvCoeffs& k, int begin,
+             int end, std::uint8_t* out0, std::uint8_t* out1, std::uint8_t* out2, int step) {
+  auto sample = [](const std::int16_t* v, int i, int next, const std::int16_t* w) {
+    return (w[0] * v[i] + w[1] * v[i + next] + kYuvSampleBias) >> kYuvSampleShift;
+  };
+  for (int x = begin; x < end; ++x) {
+    const int yi = p.y_index[x], ci = p.c_index[x];
+    const std::int16_t* cw = p.c_weights + 2 * x;
+    const Rgb8 rgb =
+        yuv_to_rgb(sample(vy, yi, 1, p.y_weights + 2 * x), sample(vc, ci, 2, cw), sample(vc, ci + 1, 2, cw), k);
+    const std::size_t o = static_cast<std::size_t>(x - begin) * step;
+    out0[o] = p.bgr ? rgb.b : rgb.r;
+    out1[o] = rgb.g;
+    out2[o] = p.bgr ? rgb.r : rgb.b;
+  }
+}
+
 }  // namespace
+
+Status check_image(const ImageView& im) {
+  const int f = static_cast<int>(im.format);
+  if (f < 0 || f > static_cast<int>(PixelFormat::kYuv420p))
+    return invalid_argument("unknown pixel format " + std::to_string(f));
+  if (im.empty()) return invalid_image("the image is empty");
+  const std::size_t w = static_cast<std::size_t>(im.width);
+  if (!is_yuv420(im.format)) {
+    if (im.stride_bytes < w * 3)
+      return invalid_argument("image row stride " + std::to_string(im.stride_bytes) + " is smaller than width * 3");
+    return Status();
+  }
+  // The sentence names the image; built only on failure (no allocation per frame).
+  auto fail = [&im](const std::string& what) {
+    std::ostringstream os;
+    os << im.format << " image " << im.width << 'x' << im.height << what;
+    return invalid_argument(os.str());
+  };
+  if (im.width % 2 != 0 || im.height % 2 != 0) return fail(" has an odd width or height; YUV 4:2:0 needs both even");
+  if (im.stride_bytes < w)
+    return fail(": Y plane row stride " + std::to_string(im.stride_bytes) + " is smaller than the width");
+  const bool nv12 = im.format == PixelFormat::kNv12;
+  for (int c = 0; c < (nv12 ? 1 : 2); ++c) {
+    const char* plane = nv12 ? "UV" : c == 0 ? "U" : "V";
+    if (im.chroma[c] == nullptr) return fail(std::string(" has no ") + plane + " plane (null pointer)");
+    if (im.chroma_stride[c] < (nv12 ? w : w / 2))
+      return fail(std::string(": ") + plane + " plane row stride " + std::to_string(im.chroma_stride[c]) +
+                  " is smaller than " + (nv12 ? "the width" : "half the width"));
+  }
+  if (im.matrix != YuvMatrix::kBt601 && im.matrix != YuvMatrix::kBt709)
+    return fail(" has an unknown YUV matrix " + std::to_string(static_cast<int>(im.matrix)));
+  return Status();
+}
 
 Status Letterboxer::configure(const LetterboxTarget& target) {
   if (target.width <= 0 || target.height <= 0) return invalid_argument("letterbox target size must be positive");
@@ -260,7 +355,7 @@ Status Letterboxer::configure(const LetterboxTarget& target) {
   target_ = target;
   tables_ = make_pixel_tables(target_);
   configured_ = true;
-  geom_ = LetterboxGeometry{};
+  plans_.reserve(kMaxCachedSizes);
   set_simd_enabled(simd_allowed_);
 
   // One converted row of padding, used for pad rows and pad columns.
@@ -287,68 +382,151 @@ void Letterboxer::set_simd_enabled(bool enabled) {
                          (target_.dtype == DType::kInt8 && tables_.i8_is_offset && tables_.i8_offset == -128))) ||
                        (target_.layout == TensorLayout::kNCHW && target_.dtype == DType::kFloat32);
   simd_ = enabled && configured_ && kind_ok && simd::available();
-  geom_ = LetterboxGeometry{};  // rebuild the plan on the next frame
+  // Plans encode the SIMD split: rebuild them (their buffers are kept).
+  for (Plan& p : plans_) p.src_w = p.src_h = -1;
+  current_ = -1;
 }
 
-const LetterboxGeometry& Letterboxer::prepare(int src_w, int src_h) {
-  if (src_w != geom_.src_w || src_h != geom_.src_h) build_transform(src_w, src_h);
-  return geom_;
+const LetterboxGeometry& Letterboxer::geometry() const {
+  static const LetterboxGeometry kNone;
+  return current_ >= 0 ? plans_[current_].geom : kNone;
 }
 
-void Letterboxer::build_transform(int src_w, int src_h) {
-  geom_ = letterbox_geometry(src_w, src_h, target_.width, target_.height);
-  identity_ = geom_.new_w == src_w && geom_.new_h == src_h;
-  const int nw = geom_.new_w, nh = geom_.new_h;
-  const double scale_x = 1.0 / (static_cast<double>(nw) / src_w);
-  const double scale_y = 1.0 / (static_cast<double>(nh) / src_h);
+const LetterboxGeometry& Letterboxer::prepare(int src_w, int src_h, PixelFormat format) {
+  const SourceKind kind = is_yuv420(format)         ? SourceKind::kYuv
+                          : format != target_.color ? SourceKind::kInterleavedSwapped
+                                                    : SourceKind::kInterleaved;
+  return plan_for(src_w, src_h, kind).geom;
+}
+
+// The cached plan for this source, or the least recently used one rebuilt.
+Letterboxer::Plan& Letterboxer::plan_for(int src_w, int src_h, SourceKind kind) {
+  int slot = -1;
+  for (int i = 0; i < static_cast<int>(plans_.size()); ++i) {
+    const Plan& p = plans_[i];
+    if (p.src_w == src_w && p.src_h == src_h && p.kind == kind) {
+      slot = i;
+      break;
+    }
+  }
+  if (slot < 0) {
+    if (static_cast<int>(plans_.size()) < kMaxCachedSizes) {
+      plans_.emplace_back();
+      slot = static_cast<int>(plans_.size()) - 1;
+    } else {
+      slot = 0;
+      for (int i = 1; i < kMaxCachedSizes; ++i)
+        if (plans_[i].last_used < plans_[slot].last_used) slot = i;
+    }
+    Plan& p = plans_[slot];
+    p.src_w = src_w;
+    p.src_h = src_h;
+    p.kind = kind;
+    build_plan(p);
+  }
+  plans_[slot].last_used = ++clock_;
+  current_ = slot;
+  return plans_[slot];
+}
+
+namespace {
+template <typename T>
+void grow(std::vector<T>& v, std::size_t n) {
+  if (v.size() < n) v.resize(n);
+}
+}  // namespace
+
+void Letterboxer::build_plan(Plan& p) const {
+  p.geom = letterbox_geometry(p.src_w, p.src_h, target_.width, target_.height);
+  const int nw = p.geom.new_w, nh = p.geom.new_h;
+  const bool yuv = p.kind == SourceKind::kYuv;
+  p.identity = !yuv && nw == p.src_w && nh == p.src_h;
+  const double scale_y = 1.0 / (static_cast<double>(nh) / p.src_h);
+  for (auto* v : {&p.y_row0, &p.y_row1, &p.y_beta0, &p.y_beta1}) v->resize(nh);
+  for (int y = 0; y < nh; ++y) {
+    const RefTap v = ref_vtap(y, scale_y, p.src_h);
+    p.y_row0[y] = v.s0;
+    p.y_row1[y] = v.s1;
+    p.y_beta0[y] = v.w0;
+    p.y_beta1[y] = v.w1;
+  }
+  // 16 spare elements: the SIMD kernels read 8 int16 from each pixel's offset.
+  grow(vrow_, static_cast<std::size_t>(p.src_w) * 3 + 16);
+  grow(crow_, static_cast<std::size_t>(p.src_w) + 16);
+  grow(hrow_, static_cast<std::size_t>(nw) * 3 + 16);
   const bool planar = target_.layout == TensorLayout::kNCHW;
+  // Interleaved stores run 4 bytes past their 8 pixels: leave >= 2 pixels to
+  // the portable tail, which overwrites them.
+  p.simd_pixels = !simd_ || p.identity ? 0 : planar ? nw / 8 * 8 : (nw >= 10 ? (nw - 2) / 8 * 8 : 0);
+  if (yuv)
+    build_yuv(p);
+  else
+    build_interleaved(p);
+}
+
+void Letterboxer::build_interleaved(Plan& p) const {
+  const int nw = p.geom.new_w, src_w = p.src_w;
+  const double scale_x = 1.0 / (static_cast<double>(nw) / src_w);
+  const bool planar = target_.layout == TensorLayout::kNCHW;
+  const bool swap = p.kind == SourceKind::kInterleavedSwapped;
   const std::size_t n = static_cast<std::size_t>(nw) * 3;
-  x_index_.resize(n);
-  x_alpha0_.resize(n);
-  x_alpha1_.resize(n);
+  p.x_index.resize(n);
+  p.x_alpha0.resize(n);
+  p.x_alpha1.resize(n);
   for (int x = 0; x < nw; ++x) {
     const RefTap h = ref_htap(x, scale_x, src_w);
     for (int c = 0; c < 3; ++c) {
-      const int sc = swap_rb_ ? 2 - c : c;
+      const int sc = swap ? 2 - c : c;
       // Planar targets get the row resized channel by channel (3 runs of nw),
       // interleaved targets pixel by pixel.
       const std::size_t e = planar ? static_cast<std::size_t>(c) * nw + x : static_cast<std::size_t>(x) * 3 + c;
-      x_index_[e] = identity_ ? x * 3 + sc : h.s0 * 3 + sc;
-      x_alpha0_[e] = h.w0;
+      p.x_index[e] = p.identity ? x * 3 + sc : h.s0 * 3 + sc;
+      p.x_alpha0[e] = h.w0;
       // The second tap is always read at index + 3; when it lies beyond the
       // row its weight is 0 and vrow_ has 3 spare elements.
-      x_alpha1_[e] = h.s1 == h.s0 ? 0 : h.w1;
-      if (h.s1 == h.s0) x_alpha0_[e] = h.w0 + h.w1;
+      p.x_alpha1[e] = h.s1 == h.s0 ? 0 : h.w1;
+      if (h.s1 == h.s0) p.x_alpha0[e] = h.w0 + h.w1;
     }
   }
-  y_row0_.resize(nh);
-  y_row1_.resize(nh);
-  y_beta0_.resize(nh);
-  y_beta1_.resize(nh);
+  if (p.simd_pixels == 0) return;
+  p.px_index.resize(nw);
+  p.px_weights.assign(static_cast<std::size_t>(p.simd_pixels) * 8, 0);
+  for (int x = 0; x < nw; ++x) {
+    const RefTap h = ref_htap(x, scale_x, src_w);
+    p.px_index[x] = h.s0 * 3;
+    if (x >= p.simd_pixels) continue;
+    const int a0 = h.s1 == h.s0 ? h.w0 + h.w1 : h.w0, a1 = h.s1 == h.s0 ? 0 : h.w1;
+    simd::pack_weights(p.px_weights.data(), x, a0, a1);
+  }
+}
+
+void Letterboxer::build_yuv(Plan& p) const {
+  const int nw = p.geom.new_w, nh = p.geom.new_h;
+  const int cw = p.src_w / 2, ch = p.src_h / 2;
+  const double scale_x = 1.0 / (static_cast<double>(nw) / p.src_w);
+  const double scale_y = 1.0 / (static_cast<double>(nh) / p.src_h);
+  for (auto* v : {&p.yuv_y_index, &p.yuv_c_index}) v->resize(nw);
+  for (auto* v : {&p.yuv_y_weights, &p.yuv_c_weights}) v->resize(static_cast<std::size_t>(nw) * 2);
+  // The second tap is read at index + 1 (Y) or + 2 (U,V pairs); at the right
+  // edge its weight is 0 and the row buffers have spare elements.
+  auto put = [](const RefTap& t, std::int16_t* w) {
+    w[0] = static_cast<std::int16_t>(t.s1 == t.s0 ? t.w0 + t.w1 : t.w0);
+    w[1] = static_cast<std::int16_t>(t.s1 == t.s0 ? 0 : t.w1);
+  };
+  for (int x = 0; x < nw; ++x) {
+    const RefTap h = ref_htap(x, scale_x, p.src_w), hc = ref_htap(x, scale_x * 0.5, cw);
+    p.yuv_y_index[x] = h.s0;
+    p.yuv_c_index[x] = 2 * hc.s0;
+    put(h, &p.yuv_y_weights[2 * static_cast<std::size_t>(x)]);
+    put(hc, &p.yuv_c_weights[2 * static_cast<std::size_t>(x)]);
+  }
+  for (auto* v : {&p.c_row0, &p.c_row1, &p.c_beta0, &p.c_beta1}) v->resize(nh);
   for (int y = 0; y < nh; ++y) {
-    const RefTap v = ref_vtap(y, scale_y, src_h);
-    y_row0_[y] = v.s0;
-    y_row1_[y] = v.s1;
-    y_beta0_[y] = v.w0;
-    y_beta1_[y] = v.w1;
-  }
-  // 16 spare elements: the SIMD kernel reads 8 int16 from each pixel's offset.
-  vrow_.assign(static_cast<std::size_t>(src_w) * 3 + 16, 0);
-  hrow_.resize(n + 16);
-  simd_pixels_ = 0;
-  if (simd_ && !identity_) {
-    // Interleaved stores run 4 bytes past their 8 pixels: leave >= 2 pixels
-    // to the scalar tail, which overwrites them.
-    simd_pixels_ = planar ? nw / 8 * 8 : (nw >= 10 ? (nw - 2) / 8 * 8 : 0);
-    px_index_.resize(nw);
-    px_weights_.assign(static_cast<std::size_t>(simd_pixels_) * 8, 0);
-    for (int x = 0; x < nw; ++x) {
-      const RefTap h = ref_htap(x, scale_x, src_w);
-      px_index_[x] = h.s0 * 3;
-      if (x >= simd_pixels_) continue;
-      const int a0 = h.s1 == h.s0 ? h.w0 + h.w1 : h.w0, a1 = h.s1 == h.s0 ? 0 : h.w1;
-      simd::pack_weights(px_weights_.data(), x, a0, a1);
-    }
+    const RefTap v = ref_vtap(y, scale_y * 0.5, ch);
+    p.c_row0[y] = v.s0;
+    p.c_row1[y] = v.s1;
+    p.c_beta0[y] = v.w0;
+    p.c_beta1[y] = v.w1;
   }
 }
 
@@ -381,7 +559,7 @@ void Letterboxer::write_pad_rows(std::uint8_t* dst, int y_begin, int y_end) cons
 
 void Letterboxer::write_content_row(const std::uint8_t* hrow, std::uint8_t* dst, int y) const {
   const LetterboxTarget& t = target_;
-  const LetterboxGeometry& g = geom_;
+  const LetterboxGeometry& g = plans_[current_].geom;
   const int nw = g.new_w;
   const std::size_t elem = dtype_size(t.dtype);
   if (t.layout == TensorLayout::kNHWC) {
@@ -449,89 +627,159 @@ void Letterboxer::write_content_row(const std::uint8_t* hrow, std::uint8_t* dst,
   }
 }
 
-// The SIMD horizontal pass for the first simd_pixels_ pixels, the portable
+namespace {
+
+simd::YuvPlan yuv_plan_of(const std::vector<std::int32_t>& yi, const std::vector<std::int32_t>& ci,
+                          const std::vector<std::int16_t>& yw, const std::vector<std::int16_t>& cw, int n, bool bgr) {
+  simd::YuvPlan plan;
+  plan.y_index = yi.data();
+  plan.c_index = ci.data();
+  plan.y_weights = yw.data();
+  plan.c_weights = cw.data();
+  plan.n = n;
+  plan.bgr = bgr ? 1 : 0;
+  return plan;
+}
+
+}  // namespace
+
+// Portable pixels [begin, begin + count) of the current row as bytes in
+// tensor order: interleaved (3 per pixel) or 3 planar runs of `count`.
+void Letterboxer::yuv_bytes(const Plan& p, int begin, int count, std::uint8_t* out, bool planar) const {
+  const simd::YuvPlan plan = yuv_plan_of(p.yuv_y_index, p.yuv_c_index, p.yuv_y_weights, p.yuv_c_weights, 0,
+                                         target_.color == PixelFormat::kBgr8);
+  if (planar)
+    yuv_row(vrow_.data(), crow_.data(), plan, yuv_, begin, begin + count, out, out + count, out + 2 * count, 1);
+  else
+    yuv_row(vrow_.data(), crow_.data(), plan, yuv_, begin, begin + count, out, out + 1, out + 2, 3);
+}
+
+// The SIMD horizontal pass for the first simd_pixels pixels, the portable
 // one for the rest, straight into the destination row with its padding.
-bool Letterboxer::write_content_row_simd(const std::int16_t* vrow, std::uint8_t* dst, int y) const {
+void Letterboxer::write_content_row_simd(const Plan& p, std::uint8_t* dst, int y) const {
   const LetterboxTarget& t = target_;
-  const LetterboxGeometry& g = geom_;
-  const int nw = g.new_w, done = simd_pixels_, rest = nw - simd_pixels_;
+  const LetterboxGeometry& g = p.geom;
+  const bool yuv = p.kind == SourceKind::kYuv;
+  const int nw = g.new_w, done = p.simd_pixels, rest = nw - done;
+  const std::int16_t* vrow = vrow_.data();
   simd::HorizontalPlan plan;
-  plan.index = px_index_.data();
-  plan.weights = px_weights_.data();
+  plan.index = p.px_index.data();
+  plan.weights = p.px_weights.data();
   plan.n = done;
-  plan.swap = swap_rb_ ? 1 : 0;
+  plan.swap = p.kind == SourceKind::kInterleavedSwapped ? 1 : 0;
+  const simd::YuvPlan yplan =
+      yuv_plan_of(p.yuv_y_index, p.yuv_c_index, p.yuv_y_weights, p.yuv_c_weights, done, t.color == PixelFormat::kBgr8);
   if (t.layout == TensorLayout::kNHWC) {
     std::uint8_t* row = dst + static_cast<std::size_t>(y) * t.pitch() * 3;
     std::memcpy(row, pad_row_.data(), static_cast<std::size_t>(g.pad_left) * 3);
     std::uint8_t* content = row + static_cast<std::size_t>(g.pad_left) * 3;
     const std::uint8_t flip = t.dtype == DType::kInt8 ? 0x80 : 0x00;
-    simd::hblend_interleaved(vrow, plan, content, flip);
     std::uint8_t* tail = hrow_.data();
-    hblend_row(vrow, x_index_.data() + 3 * done, x_alpha0_.data() + 3 * done, x_alpha1_.data() + 3 * done, tail,
-               3 * rest);
+    if (yuv) {
+      simd::yuv_interleaved(vrow, crow_.data(), yplan, yuv_, content, flip);
+      yuv_bytes(p, done, rest, tail, false);
+    } else {
+      simd::hblend_interleaved(vrow, plan, content, flip);
+      hblend_row(vrow, p.x_index.data() + 3 * done, p.x_alpha0.data() + 3 * done, p.x_alpha1.data() + 3 * done, tail,
+                 3 * rest);
+    }
     for (int i = 0; i < 3 * rest; ++i) content[3 * done + i] = tail[i] ^ flip;
     std::memcpy(content + static_cast<std::size_t>(nw) * 3, pad_row_.data(),
                 static_cast<std::size_t>(t.width - g.pad_left - nw) * 3);
-    return true;
+    return;
   }
   // NCHW float32.
   const std::size_t plane = static_cast<std::size_t>(t.width) * t.height;
   float* planes[3];
   for (int c = 0; c < 3; ++c)
     planes[c] = reinterpret_cast<float*>(dst) + c * plane + static_cast<std::size_t>(y) * t.width;
-  simd::hblend_planar_f32(vrow, plan, planes[0] + g.pad_left, planes[1] + g.pad_left, planes[2] + g.pad_left, t.mean,
-                          t.std);
+  if (yuv) {
+    simd::yuv_planar_f32(vrow, crow_.data(), yplan, yuv_, planes[0] + g.pad_left, planes[1] + g.pad_left,
+                         planes[2] + g.pad_left, t.mean, t.std);
+    if (rest > 0) yuv_bytes(p, done, rest, hrow_.data(), true);
+  } else {
+    simd::hblend_planar_f32(vrow, plan, planes[0] + g.pad_left, planes[1] + g.pad_left, planes[2] + g.pad_left, t.mean,
+                            t.std);
+  }
   for (int c = 0; c < 3; ++c) {
     float* out = planes[c];
     const float pad = tables_.f32[c][t.pad_value];
     std::fill_n(out, g.pad_left, pad);
     if (rest > 0) {
-      const std::size_t e = static_cast<std::size_t>(c) * nw + done;
-      hblend_row(vrow, x_index_.data() + e, x_alpha0_.data() + e, x_alpha1_.data() + e, hrow_.data(), rest);
-      lut_f32_row(hrow_.data(), tables_.f32[c].data(), out + g.pad_left + done, rest);
+      const std::uint8_t* bytes = hrow_.data() + static_cast<std::size_t>(c) * rest;
+      if (!yuv) {
+        const std::size_t e = static_cast<std::size_t>(c) * nw + done;
+        hblend_row(vrow, p.x_index.data() + e, p.x_alpha0.data() + e, p.x_alpha1.data() + e, hrow_.data(), rest);
+        bytes = hrow_.data();
+      }
+      lut_f32_row(bytes, tables_.f32[c].data(), out + g.pad_left + done, rest);
     }
     std::fill(out + g.pad_left + nw, out + t.width, pad);
   }
-  return true;
+}
+
+// The vertical pass of content row y: the two source rows blended into vrow_
+// (and for YUV the two chroma rows into crow_, U,V interleaved).
+void Letterboxer::vblend_rows(const ImageView& src, const Plan& p, int y) const {
+  const bool yuv = p.kind == SourceKind::kYuv;
+  const int n = yuv ? src.width : src.width * 3;
+  const std::uint8_t* r0 = src.row(p.y_row0[y]);
+  const std::uint8_t* r1 = src.row(p.y_row1[y]);
+  if (simd_)
+    simd::vblend(r0, r1, p.y_beta0[y], p.y_beta1[y], vrow_.data(), n);
+  else
+    vblend_row(r0, r1, p.y_beta0[y], p.y_beta1[y], vrow_.data(), n);
+  if (!yuv) return;
+  const std::size_t c0 = static_cast<std::size_t>(p.c_row0[y]), c1 = static_cast<std::size_t>(p.c_row1[y]);
+  const int b0 = p.c_beta0[y], b1 = p.c_beta1[y];
+  if (src.format == PixelFormat::kNv12) {
+    const std::uint8_t* uv0 = src.chroma[0] + c0 * src.chroma_stride[0];
+    const std::uint8_t* uv1 = src.chroma[0] + c1 * src.chroma_stride[0];
+    if (simd_)
+      simd::vblend(uv0, uv1, b0, b1, crow_.data(), src.width);
+    else
+      vblend_row(uv0, uv1, b0, b1, crow_.data(), src.width);
+    return;
+  }
+  vblend_interleave_row(src.chroma[0] + c0 * src.chroma_stride[0], src.chroma[0] + c1 * src.chroma_stride[0],
+                        src.chroma[1] + c0 * src.chroma_stride[1], src.chroma[1] + c1 * src.chroma_stride[1], b0, b1,
+                        crow_.data(), src.width / 2);
 }
 
 Status Letterboxer::run(const ImageView& src, void* dst_void) {
   if (!configured_) return internal_error("letterbox used before configure()");
-  if (src.empty()) return invalid_image("the image is empty");
-  if (src.stride_bytes < static_cast<std::size_t>(src.width) * 3)
-    return invalid_argument("image row stride " + std::to_string(src.stride_bytes) + " is smaller than width * 3");
+  RKYOLO_RETURN_IF_ERROR(check_image(src));
   if (dst_void == nullptr) return invalid_argument("letterbox destination is null");
-  const bool swap = src.format != target_.color;
-  if (swap != swap_rb_) {
-    swap_rb_ = swap;
-    geom_ = LetterboxGeometry{};  // the index table encodes the channel order
-  }
-  prepare(src.width, src.height);
+  const bool yuv = is_yuv420(src.format);
+  if (yuv) yuv_ = yuv_coeffs(src.matrix, src.full_range);
+  prepare(src.width, src.height, src.format);
+  const Plan& p = plans_[current_];
   auto* dst = static_cast<std::uint8_t*>(dst_void);
-  const LetterboxGeometry& g = geom_;
+  const LetterboxGeometry& g = p.geom;
   write_pad_rows(dst, 0, g.pad_top);
   write_pad_rows(dst, g.pad_top + g.new_h, target_.height);
 
   // NHWC uint8 rows can be resized straight into the destination.
   const bool direct = target_.layout == TensorLayout::kNHWC && target_.dtype == DType::kUint8;
+  const bool planar = target_.layout == TensorLayout::kNCHW;
   const int n = g.new_w * 3;
   for (int y = 0; y < g.new_h; ++y) {
     const int dy = y + g.pad_top;
     std::uint8_t* out = direct ? dst + (static_cast<std::size_t>(dy) * target_.pitch() + g.pad_left) * 3 : hrow_.data();
-    if (identity_) {
-      gather_row(src.row(y), x_index_.data(), out, n);
-    } else {
-      const int b1 = y_beta1_[y];
-      const std::uint8_t* r0 = src.row(y_row0_[y]);
-      const std::uint8_t* r1 = src.row(y_row1_[y]);
-      if (simd_) {
-        simd::vblend(r0, r1, y_beta0_[y], b1, vrow_.data(), src.width * 3);
-        if (write_content_row_simd(vrow_.data(), dst, dy)) continue;
-      } else {
-        vblend_row(r0, r1, y_beta0_[y], b1, vrow_.data(), src.width * 3);
-      }
-      hblend_row(vrow_.data(), x_index_.data(), x_alpha0_.data(), x_alpha1_.data(), out, n);
+    if (p.identity) {
+      gather_row(src.row(y), p.x_index.data(), out, n);
+      write_content_row(out, dst, dy);
+      continue;
     }
+    vblend_rows(src, p, y);
+    if (p.simd_pixels > 0) {
+      write_content_row_simd(p, dst, dy);
+      continue;
+    }
+    if (yuv)
+      yuv_bytes(p, 0, g.new_w, out, planar);
+    else
+      hblend_row(vrow_.data(), p.x_index.data(), p.x_alpha0.data(), p.x_alpha1.data(), out, n);
     write_content_row(out, dst, dy);
   }
   return Status();

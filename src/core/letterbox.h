@@ -1,5 +1,6 @@
-// rkyolo: letterbox preprocessing fused with colour conversion, normalization
-// or quantization, writing straight into the backend's input tensor.
+// rkyolo: letterbox preprocessing fused with colour conversion (BGR/RGB
+// channel order, or YUV 4:2:0 -> RGB), normalization or quantization,
+// writing straight into the backend's input tensor.
 //
 // Geometry follows the Ultralytics recipe exactly (see letterbox_geometry).
 // Pixels are bilinear like OpenCV's INTER_LINEAR (same sample positions and
@@ -13,6 +14,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/letterbox_yuv.h"
 #include "rkyolo/backend.h"
 #include "rkyolo/image.h"
 #include "rkyolo/status.h"
@@ -69,21 +71,33 @@ struct PixelTables {
 
 PixelTables make_pixel_tables(const LetterboxTarget& target);
 
+// Checks that `image` can be read: a known format, non-empty, rows and
+// planes present and wide enough, even sizes for YUV 4:2:0. One sentence
+// naming the problem otherwise.
+Status check_image(const ImageView& image);
+
 // Scalar reference: plain per-pixel loops, kept forever as the definition
-// the optimized path is tested against.
+// the optimized path is tested against. YUV sources are resized plane by
+// plane and converted per output pixel (letterbox_yuv.h says why).
 void letterbox_ref(const ImageView& src, const LetterboxTarget& target, void* dst);
 
-// The optimized, allocation-free (after the first frame of a given size)
-// fused letterbox. Not thread-safe; one per worker.
+// The optimized, allocation-free fused letterbox. Transforms are cached per
+// source size and kind (interleaved, swapped, YUV): up to kMaxCachedSizes at
+// once, least recently used evicted, so alternating streams of different
+// sizes allocate nothing once each size has been seen. Not thread-safe; one
+// per worker.
 class Letterboxer {
  public:
+  static constexpr int kMaxCachedSizes = 8;
+
   Status configure(const LetterboxTarget& target);
   const LetterboxTarget& target() const { return target_; }
 
-  // Returns the cached transform for this source size (recomputed only when
-  // the size changes).
-  const LetterboxGeometry& prepare(int src_w, int src_h);
-  const LetterboxGeometry& geometry() const { return geom_; }
+  // Returns the cached transform's geometry for this source (computed on the
+  // first use of its size and kind).
+  const LetterboxGeometry& prepare(int src_w, int src_h, PixelFormat format = PixelFormat::kBgr8);
+  // The geometry of the last prepared or letterboxed source.
+  const LetterboxGeometry& geometry() const;
 
   // Letterboxes `src` into `dst` (target().required_bytes() bytes). Pixels of
   // NHWC row padding (beyond width) are left untouched.
@@ -96,32 +110,59 @@ class Letterboxer {
   bool simd_active() const { return simd_; }
 
  private:
-  void build_transform(int src_w, int src_h);
+  enum class SourceKind : int { kInterleaved, kInterleavedSwapped, kYuv };
+
+  // One source size's transform (grow-only buffers, reused on eviction).
+  struct Plan {
+    int src_w = -1, src_h = -1;
+    SourceKind kind = SourceKind::kInterleaved;
+    std::uint64_t last_used = 0;
+    LetterboxGeometry geom;
+    bool identity = false;  // interleaved, no resize: new size == source size
+    // Interleaved sources, per output element (new_w*3): source byte offset
+    // (swap applied) and horizontal weights.
+    std::vector<std::int32_t> x_index, x_alpha0, x_alpha1;
+    // Per output row: source rows (clamped) and vertical weights (luma rows
+    // for YUV), then the chroma rows of YUV sources.
+    std::vector<std::int32_t> y_row0, y_row1, y_beta0, y_beta1;
+    std::vector<std::int32_t> c_row0, c_row1, c_beta0, c_beta1;
+    // YUV, per output pixel: luma sample, chroma pair offset (2 * chroma
+    // x) and weight pairs (a0, a1), for both the portable path and the SIMD
+    // kernels.
+    std::vector<std::int32_t> yuv_y_index, yuv_c_index;
+    std::vector<std::int16_t> yuv_y_weights, yuv_c_weights;
+    // Pixels the SIMD kernels handle (the rest go to the portable tail), and
+    // the interleaved kernels' plan (letterbox_simd.h).
+    int simd_pixels = 0;
+    std::vector<std::int32_t> px_index;
+    std::vector<std::int16_t> px_weights;
+  };
+
+  Plan& plan_for(int src_w, int src_h, SourceKind kind);
+  void build_plan(Plan& p) const;
+  void build_interleaved(Plan& p) const;
+  void build_yuv(Plan& p) const;
   void write_pad_rows(std::uint8_t* dst, int y_begin, int y_end) const;
   void write_content_row(const std::uint8_t* row, std::uint8_t* dst, int y) const;
-  bool write_content_row_simd(const std::int16_t* vrow, std::uint8_t* dst, int y) const;
+  void write_content_row_simd(const Plan& p, std::uint8_t* dst, int y) const;
+  void yuv_bytes(const Plan& p, int begin, int count, std::uint8_t* out, bool planar) const;
+  void vblend_rows(const ImageView& src, const Plan& p, int y) const;
 
   LetterboxTarget target_;
   PixelTables tables_;
   bool configured_ = false;
-  bool swap_rb_ = false;
-  LetterboxGeometry geom_;
-  bool identity_ = false;  // no resize: new size == source size
+  YuvCoeffs yuv_{};  // of the last YUV source
 
-  // Cached transform (grow-only buffers).
-  std::vector<std::int32_t> x_index_;              // per output element (new_w*3): source byte offset, swap applied
-  std::vector<std::int32_t> x_alpha0_, x_alpha1_;  // per output element: horizontal weights
-  std::vector<std::int32_t> y_row0_, y_row1_;      // per output row: source rows (clamped)
-  std::vector<std::int32_t> y_beta0_, y_beta1_;    // per output row: vertical weights
-  mutable std::vector<std::int16_t> vrow_;         // vertically blended source row
-  mutable std::vector<std::uint8_t> hrow_;         // resized row, tensor channel order
-  std::vector<std::uint8_t> pad_row_;              // one NHWC row of padding, converted
-  // SIMD plan: per pixel source offset and packed weights (letterbox_simd.h).
+  std::vector<Plan> plans_;  // at most kMaxCachedSizes, capacity reserved
+  int current_ = -1;
+  std::uint64_t clock_ = 0;
+  // Scratch shared by every plan (grow-only).
+  mutable std::vector<std::int16_t> vrow_;  // vertically blended source row (or Y row)
+  mutable std::vector<std::int16_t> crow_;  // vertically blended chroma row, U,V interleaved
+  mutable std::vector<std::uint8_t> hrow_;  // resized row, tensor channel order
+  std::vector<std::uint8_t> pad_row_;       // one NHWC row of padding, converted
   bool simd_allowed_ = true;
   bool simd_ = false;
-  int simd_pixels_ = 0;
-  std::vector<std::int32_t> px_index_;
-  std::vector<std::int16_t> px_weights_;
 };
 
 }  // namespace rkyolo::core

@@ -6,6 +6,8 @@
 
 #include <cstdint>
 
+#include "core/letterbox_yuv.h"
+
 namespace rkyolo::core::simd {
 
 // True when this build and CPU can run the kernels below (checked once):
@@ -40,5 +42,27 @@ void hblend_planar_f32(const std::int16_t* v, const HorizontalPlan& plan, float*
 
 // Vertical blend with 7-bit weights (b0 + b1 = 128): out = b0 * s0 + b1 * s1.
 void vblend(const std::uint8_t* s0, const std::uint8_t* s1, int b0, int b1, std::int16_t* out, int n);
+
+// YUV sources, per output pixel x: Y at vy[y_index[x]] and vy[y_index[x] + 1]
+// with weights y_weights[2x], y_weights[2x + 1]; chroma (U, V) pairs at
+// vc[c_index[x]] and vc[c_index[x] + 2] (U,V interleaved) with c_weights.
+struct YuvPlan {
+  const std::int32_t* y_index = nullptr;
+  const std::int32_t* c_index = nullptr;
+  const std::int16_t* y_weights = nullptr;
+  const std::int16_t* c_weights = nullptr;
+  int n = 0;    // pixels handled (a multiple of 8)
+  int bgr = 0;  // tensor channel order B, G, R (else R, G, B)
+};
+
+// Resized Y, U, V (letterbox_yuv.h's fixed point) converted to bytes,
+// 3 per pixel in tensor order, xor xor_mask; may touch 4 bytes more.
+// Reads 4 int16 from every chroma offset and 2 from every luma offset.
+void yuv_interleaved(const std::int16_t* vy, const std::int16_t* vc, const YuvPlan& plan, const YuvCoeffs& k,
+                     std::uint8_t* out, std::uint8_t xor_mask);
+
+// Planar float: plane c, pixel x = (p - mean[c]) / std[c].
+void yuv_planar_f32(const std::int16_t* vy, const std::int16_t* vc, const YuvPlan& plan, const YuvCoeffs& k,
+                    float* plane0, float* plane1, float* plane2, const float mean[3], const float stdv[3]);
 
 }  // namespace rkyolo::core::simd

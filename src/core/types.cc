@@ -78,12 +78,23 @@ std::ostream& operator<<(std::ostream& os, const TensorInfo& info) {
 }
 
 std::ostream& operator<<(std::ostream& os, PixelFormat format) {
-  return os << (format == PixelFormat::kRgb8 ? "RGB" : "BGR");
+  switch (format) {
+    case PixelFormat::kBgr8: return os << "BGR";
+    case PixelFormat::kRgb8: return os << "RGB";
+    case PixelFormat::kNv12: return os << "NV12";
+    case PixelFormat::kYuv420p: return os << "YUV420P";
+  }
+  return os << "PixelFormat(" << static_cast<int>(format) << ')';
 }
 
 std::ostream& operator<<(std::ostream& os, const ImageView& image) {
-  return os << "ImageView{" << image.width << 'x' << image.height << ' ' << image.format
-            << " stride=" << image.stride_bytes << '}';
+  os << "ImageView{" << image.width << 'x' << image.height << ' ' << image.format << " stride=" << image.stride_bytes;
+  if (is_yuv420(image.format)) {
+    os << " chroma_stride=" << image.chroma_stride[0];
+    if (image.format == PixelFormat::kYuv420p) os << ',' << image.chroma_stride[1];
+    os << (image.matrix == YuvMatrix::kBt709 ? " BT.709" : " BT.601") << (image.full_range ? " full" : " limited");
+  }
+  return os << '}';
 }
 
 float iou(const Box& a, const Box& b) {
