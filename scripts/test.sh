@@ -20,5 +20,5 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 ctest --test-dir build-sanitize --output-on-failure -j 2 --timeout 1200 -E 'ZeroCopyCounts'
 scripts/fuzz.sh 30
 scripts/build.sh tsan
-TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1" ctest --test-dir build-tsan --output-on-failure -j 2 --timeout 600 -R '^Pipeline\.'
+TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/sanitizer/tsan.supp" ctest --test-dir build-tsan --output-on-failure -j 2 --timeout 600 -R '^Pipeline\.'
 echo "test: all tests passed in $(( $(date +%s) - start )) s"
