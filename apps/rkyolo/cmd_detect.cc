@@ -117,18 +117,11 @@ int cmd_detect(int argc, char** argv, int first) {
     }
   }
 
-  register_builtin_backends();
-  std::unique_ptr<Detector> detector;
-  s = Detector::create(options, &detector);
+  std::unique_ptr<Session> session;
+  s = open_session(options, verbose, &session);
   if (!s.ok()) {
-    print_error(trf(Msg::kCannotLoadModel, s.message()));
+    print_error(s.message());
     return kExitUsage;
-  }
-  if (verbose) {
-    std::fprintf(stderr, "%s\n", detector->backend_choice().c_str());
-    std::ostringstream layout;
-    layout << detector->layout();
-    std::fprintf(stderr, "%s\n", trf(Msg::kLayoutDetected, layout.str()).c_str());
   }
 
   Json results = Json::array();
@@ -169,7 +162,7 @@ int cmd_detect(int argc, char** argv, int first) {
       return;
     }
     const ImageView view{image.data, image.cols, image.rows, image.step[0], PixelFormat::kBgr8};
-    s = detector->detect(view, &result);
+    s = session->detect(view, &result);
     if (!s.ok()) {
       fail(trf(Msg::kDetectFailed, item.path, s.message()));
       return;
@@ -181,7 +174,7 @@ int cmd_detect(int argc, char** argv, int first) {
     std::fprintf(
         stderr, "%s\n",
         trf(Msg::kImageLine, std::to_string(i + 1), std::to_string(n), item.path, std::to_string(image.cols),
-            std::to_string(image.rows), summary_of(result, detector->labels()), fixed(result.timing.total_ms(), 1))
+            std::to_string(image.rows), summary_of(result, session->model().labels()), fixed(result.timing.total_ms(), 1))
             .c_str());
     entry["width"] = image.cols;
     entry["height"] = image.rows;

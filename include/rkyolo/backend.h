@@ -77,6 +77,11 @@ enum class RknnCache : int { kAuto, kManual };
 std::string_view rknn_io_name(RknnIo io);  // "auto", "zero-copy", "standard"
 std::string_view rknn_input_name(RknnInput input);
 std::string_view rknn_cache_name(RknnCache cache);
+// The reverse, for the edges that parse text (CLI, benchmark, bindings):
+// false when `text` names no value.
+bool parse_rknn_io(std::string_view text, RknnIo* out);
+bool parse_rknn_input(std::string_view text, RknnInput* out);
+bool parse_rknn_cache(std::string_view text, RknnCache* out);
 
 struct RknnOptions {
   std::string library;  // librknnrt.so path; empty: the usual places
@@ -93,6 +98,9 @@ struct RknnOptions {
   float mean[3] = {0, 0, 0};
   float std[3] = {255, 255, 255};
 };
+// "auto" (cores empty), "all" (all_cores_in_one) or distinct cores 0..2
+// joined by '_' ("0_2"); false on anything else.
+bool parse_npu_cores(std::string_view text, RknnOptions* out);
 
 struct BackendOptions {
   std::string model_path;
