@@ -41,7 +41,7 @@ using Clock = std::chrono::steady_clock;
 // through different YUV -> RGB conversions (the letterbox's own and
 // swscale's), so boxes and scores differ slightly; detections whose score
 // is near the threshold may exist on one side only.
-constexpr double kMinMatchIou = 0.85;
+constexpr double kMinMatchIou = 0.8;
 constexpr double kMaxScoreDelta = 0.08;
 constexpr double kClearScore = 0.45;  // detections at or above must match on both sides
 constexpr auto kTestLimit = std::chrono::seconds(240);
@@ -269,6 +269,7 @@ TEST(CliVideo, EveryFrameOnceInOrderWithTheDetectionsOfTheFramesAsImages) {
   CommandResult r = rkyolo({"detect", "--model", test::demo_model(), "--source", clip, "--output", dir + "/out",
                             "--json", dir + "/lines.jsonl", "--stats", dir + "/stats.json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("decoder h264 (software)"), std::string::npos) << r.err;
   const std::vector<Json> lines = read_json_lines(dir + "/lines.jsonl");
   ASSERT_EQ(lines.size(), static_cast<std::size_t>(frames));
   for (int i = 0; i < frames; ++i) {
@@ -307,7 +308,6 @@ TEST(CliVideo, EveryFrameOnceInOrderWithTheDetectionsOfTheFramesAsImages) {
   EXPECT_EQ(stats["streams"][0]["processed"], frames);
   EXPECT_EQ(stats["streams"][0]["dropped"], 0);
   EXPECT_EQ(stats["streams"][0]["decoder"], "h264");
-  EXPECT_NE(r.err.find("decoder"), std::string::npos);
 }
 
 TEST(CliVideo, VidStrideKeepsTheStreamsFrameNumbers) {
@@ -360,7 +360,15 @@ TEST(CliVideo, TruncatedFileEndsCleanlyWithWhatItHolds) {
   const CommandResult r = rkyolo({"detect", "--model", test::demo_model(), "--source", dir + "/cut.mp4", "--output",
                                   dir + "/out", "--json", dir + "/lines.jsonl"});
   EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
-  const std::vector<Json> lines = lines_of_stream(read_json_lines(dir + "/lines.jsonl"), 0);
+  // Frames in order; an error the decoder cannot place in the stream has frame -1.
+  std::vector<Json> lines;
+  for (const Json& j : lines_of_stream(read_json_lines(dir + "/lines.jsonl"), 0)) {
+    if (j.contains("error")) {
+      EXPECT_FALSE(j["error"].get<std::string>().empty());
+      if (j["frame"] == -1) continue;
+    }
+    lines.push_back(j);
+  }
   ASSERT_GT(lines.size(), 3u);
   EXPECT_LT(lines.size(), 24u);
   for (std::size_t i = 1; i < lines.size(); ++i) EXPECT_GT(lines[i]["frame"], lines[i - 1]["frame"]);
