@@ -126,6 +126,12 @@ enum class Msg {
   kValImageLine,
   kEvalNoImages,
   kImageSizeUnknown,
+  // track
+  kUsageTrack,
+  kTrackNeedsVideo,
+  kTrackStreamSummary,
+  kTrackLineCount,
+  kTrackZoneCount,
 };
 
 // The message in the current language; "{}" marks arguments.
