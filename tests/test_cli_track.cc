@@ -10,8 +10,8 @@
 
 #include "rkyolo/annotate.h"
 #include "rkyolo/tracking.h"
-#include "support/test_env.h"
 #include "support/counting_allocator.h"
+#include "support/test_env.h"
 
 namespace rkyolo::cli {
 namespace {

@@ -430,7 +430,8 @@ TEST(StreamTracking, NoAllocationPerFrameOnceWarm) {
   r.detections.reserve(64);
   auto frame = [&](int k) {
     r.detections.clear();
-    for (int i = 0; i < 40; ++i) r.detections.push_back(detection_at(20.0f + 15 * i + k, 60.0f + 8 * (i % 5), 0.9f, 12, 30));
+    for (int i = 0; i < 40; ++i)
+      r.detections.push_back(detection_at(20.0f + 15 * i + k, 60.0f + 8 * (i % 5), 0.9f, 12, 30));
     tracking->process(&r);
   };
   for (int k = 0; k < 10; ++k) frame(k);

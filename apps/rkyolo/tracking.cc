@@ -1,7 +1,5 @@
 #include "rkyolo/tracking.h"
 
-
-
 #include "rkyolo/image_io.h"
 #include "rkyolo/options.h"
 #include "rkyolo/output_util.h"
@@ -52,19 +50,18 @@ Status track_options_from(const Args& args, std::size_t streams, StreamTrackingO
     const char* name;
     float* value;
   };
-  for (const FloatOption& o : {FloatOption{"--track-high-thresh", &t.high_threshold},
-                               FloatOption{"--track-low-thresh", &t.low_threshold},
-                               FloatOption{"--new-track-thresh", &t.new_track_threshold},
-                               FloatOption{"--match-iou", &t.match_iou_threshold}})
+  for (const FloatOption& o :
+       {FloatOption{"--track-high-thresh", &t.high_threshold}, FloatOption{"--track-low-thresh", &t.low_threshold},
+        FloatOption{"--new-track-thresh", &t.new_track_threshold}, FloatOption{"--match-iou", &t.match_iou_threshold}})
     if (args.has(o.name)) RKYOLO_RETURN_IF_ERROR(parse_float(o.name, args.get(o.name), 0.0f, 1.0f, o.value));
   if (args.has("--track-buffer"))
     RKYOLO_RETURN_IF_ERROR(parse_int("--track-buffer", args.get("--track-buffer"), 1, 100000, &t.track_buffer));
   RKYOLO_RETURN_IF_ERROR(validate(t));
   const std::vector<std::string>& files = args.all("--zones");
   if (files.size() > 1 && files.size() != streams)
-    return invalid_argument(trf(Msg::kBadValue, files.back(), "--zones",
-                                "give one zones file for every stream, or one per --source (" +
-                                    std::to_string(streams) + ")"));
+    return invalid_argument(
+        trf(Msg::kBadValue, files.back(), "--zones",
+            "give one zones file for every stream, or one per --source (" + std::to_string(streams) + ")"));
   zones->assign(streams, ZoneConfig{});
   for (std::size_t i = 0; i < files.size(); ++i) RKYOLO_RETURN_IF_ERROR(load_zones(files[i], &(*zones)[i]));
   if (files.size() == 1)
@@ -109,7 +106,8 @@ Json tracking_stats_json(const StreamTracking& t) {
   j["tracks"] = t.tracks_confirmed();
   Json lines = Json::array(), zones = Json::array();
   for (std::size_t l = 0; l < t.zones().lines.size() && l < t.line_counts().size(); ++l)
-    lines.push_back({{"name", t.zones().lines[l].name}, {"in", t.line_counts()[l].in}, {"out", t.line_counts()[l].out}});
+    lines.push_back(
+        {{"name", t.zones().lines[l].name}, {"in", t.line_counts()[l].in}, {"out", t.line_counts()[l].out}});
   for (std::size_t z = 0; z < t.zones().zones.size() && z < t.zone_counts().size(); ++z)
     zones.push_back({{"name", t.zones().zones[z].name}, {"count", t.zone_counts()[z]}});
   j["lines"] = lines;

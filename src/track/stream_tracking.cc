@@ -31,13 +31,14 @@ struct StreamTracking::Impl {
   std::unique_ptr<TrackEvents> events;
   TrackerFrame frame;
   std::vector<TrackEvent> emitted;
-  std::vector<Seen> seen;  // sorted by track_id (ids only grow)
+  std::vector<Seen> seen;                        // sorted by track_id (ids only grow)
   std::array<FrameStamp, kRecentFrames> recent;  // by tracker frame % kRecentFrames
   std::int64_t processed = 0;
   int max_track_id = 0;
 
   Seen* find(int track_id) {
-    auto it = std::lower_bound(seen.begin(), seen.end(), track_id, [](const Seen& s, int id) { return s.track_id < id; });
+    auto it =
+        std::lower_bound(seen.begin(), seen.end(), track_id, [](const Seen& s, int id) { return s.track_id < id; });
     return it != seen.end() && it->track_id == track_id ? &*it : nullptr;
   }
 
