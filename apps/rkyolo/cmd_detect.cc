@@ -252,6 +252,8 @@ class ImageRun {
   cv::Mat image_;
 };
 
+}  // namespace
+
 std::vector<OptionSpec> detect_option_specs() {
   std::vector<OptionSpec> specs = model_option_specs();
   for (const char* flag : {"--agnostic-nms", "--save-txt", "--save-conf", "--no-save", "--save", "--stream-buffer"})
@@ -284,8 +286,6 @@ Status detect_config_from(const Args& args, DetectConfig* c) {
   return Status();
 }
 
-// Splits the --source values into still-image sources and video sources
-// (.streams lists expanded in place); mixing the two is refused.
 Status split_sources(const std::vector<std::string>& values, std::vector<std::string>* images,
                      std::vector<SourceSpec>* videos) {
   for (const std::string& value : values) {
@@ -304,8 +304,6 @@ Status split_sources(const std::vector<std::string>& values, std::vector<std::st
     return invalid_argument(trf(Msg::kVideoMixed, images->front(), videos->front().location));
   return Status();
 }
-
-}  // namespace
 
 int run_images(const DetectConfig& c, const std::vector<std::string>& sources) {
   if (c.save_conf && !c.save_txt) print_warning("--save-conf has no effect without --save-txt");

@@ -109,7 +109,8 @@ VideoSourceOptions source_options(const DetectConfig& c) {
 // stream's fate to them.
 class VideoRun {
  public:
-  VideoRun(const DetectConfig& config, std::vector<SourceSpec> specs) : c_(config), specs_(std::move(specs)) {}
+  VideoRun(const DetectConfig& config, std::vector<SourceSpec> specs, const VideoRunHooks& hooks)
+      : c_(config), specs_(std::move(specs)), hooks_(hooks) {}
 
   int run(SignalWatch& signals) {
     int code = start();
@@ -139,6 +140,7 @@ class VideoRun {
       return kExitUsage;
     }
     open_sources();
+    for (pipeline::FrameStage* stage : hooks_.stages) pipeline_->add_stage(stage);
     add_sinks();
     return kExitOk;
   }
@@ -173,6 +175,7 @@ class VideoRun {
     for (const std::string& path : paths)
       if (!path.empty()) {
         video_ = std::make_unique<AnnotatedVideoSink>(paths, c_.codec);
+        if (hooks_.draw) video_->set_draw(hooks_.draw);
         pipeline_->add_sink(video_.get());
         break;
       }
@@ -182,8 +185,12 @@ class VideoRun {
     if (!run_status.ok()) outputs_failed_ = true;  // each sink named its error
     const pipeline::PipelineStats stats = pipeline_->stats();
     summary_.print(stats);
+    if (hooks_.summary) hooks_.summary();
     if (!c_.stats_path.empty()) {
-      const Status s = write_text_atomically(c_.stats_path, summary_.stats_json(stats).dump(1) + "\n");
+      Json json = summary_.stats_json(stats);
+      if (hooks_.stream_stats)
+        for (Json& stream : json["streams"]) hooks_.stream_stats(stream["stream"].get<int>(), &stream);
+      const Status s = write_text_atomically(c_.stats_path, json.dump(1) + "\n");
       if (!s.ok()) {
         print_error(s.message());
         outputs_failed_ = true;
@@ -207,6 +214,7 @@ class VideoRun {
 
   const DetectConfig& c_;
   const std::vector<SourceSpec> specs_;
+  const VideoRunHooks& hooks_;
   std::vector<bool> live_;
   std::unique_ptr<pipeline::Pipeline> pipeline_;
   SummarySink summary_{c_.verbose};
@@ -218,7 +226,7 @@ class VideoRun {
 
 }  // namespace
 
-int run_video(const DetectConfig& c, const std::vector<SourceSpec>& specs) {
+int run_video(const DetectConfig& c, const std::vector<SourceSpec>& specs, const VideoRunHooks& hooks) {
   // Before any thread starts: the signals are then blocked in all of them.
   SignalWatch signals;
   if (c.save_txt) print_warning(trf(Msg::kVideoImagesOnly, "--save-txt"));
@@ -227,7 +235,7 @@ int run_video(const DetectConfig& c, const std::vector<SourceSpec>& specs) {
     print_error(s.message());
     return kExitUsage;
   }
-  return VideoRun(c, specs).run(signals);
+  return VideoRun(c, specs, hooks).run(signals);
 }
 
 }  // namespace rkyolo::cli

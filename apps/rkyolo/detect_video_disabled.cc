@@ -7,8 +7,14 @@
 
 namespace rkyolo::cli {
 
-int run_video(const DetectConfig&, const std::vector<SourceSpec>& sources) {
+int run_video(const DetectConfig&, const std::vector<SourceSpec>& sources, const VideoRunHooks&) {
   print_error(trf(Msg::kVideoUnavailable, sources.front().location));
+  return kExitUsage;
+}
+
+// track follows objects in video only.
+int cmd_track(int, char**, int) {
+  print_error(trf(Msg::kVideoUnavailable, "track"));
   return kExitUsage;
 }
 

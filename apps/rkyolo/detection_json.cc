@@ -12,6 +12,7 @@ Json detection_json(const Detection& d) {
   j["label"] = std::string(d.label);
   j["score"] = round_to(d.score, 5);
   j["box"] = {round_to(d.box.x1, 2), round_to(d.box.y1, 2), round_to(d.box.x2, 2), round_to(d.box.y2, 2)};
+  if (d.track_id >= 0) j["track_id"] = d.track_id;
   return j;
 }
 

@@ -23,6 +23,7 @@ const Entry kCatalog[] = {
      "\n"
      "commands:\n"
      "  detect   detect objects in images, folders and globs\n"
+     "  track    detect and track objects in video (ByteTrack, zones, events)\n"
      "  info     describe a model: inputs, outputs, detected YOLO layout\n"
      "  val      evaluate a model on a dataset (mAP, counting accuracy)\n"
      "  eval     score a saved predictions file against a dataset\n"
@@ -36,6 +37,7 @@ const Entry kCatalog[] = {
      "\n"
      "命令：\n"
      "  detect   检测图片、文件夹和通配符中的目标\n"
+     "  track    检测并跟踪视频中的目标（ByteTrack、区域、事件）\n"
      "  info     描述模型：输入、输出、识别出的 YOLO 布局\n"
      "  val      在数据集上评估模型（mAP、计数准确度）\n"
      "  eval     用数据集为保存的预测文件打分\n"
@@ -408,6 +410,49 @@ const Entry kCatalog[] = {
     {Msg::kVideoMoreFrameErrors, "{}: further frame errors are counted in the summary, not shown",
      "{}：后续的帧错误只计入汇总，不再显示"},
     {Msg::kContradictingOptions, "{} and {} contradict each other: give one of them", "{} 和 {} 相互矛盾：只能给出其中一个"},
+    // track
+    {Msg::kUsageTrack,
+     "usage: rkyolo track --model M --source VIDEO [options]\n"
+     "\n"
+     "Detects objects in video sources like 'rkyolo detect' (all of its video options apply:\n"
+     "see 'rkyolo detect --help') and follows each object with ByteTrack: every detection\n"
+     "gets a track_id, the annotated video draws the id and a short trail.\n"
+     "\n"
+     "  --tracker NAME           bytetrack (the only one; default)\n"
+     "  --track-high-thresh X    first association from this score (default 0.5)\n"
+     "  --track-low-thresh X     second association from this score (default 0.1); the\n"
+     "                           model runs at this confidence unless --conf is given\n"
+     "  --new-track-thresh X     a new track starts from this score (default 0.6)\n"
+     "  --match-iou X            first association: smallest IoU x score (default 0.2,\n"
+     "                           ByteTrack's match_thresh 0.8)\n"
+     "  --track-buffer N         frames a lost track is kept, at 30 fps; scaled by the\n"
+     "                           stream's frame rate (default 30)\n"
+     "  --zones FILE             zones and counting lines (JSON); one file for every\n"
+     "                           stream, or one per --source\n"
+     "  --events FILE            new/update/end events as JSON lines ('-' = standard output)\n",
+     "用法：rkyolo track --model M --source 视频 [选项]\n"
+     "\n"
+     "像 'rkyolo detect' 一样检测视频输入中的目标（其全部视频选项均适用：\n"
+     "见 'rkyolo detect --help'），并用 ByteTrack 跟踪每个目标：每个检测结果\n"
+     "带有 track_id，标注视频画出编号和一小段轨迹。\n"
+     "\n"
+     "  --tracker NAME           bytetrack（目前唯一；默认）\n"
+     "  --track-high-thresh X    从此分数起参加第一轮关联（默认 0.5）\n"
+     "  --track-low-thresh X     从此分数起参加第二轮关联（默认 0.1）；\n"
+     "                           未给出 --conf 时模型以此置信度运行\n"
+     "  --new-track-thresh X     从此分数起才开始新的轨迹（默认 0.6）\n"
+     "  --match-iou X            第一轮关联的最小 IoU x 分数（默认 0.2，\n"
+     "                           即 ByteTrack 的 match_thresh 0.8）\n"
+     "  --track-buffer N         丢失的轨迹保留的帧数（按 30 fps 计），\n"
+     "                           按视频流的帧率缩放（默认 30）\n"
+     "  --zones FILE             区域和计数线（JSON）；一个文件用于所有视频流，\n"
+     "                           或每个 --source 一个\n"
+     "  --events FILE            new/update/end 事件写成 JSON 行（'-' 表示标准输出）\n"},
+    {Msg::kTrackNeedsVideo, "'{}' is not a video source: track follows objects in video files, cameras and streams",
+     "'{}' 不是视频输入：track 只跟踪视频文件、摄像头和网络流中的目标"},
+    {Msg::kTrackStreamSummary, "{}: {} tracks", "{}：{} 条轨迹"},
+    {Msg::kTrackLineCount, "line '{}': in {}, out {}", "计数线 '{}'：进 {}，出 {}"},
+    {Msg::kTrackZoneCount, "zone '{}': {} now", "区域 '{}'：当前 {} 个"},
 };
 
 }  // namespace

@@ -146,6 +146,12 @@ enum class Msg {
   kVideoSummaryOk,
   kContradictingOptions,
   kVideoMoreFrameErrors,
+  // track
+  kUsageTrack,
+  kTrackNeedsVideo,
+  kTrackStreamSummary,
+  kTrackLineCount,
+  kTrackZoneCount,
 };
 
 // The message in the current language; "{}" marks arguments.

@@ -76,6 +76,7 @@ Status AnnotatedVideoSink::write(Stream& stream, const FrameResult& result) {
   stream.bgr.create(image.height, image.width, CV_8UC3);
   RKYOLO_RETURN_IF_ERROR(stream.converter.to_bgr(image, stream.bgr.data, stream.bgr.step[0]));
   if (result.result != nullptr) draw_detections(stream.bgr, result.result->detections);
+  if (draw_) draw_(result, stream.bgr);
   const cv::Mat* out = &stream.bgr;
   // A live source that came back at another size: scaled to the file's size.
   const int width = stream.writer->width(), height = stream.writer->height();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <opencv2/core.hpp>
 #include <string>
@@ -28,6 +29,8 @@ class AnnotatedVideoSink : public pipeline::Sink {
   Status close() override;
   // Files finished by close().
   const std::vector<std::string>& written() const { return written_; }
+  // Drawn on each frame after the boxes (`rkyolo track`: trails, zones).
+  void set_draw(std::function<void(const pipeline::FrameResult&, cv::Mat&)> draw) { draw_ = std::move(draw); }
 
  private:
   struct Stream {
@@ -41,6 +44,7 @@ class AnnotatedVideoSink : public pipeline::Sink {
 
   std::vector<std::unique_ptr<Stream>> streams_;
   std::string codec_;
+  std::function<void(const pipeline::FrameResult&, cv::Mat&)> draw_;
   Status first_error_;
   std::vector<std::string> written_;
 };

@@ -26,6 +26,8 @@ struct Detection {
   std::string_view label;
   float score = 0;
   Box box;
+  // Stable id of the tracked object (`rkyolo track`); -1 = untracked.
+  int track_id = -1;
 };
 
 // Where a result's frame came from. Session::detect leaves it as the

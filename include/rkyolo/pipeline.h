@@ -124,6 +124,19 @@ class Sink {
   virtual Status close() { return Status(); }
 };
 
+// A step between the workers and the sinks (tracking): called on the sink
+// thread for every frame that did not fail, the frames of a stream in order,
+// before any sink sees the frame; it may change the detections. Must not
+// block for long.
+class FrameStage {
+ public:
+  virtual ~FrameStage() = default;
+  virtual void process(const StreamInfo& stream, DetectionResult* result) = 0;
+  // No frame of the stream follows (it ended or failed): before the sinks
+  // hear of it.
+  virtual void end_stream(const StreamInfo& stream) { (void)stream; }
+};
+
 struct PipelineOptions {
   // Workers: one Session per entry; empty = one per model->placements().
   std::vector<Placement> placements;
@@ -145,6 +158,7 @@ class Pipeline {
   void add_source(std::string name, std::unique_ptr<FrameSource> source);
   void add_failed_source(std::string name, Status why);
   void add_sink(Sink* sink);  // not owned; outlives run()
+  void add_stage(FrameStage* stage);  // not owned; outlives run(); in the order added
 
   // Runs until every source ends or stop(); then drains, closes sinks and
   // returns the first sink error (frame errors are counted, not returned).

@@ -112,7 +112,9 @@ std::ostream& operator<<(std::ostream& os, const Box& box) {
 std::ostream& operator<<(std::ostream& os, const Detection& det) {
   os << "Detection{class=" << det.class_id;
   if (!det.label.empty()) os << " '" << det.label << '\'';
-  return os << " score=" << det.score << " box=" << det.box << '}';
+  os << " score=" << det.score << " box=" << det.box;
+  if (det.track_id >= 0) os << " track=" << det.track_id;
+  return os << '}';
 }
 
 }  // namespace rkyolo

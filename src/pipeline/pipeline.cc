@@ -88,6 +88,7 @@ struct Pipeline::Impl {
   std::vector<std::unique_ptr<Stream>> streams;
   std::vector<std::unique_ptr<Worker>> workers;
   std::vector<Sink*> sinks;
+  std::vector<FrameStage*> stages;
 
   mutable std::mutex mu;
   std::condition_variable work_cv;   // workers: a job was queued, or decoding ended
@@ -173,6 +174,10 @@ void Pipeline::add_failed_source(std::string name, Status why) {
 
 void Pipeline::add_sink(Sink* sink) {
   if (sink != nullptr) impl_->sinks.push_back(sink);
+}
+
+void Pipeline::add_stage(FrameStage* stage) {
+  if (stage != nullptr) impl_->stages.push_back(stage);
 }
 
 void Pipeline::stop() {
@@ -351,10 +356,14 @@ void Pipeline::Impl::work(Worker& worker) {
 // ---------------------------------------------------------------- sinks ----
 
 void Pipeline::Impl::report_stream(Stream& stream, StreamStatus status, const Status& why) {
+  if (status == StreamStatus::kEnded || status == StreamStatus::kFailed)
+    for (FrameStage* stage : stages) stage->end_stream(stream.info);
   for (Sink* sink : sinks) sink->on_stream(stream.info, status, why);
 }
 
 void Pipeline::Impl::emit(Stream& stream, Job& job) {
+  if (job.error.ok())
+    for (FrameStage* stage : stages) stage->process(stream.info, &job.result);
   FrameResult result;
   result.stream = &stream.info;
   result.frame = job.lease.get();
