@@ -19,4 +19,9 @@ struct FrameSourceInfo {
 
 class FrameSource;
 
+// Also stand-ins: main's backend.h does not have the typed contract yet
+// (wip-model does); pipeline.h includes this file before model.h.
+struct Placement;
+struct RuntimeInfo;
+
 }  // namespace rkyolo
