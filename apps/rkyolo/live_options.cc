@@ -59,7 +59,8 @@ Status web_options_from(const Args& args, WebOptions* o) {
 }  // namespace
 
 std::vector<OptionSpec> live_option_specs() {
-  std::vector<OptionSpec> specs = {{"--mqtt", true, ""}, {"--mqtt-tls-insecure", false, ""}, {"--serve", true, ""}};
+  std::vector<OptionSpec> specs = {
+      {"--mqtt", true, ""}, {"--mqtt-tls-insecure", false, ""}, {"--serve", true, ""}, {"--show", false, ""}};
   for (const char* name : kMqttValueOptions) specs.push_back({name, true, ""});
   for (const char* name : kServeValueOptions) specs.push_back({name, true, ""});
   return specs;
@@ -69,10 +70,11 @@ std::vector<pipeline::Sink*> LiveOutputs::sinks() const {
   std::vector<pipeline::Sink*> out;
   if (mqtt) out.push_back(mqtt.get());
   if (web) out.push_back(web.get());
+  if (show) out.push_back(show.get());
   return out;
 }
 
-Status make_live_outputs(const Args& args, LiveOutputs* out) {
+Status make_live_outputs(const Args& args, std::function<void()> stop_run, LiveOutputs* out) {
   for (const char* name : kMqttValueOptions)
     if (args.has(name) && !args.has("--mqtt")) return invalid_argument(std::string(name) + " needs --mqtt HOST[:PORT]");
   if (args.has("--mqtt-tls-insecure") && !args.has("--mqtt"))
@@ -93,6 +95,11 @@ Status make_live_outputs(const Args& args, LiveOutputs* out) {
       RKYOLO_RETURN_IF_ERROR(parse_int("--mqtt-stats", args.get("--mqtt-stats"), 1, 86400, &stats_s));
     RKYOLO_RETURN_IF_ERROR(MqttSink::create(mqtt, &out->mqtt));
     out->stats_interval = std::chrono::seconds(stats_s);
+  }
+  if (args.has("--show")) {
+    ShowOptions show;
+    show.on_quit = std::move(stop_run);
+    RKYOLO_RETURN_IF_ERROR(ShowSink::create(show, &out->show));
   }
   return Status();
 }
