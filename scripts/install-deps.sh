@@ -22,9 +22,9 @@ packages=(
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly
   clang-14 libclang-rt-14-dev llvm-14
   # live outputs: --mqtt (libmosquitto; the broker and clients for its tests),
-  # --serve (cpp-httplib; headless Chromium for its tests), --show (Xvfb and
-  # ImageMagick's import for its tests)
-  libmosquitto-dev mosquitto mosquitto-clients libcpp-httplib-dev chromium xvfb imagemagick
+  # --serve (cpp-httplib; headless Chromium for its tests), --show (Xvfb,
+  # ImageMagick's import and xdotool for its tests)
+  libmosquitto-dev mosquitto mosquitto-clients libcpp-httplib-dev chromium xvfb imagemagick xdotool
 )
 if [[ "${1:-}" == "--training" ]]; then
   packages+=(python3-torch)
