@@ -83,6 +83,7 @@ struct Feeder {
         std::this_thread::sleep_for(5ms);
       }
     });
+    while (frames == 0) std::this_thread::sleep_for(1ms);  // the streams exist: viewers get no 404
   }
   ~Feeder() {
     stop = true;
