@@ -22,7 +22,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr int kStatusQos = 1;  // availability and status: retained, delivered at least once
+constexpr int kStatusQos = 1;
+constexpr auto kNoConnRetry = std::chrono::milliseconds(20);  // availability and status: retained, delivered at least once
 
 struct Message {
   std::string topic;
@@ -236,8 +237,11 @@ struct MqttSink::Impl {
       if (rc != MOSQ_ERR_SUCCESS) {
         --inflight;
         if (rc == MOSQ_ERR_NO_CONN) {
-          connected = false;  // on_connect sets it again; keep the message for then
+          // The network thread has not caught up (a session starting or
+          // ending): keep the message and look again shortly. on_disconnect,
+          // not this, says whether the connection is gone.
           queue.push_front(std::move(m));
+          cv.wait_for(lock, kNoConnRetry, [&] { return stopping; });
         } else {
           ++counters.dropped;
         }
