@@ -27,14 +27,14 @@
 #include <thread>
 #include <vector>
 
-#include "rkyolo/detector.h"
+#include "rkyolo/model.h"
 #include "rkyolo/log.h"
 
 namespace {
 
 using rkyolo::DetectionResult;
-using rkyolo::Detector;
 using rkyolo::DetectorOptions;
+using rkyolo::Session;
 using Json = nlohmann::ordered_json;
 
 double thread_cpu_ms() {
@@ -94,10 +94,15 @@ int main(int argc, char** argv) {
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : std::string(); };
     if (a == "--model") o.model_path = next();
     else if (a == "--backend") o.backend = next();
-    else if (a == "--rknn-lib") o.backend_options.params["rknn_lib"] = next();
-    else if (a == "--rknn-io") o.backend_options.params["rknn_io"] = next();
-    else if (a == "--npu-cores") o.backend_options.params["npu_cores"] = next();
-    else if (a == "--threads") o.backend_options.params["threads"] = next();
+    else if (a == "--rknn-lib") o.backend_options.rknn.library = next();
+    else if (a == "--rknn-io") {
+      if (!rkyolo::parse_rknn_io(next(), &o.backend_options.rknn.io)) return usage("--rknn-io must be auto, zero-copy or standard");
+    } else if (a == "--npu-cores") {
+      if (!rkyolo::parse_npu_cores(next(), &o.backend_options.rknn)) return usage("--npu-cores must be auto, all or cores such as 0_1_2");
+    } else if (a == "--threads") {
+      o.backend_options.cpu.threads = std::atoi(next().c_str());
+      if (o.backend_options.cpu.threads < 1) return usage("--threads must be positive");
+    }
     else if (a == "--contexts") contexts = std::atoi(next().c_str());
     else if (a == "--frames") frames = std::atoi(next().c_str());
     else if (a == "--warmup") warmup = std::atoi(next().c_str());
@@ -126,28 +131,30 @@ int main(int argc, char** argv) {
   const rkyolo::ImageView view{frame.data, frame.cols, frame.rows, frame.step[0], rkyolo::PixelFormat::kBgr8};
 
   rkyolo::register_builtin_backends();
-  std::vector<std::unique_ptr<Detector>> dets(contexts);
-  rkyolo::Status s = Detector::create(o, &dets[0]);
-  for (int i = 1; s.ok() && i < contexts; ++i) s = dets[0]->clone(i, &dets[i]);
+  // One session per context, spread over the model's placements (context
+  // i on placement i mod n: with --npu-cores 0_1_2, one per core).
+  std::shared_ptr<const rkyolo::Model> model;
+  rkyolo::Status s = rkyolo::Model::load(o, &model);
+  std::vector<std::unique_ptr<Session>> sessions(contexts);
+  for (int i = 0; s.ok() && i < contexts; ++i)
+    s = model->create_session(model->placements()[i % model->placements().size()], &sessions[i]);
   if (!s.ok()) {
     std::fprintf(stderr, "rkyolo-bench: %s\n", s.message().c_str());
     return 2;
   }
-  const rkyolo::BackendCaps& caps = dets[0]->backend().caps();
+  const rkyolo::BackendCaps& caps = model->caps();
+  const rkyolo::RuntimeInfo& info = model->runtime();
 
   // The emulator's copy-API counters, when the NPU backend runs on it.
   void (*emu_stats)(std::uint64_t*, std::uint64_t*, std::uint64_t*) = nullptr;
-  std::string runtime = caps.device;
-  for (const auto& [k, v] : dets[0]->backend().describe()) {
-    if (k == "library") {
-      void* h = dlopen(v.substr(0, v.find(' ')).c_str(), RTLD_NOW | RTLD_NOLOAD);
-      if (h) emu_stats = reinterpret_cast<decltype(emu_stats)>(dlsym(h, "rknn_emu_stats"));
-    }
-    if (k == "runtime") runtime = v;
-  }
-  std::string io_mode = caps.input.zero_copy ? "zero-copy" : "copy";
-  for (const auto& [k, v] : dets[0]->backend().describe())
-    if (k == "io mode") io_mode = v.substr(0, v.find(':'));
+  if (!info.library_path.empty())
+    if (void* h = dlopen(info.library_path.c_str(), RTLD_NOW | RTLD_NOLOAD))
+      emu_stats = reinterpret_cast<decltype(emu_stats)>(dlsym(h, "rknn_emu_stats"));
+  const std::string runtime = info.runtime;
+  const std::string io_mode = info.io_mode == rkyolo::RuntimeInfo::IoMode::kZeroCopy ? "zero-copy" : "copy";
+  std::string placements;
+  for (const auto& session : sessions)
+    placements += (placements.empty() ? "" : ", ") + rkyolo::to_string(session->placement());
 
   std::vector<WorkerStats> stats(contexts);
   std::uint64_t in0 = 0, out0 = 0, in1 = 0, out1 = 0;
@@ -157,7 +164,7 @@ int main(int argc, char** argv) {
     for (int i = 0; i < count; ++i) {
       const double c0 = thread_cpu_ms();
       const auto t0 = std::chrono::steady_clock::now();
-      const rkyolo::Status ds = dets[w]->detect(view, &r);
+      const rkyolo::Status ds = sessions[w]->detect(view, &r);
       const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
       const double cpu = thread_cpu_ms() - c0;
       if (!ds.ok()) {
@@ -220,6 +227,7 @@ int main(int argc, char** argv) {
                  {"io", io_mode},
                  {"input", std::string(rkyolo::dtype_name(caps.input.dtype)) + " " + rkyolo::layout_name(caps.input.layout)},
                  {"contexts", contexts},
+                 {"placements", placements},
                  {"frames_per_context", frames},
                  {"warmup", warmup},
                  {"frame", std::to_string(fw) + "x" + std::to_string(fh)}};

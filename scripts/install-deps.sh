@@ -12,8 +12,9 @@ packages=(
   # OpenCV 4.6 for the CPU backend, the emulator and the CLI: libopencv-dev is the
   # package that ships OpenCVConfig.cmake (the per-module -dev packages do not).
   libopencv-dev nlohmann-json3-dev
-  # FFmpeg for the video sources (rkyolo_video; libavdevice has the V4L2 input)
-  libavformat-dev libavcodec-dev libavutil-dev libavdevice-dev
+  # FFmpeg for the video sources and the annotated-video writer (rkyolo_video;
+  # libavdevice has the V4L2 input, libswscale the colour conversions)
+  libavformat-dev libavcodec-dev libavutil-dev libavdevice-dev libswscale-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy python3-opencv python3-onnx

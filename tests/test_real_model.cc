@@ -11,7 +11,7 @@
 
 #include "core/letterbox.h"
 #include "core/metadata.h"
-#include "rkyolo/detector.h"
+#include "rkyolo/model.h"
 #include "support/test_env.h"
 
 namespace rkyolo {
@@ -130,15 +130,15 @@ void expect_same_detections(const std::vector<Detection>& ours, const std::vecto
   EXPECT_GT(matched, 0) << what << ": nothing detected";
 }
 
-std::unique_ptr<Detector> cpu_detector(const std::string& model, float conf) {
+std::unique_ptr<Session> cpu_detector(const std::string& model, float conf) {
   register_builtin_backends();
   DetectorOptions o;
   o.model_path = model;
   o.backend = "cpu";
   o.conf_threshold = conf;
   o.iou_threshold = 0.45f;
-  std::unique_ptr<Detector> d;
-  const Status s = Detector::create(o, &d);
+  std::unique_ptr<Session> d;
+  const Status s = test::load_session(o, &d);
   EXPECT_TRUE(s.ok()) << s;
   return d;
 }

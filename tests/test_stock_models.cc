@@ -14,7 +14,7 @@
 
 #include "backends/cpu/cpu_backend.h"
 #include "core/onnx_graph.h"
-#include "rkyolo/detector.h"
+#include "rkyolo/model.h"
 #include "support/test_env.h"
 
 namespace rkyolo {
@@ -56,23 +56,23 @@ bool python_has_onnx() {
   return test::run_command({test::python3(), "-c", "import onnx, cv2, numpy"}, 60).exit_code == 0;
 }
 
-std::unique_ptr<Detector> make_detector(const std::string& model, const std::string& backend, float conf,
-                                        std::map<std::string, std::string> params = {}) {
+std::unique_ptr<Session> make_detector(const std::string& model, const std::string& backend, float conf,
+                                       RknnIo io = RknnIo::kAuto) {
   register_builtin_backends();
   DetectorOptions o;
   o.model_path = model;
   o.backend = backend;
   o.conf_threshold = conf;
   o.iou_threshold = 0.45f;
-  if (backend == "rknn") params.emplace("rknn_lib", emu_lib());
-  o.backend_options.params = params;
-  std::unique_ptr<Detector> d;
-  const Status s = Detector::create(o, &d);
+  if (backend == "rknn") o.backend_options.rknn.library = emu_lib();
+  o.backend_options.rknn.io = io;
+  std::unique_ptr<Session> d;
+  const Status s = test::load_session(o, &d);
   EXPECT_TRUE(s.ok()) << model << ": " << s;
   return d;
 }
 
-std::vector<Detection> run(Detector* d, const std::string& image) {
+std::vector<Detection> run(Session* d, const std::string& image) {
   const cv::Mat img = cv::imread(image, cv::IMREAD_COLOR);
   EXPECT_FALSE(img.empty()) << image;
   DetectionResult r;
@@ -213,13 +213,13 @@ TEST(StockModels, Yolov8nOnTheEmulatorMatchesCpu) {
   auto cpu = make_detector(stock, "cpu", kConf);
   ASSERT_TRUE(cpu);
   for (const std::string& rknn : {from_stock, from_export})
-    for (const char* io : {"zero-copy", "standard"}) {
-      auto npu = make_detector(rknn, "rknn", kConf, {{"rknn_io", io}});
+    for (RknnIo io : {RknnIo::kZeroCopy, RknnIo::kStandard}) {
+      auto npu = make_detector(rknn, "rknn", kConf, io);
       ASSERT_TRUE(npu);
       for (const std::string& image : photos())
         expect_same_objects(
             run(npu.get(), image), run(cpu.get(), image), kConf,
-            fs::path(rknn).filename().string() + " " + io + " on " + fs::path(image).filename().string());
+            fs::path(rknn).filename().string() + " " + std::string(rknn_io_name(io)) + " on " + fs::path(image).filename().string());
     }
 }
 

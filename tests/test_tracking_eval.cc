@@ -1,6 +1,6 @@
 // End-to-end tracking evaluation without video decoding: the synthetic
 // sequences of training/scenes.py (ground-truth trajectories), the demo model
-// through the Detector on the CPU backend frame by frame, ByteTrack, and the
+// through a Session on the CPU backend frame by frame, ByteTrack, and the
 // metrics (MOTA, IDF1, ID switches) from the independent Python reference
 // tests/reference/mot_metrics.py.
 #include <gtest/gtest.h>
@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "rkyolo/detector.h"
+#include "rkyolo/model.h"
 #include "rkyolo/tracker.h"
 #include "support/test_env.h"
 
@@ -100,7 +100,7 @@ struct SetResult {
   double detect_ms = 0, track_ms = 0;
 };
 
-SetResult run_set(Detector& detector, const std::vector<std::string>& sequences) {
+SetResult run_set(Session& detector, const std::vector<std::string>& sequences) {
   SetResult result;
   std::vector<std::string> pairs;
   DetectionResult detections;
@@ -177,8 +177,8 @@ TEST(TrackingEval, DemoModelAndByteTrackOnSyntheticSequences) {
   o.backend = "cpu";
   // ByteTrack wants the low-score boxes too.
   o.conf_threshold = TrackerOptions{}.low_threshold;
-  std::unique_ptr<Detector> detector;
-  const Status s = Detector::create(o, &detector);
+  std::unique_ptr<Session> detector;
+  const Status s = test::load_session(o, &detector);
   ASSERT_TRUE(s.ok()) << s;
 
   const SetResult e = run_set(*detector, easy);

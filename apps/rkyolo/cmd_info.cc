@@ -64,6 +64,15 @@ int cmd_info(int argc, char** argv, int first) {
   row("model", info.path + " (" + info.format + ")");
   row("backend", caps.name + ": " + caps.device);
   if (args.has("--verbose")) row("", choice);
+  const RuntimeInfo runtime = backend->runtime_info();
+  row("", "runtime: " + runtime.runtime);
+  if (!runtime.driver_version.empty()) row("", "driver: " + runtime.driver_version);
+  if (!runtime.library_path.empty()) row("", "library: " + runtime.library_path);
+  row("", "io mode: " + runtime.io_detail);
+  if (runtime.npu_cores > 0) row("", "NPU cores: " + std::to_string(runtime.npu_cores));
+  std::string placements;
+  for (const Placement& p : backend->placements()) placements += (placements.empty() ? "" : ", ") + to_string(p);
+  row("", "sessions run on: " + placements);
   for (const auto& [key, value] : backend->describe()) row("", key + ": " + value);
   for (std::size_t i = 0; i < info.inputs.size(); ++i) row(i == 0 ? "inputs" : "", tensor_line(static_cast<int>(i), info.inputs[i]));
   row("", input_feed(caps.input));

@@ -47,7 +47,9 @@ const Entry kCatalog[] = {
      "usage: rkyolo detect --model M --source S [options]\n"
      "\n"
      "  --model FILE         model file (.onnx for the CPU, .rknn for the NPU)\n"
-     "  --source S           image file, directory or glob ('imgs/*.jpg'); repeatable\n"
+     "  --source S           image file, directory or glob ('imgs/*.jpg'), or video: a file\n"
+     "                       (.mp4, .mkv, ...), camera (/dev/video0 or 0), rtsp/rtmp/http(s)/tcp\n"
+     "                       URL or .streams list; repeatable (images and video not in one run)\n"
      "  --conf X             confidence threshold, 0..1 (default 0.25)\n"
      "  --iou X              NMS IoU threshold, 0..1 (default 0.45)\n"
      "  --max-det N          maximum detections per image (default 300)\n"
@@ -64,17 +66,25 @@ const Entry kCatalog[] = {
      "  --rknn-input TYPE    zero-copy input: auto, uint8 (the NPU normalizes) or int8\n"
      "  --rknn-mean, --rknn-std  the model's conversion mean/std (default 0 and 255),\n"
      "                       used when the CPU quantizes the input itself\n"
-     "  --output DIR         where annotated images and labels go (default runs/detect)\n"
-     "  --json FILE          write all results as a JSON array\n"
+     "  --output DIR         where annotated images, videos and labels go (default runs/detect)\n"
+     "  --json FILE          images: all results as one JSON array; video: one JSON line per\n"
+     "                       frame ('-' = standard output)\n"
      "  --save-txt           write YOLO txt labels to DIR/labels\n"
      "  --save-conf          add the score to txt labels\n"
-     "  --no-save            do not write annotated images\n"
+     "  --no-save            do not write annotated images or videos\n"
+     "  --save               also save annotated video of live sources (cameras, streams)\n"
+     "  --vid-stride N       video: process every N-th frame (default 1)\n"
+     "  --stream-buffer      live sources: queue frames instead of dropping the oldest\n"
+     "  --codec NAME         encoder of annotated video (default h264_rkmpp, else libx264)\n"
+     "  --stats FILE         video: per-stream statistics as JSON at the end\n"
      "  --lang en|zh         message language (default from the locale)\n"
      "  -v, --verbose        more detail\n",
      "用法：rkyolo detect --model M --source S [选项]\n"
      "\n"
      "  --model FILE         模型文件（CPU 用 .onnx，NPU 用 .rknn）\n"
-     "  --source S           图片文件、目录或通配符（'imgs/*.jpg'）；可重复\n"
+     "  --source S           图片文件、目录或通配符（'imgs/*.jpg'），或视频：视频文件\n"
+     "                       （.mp4、.mkv 等）、摄像头（/dev/video0 或 0）、rtsp/rtmp/http(s)/tcp\n"
+     "                       地址或 .streams 列表；可重复（图片和视频不能在同一次运行中混用）\n"
      "  --conf X             置信度阈值，0..1（默认 0.25）\n"
      "  --iou X              NMS 的 IoU 阈值，0..1（默认 0.45）\n"
      "  --max-det N          每张图片最多检测数（默认 300）\n"
@@ -91,11 +101,17 @@ const Entry kCatalog[] = {
      "  --rknn-input TYPE    零拷贝输入：auto、uint8（由 NPU 归一化）或 int8\n"
      "  --rknn-mean, --rknn-std  模型转换时的 mean/std（默认 0 和 255），\n"
      "                       由 CPU 自行量化输入时使用\n"
-     "  --output DIR         标注图片和标签的输出目录（默认 runs/detect）\n"
-     "  --json FILE          把全部结果写成 JSON 数组\n"
+     "  --output DIR         标注图片、视频和标签的输出目录（默认 runs/detect）\n"
+     "  --json FILE          图片：全部结果写成一个 JSON 数组；视频：每帧一行 JSON\n"
+     "                       （'-' 表示标准输出）\n"
      "  --save-txt           把 YOLO txt 标签写到 DIR/labels\n"
      "  --save-conf          在 txt 标签中加入分数\n"
-     "  --no-save            不保存标注图片\n"
+     "  --no-save            不保存标注图片或视频\n"
+     "  --save               也保存实时输入（摄像头、网络流）的标注视频\n"
+     "  --vid-stride N       视频：每 N 帧处理一帧（默认 1）\n"
+     "  --stream-buffer      实时输入：排队等待，而不是丢弃最旧的帧\n"
+     "  --codec NAME         标注视频的编码器（默认 h264_rkmpp，否则 libx264）\n"
+     "  --stats FILE         视频：结束时把各视频流的统计写成 JSON\n"
      "  --lang en|zh         消息语言（默认取自系统区域设置）\n"
      "  -v, --verbose        输出更多细节\n"},
     {Msg::kUsageInfo,
@@ -358,6 +374,35 @@ const Entry kCatalog[] = {
      "图片 {}/{} {}：{} 个标注，{} 个预测，{} 毫秒"},
     {Msg::kEvalNoImages, "no image could be evaluated", "没有可以评估的图片"},
     {Msg::kImageSizeUnknown, "its size cannot be read", "无法读取其尺寸"},
+    // detect on video
+    {Msg::kVideoStreamName, "stream {} '{}'", "视频流 {} '{}'"},
+    {Msg::kVideoHardware, "hardware", "硬件"},
+    {Msg::kVideoSoftware, "software", "软件"},
+    {Msg::kVideoStreamFailed, "{} failed: {}", "{} 失败：{}"},
+    {Msg::kVideoStreamReconnecting, "{} was lost, reconnecting: {}", "{} 已断开，正在重连：{}"},
+    {Msg::kVideoStreamOnline, "{}: {}x{} at {} fps, decoder {}", "{}：{}x{}，{} fps，解码器 {}"},
+    {Msg::kVideoFrameFailed, "{} frame {}: {}", "{} 第 {} 帧：{}"},
+    {Msg::kVideoStreamLine,
+     "{}: {}, {} decoded, {} processed, {} dropped, {} failed, {} reconnects, {} fps, latency p50 {} ms p99 {} ms, "
+     "decoder {}",
+     "{}：{}，解码 {} 帧，处理 {} 帧，丢弃 {} 帧，失败 {} 帧，重连 {} 次，{} fps，延迟 p50 {} 毫秒 p99 {} 毫秒，"
+     "解码器 {}"},
+    {Msg::kVideoRunLine, "run: {} s wall, {} s CPU, workers: {}", "运行：墙钟 {} 秒，CPU {} 秒，工作线程：{}"},
+    {Msg::kVideoSavedTo, "annotated video saved to {}", "标注视频已保存到 {}"},
+    {Msg::kVideoInterrupted,
+     "interrupted: finishing the queued frames and the output files (press Ctrl-C again to quit at once)",
+     "已中断：正在处理已排队的帧并完成输出文件（再按一次 Ctrl-C 立即退出）"},
+    {Msg::kVideoMixed, "image sources ('{}') and video sources ('{}') cannot be mixed in one run: run them separately",
+     "图片输入（'{}'）和视频输入（'{}'）不能在同一次运行中混用：请分开运行"},
+    {Msg::kVideoUnavailable,
+     "'{}' is a video source, but this rkyolo was built without video support (RKYOLO_WITH_FFMPEG=OFF)",
+     "'{}' 是视频输入，但此 rkyolo 构建时未启用视频支持（RKYOLO_WITH_FFMPEG=OFF）"},
+    {Msg::kVideoStreamsFailed, "{} of {} streams failed", "{1} 个视频流中有 {0} 个失败"},
+    {Msg::kVideoImagesOnly, "{} applies to images only and is ignored for video", "{} 只用于图片，对视频无效"},
+    {Msg::kVideoSummaryOk, "{} frames processed from {} streams", "已处理 {1} 个视频流的 {0} 帧"},
+    {Msg::kVideoMoreFrameErrors, "{}: further frame errors are counted in the summary, not shown",
+     "{}：后续的帧错误只计入汇总，不再显示"},
+    {Msg::kContradictingOptions, "{} and {} contradict each other: give one of them", "{} 和 {} 相互矛盾：只能给出其中一个"},
 };
 
 }  // namespace

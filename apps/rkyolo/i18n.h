@@ -126,6 +126,25 @@ enum class Msg {
   kValImageLine,
   kEvalNoImages,
   kImageSizeUnknown,
+  // detect on video
+  kVideoStreamName,
+  kVideoHardware,
+  kVideoSoftware,
+  kVideoStreamFailed,
+  kVideoStreamReconnecting,
+  kVideoStreamOnline,
+  kVideoFrameFailed,
+  kVideoStreamLine,
+  kVideoRunLine,
+  kVideoSavedTo,
+  kVideoInterrupted,
+  kVideoMixed,
+  kVideoUnavailable,
+  kVideoStreamsFailed,
+  kVideoImagesOnly,
+  kVideoSummaryOk,
+  kContradictingOptions,
+  kVideoMoreFrameErrors,
 };
 
 // The message in the current language; "{}" marks arguments.

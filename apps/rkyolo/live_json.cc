@@ -15,10 +15,6 @@ double unix_seconds(std::chrono::system_clock::time_point t) {
   return static_cast<double>(ms) / 1000.0;
 }
 
-Json latency_json(const pipeline::Latency& l) {
-  return Json{{"p50", round_to(l.p50_ms, 2)}, {"p99", round_to(l.p99_ms, 2)}, {"max", round_to(l.max_ms, 2)}};
-}
-
 std::string dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
 }  // namespace
@@ -43,38 +39,6 @@ std::string frame_json(const pipeline::FrameResult& r) {
   }
   j["detections"] = std::move(dets);
   if (!r.error.ok()) j["error"] = r.error.message();
-  return dump(j);
-}
-
-std::string stats_json(const pipeline::PipelineStats& stats) {
-  Json j;
-  j["ts"] = unix_seconds(std::chrono::system_clock::now());
-  j["wall_s"] = round_to(stats.wall_s, 3);
-  j["cpu_s"] = round_to(stats.cpu_s, 3);
-  Json streams = Json::array();
-  for (const pipeline::StreamStats& s : stats.streams) {
-    streams.push_back(Json{{"stream", s.stream},
-                           {"status", std::string(stream_status_word(s.status))},
-                           {"decoded", s.decoded},
-                           {"processed", s.processed},
-                           {"dropped", s.dropped},
-                           {"skipped", s.skipped},
-                           {"failed", s.failed},
-                           {"reconnects", s.reconnects},
-                           {"fps_in", round_to(s.fps_in, 2)},
-                           {"fps_out", round_to(s.fps_out, 2)},
-                           {"age_ms", latency_json(s.age)},
-                           {"inference_ms", latency_json(s.inference)}});
-  }
-  j["streams"] = std::move(streams);
-  Json workers = Json::array();
-  for (const pipeline::WorkerStats& w : stats.workers) {
-    workers.push_back(Json{{"placement", w.placement},
-                           {"frames", w.frames},
-                           {"busy", round_to(w.busy_fraction, 3)},
-                           {"inference_ms", latency_json(w.inference)}});
-  }
-  j["workers"] = std::move(workers);
   return dump(j);
 }
 

@@ -1,4 +1,5 @@
-// rkyolo CLI: the JSON the live outputs publish (MQTT, the web view's API).
+// rkyolo CLI: the JSON the live outputs publish (MQTT, the web view's API);
+// the stats are pipeline::stats_json's.
 // One processed frame is the same object the JSON-lines sink writes, so a
 // consumer reads a file, a broker topic and /api/streams with one parser.
 #pragma once
@@ -14,11 +15,6 @@ namespace rkyolo::cli {
 // plus "error" when the frame failed. pts_ms is null without a timestamp;
 // ts is the capture time in Unix seconds (millisecond precision).
 std::string frame_json(const pipeline::FrameResult& result);
-
-// {"ts","wall_s","cpu_s","streams":[{"stream","status","decoded","processed","dropped","skipped","failed",
-//  "reconnects","fps_in","fps_out","age_ms":{p50,p99,max},"inference_ms":{p50,p99,max}}],
-//  "workers":[{"placement","frames","busy","inference_ms":{p50,p99,max}}]}
-std::string stats_json(const pipeline::PipelineStats& stats);
 
 // The word a live output shows for a stream: "starting", "online",
 // "reconnecting", or "offline" (ended or failed).

@@ -348,7 +348,7 @@ void MqttSink::on_frame(const pipeline::FrameResult& result) {
 }
 
 void MqttSink::on_stats(const pipeline::PipelineStats& stats) {
-  impl_->push(Message{impl_->prefix + "/stats", stats_json(stats), impl_->options.qos, false});
+  impl_->push(Message{impl_->prefix + "/stats", pipeline::stats_json(stats), impl_->options.qos, false});
 }
 
 Status MqttSink::close() {

@@ -5,7 +5,8 @@
 #include <vector>
 
 #include "rkyolo/cli_args.h"
-#include "rkyolo/detector.h"
+#include "rkyolo/detector_options.h"
+#include "rkyolo/model.h"
 #include "rkyolo/i18n.h"
 
 namespace rkyolo::cli {
@@ -15,11 +16,20 @@ Status parse_int(const std::string& option, const std::string& text, int lo, int
 Status parse_class_list(const std::string& option, const std::string& text, std::vector<int>* out);
 Status parse_anchors(const std::string& option, const std::string& text, LayoutHints* hints);
 
+// The typed backend options, each bad value one sentence naming its option.
+Status cpu_options_from(const Args& args, CpuOptions* out);
+Status rknn_options_from(const Args& args, RknnOptions* out);
+
 // Options every model-using command accepts.
 std::vector<OptionSpec> model_option_specs();
 // Fills model, backend, labels, anchors and backend parameters. `default_conf`
 // etc. are the command's defaults (detect 0.25/0.45, val 0.001/0.7).
 Status detector_options_from(const Args& args, float default_conf, float default_iou, DetectorOptions* out);
+
+// Loads the model and opens one session at its first placement; with
+// `verbose`, says which backend, runtime, placement and layout on stderr.
+// A failure is one sentence ("cannot use the model: ...").
+Status open_session(const DetectorOptions& options, bool verbose, std::unique_ptr<Session>* out);
 
 // "--lang" handling common to all commands; returns false on a bad value.
 Status apply_language(const Args& args);

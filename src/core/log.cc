@@ -1,9 +1,12 @@
 #include "rkyolo/log.h"
 
+#include "core/log_capture.h"
+
 #include <atomic>
 #include <cstdio>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace rkyolo {
 
@@ -13,6 +16,7 @@ std::atomic<int> g_level{static_cast<int>(LogLevel::kWarning)};
 std::mutex g_mutex;
 LogCallback g_callback = nullptr;
 void* g_user = nullptr;
+thread_local std::vector<std::string>* t_warnings = nullptr;  // a ScopedWarningCapture's list
 
 const char* level_name(LogLevel level) {
   switch (level) {
@@ -41,6 +45,7 @@ bool log_enabled(LogLevel level) {
 
 void log_message(LogLevel level, std::string_view message) {
   if (!log_enabled(level)) return;
+  if (level == LogLevel::kWarning && t_warnings != nullptr) t_warnings->emplace_back(message);
   std::lock_guard<std::mutex> lock(g_mutex);
   if (g_callback != nullptr) {
     g_callback(level, message, g_user);
@@ -53,5 +58,10 @@ void log_message(LogLevel level, std::string_view message) {
   line += '\n';
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
+
+namespace core {
+ScopedWarningCapture::ScopedWarningCapture(std::vector<std::string>* out) : previous_(t_warnings) { t_warnings = out; }
+ScopedWarningCapture::~ScopedWarningCapture() { t_warnings = previous_; }
+}  // namespace core
 
 }  // namespace rkyolo

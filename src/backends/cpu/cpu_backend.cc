@@ -48,6 +48,8 @@ std::string opencv_node_error(const std::string& err) {
   return "node '" + node_name + "' (" + op + ") is not supported" + (why.empty() ? "" : ": " + why);
 }
 
+constexpr int kMinInputSize = 32;
+
 // Immutable state shared by clones: the file bytes and what they describe.
 struct SharedModel {
   std::vector<std::uint8_t> bytes;
@@ -111,16 +113,41 @@ class CpuBackend final : public Backend {
 
   const std::vector<TensorView>& outputs() const override { return views_; }
 
-  Status clone(int, std::unique_ptr<Backend>* out) const override {
+  // One placement: OpenCV's thread pool, which is process-wide, so every
+  // session shares the same budget.
+  std::vector<Placement> placements() const override {
+    Placement p;
+    p.device = Placement::Device::kCpu;
+    p.threads = cv::getNumThreads();
+    return {p};
+  }
+
+  Status clone(const Placement& placement, std::unique_ptr<Backend>* out) const override {
+    if (placement.device != Placement::Device::kCpu)
+      return invalid_argument("the CPU backend cannot run a session at " + to_string(placement));
     cv::dnn::Net net;
     RKYOLO_RETURN_IF_ERROR(load_net(*model_, &net));
-    out->reset(new CpuBackend(model_, std::move(net)));
+    auto clone = std::make_unique<CpuBackend>(model_, std::move(net));
+    // One run on the blank input now: OpenCV allocates its buffers here, not
+    // on the session's first frame.
+    RKYOLO_RETURN_IF_ERROR(clone->run());
+    *out = std::move(clone);
     return Status();
+  }
+
+  RuntimeInfo runtime_info() const override {
+    RuntimeInfo r;
+    r.backend = "cpu";
+    r.runtime = "OpenCV " CV_VERSION " DNN";
+    r.runtime_version = CV_VERSION;
+    r.io_mode = RuntimeInfo::IoMode::kCopy;
+    r.io_detail = "copy: the letterbox writes a float32 NCHW blob that OpenCV DNN reads";
+    r.threads = cv::getNumThreads();
+    return r;
   }
 
   std::vector<std::pair<std::string, std::string>> describe() const override {
     std::vector<std::pair<std::string, std::string>> d;
-    d.emplace_back("runtime", "OpenCV " CV_VERSION " DNN (CPU, " + std::to_string(cv::getNumThreads()) + " threads)");
     d.emplace_back("onnx producer", model_->onnx.producer.empty() ? "unknown" : model_->onnx.producer);
     std::string opsets;
     for (const auto& [domain, version] : model_->onnx.opsets)
@@ -178,8 +205,10 @@ Status create_cpu_backend(const BackendOptions& options, std::unique_ptr<Backend
   if (in.dtype != DType::kFloat32)
     return unsupported_model("model '" + path + "' input '" + in.name + "' is " + dtype_name(in.dtype) +
                              "; the CPU backend feeds float32");
-  int imgsz = 640;
-  if (!options.param("imgsz").empty()) imgsz = std::max(32, std::atoi(options.param("imgsz").c_str()));
+  const int imgsz = options.cpu.input_size;
+  if (imgsz < kMinInputSize)
+    return invalid_argument("the input size for dynamic models must be at least " + std::to_string(kMinInputSize) +
+                            " (got " + std::to_string(imgsz) + ")");
   in.dims[0] = 1;
   in.dims[1] = 3;
   if (in.dims[2] <= 0 || in.dims[3] <= 0) {
@@ -208,7 +237,9 @@ Status create_cpu_backend(const BackendOptions& options, std::unique_ptr<Backend
   ic.size_bytes = in.size_bytes;
   ic.zero_copy = false;
 
-  if (!options.param("threads").empty()) cv::setNumThreads(std::max(1, std::atoi(options.param("threads").c_str())));
+  if (options.cpu.threads < 0)
+    return invalid_argument("the CPU thread count must not be negative (got " + std::to_string(options.cpu.threads) + ")");
+  if (options.cpu.threads > 0) cv::setNumThreads(options.cpu.threads);
 
   cv::dnn::Net net;
   RKYOLO_RETURN_IF_ERROR(load_net(*m, &net));

@@ -62,50 +62,17 @@ std::string attr_string(const rknn_tensor_attr& a) {
 enum class IoMode { kZeroCopy, kStandard };
 enum class InputStrategy { kUint8, kInt8 };  // the NPU normalizes / the CPU quantizes
 
-struct Settings {
-  std::string io = "auto";
-  std::string input = "auto";
-  bool manual_cache = false;
-  std::vector<int> cores;  // empty = auto; {-1} = all cores in one context
-  float mean[3] = {0, 0, 0};
-  float std[3] = {255, 255, 255};
-};
-
-Status parse_settings(const BackendOptions& o, Settings* s) {
-  s->io = o.param("rknn_io", "auto");
-  if (s->io != "auto" && s->io != "zero-copy" && s->io != "standard")
-    return invalid_argument("rknn_io must be auto, zero-copy or standard (got '" + s->io + "')");
-  s->input = o.param("rknn_input", "auto");
-  if (s->input != "auto" && s->input != "uint8" && s->input != "int8")
-    return invalid_argument("rknn_input must be auto, uint8 or int8 (got '" + s->input + "')");
-  const std::string cache = o.param("rknn_cache", "auto");
-  if (cache != "auto" && cache != "manual") return invalid_argument("rknn_cache must be auto or manual");
-  s->manual_cache = cache == "manual";
-  const std::string cores = o.param("npu_cores", "auto");
-  if (cores == "all") {
-    s->cores = {-1};
-  } else if (cores != "auto") {
-    std::stringstream ss(cores);
-    std::string item;
-    while (std::getline(ss, item, '_')) {
-      if (item != "0" && item != "1" && item != "2") return invalid_argument("npu_cores must be auto, 0, 1, 2, 0_1, 0_1_2 or all (got '" + cores + "')");
-      s->cores.push_back(item[0] - '0');
-    }
-  }
-  if (!o.param("rknn_mean").empty() && !rkyolo::core::parse_channel_triplet(o.param("rknn_mean"), s->mean))
-    return invalid_argument("rknn_mean needs one or three numbers");
-  if (!o.param("rknn_std").empty() && (!rkyolo::core::parse_channel_triplet(o.param("rknn_std"), s->std) || !(s->std[0] > 0 && s->std[1] > 0 && s->std[2] > 0)))
-    return invalid_argument("rknn_std needs one or three positive numbers");
-  return Status();
-}
-
 // What every context of one model shares.
 struct SharedModel {
   std::shared_ptr<Runtime> runtime;
   std::string path;
   std::vector<std::uint8_t> bytes;  // kept for runtimes without rknn_dup_context
-  Settings settings;
+  RknnOptions options;
   std::uint32_t init_flags = 0;
+  // Where sessions can run, decided at load from the options and the cores
+  // the runtime accepts.
+  std::vector<Placement> placements;
+  int npu_cores = 0;
   std::string api_version = "unknown", drv_version = "unknown";
   rknn_tensor_attr in_attr{}, in_native{};
   bool have_native = true;
@@ -137,7 +104,7 @@ std::string init_failure(const SharedModel& s, int rc) {
 // maps pixel 0 near -128 and 255 near 127. Other mean/std (the defaults 0 /
 // 255 for a model converted with ImageNet's, say) would feed wrong values
 // silently, so they are refused with the figures.
-bool int8_input_fits(const rknn_tensor_attr& a, const Settings& st, std::string* why) {
+bool int8_input_fits(const rknn_tensor_attr& a, const RknnOptions& st, std::string* why) {
   constexpr float kSlack = 16.f;  // int8 levels: calibration need not span exactly 0..255
   if (a.type != RKNN_TENSOR_INT8 || a.qnt_type != RKNN_TENSOR_QNT_AFFINE_ASYMMETRIC) {
     *why = std::string("the model input is ") + type_name(a.type) + ", not int8";
@@ -229,12 +196,76 @@ TensorInfo tensor_info(const rknn_tensor_attr& logical, const rknn_tensor_attr& 
   return t;
 }
 
+// A core mask the runtime refused: the mask, the cores and the runtime's code.
+Status core_mask_rejected(const Placement& placement, int rc) {
+  std::ostringstream mask;
+  mask << std::hex << placement.core_mask;
+  return backend_error("NPU core mask 0x" + mask.str() + " (" + to_string(placement) + ") was rejected: " +
+                       describe_error("rknn_set_core_mask", rc) + " (this chip may have fewer cores)");
+}
+
+constexpr int kMaxNpuCores = 3;  // RK3588; RK3576 has 2, the others 1
+
+Placement npu_placement(std::uint32_t mask) {
+  Placement p;
+  p.device = Placement::Device::kNpu;
+  p.core_mask = mask;
+  return p;
+}
+
+// Where sessions run: one placement per core given, one spanning every core
+// for all_cores_in_one, else one per single-core mask the runtime accepts
+// (probed on `ctx`, which is left on the automatic choice). A chip whose
+// runtime takes no mask (one core, or no rknn_set_core_mask) gets one
+// placement the runtime fills itself.
+Status plan_placements(const Functions& fn, rknn_context ctx, const std::string& library, SharedModel* s) {
+  const RknnOptions& o = s->options;
+  int accepted[kMaxNpuCores] = {};
+  s->npu_cores = 0;
+  if (fn.set_core_mask != nullptr) {
+    for (int i = 0; i < kMaxNpuCores; ++i) {
+      accepted[i] = fn.set_core_mask(ctx, static_cast<rknn_core_mask>(1 << i));
+      if (accepted[i] == RKNN_SUCC) ++s->npu_cores;
+    }
+    fn.set_core_mask(ctx, RKNN_NPU_CORE_AUTO);
+  }
+  s->npu_cores = std::max(s->npu_cores, 1);
+  s->placements.clear();
+  if ((o.all_cores_in_one || !o.cores.empty()) && fn.set_core_mask == nullptr)
+    return backend_unavailable("NPU cores were requested but '" + library + "' has no rknn_set_core_mask");
+  if (o.all_cores_in_one) {
+    Placement all = npu_placement(RKNN_NPU_CORE_0_1_2);
+    int rc = fn.set_core_mask(ctx, RKNN_NPU_CORE_0_1_2);
+    if (rc != RKNN_SUCC && fn.set_core_mask(ctx, RKNN_NPU_CORE_ALL) == RKNN_SUCC) {  // two-core chips: all it has
+      all.core_mask = RKNN_NPU_CORE_ALL;
+      rc = RKNN_SUCC;
+    }
+    fn.set_core_mask(ctx, RKNN_NPU_CORE_AUTO);
+    if (rc != RKNN_SUCC) return core_mask_rejected(all, rc);
+    s->placements.push_back(all);
+    return Status();
+  }
+  for (int core : o.cores) {
+    if (core < 0 || core >= kMaxNpuCores)
+      return invalid_argument("NPU core " + std::to_string(core) + " does not exist (cores are 0 to " +
+                              std::to_string(kMaxNpuCores - 1) + ")");
+    const Placement p = npu_placement(1U << core);
+    if (accepted[core] != RKNN_SUCC) return core_mask_rejected(p, accepted[core]);
+    s->placements.push_back(p);
+  }
+  if (!s->placements.empty()) return Status();
+  for (int i = 0; i < kMaxNpuCores; ++i)
+    if (fn.set_core_mask != nullptr && accepted[i] == RKNN_SUCC) s->placements.push_back(npu_placement(1U << i));
+  if (s->placements.empty()) s->placements.push_back(npu_placement(RKNN_NPU_CORE_AUTO));
+  return Status();
+}
+
 class RknnBackend final : public Backend {
  public:
-  RknnBackend(std::shared_ptr<const SharedModel> shared, ContextOwner ctx, int worker,
+  RknnBackend(std::shared_ptr<const SharedModel> shared, ContextOwner ctx, const Placement& placement,
               std::shared_ptr<const ContextOwner> source = nullptr)
       : shared_(std::move(shared)), source_(std::move(source)),
-        ctx_(std::make_shared<ContextOwner>(std::move(ctx))), worker_(worker) {}
+        ctx_(std::make_shared<ContextOwner>(std::move(ctx))), placement_(placement) {}
 
   // Core mask, then zero-copy with graceful degradation, or standard.
   Status configure() {
@@ -251,17 +282,17 @@ class RknnBackend final : public Backend {
     // again (one warning, and every worker in the same mode).
     SharedModel::Decision& decision = *s.decision;
     const bool can_copy = s.runtime->has_copy_api();
-    if (s.settings.io == "standard" && !can_copy)
+    if (s.options.io == RknnIo::kStandard && !can_copy)
       return backend_error("standard I/O was requested but '" + s.runtime->path() +
                            "' has no copy API (rknn_inputs_set, rknn_outputs_get): it runs zero-copy only, like "
                            "RV1103/RV1106's librknnmrt.so");
     std::string why;
-    if (s.settings.io != "standard" && (!decision.decided || decision.zero_copy)) {
+    if (s.options.io != RknnIo::kStandard && (!decision.decided || decision.zero_copy)) {
       if (setup_zero_copy(&why)) {
         mode_ = IoMode::kZeroCopy;
       } else {
         release_zero_copy();
-        if (s.settings.io == "zero-copy")
+        if (s.options.io == RknnIo::kZeroCopy)
           return backend_error("zero-copy I/O was requested but is not possible with '" + s.path + "': " + why);
         if (!can_copy)
           return backend_error("zero-copy I/O is not possible with '" + s.path + "' (" + why + "), and '" +
@@ -332,7 +363,11 @@ class RknnBackend final : public Backend {
 
   const std::vector<TensorView>& outputs() const override { return views_; }
 
-  Status clone(int worker_index, std::unique_ptr<Backend>* out) const override {
+  std::vector<Placement> placements() const override { return shared_->placements; }
+
+  Status clone(const Placement& placement, std::unique_ptr<Backend>* out) const override {
+    if (placement.device != Placement::Device::kNpu)
+      return invalid_argument("the RKNN backend cannot run a session at " + to_string(placement));
     const Functions& fn = shared_->runtime->fn();
     rknn_context copy = 0;
     int rc;
@@ -348,26 +383,31 @@ class RknnBackend final : public Backend {
                    flags, nullptr);
       if (rc != RKNN_SUCC) return backend_error(init_failure(*shared_, rc));
     }
-    auto b = std::make_unique<RknnBackend>(shared_, ContextOwner(shared_->runtime, copy), worker_index, std::move(source));
+    auto b = std::make_unique<RknnBackend>(shared_, ContextOwner(shared_->runtime, copy), placement, std::move(source));
     RKYOLO_RETURN_IF_ERROR(b->configure());
     *out = std::move(b);
     return Status();
   }
 
+  RuntimeInfo runtime_info() const override {
+    const SharedModel& s = *shared_;
+    RuntimeInfo r;
+    r.backend = "rknn";
+    const std::string& lib = s.runtime->path();
+    r.runtime = s.api_version;  // how the runtime names itself: "2.3.2 (429f97ae6b@2023-11-28T08:48:39)"
+    r.runtime_version = s.api_version.substr(0, s.api_version.find(' '));
+    r.driver_version = s.drv_version;
+    r.library_path = lib;
+    r.io_mode = mode_ == IoMode::kZeroCopy ? RuntimeInfo::IoMode::kZeroCopy : RuntimeInfo::IoMode::kCopy;
+    r.io_detail = io_sentence();
+    r.npu_cores = s.npu_cores;
+    return r;
+  }
+
   std::vector<std::pair<std::string, std::string>> describe() const override {
     const SharedModel& s = *shared_;
     std::vector<std::pair<std::string, std::string>> d;
-    d.emplace_back("runtime", s.api_version);
-    d.emplace_back("driver", s.drv_version);
-    d.emplace_back("library", s.runtime->path() + (s.runtime->uses_legacy_destroy_spelling() ? " (1.2.0 API: rknn_destory_mem)" : ""));
-    std::string io = mode_ == IoMode::kZeroCopy
-                         ? std::string("zero-copy: input ") +
-                               (strategy_ == InputStrategy::kUint8 ? "UINT8 NHWC, the NPU normalizes and quantizes"
-                                                                   : "INT8 pre-quantized by the CPU (pass_through)") +
-                               "; outputs decoded in place in NPU memory" + (manual_sync_ ? "; manual cache sync" : "")
-                         : std::string("standard: rknn_inputs_set + rknn_outputs_get") + (fallback_.empty() ? "" : " (zero-copy failed: " + fallback_ + ")");
-    d.emplace_back("io mode", io);
-    d.emplace_back("core mask", core_mask_text_);
+    if (s.runtime->uses_legacy_destroy_spelling()) d.emplace_back("symbols", "1.2.0 API: rknn_destory_mem");
     d.emplace_back("input #0", attr_string(s.in_attr));
     if (s.have_native) d.emplace_back("  native", attr_string(s.in_native));
     for (std::size_t i = 0; i < s.out_attrs.size(); ++i) {
@@ -378,39 +418,31 @@ class RknnBackend final : public Backend {
   }
 
  private:
+  std::string io_sentence() const {
+    if (mode_ == IoMode::kZeroCopy)
+      return std::string("zero-copy: input ") +
+             (strategy_ == InputStrategy::kUint8 ? "UINT8 NHWC, the NPU normalizes and quantizes"
+                                                 : "INT8 pre-quantized by the CPU (pass_through)") +
+             "; outputs decoded in place in NPU memory" + (manual_sync_ ? "; manual cache sync" : "");
+    return std::string("standard: rknn_inputs_set + rknn_outputs_get") +
+           (fallback_.empty() ? "" : " (zero-copy failed: " + fallback_ + ")");
+  }
+
   Status run_error(const char* call, int rc) const {
     return backend_error(describe_error(call, rc) + " (model '" + shared_->path + "')");
   }
 
+  // The placement's cores; mask 0 leaves the choice to the runtime. The
+  // masks in placements() were all accepted at load; another is checked here.
   Status apply_core_mask() {
+    if (placement_.core_mask == 0) return Status();
     const SharedModel& s = *shared_;
-    const std::vector<int>& cores = s.settings.cores;
-    if (cores.empty()) {
-      core_mask_text_ = "auto (the runtime picks an idle core)";
-      return Status();
-    }
     const Functions& fn = s.runtime->fn();
     if (fn.set_core_mask == nullptr)
-      return backend_unavailable("NPU cores were requested but '" + s.runtime->path() + "' has no rknn_set_core_mask");
-    int mask;
-    if (cores[0] == -1) {
-      mask = RKNN_NPU_CORE_0_1_2;
-      core_mask_text_ = "all cores in one context";
-    } else {
-      const int core = cores[static_cast<std::size_t>(worker_) % cores.size()];
-      mask = 1 << core;
-      core_mask_text_ = "core " + std::to_string(core);
-    }
-    int rc = fn.set_core_mask(ctx_->get(), static_cast<rknn_core_mask>(mask));
-    if (rc != RKNN_SUCC && cores[0] == -1)  // two-core chips: ask for all the chip has
-      rc = fn.set_core_mask(ctx_->get(), RKNN_NPU_CORE_ALL);
-    if (rc != RKNN_SUCC)
-      return backend_error("NPU core mask 0x" + [&] {
-        std::ostringstream h;
-        h << std::hex << mask;
-        return h.str();
-      }() + " (" + core_mask_text_ + ") was rejected: " + describe_error("rknn_set_core_mask", rc) +
-                           " (this chip may have fewer cores)");
+      return backend_unavailable(to_string(placement_) + " was requested but '" + s.runtime->path() +
+                                 "' has no rknn_set_core_mask");
+    const int rc = fn.set_core_mask(ctx_->get(), static_cast<rknn_core_mask>(placement_.core_mask));
+    if (rc != RKNN_SUCC) return core_mask_rejected(placement_, rc);
     return Status();
   }
 
@@ -432,13 +464,13 @@ class RknnBackend final : public Backend {
     // (a) the NPU normalizes uint8 itself: int8 model, 1/3/4 channels, aligned width (w_stride == width);
     // (b) otherwise the CPU writes int8 bit patterns with w_stride rows.
     const bool npu_can_convert = int8_model && (c == 1 || c == 3 || c == 4) && (nat.w_stride == 0 || static_cast<int>(nat.w_stride) == w);
-    if (s.settings.input == "uint8")
+    if (s.options.input == RknnInput::kUint8)
       strategy_ = InputStrategy::kUint8;
-    else if (s.settings.input == "int8")
+    else if (s.options.input == RknnInput::kInt8)
       strategy_ = InputStrategy::kInt8;
     else
       strategy_ = npu_can_convert ? InputStrategy::kUint8 : InputStrategy::kInt8;
-    if (strategy_ == InputStrategy::kInt8 && !int8_input_fits(nat, s.settings, why)) return false;
+    if (strategy_ == InputStrategy::kInt8 && !int8_input_fits(nat, s.options, why)) return false;
     for (std::size_t i = 0; i < s.out_native.size(); ++i)
       if (!native_output_ok(s.out_attrs[i], s.out_native[i], why)) return false;
     const int row = nat.w_stride != 0 ? static_cast<int>(nat.w_stride) : w;
@@ -480,7 +512,7 @@ class RknnBackend final : public Backend {
       info_.outputs.push_back(tensor_info(s.out_attrs[i], oa));
       info_.outputs.back().size_bytes = bytes;
     }
-    manual_sync_ = s.settings.manual_cache && fn.mem_sync != nullptr;
+    manual_sync_ = s.options.cache == RknnCache::kManual && fn.mem_sync != nullptr;
     InputCaps& in = caps_.input;
     in.width = w;
     in.height = static_cast<int>(nat.dims[1]);
@@ -489,7 +521,7 @@ class RknnBackend final : public Backend {
     in.dtype = strategy_ == InputStrategy::kUint8 ? DType::kUint8 : DType::kInt8;
     in.color = PixelFormat::kRgb8;
     in.quant = QuantParams{true, nat.scale, nat.zp};
-    for (int k = 0; k < 3; ++k) in.mean[k] = s.settings.mean[k], in.std[k] = s.settings.std[k];
+    for (int k = 0; k < 3; ++k) in.mean[k] = s.options.mean[k], in.std[k] = s.options.std[k];
     in.row_stride_pixels = row;
     in.size_bytes = in_bytes;
     in.zero_copy = true;
@@ -518,10 +550,10 @@ class RknnBackend final : public Backend {
     // rows every w_stride pixels.
     strategy_ = InputStrategy::kUint8;
     int row = w;
-    if (s.settings.input == "int8") {
+    if (s.options.input == RknnInput::kInt8) {
       std::string why;
       const rknn_tensor_attr& nat = s.have_native ? s.in_native : s.in_attr;
-      if (int8_input_fits(nat, s.settings, &why)) {
+      if (int8_input_fits(nat, s.options, &why)) {
         strategy_ = InputStrategy::kInt8;
         row = s.have_native && nat.w_stride != 0 ? static_cast<int>(nat.w_stride) : w;
       } else if (!shared_->decision->decided) {
@@ -538,7 +570,7 @@ class RknnBackend final : public Backend {
     in.color = PixelFormat::kRgb8;
     in.quant = strategy_ == InputStrategy::kInt8 && s.have_native ? QuantParams{true, s.in_native.scale, s.in_native.zp}
                                                                   : QuantParams{true, a.scale, a.zp};
-    for (int k = 0; k < 3; ++k) in.mean[k] = s.settings.mean[k], in.std[k] = s.settings.std[k];
+    for (int k = 0; k < 3; ++k) in.mean[k] = s.options.mean[k], in.std[k] = s.options.std[k];
     in.row_stride_pixels = row;
     in.size_bytes = host_input_.size();
     in.zero_copy = false;
@@ -572,12 +604,11 @@ class RknnBackend final : public Backend {
   // weights): declared first, destroyed last.
   std::shared_ptr<const ContextOwner> source_;
   std::shared_ptr<ContextOwner> ctx_;  // declared before the memories: destroyed after them
-  int worker_ = 0;
+  Placement placement_;
   IoMode mode_ = IoMode::kStandard;
   InputStrategy strategy_ = InputStrategy::kUint8;
   bool manual_sync_ = false;
   std::string fallback_;
-  std::string core_mask_text_;
   MemOwner in_mem_;
   std::vector<MemOwner> out_mems_;
   std::vector<std::uint8_t> host_input_;
@@ -596,7 +627,7 @@ bool is_rknn_path(const std::string& p) {
 }
 
 std::string library_param(const BackendOptions& o) {
-  std::string lib = o.param("rknn_lib");
+  std::string lib = o.rknn.library;
   if (lib.empty()) {
     const char* env = std::getenv("RKYOLO_RKNN_LIB");
     if (env != nullptr) lib = env;
@@ -625,7 +656,11 @@ int rknn_score(const BackendOptions& o, std::string* reason) {
 Status create_rknn_backend(const BackendOptions& options, std::unique_ptr<Backend>* out) {
   using namespace rknn;
   auto s = std::make_shared<SharedModel>();
-  RKYOLO_RETURN_IF_ERROR(parse_settings(options, &s->settings));
+  s->options = options.rknn;
+  for (int c = 0; c < 3; ++c)
+    if (!(s->options.std[c] > 0))
+      return invalid_argument("the RKNN input std must be positive on every channel (got " +
+                              std::to_string(s->options.std[c]) + " on channel " + std::to_string(c) + ")");
   s->path = options.model_path;
   RKYOLO_RETURN_IF_ERROR(core::read_file_bytes(s->path, &s->bytes));
   {
@@ -637,7 +672,7 @@ Status create_rknn_backend(const BackendOptions& options, std::unique_ptr<Backen
   RKYOLO_RETURN_IF_ERROR(Runtime::load(library_param(options), &s->runtime));
   const Functions& fn = s->runtime->fn();
   // Manual cache maintenance only where there is memory to sync: zero-copy.
-  if (s->settings.manual_cache && s->settings.io != "standard") {
+  if (s->options.cache == RknnCache::kManual && s->options.io != RknnIo::kStandard) {
     if (fn.mem_sync != nullptr)
       s->init_flags |= kFlushFlags;
     else
@@ -697,8 +732,9 @@ Status create_rknn_backend(const BackendOptions& options, std::unique_ptr<Backen
       for (const auto& [k, val] : v.entries)
         if (k.kind == core::PyValue::Kind::kString && val.kind == core::PyValue::Kind::kString) s->metadata[k.s] = val.s;
   }
+  RKYOLO_RETURN_IF_ERROR(plan_placements(fn, ctx, s->runtime->path(), s.get()));
   std::shared_ptr<const SharedModel> shared = s;
-  auto backend = std::make_unique<RknnBackend>(shared, std::move(owner), 0);
+  auto backend = std::make_unique<RknnBackend>(shared, std::move(owner), npu_placement(RKNN_NPU_CORE_AUTO));
   RKYOLO_RETURN_IF_ERROR(backend->configure());
   *out = std::move(backend);
   return Status();

@@ -1,0 +1,19 @@
+// rkyolo CLI: the JSON of a detection, shared by the image array of
+// `detect --json` and the JSON lines of video runs (one format for both).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "rkyolo/detection.h"
+
+namespace rkyolo::cli {
+
+using Json = nlohmann::ordered_json;
+
+// {"class_id": 0, "label": "circle", "score": 0.98312, "box": [x1, y1, x2, y2]}
+// (score to 5 decimals, box to 2).
+Json detection_json(const Detection& detection);
+Json detections_json(const std::vector<Detection>& detections);
+
+}  // namespace rkyolo::cli
