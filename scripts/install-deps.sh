@@ -22,6 +22,10 @@ packages=(
   ffmpeg python3-gi gir1.2-gst-rtsp-server-1.0
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly
   clang-14 clang-format-14 libclang-rt-14-dev llvm-14
+  # live outputs: --mqtt (libmosquitto; the broker and clients for its tests),
+  # --serve (cpp-httplib; headless Chromium for its tests), --show (Xvfb,
+  # ImageMagick's import and xdotool for its tests)
+  libmosquitto-dev mosquitto mosquitto-clients libcpp-httplib-dev chromium xvfb imagemagick xdotool
 )
 if [[ "${1:-}" == "--training" ]]; then
   packages+=(python3-torch)
