@@ -21,6 +21,7 @@
 #include "rkyolo/model.h"
 #include "rkyolo/i18n.h"
 #include "rkyolo/image_io.h"
+#include "rkyolo/live_options.h"
 #include "rkyolo/log.h"
 #include "rkyolo/options.h"
 #include "rkyolo/output_util.h"
@@ -256,6 +257,7 @@ class ImageRun {
 
 std::vector<OptionSpec> detect_option_specs() {
   std::vector<OptionSpec> specs = model_option_specs();
+  for (const OptionSpec& o : live_option_specs()) specs.push_back(o);
   for (const char* flag : {"--agnostic-nms", "--save-txt", "--save-conf", "--no-save", "--save", "--stream-buffer"})
     specs.push_back({flag, false, ""});
   for (const char* opt : {"--source", "--conf", "--iou", "--max-det", "--classes", "--output", "--json", "--stats",
@@ -267,6 +269,7 @@ std::vector<OptionSpec> detect_option_specs() {
 Status detect_config_from(const Args& args, DetectConfig* c) {
   RKYOLO_RETURN_IF_ERROR(detector_options_from(args, 0.25f, 0.45f, &c->detector));
   if (!args.has("--source")) return invalid_argument(trf(Msg::kMissingOption, "--source"));
+  c->args = &args;
   c->out_dir = args.get("--output", "runs/detect");
   c->json_path = args.get("--json");
   c->stats_path = args.get("--stats");
@@ -306,6 +309,12 @@ Status split_sources(const std::vector<std::string>& values, std::vector<std::st
 }
 
 int run_images(const DetectConfig& c, const std::vector<std::string>& sources) {
+  if (c.args != nullptr)
+    for (const OptionSpec& o : live_option_specs())
+      if (c.args->has(o.name)) {
+        print_error(trf(Msg::kLiveNeedsVideo, o.name, sources.front()));
+        return kExitUsage;
+      }
   if (c.save_conf && !c.save_txt) print_warning("--save-conf has no effect without --save-txt");
   std::vector<SourceItem> items = collect_sources(sources);
   Status s = check_image_outputs(c, items);

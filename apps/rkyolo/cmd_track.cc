@@ -13,6 +13,7 @@
 #include "rkyolo/commands.h"
 #include "rkyolo/detect.h"
 #include "rkyolo/i18n.h"
+#include "rkyolo/live_mqtt.h"
 #include "rkyolo/options.h"
 #include "rkyolo/output_util.h"
 #include "rkyolo/tracking.h"
@@ -69,6 +70,7 @@ class TrackRun {
       if (const StreamTracking* t = stage_.stream(stream)) (*j)["tracking"] = tracking_stats_json(*t);
     };
     hooks.summary = [this, &videos] { print_summary(videos); };
+    hooks.mqtt = [this](MqttSink* mqtt) { mqtt_ = mqtt; };
     int code = run_video(detect, videos, hooks);
     const Status closed = events_.close();
     if (!closed.ok() || !events_error_.ok()) {
@@ -79,11 +81,13 @@ class TrackRun {
   }
 
  private:
+  // To --events and to MQTT <prefix>/events when --mqtt is on.
   void write_events(const pipeline::StreamInfo& stream, const StreamTracking& t) {
-    if (config_.events_path.empty() || !events_error_.ok()) return;
     for (const TrackEvent& e : t.events()) {
-      const Status s = events_.write_line(
-          track_event_json(e, stream.stream, stream.source, stage_.label_of(e.class_id), t.zones()).dump());
+      std::string line = track_event_json(e, stream.stream, stream.source, stage_.label_of(e.class_id), t.zones()).dump();
+      if (mqtt_ != nullptr) mqtt_->publish_event(line);
+      if (config_.events_path.empty() || !events_error_.ok()) continue;
+      const Status s = events_.write_line(line);
       if (!s.ok()) {
         events_error_ = s;  // named once at the end; the run goes on
         return;
@@ -119,6 +123,7 @@ class TrackRun {
   std::vector<TrackTrails> trails_;
   LineWriter events_;
   Status events_error_;
+  MqttSink* mqtt_ = nullptr;  // owned by the run's live outputs
 };
 
 }  // namespace

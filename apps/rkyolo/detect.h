@@ -15,6 +15,8 @@
 
 namespace rkyolo::cli {
 
+class MqttSink;
+
 struct DetectConfig {
   DetectorOptions detector;
   std::string out_dir = "runs/detect";
@@ -28,6 +30,9 @@ struct DetectConfig {
   bool stream_buffer = false;
   bool verbose = false;
   int vid_stride = 1;
+  // The command's arguments, for the live outputs (--mqtt, --serve, --show),
+  // which only the video path starts; null in library use.
+  const Args* args = nullptr;
 };
 
 // detect's options, shared with `track` (which adds its own).
@@ -47,6 +52,8 @@ struct VideoRunHooks {
   std::function<void(const pipeline::FrameResult& result, cv::Mat& bgr)> draw;
   std::function<void(int stream, nlohmann::ordered_json* stream_stats)> stream_stats;
   std::function<void()> summary;
+  // Called once before the run with the MQTT output when --mqtt is on.
+  std::function<void(MqttSink* mqtt)> mqtt;
 };
 
 // The still-image path: files, folders and globs -> annotated images, txt

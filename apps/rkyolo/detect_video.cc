@@ -12,6 +12,7 @@
 #include "rkyolo/commands.h"
 #include "rkyolo/detect.h"
 #include "rkyolo/i18n.h"
+#include "rkyolo/live_options.h"
 #include "rkyolo/model.h"
 #include "rkyolo/options.h"
 #include "rkyolo/output_util.h"
@@ -131,9 +132,20 @@ class VideoRun {
       return kExitUsage;
     }
     if (c_.verbose) std::fprintf(stderr, "%s\n", model->backend_choice().c_str());
+    if (c_.args != nullptr) {  // q or Esc in a window stops the run as Ctrl-C does
+      s = make_live_outputs(*c_.args, [this] { pipeline_->stop(); }, &live_outputs_);
+      if (!s.ok()) {
+        print_error(s.message());
+        return kExitUsage;
+      }
+      if (live_outputs_.mqtt && hooks_.mqtt) hooks_.mqtt(live_outputs_.mqtt.get());
+    }
     pipeline::PipelineOptions options;
     options.stream_buffer = c_.stream_buffer;
     if (c_.verbose) options.stats_interval = std::chrono::seconds(5);
+    if (live_outputs_.stats_interval.count() > 0 &&
+        (options.stats_interval.count() == 0 || live_outputs_.stats_interval < options.stats_interval))
+      options.stats_interval = live_outputs_.stats_interval;
     s = pipeline::Pipeline::create(std::move(model), options, &pipeline_);
     if (!s.ok()) {
       print_error(s.message());
@@ -161,6 +173,7 @@ class VideoRun {
 
   void add_sinks() {
     pipeline_->add_sink(&summary_);
+    for (pipeline::Sink* sink : live_outputs_.sinks()) pipeline_->add_sink(sink);
     if (!c_.json_path.empty()) {
       const Status s = lines_.open(c_.json_path);  // checked writable above; a late failure is named
       if (!s.ok()) {
@@ -221,6 +234,7 @@ class VideoRun {
   LineWriter lines_;
   std::unique_ptr<JsonLinesSink> json_;
   std::unique_ptr<AnnotatedVideoSink> video_;
+  LiveOutputs live_outputs_;
   bool outputs_failed_ = false;
 };
 

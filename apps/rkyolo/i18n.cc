@@ -79,6 +79,11 @@ const Entry kCatalog[] = {
      "  --stream-buffer      live sources: queue frames instead of dropping the oldest\n"
      "  --codec NAME         encoder of annotated video (default h264_rkmpp, else libx264)\n"
      "  --stats FILE         video: per-stream statistics as JSON at the end\n"
+     "  --serve [HOST:]PORT  video: web live view (MJPEG per stream, /api/streams); host\n"
+     "                       127.0.0.1 unless given; no authentication\n"
+     "  --mqtt HOST[:PORT]   video: publish status, detections and stats to an MQTT broker\n"
+     "                       (--mqtt-prefix, --mqtt-credentials FILE, --mqtt-max-rate, TLS: README)\n"
+     "  --show               video: a window per stream; q or Esc stops like Ctrl-C\n"
      "  --lang en|zh         message language (default from the locale)\n"
      "  -v, --verbose        more detail\n",
      "用法：rkyolo detect --model M --source S [选项]\n"
@@ -114,6 +119,11 @@ const Entry kCatalog[] = {
      "  --stream-buffer      实时输入：排队等待，而不是丢弃最旧的帧\n"
      "  --codec NAME         标注视频的编码器（默认 h264_rkmpp，否则 libx264）\n"
      "  --stats FILE         视频：结束时把各视频流的统计写成 JSON\n"
+     "  --serve [HOST:]PORT  视频：网页实时查看（每路一个 MJPEG，/api/streams）；未指定主机时\n"
+     "                       只监听 127.0.0.1；没有身份验证\n"
+     "  --mqtt HOST[:PORT]   视频：把状态、检测结果和统计发布到 MQTT 代理\n"
+     "                       （--mqtt-prefix、--mqtt-credentials FILE、--mqtt-max-rate、TLS：见 README）\n"
+     "  --show               视频：每路一个窗口；按 q 或 Esc 停止，与 Ctrl-C 相同\n"
      "  --lang en|zh         消息语言（默认取自系统区域设置）\n"
      "  -v, --verbose        输出更多细节\n"},
     {Msg::kUsageInfo,
@@ -450,6 +460,8 @@ const Entry kCatalog[] = {
      "  --events FILE            new/update/end 事件写成 JSON 行（'-' 表示标准输出）\n"},
     {Msg::kTrackNeedsVideo, "'{}' is not a video source: track follows objects in video files, cameras and streams",
      "'{}' 不是视频输入：track 只跟踪视频文件、摄像头和网络流中的目标"},
+    {Msg::kLiveNeedsVideo, "{} needs video sources: '{}' is a still image (live outputs show and publish streams)",
+     "{} 需要视频输入：'{}' 是静态图像（实时输出只用于视频流）"},
     {Msg::kTrackStreamSummary, "{}: {} tracks", "{}：{} 条轨迹"},
     {Msg::kTrackLineCount, "line '{}': in {}, out {}", "计数线 '{}'：进 {}，出 {}"},
     {Msg::kTrackZoneCount, "zone '{}': {} now", "区域 '{}'：当前 {} 个"},

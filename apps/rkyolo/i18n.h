@@ -149,6 +149,7 @@ enum class Msg {
   // track
   kUsageTrack,
   kTrackNeedsVideo,
+  kLiveNeedsVideo,
   kTrackStreamSummary,
   kTrackLineCount,
   kTrackZoneCount,

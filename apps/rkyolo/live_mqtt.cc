@@ -351,6 +351,10 @@ void MqttSink::on_stats(const pipeline::PipelineStats& stats) {
   impl_->push(Message{impl_->prefix + "/stats", pipeline::stats_json(stats), impl_->options.qos, false});
 }
 
+void MqttSink::publish_event(std::string event_json) {
+  impl_->push(Message{impl_->prefix + "/events", std::move(event_json), impl_->options.qos, false});
+}
+
 Status MqttSink::close() {
   Impl& s = *impl_;
   {

@@ -73,6 +73,9 @@ class MqttSink final : public pipeline::Sink {
   void on_stream(const pipeline::StreamInfo& stream, pipeline::StreamStatus status, const Status& why) override;
   void on_frame(const pipeline::FrameResult& result) override;
   void on_stats(const pipeline::PipelineStats& stats) override;
+  // One tracking event (new/update/end, the --events JSON object) on
+  // <prefix>/events; thread-safe, never blocks (queued like detections).
+  void publish_event(std::string event_json);
   // Publishes "offline" for every stream and the process, flushes for up to
   // close_timeout and disconnects. Never fails the run for the broker's sake.
   Status close() override;

@@ -1,0 +1,126 @@
+// The live outputs end to end through `rkyolo detect` on a video: a real
+// mosquitto broker and a subscriber on loopback, the web view fetched while
+// the run goes on, and the refusal on still images.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "support/live_fixtures.h"
+#include "support/test_env.h"
+#include "support/watchdog.h"
+
+namespace rkyolo {
+namespace {
+
+using Json = nlohmann::json;
+using namespace std::chrono_literals;
+
+std::string sample_video() { return test::source_dir() + "/samples/shapes.mp4"; }
+
+std::vector<std::string> read_lines(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) lines.push_back(line);
+  return lines;
+}
+
+TEST(LiveCli, DetectOnVideoPublishesEveryFrameAndServesTheViewWhileRunning) {
+  test::Watchdog watchdog(std::chrono::minutes(8));
+  const std::string dir = test::temp_dir("live_cli");
+  test::MosquittoBroker broker(dir, test::free_tcp_port());
+  broker.start();
+  // The subscriber prints "topic payload" per message.
+  test::ChildProcess sub;
+  const std::string sub_log = dir + "/sub.log";
+  sub.start({"mosquitto_sub", "-h", "127.0.0.1", "-p", std::to_string(broker.port()), "-t", "rkyolo/test/#", "-v",
+             "-q", "1"},
+            sub_log);
+  std::this_thread::sleep_for(1500ms);  // subscribed before the run starts
+
+  const int web_port = test::free_tcp_port();
+  const std::string jsonl = dir + "/frames.jsonl";
+  std::atomic<bool> done{false};
+  test::CommandResult run;
+  std::thread cli([&] {
+    run = test::run_cli(RKYOLO_CLI,
+                        {"detect", "--model", test::demo_model(), "--backend", "cpu", "--source", sample_video(),
+                         "--source", sample_video(), "--no-save", "--json", jsonl, "--mqtt",
+                         "127.0.0.1:" + std::to_string(broker.port()), "--mqtt-prefix", "rkyolo/test", "--mqtt-qos",
+                         "1", "--serve", "127.0.0.1:" + std::to_string(web_port)},
+                        {"LANG=C"}, 400);
+    done = true;
+  });
+
+  // The view while the run goes on: the page, the API and the health check.
+  ASSERT_TRUE(test::wait_for_port(web_port, 120s)) << "the web view never listened";
+  httplib::Client web("127.0.0.1", web_port);
+  web.set_read_timeout(10, 0);
+  const auto page = web.Get("/");
+  const auto health = web.Get("/healthz");
+  const auto api = web.Get("/api/streams");
+  const bool served_while_running = !done;
+  cli.join();
+  ASSERT_TRUE(page && health && api) << "a request to the web view failed";
+  EXPECT_TRUE(served_while_running) << "the run ended before the view could be read";
+  EXPECT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("<img"), std::string::npos) << page->body;
+  EXPECT_EQ(health->status, 200);
+  const Json streams = Json::parse(api->body);
+  ASSERT_TRUE(streams.contains("streams")) << api->body;
+  ASSERT_EQ(streams["streams"].size(), 2u) << api->body;
+  for (const Json& s : streams["streams"]) EXPECT_TRUE(s.contains("mjpeg")) << s;
+
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::this_thread::sleep_for(1500ms);  // the last messages reach the subscriber
+  sub.stop(15);
+
+  // Every processed frame of both streams published once, with the JSON-lines object.
+  const std::vector<std::string> frames = read_lines(jsonl);
+  ASSERT_FALSE(frames.empty());
+  std::map<int, int> lines_per_stream;
+  for (const std::string& line : frames) ++lines_per_stream[Json::parse(line)["stream"].get<int>()];
+  std::map<int, std::vector<std::int64_t>> published;
+  bool online = false, status_online = false, stats = false;
+  for (const std::string& line : read_lines(sub_log)) {
+    const std::size_t space = line.find(' ');
+    const std::string topic = line.substr(0, space), payload = space == std::string::npos ? "" : line.substr(space + 1);
+    if (topic == "rkyolo/test/available" && payload == "online") online = true;
+    if (topic == "rkyolo/test/0/status" && payload == "online") status_online = true;
+    if (topic == "rkyolo/test/stats") stats = true;
+    for (int stream : {0, 1})
+      if (topic == "rkyolo/test/" + std::to_string(stream) + "/detections") {
+        const Json j = Json::parse(payload);
+        EXPECT_EQ(j["stream"].get<int>(), stream);
+        EXPECT_TRUE(j.contains("detections") && j.contains("frame") && j.contains("ts")) << payload;
+        published[stream].push_back(j["frame"].get<std::int64_t>());
+      }
+  }
+  EXPECT_TRUE(online && status_online && stats) << test::read_text(sub_log).substr(0, 2000);
+  for (int stream : {0, 1}) {
+    EXPECT_EQ(static_cast<int>(published[stream].size()), lines_per_stream[stream]) << "stream " << stream;
+    for (std::size_t i = 1; i < published[stream].size(); ++i)
+      EXPECT_LT(published[stream][i - 1], published[stream][i]) << "stream " << stream << " out of order";
+  }
+}
+
+TEST(LiveCli, LiveOutputsOnStillImagesAreOneSentence) {
+  test::Watchdog watchdog(std::chrono::minutes(2));
+  const auto r = test::run_cli(RKYOLO_CLI, {"detect", "--model", test::demo_model(), "--backend", "cpu", "--source",
+                                            test::source_dir() + "/samples/scene1.jpg", "--serve", "8080"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--serve needs video sources"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+}
+
+}  // namespace
+}  // namespace rkyolo
