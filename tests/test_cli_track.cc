@@ -445,7 +445,9 @@ TEST(TrackCli, ZonesLineCountsAndEventsByHand) {
   const Json& tracking = stats["streams"][0]["tracking"];
   EXPECT_EQ(tracking["tracks"], 2) << stats;
   EXPECT_EQ(tracking["lines"], Json::parse(R"([{"name": "middle", "in": 1, "out": 1}])")) << stats;
-  EXPECT_EQ(tracking["zones"], Json::parse(R"([{"name": "left", "count": 1}])")) << stats;
+  // Occupancy "now": the statistics are written after the stream ended, when
+  // every track has ended too (B's entry is counted by the events above).
+  EXPECT_EQ(tracking["zones"], Json::parse(R"([{"name": "left", "count": 0}])")) << stats;
   EXPECT_NE(r.err.find("line 'middle': in 1, out 1"), std::string::npos) << r.err;
 }
 

@@ -57,7 +57,7 @@ std::string scene_clip(const std::string& name, int width, int height, int frame
   static std::map<std::string, std::string> made;
   const std::string key = name + container;
   if (made.count(key)) return made[key];
-  const std::string dir = test::temp_dir("cli_video_clips");
+  static const std::string dir = test::temp_dir("cli_video_clips");  // once: temp_dir empties it
   const std::string path = dir + "/" + name + "." + container;
   const std::string mp4 = container == "mp4" ? path : dir + "/" + name + ".src.mp4";
   const CommandResult r = test::run_command(

@@ -61,13 +61,21 @@ TEST(LiveCli, DetectOnVideoPublishesEveryFrameAndServesTheViewWhileRunning) {
     done = true;
   });
 
-  // The view while the run goes on: the page, the API and the health check.
+  // The view while the run goes on: the API (once both streams are known),
+  // the page and the health check.
   ASSERT_TRUE(test::wait_for_port(web_port, 120s)) << "the web view never listened";
   httplib::Client web("127.0.0.1", web_port);
   web.set_read_timeout(10, 0);
+  auto both_streams_known = [&] {
+    const auto r = web.Get("/api/streams");
+    if (!r || r->status != 200) return false;
+    const Json j = Json::parse(r->body, nullptr, false);
+    return j.is_object() && j.contains("streams") && j["streams"].size() == 2;
+  };
+  for (int i = 0; i < 600 && !done && !both_streams_known(); ++i) std::this_thread::sleep_for(100ms);
+  const auto api = web.Get("/api/streams");
   const auto page = web.Get("/");
   const auto health = web.Get("/healthz");
-  const auto api = web.Get("/api/streams");
   const bool served_while_running = !done;
   cli.join();
   ASSERT_TRUE(page && health && api) << "a request to the web view failed";
