@@ -11,9 +11,7 @@
 
 namespace rkyolo::cli {
 
-// {"stream","source","frame","pts_ms","ts","detections":[{"class_id","label","score","box":[x1,y1,x2,y2]}]}
-// plus "error" when the frame failed. pts_ms is null without a timestamp;
-// ts is the capture time in Unix seconds (millisecond precision).
+// detection_json.h's frame_object as compact text (invalid UTF-8 replaced).
 std::string frame_json(const pipeline::FrameResult& result);
 
 // The word a live output shows for a stream: "starting", "online",

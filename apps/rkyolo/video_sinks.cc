@@ -36,10 +36,6 @@ std::string decoder_text(const FrameSourceInfo& info) {
   return info.decoder + " (" + tr(info.hardware_decoder ? Msg::kVideoHardware : Msg::kVideoSoftware) + ")";
 }
 
-double epoch_seconds(std::chrono::system_clock::time_point t) {
-  return std::chrono::duration<double>(t.time_since_epoch()).count();
-}
-
 }  // namespace
 
 // ------------------------------------------------------ annotated video ----
@@ -166,21 +162,7 @@ void JsonLinesSink::on_stream(const StreamInfo& stream, StreamStatus status, con
   write(line);
 }
 
-void JsonLinesSink::on_frame(const FrameResult& r) {
-  const FrameTag& tag = r.result != nullptr ? r.result->tag : FrameTag{};
-  Json line;
-  line["stream"] = r.stream->stream;
-  line["source"] = r.stream->source;
-  line["frame"] = r.frame != nullptr ? r.frame->index : tag.frame;
-  const std::int64_t pts = r.frame != nullptr ? r.frame->pts_ms : tag.pts_ms;
-  line["pts_ms"] = pts == VideoFrame::kNoPts ? Json(nullptr) : Json(pts);
-  const auto capture = r.frame != nullptr ? r.frame->capture_time : tag.capture_time;
-  line["ts"] = round_to(epoch_seconds(capture), 3);
-  line["age_ms"] = round_to(r.age_ms, 2);
-  line["detections"] = r.result != nullptr && r.error.ok() ? detections_json(r.result->detections) : Json::array();
-  if (!r.error.ok()) line["error"] = localize_detail(r.error.message());
-  write(line);
-}
+void JsonLinesSink::on_frame(const FrameResult& r) { write(frame_object(r)); }
 
 Status JsonLinesSink::close() {
   const Status s = out_->close();
