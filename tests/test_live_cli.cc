@@ -121,6 +121,59 @@ TEST(LiveCli, DetectOnVideoPublishesEveryFrameAndServesTheViewWhileRunning) {
   }
 }
 
+// `rkyolo track` with --mqtt: every event of the --events file on
+// <prefix>/events, in order, and the detections messages carry the same
+// track ids as the JSON lines.
+TEST(LiveCli, TrackPublishesEveryEventAndTheTrackIds) {
+  test::Watchdog watchdog(std::chrono::minutes(8));
+  const std::string dir = test::temp_dir("live_cli_track");
+  test::MosquittoBroker broker(dir, test::free_tcp_port());
+  broker.start();
+  test::ChildProcess sub;
+  const std::string sub_log = dir + "/sub.log";
+  sub.start({"mosquitto_sub", "-h", "127.0.0.1", "-p", std::to_string(broker.port()), "-t", "rkyolo/t/#", "-v", "-q",
+             "1"},
+            sub_log);
+  std::this_thread::sleep_for(1500ms);
+  const auto run = test::run_cli(RKYOLO_CLI,
+                                 {"track", "--model", test::demo_model(), "--backend", "cpu", "--source", sample_video(),
+                                  "--no-save", "--json", dir + "/frames.jsonl", "--events", dir + "/events.jsonl",
+                                  "--mqtt", "127.0.0.1:" + std::to_string(broker.port()), "--mqtt-prefix", "rkyolo/t",
+                                  "--mqtt-qos", "1"},
+                                 {"LANG=C"}, 400);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::this_thread::sleep_for(1500ms);
+  sub.stop(15);
+
+  std::vector<Json> events_published, frames_published;
+  for (const std::string& line : read_lines(sub_log)) {
+    const std::size_t space = line.find(' ');
+    if (space == std::string::npos) continue;
+    const std::string topic = line.substr(0, space);
+    if (topic == "rkyolo/t/events") events_published.push_back(Json::parse(line.substr(space + 1)));
+    if (topic == "rkyolo/t/0/detections") frames_published.push_back(Json::parse(line.substr(space + 1)));
+  }
+  std::vector<Json> events_written, frames_written;
+  for (const std::string& line : read_lines(dir + "/events.jsonl")) events_written.push_back(Json::parse(line));
+  for (const std::string& line : read_lines(dir + "/frames.jsonl")) frames_written.push_back(Json::parse(line));
+  ASSERT_FALSE(events_written.empty()) << "no tracks on the sample video";
+  EXPECT_EQ(events_published, events_written);
+  ASSERT_EQ(frames_published.size(), frames_written.size());
+  int with_ids = 0;
+  for (std::size_t i = 0; i < frames_written.size(); ++i) {
+    ASSERT_EQ(frames_published[i]["frame"], frames_written[i]["frame"]);
+    const Json& a = frames_published[i]["detections"];
+    const Json& b = frames_written[i]["detections"];
+    ASSERT_EQ(a.size(), b.size()) << "frame " << i;
+    for (std::size_t k = 0; k < a.size(); ++k) {
+      ASSERT_TRUE(a[k].contains("track_id")) << a[k];
+      EXPECT_EQ(a[k]["track_id"], b[k]["track_id"]);
+      ++with_ids;
+    }
+  }
+  EXPECT_GT(with_ids, 0);
+}
+
 TEST(LiveCli, LiveOutputsOnStillImagesAreOneSentence) {
   test::Watchdog watchdog(std::chrono::minutes(2));
   const auto r = test::run_cli(RKYOLO_CLI, {"detect", "--model", test::demo_model(), "--backend", "cpu", "--source",
