@@ -13,6 +13,7 @@
 #include "rkyolo/log.h"
 #include "rkyolo/video.h"
 #include "video/decoder_choice.h"
+#include "video/ffmpeg_util.h"
 #include "pipeline/frame_pool.h"
 
 extern "C" {
@@ -28,39 +29,15 @@ namespace rkyolo {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string av_error_text(int code) {
-  char text[AV_ERROR_MAX_STRING_SIZE] = {};
-  av_strerror(code, text, sizeof(text));
-  return text;
-}
-
-std::string quoted(std::string_view location) {
-  std::string text;  // built in steps: GCC 12 warns (-Wrestrict) falsely about "'" + std::string(...)
-  text.reserve(location.size() + 2);
-  text += '\'';
-  text += location;
-  text += '\'';
-  return text;
-}
-
-// FFmpeg's own messages (which repeat, in its words, what the sources report
-// as one sentence) go to rkyolo's log at debug level.
-void forward_ffmpeg_log(void* context, int level, const char* format, va_list args) {
-  if (level > AV_LOG_WARNING || !log_enabled(LogLevel::kDebug)) return;
-  char line[512];
-  int print_prefix = 1;
-  av_log_format_line2(context, level, format, args, line, sizeof(line), &print_prefix);
-  std::string_view text(line);
-  while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
-  log_message(LogLevel::kDebug, text);
-}
+using detail::av_error_text;
+using detail::quoted;
+using detail::route_ffmpeg_log;
 
 void register_devices_once() {
   static std::once_flag once;
   std::call_once(once, [] {
     avdevice_register_all();
-    av_log_set_callback(forward_ffmpeg_log);
+    route_ffmpeg_log();
   });
 }
 
