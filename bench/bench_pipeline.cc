@@ -17,8 +17,7 @@
 //   rkyolo-bench-pipeline --model shapes-rk3588.rknn --rknn-lib build/emulator/librknnrt.so
 //                         [--streams 1,2,4,8] [--frames 300] [--latency-ms 13.6] [--image samples/scene1.jpg]
 //                         [--json FILE]
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
+#include <time.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -26,12 +25,12 @@
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <time.h>
 
 #include "pipeline/latency_histogram.h"
 #include "rkyolo/log.h"
@@ -209,8 +208,9 @@ int main(int argc, char** argv) {
       return 2;
     }
     for (int i = 0; i < n; ++i)
-      p->add_source("stream" + std::to_string(i),
-                    std::make_unique<test::SyntheticSource>(&templates, test::SyntheticSource::Options{.frames = args.frames}));
+      p->add_source(
+          "stream" + std::to_string(i),
+          std::make_unique<test::SyntheticSource>(&templates, test::SyntheticSource::Options{.frames = args.frames}));
     MeasuringSink sink(p.get());
     p->add_sink(&sink);
     if (Status s = p->run(); !s.ok() || sink.errors > 0) {

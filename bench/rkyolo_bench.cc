@@ -11,11 +11,6 @@
 #include <sys/utsname.h>
 #include <time.h>
 
-#include <opencv2/core.hpp>
-#include <opencv2/core/utils/logger.hpp>
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -23,12 +18,16 @@
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
+#include <opencv2/core/utils/logger.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "rkyolo/model.h"
 #include "rkyolo/log.h"
+#include "rkyolo/model.h"
 
 namespace {
 
@@ -92,25 +91,37 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : std::string(); };
-    if (a == "--model") o.model_path = next();
-    else if (a == "--backend") o.backend = next();
-    else if (a == "--rknn-lib") o.backend_options.rknn.library = next();
+    if (a == "--model")
+      o.model_path = next();
+    else if (a == "--backend")
+      o.backend = next();
+    else if (a == "--rknn-lib")
+      o.backend_options.rknn.library = next();
     else if (a == "--rknn-io") {
-      if (!rkyolo::parse_rknn_io(next(), &o.backend_options.rknn.io)) return usage("--rknn-io must be auto, zero-copy or standard");
+      if (!rkyolo::parse_rknn_io(next(), &o.backend_options.rknn.io))
+        return usage("--rknn-io must be auto, zero-copy or standard");
     } else if (a == "--npu-cores") {
-      if (!rkyolo::parse_npu_cores(next(), &o.backend_options.rknn)) return usage("--npu-cores must be auto, all or cores such as 0_1_2");
+      if (!rkyolo::parse_npu_cores(next(), &o.backend_options.rknn))
+        return usage("--npu-cores must be auto, all or cores such as 0_1_2");
     } else if (a == "--threads") {
       o.backend_options.cpu.threads = std::atoi(next().c_str());
       if (o.backend_options.cpu.threads < 1) return usage("--threads must be positive");
-    }
-    else if (a == "--contexts") contexts = std::atoi(next().c_str());
-    else if (a == "--frames") frames = std::atoi(next().c_str());
-    else if (a == "--warmup") warmup = std::atoi(next().c_str());
-    else if (a == "--image") image = next();
-    else if (a == "--frame-size") frame_size = next();
-    else if (a == "--label") label = next();
-    else if (a == "--json") json_path = next();
-    else return usage(("unknown option " + a).c_str());
+    } else if (a == "--contexts")
+      contexts = std::atoi(next().c_str());
+    else if (a == "--frames")
+      frames = std::atoi(next().c_str());
+    else if (a == "--warmup")
+      warmup = std::atoi(next().c_str());
+    else if (a == "--image")
+      image = next();
+    else if (a == "--frame-size")
+      frame_size = next();
+    else if (a == "--label")
+      label = next();
+    else if (a == "--json")
+      json_path = next();
+    else
+      return usage(("unknown option " + a).c_str());
   }
   if (o.model_path.empty()) return usage("--model is required");
   if (contexts < 1 || frames < 1 || warmup < 0) return usage("--contexts and --frames must be positive");
@@ -210,7 +221,10 @@ int main(int argc, char** argv) {
 
   utsname u{};
   uname(&u);
-  auto env_or = [](const char* k) { const char* v = std::getenv(k); return std::string(v ? v : ""); };
+  auto env_or = [](const char* k) {
+    const char* v = std::getenv(k);
+    return std::string(v ? v : "");
+  };
   Json j;
   j["label"] = label;
   j["environment"] = {{"cpu", cpu_model()},
@@ -222,25 +236,31 @@ int main(int argc, char** argv) {
                       {"RKNN_EMU_TIMING", env_or("RKNN_EMU_TIMING")},
                       {"RKNN_EMU_REPLAY", env_or("RKNN_EMU_REPLAY")},
                       {"RKNN_EMU_LATENCY_MS", env_or("RKNN_EMU_LATENCY_MS")}};
-  j["config"] = {{"model", o.model_path},
-                 {"backend", caps.name},
-                 {"io", io_mode},
-                 {"input", std::string(rkyolo::dtype_name(caps.input.dtype)) + " " + rkyolo::layout_name(caps.input.layout)},
-                 {"contexts", contexts},
-                 {"placements", placements},
-                 {"frames_per_context", frames},
-                 {"warmup", warmup},
-                 {"frame", std::to_string(fw) + "x" + std::to_string(fh)}};
+  j["config"] = {
+      {"model", o.model_path},
+      {"backend", caps.name},
+      {"io", io_mode},
+      {"input", std::string(rkyolo::dtype_name(caps.input.dtype)) + " " + rkyolo::layout_name(caps.input.layout)},
+      {"contexts", contexts},
+      {"placements", placements},
+      {"frames_per_context", frames},
+      {"warmup", warmup},
+      {"frame", std::to_string(fw) + "x" + std::to_string(fh)}};
   j["results"] = {{"fps", total_frames / wall_s},
-                  {"latency_ms", {{"mean", mean(all.total)}, {"p50", percentile(all.total, 50)}, {"p90", percentile(all.total, 90)}, {"p99", percentile(all.total, 99)}}},
+                  {"latency_ms",
+                   {{"mean", mean(all.total)},
+                    {"p50", percentile(all.total, 50)},
+                    {"p90", percentile(all.total, 90)},
+                    {"p99", percentile(all.total, 99)}}},
                   {"preprocess_ms", mean(all.pre)},
                   {"inference_ms", mean(all.infer)},
                   {"postprocess_ms", mean(all.post)},
                   {"cpu_ms_per_frame", mean(all.cpu)},
                   {"bytes_copied_per_frame", copied},
                   {"detections", all.detections}};
-  std::printf("%s%s: %s, %s I/O, %d context%s, %s frames\n", label.empty() ? "" : (label + " | ").c_str(), o.model_path.c_str(),
-              caps.name.c_str(), io_mode.c_str(), contexts, contexts > 1 ? "s" : "", frame_size.c_str());
+  std::printf("%s%s: %s, %s I/O, %d context%s, %s frames\n", label.empty() ? "" : (label + " | ").c_str(),
+              o.model_path.c_str(), caps.name.c_str(), io_mode.c_str(), contexts, contexts > 1 ? "s" : "",
+              frame_size.c_str());
   std::printf("  throughput %.1f FPS; latency ms p50 %.2f p90 %.2f p99 %.2f\n", total_frames / wall_s,
               percentile(all.total, 50), percentile(all.total, 90), percentile(all.total, 99));
   std::printf("  per frame: preprocess %.3f ms, inference %.3f ms, postprocess %.3f ms, CPU %.3f ms", mean(all.pre),

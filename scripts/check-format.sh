@@ -9,7 +9,7 @@ if [[ "${1:-}" == "--fix" ]]; then
   exit 0
 fi
 if ! clang-format-14 --dry-run --Werror "${files[@]}" 2>/tmp/rkyolo-format.$$; then
-  grep -o '^[^:]*:[0-9]*' /tmp/rkyolo-format.$$ | sort -u | head -20 >&2
+  grep -oE '^[^ :]+:[0-9]+:[0-9]+: (warning|error)' /tmp/rkyolo-format.$$ | cut -d: -f1,2 | sort -u | head -20 >&2
   rm -f /tmp/rkyolo-format.$$
   echo "check-format: the files above differ from .clang-format; run scripts/check-format.sh --fix" >&2
   exit 1

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs, builds and runs every test: a Release build (unit, integration,
+# Installs, checks every C/C++ file against .clang-format, builds and runs
+# every test: a Release build (unit, integration,
 # emulator conformance, video, tracking) with the default compiler (gcc), the
 # aarch64 cross build of the core with its tests under qemu-aarch64, then a
 # clang-14 AddressSanitizer + UndefinedBehaviorSanitizer build of the same
@@ -10,6 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
 scripts/install-deps.sh
+scripts/check-format.sh
 scripts/build.sh release
 ctest --test-dir build --output-on-failure -j 2 --timeout 600
 scripts/cross-check.sh

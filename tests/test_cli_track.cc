@@ -215,10 +215,10 @@ std::vector<Json> read_json_lines(const std::string& path) {
 // so the video shows what the ground truth describes).
 std::string encode_frames(const std::string& dir, int fps) {
   const std::string video = dir + "/video.mp4";
-  const test::CommandResult r = test::run_command({"ffmpeg", "-nostdin", "-v", "error", "-y", "-framerate",
-                                                   std::to_string(fps), "-i", dir + "/img/%06d.jpg", "-c:v", "libx264",
-                                                   "-crf", "12", "-pix_fmt", "yuv420p", video},
-                                                  120);
+  const test::CommandResult r =
+      test::run_command({"ffmpeg", "-nostdin", "-v", "error", "-y", "-framerate", std::to_string(fps), "-i",
+                         dir + "/img/%06d.jpg", "-c:v", "libx264", "-crf", "12", "-pix_fmt", "yuv420p", video},
+                        120);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   return video;
 }
@@ -303,8 +303,8 @@ TEST(TrackCli, EasySetFromTheJsonLinesMeetsTheTargets) {
     if (!line.empty()) seqs.push_back(line);
   ASSERT_FALSE(seqs.empty());
 
-  std::vector<std::string> args = {"track", "--model", test::demo_model(), "--backend", "cpu", "--no-save",
-                                   "--json", dir + "/frames.jsonl", "--events", dir + "/events.jsonl"};
+  std::vector<std::string> args = {"track",     "--model", test::demo_model(),    "--backend", "cpu",
+                                   "--no-save", "--json",  dir + "/frames.jsonl", "--events",  dir + "/events.jsonl"};
   for (const std::string& seq : seqs) {
     args.push_back("--source");
     args.push_back(encode_frames(seq, 30));
@@ -326,11 +326,10 @@ TEST(TrackCli, EasySetFromTheJsonLinesMeetsTheTargets) {
       ASSERT_TRUE(d.contains("track_id")) << d;
       ASSERT_GE(d["track_id"].get<int>(), 1) << "untracked detections are left out: " << d;
       const Json& b = d["box"];
-      pred[static_cast<std::size_t>(stream)] << f["frame"].get<long>() + 1 << ',' << d["track_id"].get<int>() << ','
-                                             << b[0].get<double>() << ',' << b[1].get<double>() << ','
-                                             << b[2].get<double>() - b[0].get<double>() << ','
-                                             << b[3].get<double>() - b[1].get<double>() << ','
-                                             << d["score"].get<double>() << '\n';
+      pred[static_cast<std::size_t>(stream)]
+          << f["frame"].get<long>() + 1 << ',' << d["track_id"].get<int>() << ',' << b[0].get<double>() << ','
+          << b[1].get<double>() << ',' << b[2].get<double>() - b[0].get<double>() << ','
+          << b[3].get<double>() - b[1].get<double>() << ',' << d["score"].get<double>() << '\n';
     }
   }
   std::vector<std::string> metric_args = {test::python3(), test::source_dir() + "/tests/reference/mot_metrics.py"};
@@ -385,14 +384,15 @@ TEST(TrackCli, ZonesLineCountsAndEventsByHand) {
   // The zone is the left half; the line runs down the middle, from the top
   // to the bottom: its right on the image is the left half, so "in" is
   // crossing right to left (B) and "out" left to right (A).
-  test::write_bytes(dir + "/zones.json", R"({"zones": [{"name": "left", "points": [[0, 0], [320, 0], [320, 640], [0, 640]]}],
+  test::write_bytes(dir + "/zones.json",
+                    R"({"zones": [{"name": "left", "points": [[0, 0], [320, 0], [320, 640], [0, 640]]}],
  "lines": [{"name": "middle", "from": [320, 0], "to": [320, 640]}]})");
-  const test::CommandResult r = test::run_cli(
-      kCli,
-      {"track", "--model", test::demo_model(), "--backend", "cpu", "--source", dir + "/crossing.mp4", "--no-save",
-       "--json", dir + "/frames.jsonl", "--events", "-", "--zones", dir + "/zones.json", "--stats",
-       dir + "/stats.json"},
-      {"LANG=C"}, kRunTimeoutS);
+  const test::CommandResult r =
+      test::run_cli(kCli,
+                    {"track", "--model", test::demo_model(), "--backend", "cpu", "--source", dir + "/crossing.mp4",
+                     "--no-save", "--json", dir + "/frames.jsonl", "--events", "-", "--zones", dir + "/zones.json",
+                     "--stats", dir + "/stats.json"},
+                    {"LANG=C"}, kRunTimeoutS);
   ASSERT_EQ(r.exit_code, 0) << r.err;
 
   // Events went to standard output ("-"), one JSON object a line.
@@ -468,8 +468,14 @@ TEST(TrackCli, BadTrackingOptionsAreOneSentence) {
       {{"--events", dir + "/no/such/dir/events.jsonl"}, "events.jsonl"},
   };
   for (const Case& c : cases) {
-    std::vector<std::string> args = {"track", "--model", test::demo_model(), "--backend", "cpu", "--source",
-                                     test::source_dir() + "/samples/shapes.mp4", "--no-save"};
+    std::vector<std::string> args = {"track",
+                                     "--model",
+                                     test::demo_model(),
+                                     "--backend",
+                                     "cpu",
+                                     "--source",
+                                     test::source_dir() + "/samples/shapes.mp4",
+                                     "--no-save"};
     args.insert(args.end(), c.args.begin(), c.args.end());
     const test::CommandResult r = test::run_cli(kCli, args, {"LANG=C"}, test::kHangTimeoutS);
     EXPECT_EQ(r.exit_code, 2) << c.args[0] << ": " << r.err;

@@ -67,7 +67,8 @@ std::string scene_clip(const std::string& name, int width, int height, int frame
       300);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   if (container != "mp4") {  // remuxed, the frames unchanged
-    const CommandResult m = test::run_command({"ffmpeg", "-nostdin", "-v", "error", "-y", "-i", mp4, "-c", "copy", path});
+    const CommandResult m =
+        test::run_command({"ffmpeg", "-nostdin", "-v", "error", "-y", "-i", mp4, "-c", "copy", path});
     EXPECT_EQ(m.exit_code, 0) << m.err;
   }
   return made[key] = path;
@@ -281,10 +282,10 @@ TEST(CliVideo, EveryFrameOnceInOrderWithTheDetectionsOfTheFramesAsImages) {
     EXPECT_FALSE(lines[i].contains("error"));
   }
   // The same frames, extracted losslessly, as images.
-  ASSERT_EQ(test::run_command({"ffmpeg", "-nostdin", "-v", "error", "-i", clip, "-start_number", "0",
-                               dir + "/f%03d.png"})
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      test::run_command({"ffmpeg", "-nostdin", "-v", "error", "-i", clip, "-start_number", "0", dir + "/f%03d.png"})
+          .exit_code,
+      0);
   r = rkyolo({"detect", "--model", test::demo_model(), "--source", dir, "--no-save", "--json", dir + "/images.json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const Json images = Json::parse(test::read_text(dir + "/images.json"));
@@ -331,8 +332,8 @@ TEST(CliVideo, TwoSizesInOneRunEachInOrderWithItsOwnVideo) {
   const std::string a = scene_clip("scene360", 640, 360, 24);
   const std::string b = scene_clip("scene540", 960, 540, 16, 1, "mkv");
   const std::string dir = test::temp_dir("cli_video_sizes");
-  const CommandResult r = rkyolo({"detect", "--model", test::demo_model(), "--source", a, "--source", b, "--output",
-                                  dir, "--json", "-"});
+  const CommandResult r =
+      rkyolo({"detect", "--model", test::demo_model(), "--source", a, "--source", b, "--output", dir, "--json", "-"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::vector<Json> lines;
   std::istringstream out(r.out);
@@ -494,8 +495,8 @@ TEST(CliVideo, RtspServerKilledAndRestartedReconnectsAndTheOtherStreamLosesNothi
   bool resumed = false;
   while (!resumed && Clock::now() < deadline) {
     for (const Json& j : lines_of_stream(read_json_lines(dir + "/lines.jsonl"), 0))
-      resumed = resumed || j["ts"].get<double>() >
-                               std::chrono::duration<double>(restarted.time_since_epoch()).count() + 0.5;
+      resumed =
+          resumed || j["ts"].get<double>() > std::chrono::duration<double>(restarted.time_since_epoch()).count() + 0.5;
     std::this_thread::sleep_for(200ms);
   }
   EXPECT_TRUE(resumed) << run.err();

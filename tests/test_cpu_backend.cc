@@ -13,7 +13,9 @@
 namespace rkyolo {
 namespace {
 
-std::string demo_model() { return test::demo_model(); }
+std::string demo_model() {
+  return test::demo_model();
+}
 
 Status create_cpu(const std::string& path, std::unique_ptr<Backend>* out) {
   BackendOptions o;
@@ -102,7 +104,8 @@ TEST_F(BadModels, TruncatedDemoModel) {
   ASSERT_GT(full.size(), 1000u);
   for (double fraction : {0.1, 0.5, 0.99}) {
     std::unique_ptr<Backend> b;
-    const Status s = create_cpu(write("cut.onnx", full.substr(0, static_cast<std::size_t>(full.size() * fraction))), &b);
+    const Status s =
+        create_cpu(write("cut.onnx", full.substr(0, static_cast<std::size_t>(full.size() * fraction))), &b);
     EXPECT_EQ(s.code(), StatusCode::kInvalidModel) << fraction;
     EXPECT_NE(s.message().find("truncated"), std::string::npos) << s;
   }
@@ -110,7 +113,8 @@ TEST_F(BadModels, TruncatedDemoModel) {
 
 TEST_F(BadModels, OperatorOpenCvCannotRun) {
   std::unique_ptr<Backend> b;
-  const Status s = create_cpu(write("weird.onnx", test::onnx_single_op_model("NoSuchOperator", {1, 3, 64, 64}, {1, 3, 64, 64})), &b);
+  const Status s =
+      create_cpu(write("weird.onnx", test::onnx_single_op_model("NoSuchOperator", {1, 3, 64, 64}, {1, 3, 64, 64})), &b);
   EXPECT_EQ(s.code(), StatusCode::kUnsupportedModel);
   EXPECT_NE(s.message().find("weird.onnx"), std::string::npos) << s;
 }
@@ -130,7 +134,8 @@ TEST_F(BadModels, ValidOnnxThatIsNotYolo) {
 
 TEST_F(BadModels, WrongInputShape) {
   std::unique_ptr<Backend> b;
-  const Status s = create_cpu(write("gray.onnx", test::onnx_single_op_model("Relu", {1, 1, 64, 64}, {1, 1, 64, 64})), &b);
+  const Status s =
+      create_cpu(write("gray.onnx", test::onnx_single_op_model("Relu", {1, 1, 64, 64}, {1, 1, 64, 64})), &b);
   EXPECT_EQ(s.code(), StatusCode::kUnsupportedModel);
   EXPECT_NE(s.message().find("(1, 1, 64, 64)"), std::string::npos) << s;
 }

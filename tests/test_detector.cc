@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <new>
 #include <random>
 
@@ -34,7 +34,8 @@ class FakeBackend final : public Backend {
     info_.path = "fake.onnx";
     info_.metadata = std::move(meta);
     for (const auto& o : outs_) info_.outputs.push_back(o.info);
-    for (std::size_t i = 0; i < outs_.size(); ++i) views_.push_back(TensorView{outs_[i].bytes.data(), &info_.outputs[i]});
+    for (std::size_t i = 0; i < outs_.size(); ++i)
+      views_.push_back(TensorView{outs_[i].bytes.data(), &info_.outputs[i]});
   }
   const BackendCaps& caps() const override { return caps_; }
   const ModelInfo& model_info() const override { return info_; }
@@ -102,7 +103,9 @@ Fixture make_fixture(DetectorOptions opts, std::map<std::string, std::string> me
   return f;
 }
 
-std::vector<std::uint8_t> frame(int w, int h) { return std::vector<std::uint8_t>(static_cast<std::size_t>(w) * h * 3, 90); }
+std::vector<std::uint8_t> frame(int w, int h) {
+  return std::vector<std::uint8_t>(static_cast<std::size_t>(w) * h * 3, 90);
+}
 
 TEST(Session, MapsBoxesBackThroughTheLetterbox) {
   Fixture f = make_fixture(DetectorOptions{}, {{"names", "{0: 'circle', 1: 'square', 2: 'star'}"}});
@@ -206,7 +209,10 @@ TEST(Session, ErrorsAreClear) {
   odd.name = "logits";
   odd.dims = {1, 1000};
   odd.data.assign(1000, 0.0f);
-  s = Model::load(DetectorOptions{}, std::make_unique<FakeBackend>(nchw_caps(), std::vector<test::EncodedTensor>{test::encode_float(odd)}, std::map<std::string, std::string>{}), &d);
+  s = Model::load(DetectorOptions{},
+                  std::make_unique<FakeBackend>(nchw_caps(), std::vector<test::EncodedTensor>{test::encode_float(odd)},
+                                                std::map<std::string, std::string>{}),
+                  &d);
   EXPECT_EQ(s.code(), StatusCode::kUnsupportedModel);
   EXPECT_NE(s.message().find("model 'fake.onnx'"), std::string::npos) << s;
   EXPECT_NE(s.message().find("logits (1, 1000)"), std::string::npos) << s;

@@ -24,7 +24,9 @@ namespace {
 using Json = nlohmann::json;
 using namespace std::chrono_literals;
 
-std::string sample_video() { return test::source_dir() + "/samples/shapes.mp4"; }
+std::string sample_video() {
+  return test::source_dir() + "/samples/shapes.mp4";
+}
 
 std::vector<std::string> read_lines(const std::string& path) {
   std::ifstream in(path);
@@ -42,9 +44,9 @@ TEST(LiveCli, DetectOnVideoPublishesEveryFrameAndServesTheViewWhileRunning) {
   // The subscriber prints "topic payload" per message.
   test::ChildProcess sub;
   const std::string sub_log = dir + "/sub.log";
-  sub.start({"mosquitto_sub", "-h", "127.0.0.1", "-p", std::to_string(broker.port()), "-t", "rkyolo/test/#", "-v",
-             "-q", "1"},
-            sub_log);
+  sub.start(
+      {"mosquitto_sub", "-h", "127.0.0.1", "-p", std::to_string(broker.port()), "-t", "rkyolo/test/#", "-v", "-q", "1"},
+      sub_log);
   std::this_thread::sleep_for(1500ms);  // subscribed before the run starts
 
   const int web_port = test::free_tcp_port();
@@ -53,10 +55,26 @@ TEST(LiveCli, DetectOnVideoPublishesEveryFrameAndServesTheViewWhileRunning) {
   test::CommandResult run;
   std::thread cli([&] {
     run = test::run_cli(RKYOLO_CLI,
-                        {"detect", "--model", test::demo_model(), "--backend", "cpu", "--source", sample_video(),
-                         "--source", sample_video(), "--no-save", "--json", jsonl, "--mqtt",
-                         "127.0.0.1:" + std::to_string(broker.port()), "--mqtt-prefix", "rkyolo/test", "--mqtt-qos",
-                         "1", "--serve", "127.0.0.1:" + std::to_string(web_port)},
+                        {"detect",
+                         "--model",
+                         test::demo_model(),
+                         "--backend",
+                         "cpu",
+                         "--source",
+                         sample_video(),
+                         "--source",
+                         sample_video(),
+                         "--no-save",
+                         "--json",
+                         jsonl,
+                         "--mqtt",
+                         "127.0.0.1:" + std::to_string(broker.port()),
+                         "--mqtt-prefix",
+                         "rkyolo/test",
+                         "--mqtt-qos",
+                         "1",
+                         "--serve",
+                         "127.0.0.1:" + std::to_string(web_port)},
                         {"LANG=C"}, 400);
     done = true;
   });
@@ -131,16 +149,16 @@ TEST(LiveCli, TrackPublishesEveryEventAndTheTrackIds) {
   broker.start();
   test::ChildProcess sub;
   const std::string sub_log = dir + "/sub.log";
-  sub.start({"mosquitto_sub", "-h", "127.0.0.1", "-p", std::to_string(broker.port()), "-t", "rkyolo/t/#", "-v", "-q",
-             "1"},
-            sub_log);
+  sub.start(
+      {"mosquitto_sub", "-h", "127.0.0.1", "-p", std::to_string(broker.port()), "-t", "rkyolo/t/#", "-v", "-q", "1"},
+      sub_log);
   std::this_thread::sleep_for(1500ms);
-  const auto run = test::run_cli(RKYOLO_CLI,
-                                 {"track", "--model", test::demo_model(), "--backend", "cpu", "--source", sample_video(),
-                                  "--no-save", "--json", dir + "/frames.jsonl", "--events", dir + "/events.jsonl",
-                                  "--mqtt", "127.0.0.1:" + std::to_string(broker.port()), "--mqtt-prefix", "rkyolo/t",
-                                  "--mqtt-qos", "1"},
-                                 {"LANG=C"}, 400);
+  const auto run =
+      test::run_cli(RKYOLO_CLI,
+                    {"track", "--model", test::demo_model(), "--backend", "cpu", "--source", sample_video(),
+                     "--no-save", "--json", dir + "/frames.jsonl", "--events", dir + "/events.jsonl", "--mqtt",
+                     "127.0.0.1:" + std::to_string(broker.port()), "--mqtt-prefix", "rkyolo/t", "--mqtt-qos", "1"},
+                    {"LANG=C"}, 400);
   ASSERT_EQ(run.exit_code, 0) << run.err;
   std::this_thread::sleep_for(1500ms);
   sub.stop(15);

@@ -3,9 +3,9 @@
 #include <gtest/gtest.h>
 #include <mosquitto.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstdlib>
-#include <algorithm>
 #include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -25,10 +25,10 @@ using cli::MqttSink;
 using Json = nlohmann::json;
 using namespace std::chrono_literals;
 
-#define ASSERT_OK(expr)          \
-  do {                           \
-    const Status s_ = (expr);    \
-    ASSERT_TRUE(s_.ok()) << s_;  \
+#define ASSERT_OK(expr)         \
+  do {                          \
+    const Status s_ = (expr);   \
+    ASSERT_TRUE(s_.ok()) << s_; \
   } while (0)
 
 // Bound on every wait for the network: generous for a loaded machine.
@@ -60,7 +60,8 @@ class Subscriber {
       self->subscribed_ = true;
       self->cv_.notify_all();
     });
-    if (mosquitto_connect(mosq_, "127.0.0.1", port, 30) != MOSQ_ERR_SUCCESS) throw std::runtime_error("subscriber connect");
+    if (mosquitto_connect(mosq_, "127.0.0.1", port, 30) != MOSQ_ERR_SUCCESS)
+      throw std::runtime_error("subscriber connect");
     mosquitto_loop_start(mosq_);
     mosquitto_subscribe(mosq_, nullptr, filter.c_str(), 1);
     std::unique_lock lock(mu_);
@@ -177,7 +178,8 @@ TEST(LiveMqtt, EveryFrameStatusStatsAndAvailabilityWithTheirSchema) {
   sink->on_stats(stats);
   ASSERT_TRUE(sink->close().ok());
 
-  const auto all = sub.wait_until([](const std::vector<Received>& m) { return has(m, "test/board/available", "offline"); });
+  const auto all =
+      sub.wait_until([](const std::vector<Received>& m) { return has(m, "test/board/available", "offline"); });
   // Frames: every one, in order, each with the JSON-lines schema.
   const auto dets = on_topic(all, "test/board/0/detections");
   ASSERT_EQ(dets.size(), static_cast<std::size_t>(kFrames));
@@ -255,7 +257,8 @@ TEST(LiveMqtt, BrokerDownAtStartQueuesUpToTheBoundThenDelivers) {
   // subscriber's subscription was in place: the sink's counters say so, the
   // subscriber sees a tail of 15..24 in order.
   std::vector<std::int64_t> frames;
-  for (const Received& r : on_topic(all, "test/board/0/detections")) frames.push_back(check_detections_schema(r.payload, 0));
+  for (const Received& r : on_topic(all, "test/board/0/detections"))
+    frames.push_back(check_detections_schema(r.payload, 0));
   ASSERT_GE(frames.size(), 5u);
   const std::vector<std::int64_t> all_frames = {15, 16, 17, 18, 19, 20, 21, 22, 23, 24};
   EXPECT_TRUE(std::equal(frames.rbegin(), frames.rend(), all_frames.rbegin())) << "not a tail of 15..24";

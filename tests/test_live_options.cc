@@ -16,7 +16,8 @@ Status make(std::vector<std::string> argv, cli::LiveOutputs* out) {
   cli::Args args;
   const Status parsed = args.parse("detect", static_cast<int>(ptrs.size()), ptrs.data(), 2, cli::live_option_specs());
   if (!parsed.ok()) return parsed;
-  return cli::make_live_outputs(args, [] {}, out);
+  return cli::make_live_outputs(
+      args, [] {}, out);
 }
 
 TEST(LiveOptions, BadValuesNameTheOption) {

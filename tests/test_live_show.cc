@@ -22,7 +22,9 @@ using namespace std::chrono_literals;
 constexpr int kColourTolerance = 40;  // the window shows the frame unscaled and uncompressed
 constexpr auto kUiWait = 20s;
 
-bool have(const char* tool) { return test::run_command({"sh", "-c", std::string("command -v ") + tool}, 10).exit_code == 0; }
+bool have(const char* tool) {
+  return test::run_command({"sh", "-c", std::string("command -v ") + tool}, 10).exit_code == 0;
+}
 
 TEST(LiveShow, WindowShowsBoxesAndQuitsOnQ) {
   for (const char* tool : {"Xvfb", "import", "xdotool"})
@@ -82,8 +84,8 @@ TEST(LiveShow, WindowShowsBoxesAndQuitsOnQ) {
   EXPECT_GE(grey_pixels, 320 * 240 / 2) << dir << "/screen.png";
 
   // q in the window asks the run to stop, once.
-  const auto key = test::run_command(
-      {"xdotool", "search", "--sync", "--name", "rkyolo 0", "windowfocus", "--sync", "key", "q"}, 30);
+  const auto key =
+      test::run_command({"xdotool", "search", "--sync", "--name", "rkyolo 0", "windowfocus", "--sync", "key", "q"}, 30);
   EXPECT_EQ(key.exit_code, 0) << key.err;
   for (int i = 0; i < 200 && quits == 0; ++i) std::this_thread::sleep_for(20ms);
   EXPECT_EQ(quits, 1);

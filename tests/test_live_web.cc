@@ -25,10 +25,10 @@ using cli::WebSink;
 using Json = nlohmann::json;
 using namespace std::chrono_literals;
 
-#define ASSERT_OK(expr)          \
-  do {                           \
-    const Status s_ = (expr);    \
-    ASSERT_TRUE(s_.ok()) << s_;  \
+#define ASSERT_OK(expr)         \
+  do {                          \
+    const Status s_ = (expr);   \
+    ASSERT_TRUE(s_.ok()) << s_; \
   } while (0)
 
 // JPEG and downscaling change colours a little; the drawn box must still read as its class colour.
@@ -210,7 +210,8 @@ TEST(LiveWeb, ManyViewersAndOneThatStopsReading) {
   std::vector<int> got(kViewers, 0);
   std::vector<std::thread> viewers;
   for (int v = 0; v < kViewers; ++v)
-    viewers.emplace_back([&, v] { read_mjpeg(sink->port(), "/stream/" + std::to_string(v % 2) + ".mjpg", kFramesEach, &got[v]); });
+    viewers.emplace_back(
+        [&, v] { read_mjpeg(sink->port(), "/stream/" + std::to_string(v % 2) + ".mjpg", kFramesEach, &got[v]); });
   const std::int64_t fed_before = feed.frames;
   for (auto& t : viewers) t.join();
   for (int v = 0; v < kViewers; ++v) EXPECT_EQ(got[v], kFramesEach) << "viewer " << v;
@@ -262,8 +263,12 @@ TEST(LiveWeb, ChromiumShowsTheAnnotatedFrameAndTheStats) {
   while (feed.frames < 3) std::this_thread::sleep_for(5ms);
   const std::string dir = test::temp_dir("live_web_chromium");
   const std::string url = "http://127.0.0.1:" + std::to_string(sink->port()) + "/";
-  const std::vector<std::string> common = {"chromium", "--headless=new", "--no-sandbox", "--disable-gpu",
-                                           "--user-data-dir=" + dir + "/profile", "--window-size=800,1000",
+  const std::vector<std::string> common = {"chromium",
+                                           "--headless=new",
+                                           "--no-sandbox",
+                                           "--disable-gpu",
+                                           "--user-data-dir=" + dir + "/profile",
+                                           "--window-size=800,1000",
                                            "--virtual-time-budget=3000"};
   std::vector<std::string> shot = common;
   shot.push_back("--screenshot=" + dir + "/page.png");

@@ -87,7 +87,8 @@ TEST(OnnxReader, RefusesWithTheGraphParsersSentence) {
   std::vector<std::string> inputs;
   for (std::size_t n = 0; n < m.bytes.size(); ++n) inputs.push_back(m.bytes.substr(0, n));
   Pb shape;
-  for (std::uint64_t d : {std::uint64_t{1}, std::uint64_t{3}, ~std::uint64_t{0}, std::uint64_t{64}}) shape.m(1, Pb().u(1, d));
+  for (std::uint64_t d : {std::uint64_t{1}, std::uint64_t{3}, ~std::uint64_t{0}, std::uint64_t{64}})
+    shape.m(1, Pb().u(1, d));
   Pb graph;
   graph.m(1, Pb().s(1, "images").s(2, "out").s(4, "Relu"));
   graph.m(11, Pb().s(1, "images").m(2, Pb().m(1, Pb().u(1, 1).m(2, shape))));
@@ -96,7 +97,8 @@ TEST(OnnxReader, RefusesWithTheGraphParsersSentence) {
   int refused = 0;
   for (const std::string& b : inputs) {
     OnnxModel model;
-    const Status graph_status = read_onnx_model(reinterpret_cast<const std::uint8_t*>(b.data()), b.size(), "m.onnx", &model);
+    const Status graph_status =
+        read_onnx_model(reinterpret_cast<const std::uint8_t*>(b.data()), b.size(), "m.onnx", &model);
     if (graph_status.ok()) continue;
     ++refused;
     OnnxModelInfo info;

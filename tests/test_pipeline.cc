@@ -5,13 +5,12 @@
 // stop() draining, detections identical to Session::detect, statistics.
 #include <gtest/gtest.h>
 
-#include <opencv2/imgcodecs.hpp>
-
 #include <algorithm>
 #include <atomic>
-#include <fstream>
 #include <cstdlib>
+#include <fstream>
 #include <map>
+#include <opencv2/imgcodecs.hpp>
 #include <optional>
 #include <thread>
 
@@ -161,7 +160,9 @@ std::shared_ptr<const Model> cpu_model() {
   return model;
 }
 
-std::string emulator_lib() { return test::binary_dir() + "/emulator/librknnrt.so"; }
+std::string emulator_lib() {
+  return test::binary_dir() + "/emulator/librknnrt.so";
+}
 
 std::shared_ptr<const Model> emulated_rk3588_model() {
   register_builtin_backends();
@@ -536,12 +537,12 @@ TEST(Pipeline, StatisticsAddUpAndReadAsJson) {
   const std::string path = test::temp_dir("pipeline_stats") + "/stats.json";
   std::ofstream(path) << json;
   const std::string py = test::python3().empty() ? "/usr/bin/python3" : test::python3();
-  const test::CommandResult check = test::run_command(
-      {py, "-c",
-       "import json,sys; d=json.load(open(sys.argv[1])); s=d['streams'];"
-       "print(s[0]['source'] == 'a \"quoted\" \\\\ name\\n', s[0]['processed'], s[1]['status'],"
-       " len(d['workers']), s[0]['age_ms']['count'])",
-       path});
+  const test::CommandResult check =
+      test::run_command({py, "-c",
+                         "import json,sys; d=json.load(open(sys.argv[1])); s=d['streams'];"
+                         "print(s[0]['source'] == 'a \"quoted\" \\\\ name\\n', s[0]['processed'], s[1]['status'],"
+                         " len(d['workers']), s[0]['age_ms']['count'])",
+                         path});
   EXPECT_EQ(check.exit_code, 0) << check.err;
   EXPECT_EQ(check.out, "True 8 ended 2 8\n") << json;
 }
@@ -559,8 +560,10 @@ TEST(Pipeline, NoAllocationPerFrameOnceWarm) {
   // One scene: a Session is warm once it has seen a source size (the
   // letterbox caches one) and a frame's number of detections.
   const std::vector<VideoFrame> one_scene = {scene_frames()[0]};
-  pipeline->add_source("file0", std::make_unique<SyntheticSource>(&one_scene, SyntheticSource::Options{.frames = kFrames}));
-  pipeline->add_source("file1", std::make_unique<SyntheticSource>(&one_scene, SyntheticSource::Options{.frames = kFrames}));
+  pipeline->add_source("file0",
+                       std::make_unique<SyntheticSource>(&one_scene, SyntheticSource::Options{.frames = kFrames}));
+  pipeline->add_source("file1",
+                       std::make_unique<SyntheticSource>(&one_scene, SyntheticSource::Options{.frames = kFrames}));
 
   // Counts every allocation in the process (decoders, workers, this sink
   // thread) once warm: every worker has run (a Session warms up on its first

@@ -124,7 +124,8 @@ TEST(PipelineCore, StatsJsonEscapesNamesAndWritesEveryField) {
             "\"inference_ms\":{\"count\":0,\"p50\":0,\"p99\":0,\"max\":0}}],"
             "\"workers\":[{\"placement\":\"NPU core 0\",\"frames\":7,\"busy_fraction\":0.25,"
             "\"inference_ms\":{\"count\":0,\"p50\":0,\"p99\":0,\"max\":null}}]}");
-  EXPECT_EQ(pipeline::stats_json(pipeline::PipelineStats{}), "{\"wall_s\":0,\"cpu_s\":0,\"streams\":[],\"workers\":[]}");
+  EXPECT_EQ(pipeline::stats_json(pipeline::PipelineStats{}),
+            "{\"wall_s\":0,\"cpu_s\":0,\"streams\":[],\"workers\":[]}");
 }
 
 }  // namespace

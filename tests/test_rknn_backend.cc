@@ -5,16 +5,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-
-#include <opencv2/imgcodecs.hpp>
-
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
+#include <opencv2/imgcodecs.hpp>
 
 #include "backends/rknn/rknn_backend.h"
-#include "rkyolo/model.h"
 #include "rkyolo/log.h"
+#include "rkyolo/model.h"
 #include "support/test_env.h"
 
 namespace rkyolo {
@@ -27,8 +25,12 @@ constexpr float kMinIouVsCpu = 0.9f;
 constexpr float kMaxScoreErrorVsCpu = 0.05f;
 constexpr float kBorderline = 0.06f;  // detections this close to conf may exist on one side only
 
-std::string models_dir() { return test::binary_dir() + "/test-models"; }
-std::string model(const std::string& name) { return models_dir() + "/" + name; }
+std::string models_dir() {
+  return test::binary_dir() + "/test-models";
+}
+std::string model(const std::string& name) {
+  return models_dir() + "/" + name;
+}
 std::string emu_lib(const std::string& variant = "") {
   return test::binary_dir() + "/emulator/" + (variant.empty() ? "" : variant + "/") + "librknnrt.so";
 }
@@ -42,11 +44,13 @@ std::vector<std::string> samples() {
 struct LogCapture {
   LogCapture() {
     set_log_level(LogLevel::kWarning);
-    set_log_callback([](LogLevel, std::string_view m, void* self) {
-      auto* c = static_cast<LogCapture*>(self);
-      std::lock_guard<std::mutex> lock(c->mu);
-      c->lines.emplace_back(m);
-    }, this);
+    set_log_callback(
+        [](LogLevel, std::string_view m, void* self) {
+          auto* c = static_cast<LogCapture*>(self);
+          std::lock_guard<std::mutex> lock(c->mu);
+          c->lines.emplace_back(m);
+        },
+        this);
   }
   ~LogCapture() { set_log_callback(nullptr, nullptr); }
   std::string all() {
@@ -200,8 +204,10 @@ TEST(RknnBackend, DemoModelAllModesIdenticalAndCloseToCpu) {
 
 TEST(RknnBackend, RealYolov5nBothLayouts) {
   RKYOLO_REQUIRE_SHARED();
-  const std::vector<std::string> photos = {test::shared_dir() + "/images/bus.jpg", test::shared_dir() + "/images/zidane.jpg"};
-  check_modes_and_cpu(model("yolov5n-heads-rk3588.rknn"), test::shared_dir() + "/models/yolov5n-coco-heads.onnx", photos);
+  const std::vector<std::string> photos = {test::shared_dir() + "/images/bus.jpg",
+                                           test::shared_dir() + "/images/zidane.jpg"};
+  check_modes_and_cpu(model("yolov5n-heads-rk3588.rknn"), test::shared_dir() + "/models/yolov5n-coco-heads.onnx",
+                      photos);
 }
 
 TEST(RknnBackend, CombinedInt8OutputIsIdenticalAcrossModesAndWarned) {
@@ -304,13 +310,16 @@ TEST(RknnFaults, OldRuntimeWithoutZeroCopyFallsBack) {
   ASSERT_TRUE(legacy);
   EXPECT_FALSE(legacy->backend().caps().input.zero_copy);
   const std::string warning = log.all();
-  EXPECT_NE(warning.find("zero-copy I/O is not available (the runtime lacks rknn_create_mem/rknn_set_io_mem"), std::string::npos) << warning;
+  EXPECT_NE(warning.find("zero-copy I/O is not available (the runtime lacks rknn_create_mem/rknn_set_io_mem"),
+            std::string::npos)
+      << warning;
   EXPECT_NE(warning.find("runtime 1.1.0"), std::string::npos) << warning;
   auto modern = npu(model("shapes-rk3588.rknn"));
   for (const auto& img : samples()) expect_identical(detect(*legacy, img), detect(*modern, img), "legacy runtime");
   // Asked for explicitly, the same situation is an error.
   std::unique_ptr<Session> d;
-  const Status s = make_detector(model("shapes-rk3588-tk1.1.0.rknn"), "rknn", rknn_lib(emu_lib("legacy-nozc"), RknnIo::kZeroCopy), &d);
+  const Status s = make_detector(model("shapes-rk3588-tk1.1.0.rknn"), "rknn",
+                                 rknn_lib(emu_lib("legacy-nozc"), RknnIo::kZeroCopy), &d);
   EXPECT_EQ(s.code(), StatusCode::kBackendError);
   EXPECT_NE(s.message().find("zero-copy I/O was requested"), std::string::npos) << s;
 }
@@ -341,7 +350,8 @@ TEST(RknnFaults, CreateMemReturningNullFallsBack) {
   auto d = npu(model("shapes-rk3588.rknn"));
   ASSERT_TRUE(d);
   EXPECT_FALSE(d->backend().caps().input.zero_copy);
-  EXPECT_NE(log.all().find("rknn_create_mem(1228800 bytes) for the input returned NULL"), std::string::npos) << log.all();
+  EXPECT_NE(log.all().find("rknn_create_mem(1228800 bytes) for the input returned NULL"), std::string::npos)
+      << log.all();
   EXPECT_NE(log.all().find("runtime 2.3.2"), std::string::npos) << log.all();
   // Decided once, at load: sessions follow it without probing again (no
   // second warning) and outlive each other.
@@ -380,13 +390,14 @@ TEST(RknnFaults, ZeroCopyOnlyRuntimeOfRv1106) {
     std::unique_ptr<Session> none;
     s = make_detector(rknn, "rknn", rknn_lib(mrt), &none);
     EXPECT_FALSE(s.ok());
-    EXPECT_NE(s.message().find("no copy API (rknn_inputs_set, rknn_outputs_get) to fall back to"), std::string::npos) << s;
+    EXPECT_NE(s.message().find("no copy API (rknn_inputs_set, rknn_outputs_get) to fall back to"), std::string::npos)
+        << s;
     EXPECT_NE(s.message().find("rknn_create_mem"), std::string::npos) << s;
   }
   // Found by name when librknnrt.so is not on the search path.
   const std::string dir = test::binary_dir() + "/emulator/mrt";
-  const test::CommandResult r = test::run_cli(RKYOLO_CLI, {"info", "--model", rknn},
-                                              {"LANG=C", "LD_LIBRARY_PATH=" + dir});
+  const test::CommandResult r =
+      test::run_cli(RKYOLO_CLI, {"info", "--model", rknn}, {"LANG=C", "LD_LIBRARY_PATH=" + dir});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("librknnmrt.so"), std::string::npos) << r.out;
 }

@@ -1,11 +1,10 @@
 // Stock Ultralytics ONNX exports as users bring them (issue 10): the real
 // COCO YOLOv8n (the stock file and Rockchip's split file) against an
 // independent Python reference (tests/reference/stock_onnx_reference.py),
-// end to end and on the same letterboxed tensor, the same model on the emulated RK3588 (converted from the stock file and
-// from `rkyolo export`'s output, zero-copy and standard I/O) against the
-// CPU, every family in ../shared/models/arch through `rkyolo info` and
-// `detect` on both backends, the export checked by the python onnx checker,
-// and hostile graphs refused before OpenCV's importer sees them.
+// end to end and on the same letterboxed tensor, the same model on the emulated RK3588 (converted from the stock file
+// and from `rkyolo export`'s output, zero-copy and standard I/O) against the CPU, every family in ../shared/models/arch
+// through `rkyolo info` and `detect` on both backends, the export checked by the python onnx checker, and hostile
+// graphs refused before OpenCV's importer sees them.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -269,9 +268,9 @@ TEST(StockModels, Yolov8nOnTheEmulatorMatchesCpu) {
       auto npu = make_detector(rknn, "rknn", kConf, io);
       ASSERT_TRUE(npu);
       for (const std::string& image : photos())
-        expect_same_objects(
-            run(npu.get(), image), run(cpu.get(), image), kConf,
-            fs::path(rknn).filename().string() + " " + std::string(rknn_io_name(io)) + " on " + fs::path(image).filename().string());
+        expect_same_objects(run(npu.get(), image), run(cpu.get(), image), kConf,
+                            fs::path(rknn).filename().string() + " " + std::string(rknn_io_name(io)) + " on " +
+                                fs::path(image).filename().string());
     }
 }
 

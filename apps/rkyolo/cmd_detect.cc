@@ -18,11 +18,11 @@
 #include "rkyolo/commands.h"
 #include "rkyolo/detect.h"
 #include "rkyolo/detection_json.h"
-#include "rkyolo/model.h"
 #include "rkyolo/i18n.h"
 #include "rkyolo/image_io.h"
 #include "rkyolo/live_options.h"
 #include "rkyolo/log.h"
+#include "rkyolo/model.h"
 #include "rkyolo/options.h"
 #include "rkyolo/output_util.h"
 
@@ -276,8 +276,7 @@ Status detect_config_from(const Args& args, DetectConfig* c) {
   c->codec = args.get("--codec");
   c->save = !args.has("--no-save");
   c->save_live = args.has("--save");
-  if (c->save_live && !c->save)
-    return invalid_argument(trf(Msg::kContradictingOptions, "--save", "--no-save"));
+  if (c->save_live && !c->save) return invalid_argument(trf(Msg::kContradictingOptions, "--save", "--no-save"));
   c->save_txt = args.has("--save-txt");
   c->save_conf = args.has("--save-conf");
   c->stream_buffer = args.has("--stream-buffer");

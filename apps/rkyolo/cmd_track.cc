@@ -50,9 +50,8 @@ class TrackRun {
  public:
   TrackRun(const TrackConfig& config, std::size_t streams)
       : config_(config),
-        stage_(config.tracking, config.zones, [this](const pipeline::StreamInfo& s, const StreamTracking& t) {
-          write_events(s, t);
-        }),
+        stage_(config.tracking, config.zones,
+               [this](const pipeline::StreamInfo& s, const StreamTracking& t) { write_events(s, t); }),
         trails_(streams) {}
 
   int run(const DetectConfig& detect, const std::vector<SourceSpec>& videos) {
@@ -84,7 +83,8 @@ class TrackRun {
   // To --events and to MQTT <prefix>/events when --mqtt is on.
   void write_events(const pipeline::StreamInfo& stream, const StreamTracking& t) {
     for (const TrackEvent& e : t.events()) {
-      std::string line = track_event_json(e, stream.stream, stream.source, stage_.label_of(e.class_id), t.zones()).dump();
+      std::string line =
+          track_event_json(e, stream.stream, stream.source, stage_.label_of(e.class_id), t.zones()).dump();
       if (mqtt_ != nullptr) mqtt_->publish_event(line);
       if (config_.events_path.empty() || !events_error_.ok()) continue;
       const Status s = events_.write_line(line);
@@ -107,8 +107,9 @@ class TrackRun {
     for (std::size_t i = 0; i < videos.size(); ++i) {
       const StreamTracking* t = stage_.stream(static_cast<int>(i));
       if (t == nullptr) continue;
-      std::string line = trf(Msg::kTrackStreamSummary, trf(Msg::kVideoStreamName, std::to_string(i), videos[i].location),
-                             std::to_string(t->tracks_confirmed()));
+      std::string line =
+          trf(Msg::kTrackStreamSummary, trf(Msg::kVideoStreamName, std::to_string(i), videos[i].location),
+              std::to_string(t->tracks_confirmed()));
       for (std::size_t l = 0; l < t->zones().lines.size(); ++l)
         line += "; " + trf(Msg::kTrackLineCount, t->zones().lines[l].name, std::to_string(t->line_counts()[l].in),
                            std::to_string(t->line_counts()[l].out));

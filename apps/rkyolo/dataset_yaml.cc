@@ -74,7 +74,6 @@ std::string strip_comment(std::string_view s) {
   return trim(s);
 }
 
-
 // The value of hex digit `h`, or -1.
 int hex_value(char h) {
   return h >= '0' && h <= '9'   ? h - '0'

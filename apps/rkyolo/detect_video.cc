@@ -133,7 +133,8 @@ class VideoRun {
     }
     if (c_.verbose) std::fprintf(stderr, "%s\n", model->backend_choice().c_str());
     if (c_.args != nullptr) {  // q or Esc in a window stops the run as Ctrl-C does
-      s = make_live_outputs(*c_.args, [this] { pipeline_->stop(); }, &live_outputs_);
+      s = make_live_outputs(
+          *c_.args, [this] { pipeline_->stop(); }, &live_outputs_);
       if (!s.ok()) {
         print_error(s.message());
         return kExitUsage;

@@ -244,7 +244,8 @@ const Entry kCatalog[] = {
     {Msg::kNotProcessed, "not processed: the run stopped earlier ({})", "未处理：运行已提前停止（{}）"},
     {Msg::kOutOfMemory, "out of memory: the command needed more memory than this machine could give",
      "内存不足：该命令需要的内存超出了本机可提供的量"},
-    {Msg::kUnknownOption, "unknown option '{}' for '{}' (run 'rkyolo {} --help')", "'{}' 不是 '{}' 的选项（运行 'rkyolo {} --help'）"},
+    {Msg::kUnknownOption, "unknown option '{}' for '{}' (run 'rkyolo {} --help')",
+     "'{}' 不是 '{}' 的选项（运行 'rkyolo {} --help'）"},
     {Msg::kMissingValue, "option '{}' needs a value", "选项 '{}' 需要一个值"},
     {Msg::kBadValue, "invalid value '{}' for {}: {}", "{1} 的值 '{0}' 无效：{2}"},
     {Msg::kMissingOption, "missing required option {}", "缺少必需的选项 {}"},
@@ -419,7 +420,8 @@ const Entry kCatalog[] = {
     {Msg::kVideoSummaryOk, "{} frames processed from {} streams", "已处理 {1} 个视频流的 {0} 帧"},
     {Msg::kVideoMoreFrameErrors, "{}: further frame errors are counted in the summary, not shown",
      "{}：后续的帧错误只计入汇总，不再显示"},
-    {Msg::kContradictingOptions, "{} and {} contradict each other: give one of them", "{} 和 {} 相互矛盾：只能给出其中一个"},
+    {Msg::kContradictingOptions, "{} and {} contradict each other: give one of them",
+     "{} 和 {} 相互矛盾：只能给出其中一个"},
     // track
     {Msg::kUsageTrack,
      "usage: rkyolo track --model M --source VIDEO [options]\n"

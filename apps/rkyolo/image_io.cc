@@ -187,7 +187,7 @@ bool looks_truncated(ImageFormat f, std::string_view b) {
         return marker == 0xDA;
       });
       if (walk == JpegWalk::kMalformed) return false;  // let the decoder judge
-      if (walk == JpegWalk::kEnded) return true;        // the file ends before the image data
+      if (walk == JpegWalk::kEnded) return true;       // the file ends before the image data
       return b.substr(sos + 2, end - std::min(end, sos + 2)).find("\xFF\xD9") == std::string_view::npos;
     }
     case ImageFormat::kPng: {

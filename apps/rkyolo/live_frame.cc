@@ -1,9 +1,8 @@
 #include "rkyolo/live_frame.h"
 
-#include <opencv2/imgproc.hpp>
-
 #include <algorithm>
 #include <cstring>
+#include <opencv2/imgproc.hpp>
 
 #include "rkyolo/annotate.h"
 
@@ -63,7 +62,9 @@ void render_frame(const FrameCopy& copy, int max_width, cv::Mat* bgr) {
   auto* data = const_cast<std::uint8_t*>(copy.bytes.data());  // OpenCV's headers take non-const pointers
   switch (copy.format) {
     case PixelFormat::kBgr8: full = cv::Mat(copy.height, copy.width, CV_8UC3, data); break;
-    case PixelFormat::kRgb8: cv::cvtColor(cv::Mat(copy.height, copy.width, CV_8UC3, data), full, cv::COLOR_RGB2BGR); break;
+    case PixelFormat::kRgb8:
+      cv::cvtColor(cv::Mat(copy.height, copy.width, CV_8UC3, data), full, cv::COLOR_RGB2BGR);
+      break;
     case PixelFormat::kNv12:
       cv::cvtColor(cv::Mat(copy.height * 3 / 2, copy.width, CV_8UC1, data), full, cv::COLOR_YUV2BGR_NV12);
       break;

@@ -8,11 +8,15 @@ namespace rkyolo::cli {
 
 namespace {
 
-std::string dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
+std::string dump(const Json& j) {
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
 
 }  // namespace
 
-std::string frame_json(const pipeline::FrameResult& r) { return dump(frame_object(r)); }
+std::string frame_json(const pipeline::FrameResult& r) {
+  return dump(frame_object(r));
+}
 
 std::string_view stream_status_word(pipeline::StreamStatus status) {
   switch (status) {

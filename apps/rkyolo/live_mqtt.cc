@@ -23,7 +23,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr int kStatusQos = 1;
-constexpr auto kNoConnRetry = std::chrono::milliseconds(20);  // availability and status: retained, delivered at least once
+constexpr auto kNoConnRetry =
+    std::chrono::milliseconds(20);  // availability and status: retained, delivered at least once
 
 struct Message {
   std::string topic;
@@ -56,7 +57,9 @@ std::string trim(std::string s) {
 
 }  // namespace
 
-std::string default_mqtt_prefix() { return "rkyolo/" + topic_safe(host_name()); }
+std::string default_mqtt_prefix() {
+  return "rkyolo/" + topic_safe(host_name());
+}
 
 Status load_mqtt_credentials(const std::string& path, MqttOptions* options) {
   if (path.empty()) {
@@ -65,7 +68,8 @@ Status load_mqtt_credentials(const std::string& path, MqttOptions* options) {
     options->username = user ? user : "";
     options->password = pass ? pass : "";
     if (options->username.empty() && !options->password.empty())
-      return invalid_argument("RKYOLO_MQTT_PASSWORD is set but RKYOLO_MQTT_USERNAME is not: MQTT needs a username with a password");
+      return invalid_argument(
+          "RKYOLO_MQTT_PASSWORD is set but RKYOLO_MQTT_USERNAME is not: MQTT needs a username with a password");
     return Status();
   }
   std::ifstream in(path);
@@ -98,7 +102,7 @@ struct MqttSink::Impl {
   mutable std::mutex mu;
   std::condition_variable cv;
   std::deque<Message> queue;
-  std::map<int, std::string> statuses;   // stream -> word, published again on every connection
+  std::map<int, std::string> statuses;               // stream -> word, published again on every connection
   std::map<int, Clock::time_point> last_detections;  // stream -> last published (rate limit)
   bool connected = false;
   bool stopping = false;
@@ -208,8 +212,8 @@ struct MqttSink::Impl {
         return false;
       }
       if (!warned) {
-        RKYOLO_LOG(kWarning) << "MQTT: cannot reach the broker at " << options.host << ':' << options.port
-                             << " yet (" << mosquitto_strerror(rc) << "); retrying in the background";
+        RKYOLO_LOG(kWarning) << "MQTT: cannot reach the broker at " << options.host << ':' << options.port << " yet ("
+                             << mosquitto_strerror(rc) << "); retrying in the background";
         warned = true;
       }
       std::unique_lock lock(mu);
@@ -222,9 +226,7 @@ struct MqttSink::Impl {
     if (!connect_and_start_loop()) return;
     std::unique_lock lock(mu);
     for (;;) {
-      cv.wait(lock, [&] {
-        return stopping || (connected && !queue.empty() && inflight < options.inflight_messages);
-      });
+      cv.wait(lock, [&] { return stopping || (connected && !queue.empty() && inflight < options.inflight_messages); });
       if (stopping) return;
       Message m = std::move(queue.front());
       queue.pop_front();
@@ -292,8 +294,10 @@ Status MqttSink::create(const MqttOptions& options, std::unique_ptr<MqttSink>* o
   Impl* self = impl.get();
   impl->mosq = mosquitto_new(client_id.c_str(), true, self);
   if (!impl->mosq) return Status(StatusCode::kOutOfMemory, "MQTT: cannot create a client");
-  mosquitto_connect_callback_set(impl->mosq, [](mosquitto*, void* obj, int rc) { static_cast<Impl*>(obj)->on_connect(rc); });
-  mosquitto_disconnect_callback_set(impl->mosq, [](mosquitto*, void* obj, int) { static_cast<Impl*>(obj)->on_disconnect(); });
+  mosquitto_connect_callback_set(impl->mosq,
+                                 [](mosquitto*, void* obj, int rc) { static_cast<Impl*>(obj)->on_connect(rc); });
+  mosquitto_disconnect_callback_set(impl->mosq,
+                                    [](mosquitto*, void* obj, int) { static_cast<Impl*>(obj)->on_disconnect(); });
   mosquitto_publish_callback_set(impl->mosq, [](mosquitto*, void* obj, int) { static_cast<Impl*>(obj)->on_publish(); });
 
   int rc = mosquitto_will_set(impl->mosq, impl->available_topic.c_str(), 7, "offline", kStatusQos, true);
@@ -367,8 +371,7 @@ Status MqttSink::close() {
     s.push_locked(Message{s.available_topic, "offline", kStatusQos, true});
     s.closed = true;
     // Flush while connected; a broker that is away gets no more time.
-    s.cv.wait_for(lock, s.options.close_timeout,
-                  [&] { return !s.connected || (s.queue.empty() && s.inflight == 0); });
+    s.cv.wait_for(lock, s.options.close_timeout, [&] { return !s.connected || (s.queue.empty() && s.inflight == 0); });
     s.counters.dropped += static_cast<std::int64_t>(s.queue.size());
     s.queue.clear();
   }
@@ -376,7 +379,9 @@ Status MqttSink::close() {
   return Status();
 }
 
-const std::string& MqttSink::prefix() const { return impl_->prefix; }
+const std::string& MqttSink::prefix() const {
+  return impl_->prefix;
+}
 
 bool MqttSink::connected() const {
   std::lock_guard lock(impl_->mu);

@@ -30,26 +30,26 @@ namespace rkyolo::cli {
 struct MqttOptions {
   std::string host = "127.0.0.1";
   int port = 1883;
-  std::string prefix;     // empty: default_mqtt_prefix()
-  std::string client_id;  // empty: "rkyolo-<hostname>-<pid>"
+  std::string prefix;              // empty: default_mqtt_prefix()
+  std::string client_id;           // empty: "rkyolo-<hostname>-<pid>"
   std::string username, password;  // from a file or the environment, never the command line
   // TLS, passed to libmosquitto: TLS is on when a CA file or directory is set.
   std::string tls_ca_file, tls_ca_path, tls_cert_file, tls_key_file;
-  bool tls_insecure = false;  // skip the server host name check (test brokers only)
-  int qos = 0;                // detections and stats; status and availability always use 1
+  bool tls_insecure = false;     // skip the server host name check (test brokers only)
+  int qos = 0;                   // detections and stats; status and availability always use 1
   double detections_max_hz = 0;  // per stream; 0: every processed frame
   int queue_messages = 1000;     // queued while disconnected or slow, then the oldest is dropped
   int inflight_messages = 100;   // handed to libmosquitto and not yet written
   int keepalive_s = 30;
   int reconnect_min_s = 1, reconnect_max_s = 30;  // exponential backoff between attempts
-  std::chrono::milliseconds close_timeout{2000};   // close(): time to flush the queue
+  std::chrono::milliseconds close_timeout{2000};  // close(): time to flush the queue
 };
 
 struct MqttCounters {
-  std::int64_t queued = 0;     // messages accepted from the pipeline
-  std::int64_t republished = 0;  // availability and statuses sent again on each (re)connection
-  std::int64_t published = 0;  // written to the broker's socket
-  std::int64_t dropped = 0;    // lost: queue full, in flight when the connection broke, or unsent at close
+  std::int64_t queued = 0;        // messages accepted from the pipeline
+  std::int64_t republished = 0;   // availability and statuses sent again on each (re)connection
+  std::int64_t published = 0;     // written to the broker's socket
+  std::int64_t dropped = 0;       // lost: queue full, in flight when the connection broke, or unsent at close
   std::int64_t rate_limited = 0;  // detections skipped by detections_max_hz
   std::int64_t connects = 0;      // successful connections (reconnects = connects - 1)
 };

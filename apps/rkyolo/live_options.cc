@@ -10,9 +10,8 @@ namespace {
 constexpr int kDefaultMqttPort = 1883;
 constexpr int kDefaultMqttStatsS = 10;
 
-const char* const kMqttValueOptions[] = {"--mqtt-prefix",  "--mqtt-credentials", "--mqtt-qos",
-                                         "--mqtt-max-rate", "--mqtt-stats",       "--mqtt-tls-ca",
-                                         "--mqtt-tls-cert", "--mqtt-tls-key"};
+const char* const kMqttValueOptions[] = {"--mqtt-prefix", "--mqtt-credentials", "--mqtt-qos",      "--mqtt-max-rate",
+                                         "--mqtt-stats",  "--mqtt-tls-ca",      "--mqtt-tls-cert", "--mqtt-tls-key"};
 const char* const kServeValueOptions[] = {"--serve-width", "--serve-fps"};
 
 Status mqtt_options_from(const Args& args, MqttOptions* o) {
@@ -43,7 +42,8 @@ Status mqtt_options_from(const Args& args, MqttOptions* o) {
 Status web_options_from(const Args& args, WebOptions* o) {
   HostPort hp;
   RKYOLO_RETURN_IF_ERROR(parse_host_port("--serve", args.get("--serve"), "127.0.0.1", 0, true, &hp));
-  if (hp.port == 0) return invalid_argument("--serve '" + args.get("--serve") + "': give a port, e.g. 8080 or 0.0.0.0:8080");
+  if (hp.port == 0)
+    return invalid_argument("--serve '" + args.get("--serve") + "': give a port, e.g. 8080 or 0.0.0.0:8080");
   o->host = hp.host;
   o->port = hp.port;
   if (args.has("--serve-width"))
@@ -80,7 +80,8 @@ Status make_live_outputs(const Args& args, std::function<void()> stop_run, LiveO
   if (args.has("--mqtt-tls-insecure") && !args.has("--mqtt"))
     return invalid_argument("--mqtt-tls-insecure needs --mqtt HOST[:PORT]");
   for (const char* name : kServeValueOptions)
-    if (args.has(name) && !args.has("--serve")) return invalid_argument(std::string(name) + " needs --serve [HOST:]PORT");
+    if (args.has(name) && !args.has("--serve"))
+      return invalid_argument(std::string(name) + " needs --serve [HOST:]PORT");
 
   if (args.has("--serve")) {
     WebOptions web;

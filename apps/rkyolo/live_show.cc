@@ -5,9 +5,9 @@
 #include <cstdlib>
 #include <map>
 #include <mutex>
-#include <set>
 #include <opencv2/highgui.hpp>
 #include <opencv2/imgproc.hpp>
+#include <set>
 #include <thread>
 
 #include "rkyolo/live_frame.h"
@@ -120,8 +120,10 @@ Status ShowSink::create(const ShowOptions& options, std::unique_ptr<ShowSink>* o
   const char* display = std::getenv("DISPLAY");
   const char* wayland = std::getenv("WAYLAND_DISPLAY");
   if ((!display || !*display) && (!wayland || !*wayland))
-    return invalid_argument("--show needs a display (DISPLAY is not set): on a headless board use --serve PORT and a browser");
-  if (options.max_width < 16 || options.max_fps <= 0) return invalid_argument("--show: width >= 16 and fps > 0 are needed");
+    return invalid_argument(
+        "--show needs a display (DISPLAY is not set): on a headless board use --serve PORT and a browser");
+  if (options.max_width < 16 || options.max_fps <= 0)
+    return invalid_argument("--show: width >= 16 and fps > 0 are needed");
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   Impl* self = impl.get();
@@ -150,7 +152,8 @@ void ShowSink::on_frame(const pipeline::FrameResult& r) {
       w->fps = (w->window_frames - 1) / window;
       w->window_frames = 0;
     }
-    const auto period = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / s.options.max_fps));
+    const auto period =
+        std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / s.options.max_fps));
     if (w->last_copy != Clock::time_point{} && now - w->last_copy < period) return;
     w->last_copy = now;
   }
@@ -175,7 +178,11 @@ Status ShowSink::close() {
   return Status();
 }
 
-std::int64_t ShowSink::frames_shown() const { return impl_->shown; }
-bool ShowSink::quit_requested() const { return impl_->quit; }
+std::int64_t ShowSink::frames_shown() const {
+  return impl_->shown;
+}
+bool ShowSink::quit_requested() const {
+  return impl_->quit;
+}
 
 }  // namespace rkyolo::cli

@@ -17,8 +17,8 @@
 namespace rkyolo::cli {
 
 struct ShowOptions {
-  int max_width = 1280;  // wider frames are downscaled for the window
-  double max_fps = 30;   // per stream
+  int max_width = 1280;           // wider frames are downscaled for the window
+  double max_fps = 30;            // per stream
   std::function<void()> on_quit;  // q or Esc; called on the UI thread
 };
 

@@ -79,8 +79,8 @@ struct WebSink::Impl {
   std::thread server_thread, encoder;
 
   mutable std::mutex mu;
-  std::condition_variable work_cv;  // encoder: a pending frame and a viewer, or stop
-  std::condition_variable jpeg_cv;  // viewers: a new JPEG, or stop
+  std::condition_variable work_cv;                   // encoder: a pending frame and a viewer, or stop
+  std::condition_variable jpeg_cv;                   // viewers: a new JPEG, or stop
   std::vector<std::unique_ptr<StreamView>> streams;  // by stream index; never shrinks
   bool stopping = false;
   WebCounters counters;
@@ -140,20 +140,13 @@ struct WebSink::Impl {
 
   Json stream_json_locked(const StreamView& v) const {
     const std::string base = "/stream/" + std::to_string(v.id);
-    return Json{{"stream", v.id},
-                {"source", v.source},
-                {"status", v.status},
-                {"why", v.why},
-                {"width", v.width},
-                {"height", v.height},
-                {"processed", v.processed},
-                {"dropped", v.dropped},
-                {"failed", v.failed},
-                {"fps_in", v.fps_in},
-                {"fps_out", v.fps_out},
-                {"mjpeg", base + ".mjpg"},
-                {"jpeg", base + ".jpg"},
-                {"latest", Json::parse(v.latest, nullptr, false)}};
+    return Json{{"stream", v.id},           {"source", v.source},
+                {"status", v.status},       {"why", v.why},
+                {"width", v.width},         {"height", v.height},
+                {"processed", v.processed}, {"dropped", v.dropped},
+                {"failed", v.failed},       {"fps_in", v.fps_in},
+                {"fps_out", v.fps_out},     {"mjpeg", base + ".mjpg"},
+                {"jpeg", base + ".jpg"},    {"latest", Json::parse(v.latest, nullptr, false)}};
   }
 
   std::string api_json() const {
@@ -180,11 +173,20 @@ struct WebSink::Impl {
       const StreamView& v = *p;
       const std::string id = std::to_string(v.id);
       html += "<div class=\"stream\" id=\"stream-" + id + "\"><h2>" + id + ": " + html_escape(v.source) +
-              "</h2>\n<img src=\"/stream/" + id + ".mjpg\" alt=\"stream " + id + "\">\n<table>"
-              "<tr><td>status</td><td class=\"status\">" + html_escape(v.status) + "</td></tr>"
-              "<tr><td>fps</td><td class=\"fps\">" + fixed(v.fps_out, 1) + "</td></tr>"
-              "<tr><td>processed</td><td class=\"processed\">" + std::to_string(v.processed) + "</td></tr>"
-              "<tr><td>dropped</td><td class=\"dropped\">" + std::to_string(v.dropped) + "</td></tr>"
+              "</h2>\n<img src=\"/stream/" + id + ".mjpg\" alt=\"stream " + id +
+              "\">\n<table>"
+              "<tr><td>status</td><td class=\"status\">" +
+              html_escape(v.status) +
+              "</td></tr>"
+              "<tr><td>fps</td><td class=\"fps\">" +
+              fixed(v.fps_out, 1) +
+              "</td></tr>"
+              "<tr><td>processed</td><td class=\"processed\">" +
+              std::to_string(v.processed) +
+              "</td></tr>"
+              "<tr><td>dropped</td><td class=\"dropped\">" +
+              std::to_string(v.dropped) +
+              "</td></tr>"
               "<tr><td>detections</td><td class=\"detections\"></td></tr></table></div>\n";
     }
     html +=
@@ -230,9 +232,11 @@ struct WebSink::Impl {
             last = v->seq;
             jpeg = v->jpeg;
           }
-          const std::string head = std::string("--") + kBoundary + "\r\nContent-Type: image/jpeg\r\nContent-Length: " +
-                                   std::to_string(jpeg->size()) + "\r\n\r\n";
-          if (!sink.write(head.data(), head.size()) || !sink.write(jpeg->data(), jpeg->size()) || !sink.write("\r\n", 2))
+          const std::string head = std::string("--") + kBoundary +
+                                   "\r\nContent-Type: image/jpeg\r\nContent-Length: " + std::to_string(jpeg->size()) +
+                                   "\r\n\r\n";
+          if (!sink.write(head.data(), head.size()) || !sink.write(jpeg->data(), jpeg->size()) ||
+              !sink.write("\r\n", 2))
             return false;
           std::lock_guard lock(mu);
           ++counters.sent;
@@ -276,7 +280,8 @@ struct WebSink::Impl {
     server.Get("/", [this](const httplib::Request&, httplib::Response& res) {
       res.set_content(page(), "text/html; charset=utf-8");
     });
-    server.Get("/healthz", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });
+    server.Get("/healthz",
+               [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });
     server.Get("/api/streams", [this](const httplib::Request&, httplib::Response& res) {
       res.set_header("Cache-Control", "no-cache, no-store");
       res.set_content(api_json(), "application/json");
@@ -332,7 +337,8 @@ Status WebSink::create(const WebOptions& options, std::unique_ptr<WebSink>* out)
     if (impl->port <= 0) return io_error("--serve " + where + ": cannot listen on that address");
   } else {
     if (!impl->server.bind_to_port(options.host, options.port))
-      return io_error("--serve " + where + ": cannot listen there (the port is in use, or the host is not an address of this machine)");
+      return io_error("--serve " + where +
+                      ": cannot listen there (the port is in use, or the host is not an address of this machine)");
     impl->port = options.port;
   }
   impl->server_thread = std::thread([self] { self->server.listen_after_bind(); });
@@ -370,7 +376,8 @@ void WebSink::on_frame(const pipeline::FrameResult& r) {
       v->fps_out = (v->window_frames - 1) / window;
       v->window_frames = 0;
     }
-    const auto period = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / s.options.max_fps));
+    const auto period =
+        std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / s.options.max_fps));
     due = v->last_copy == Clock::time_point{} || now - v->last_copy >= period;
     if (due) v->last_copy = now;
   }
@@ -410,7 +417,9 @@ Status WebSink::close() {
   return Status();
 }
 
-int WebSink::port() const { return impl_->port; }
+int WebSink::port() const {
+  return impl_->port;
+}
 
 WebCounters WebSink::counters() const {
   std::lock_guard lock(impl_->mu);

@@ -33,11 +33,11 @@ namespace rkyolo::cli {
 
 struct WebOptions {
   std::string host = "127.0.0.1";
-  int port = 8080;          // 0: any free port (see WebSink::port())
-  int max_width = 640;      // frames are downscaled to this width before encoding
-  double max_fps = 5;       // per stream, frames copied and encoded
+  int port = 8080;      // 0: any free port (see WebSink::port())
+  int max_width = 640;  // frames are downscaled to this width before encoding
+  double max_fps = 5;   // per stream, frames copied and encoded
   int jpeg_quality = 75;
-  int max_viewers = 16;     // concurrent MJPEG viewers; more get 503
+  int max_viewers = 16;                   // concurrent MJPEG viewers; more get 503
   std::chrono::seconds write_timeout{5};  // a viewer that stops reading for this long is dropped
 };
 

@@ -85,8 +85,10 @@ Status parse_anchors(const std::string& option, const std::string& text, LayoutH
 
 Status cpu_options_from(const Args& args, CpuOptions* out) {
   *out = CpuOptions{};
-  if (args.has("--threads")) RKYOLO_RETURN_IF_ERROR(parse_int("--threads", args.get("--threads"), 1, 256, &out->threads));
-  if (args.has("--imgsz")) RKYOLO_RETURN_IF_ERROR(parse_int("--imgsz", args.get("--imgsz"), 32, 8192, &out->input_size));
+  if (args.has("--threads"))
+    RKYOLO_RETURN_IF_ERROR(parse_int("--threads", args.get("--threads"), 1, 256, &out->threads));
+  if (args.has("--imgsz"))
+    RKYOLO_RETURN_IF_ERROR(parse_int("--imgsz", args.get("--imgsz"), 32, 8192, &out->input_size));
   return Status();
 }
 
@@ -98,9 +100,11 @@ Status rknn_options_from(const Args& args, RknnOptions* out) {
   else if (env_lib != nullptr && *env_lib != '\0')
     out->library = env_lib;
   if (args.has("--rknn-io") && !parse_rknn_io(args.get("--rknn-io"), &out->io))
-    return invalid_argument(trf(Msg::kBadValue, args.get("--rknn-io"), "--rknn-io", "expected auto, zero-copy or standard"));
+    return invalid_argument(
+        trf(Msg::kBadValue, args.get("--rknn-io"), "--rknn-io", "expected auto, zero-copy or standard"));
   if (args.has("--rknn-input") && !parse_rknn_input(args.get("--rknn-input"), &out->input))
-    return invalid_argument(trf(Msg::kBadValue, args.get("--rknn-input"), "--rknn-input", "expected auto, uint8 or int8"));
+    return invalid_argument(
+        trf(Msg::kBadValue, args.get("--rknn-input"), "--rknn-input", "expected auto, uint8 or int8"));
   if (args.has("--npu-cores") && !parse_npu_cores(args.get("--npu-cores"), out))
     return invalid_argument(trf(Msg::kBadValue, args.get("--npu-cores"), "--npu-cores",
                                 "expected auto, all, or distinct cores 0 to 2 joined by '_' such as 0_1_2"));

@@ -6,8 +6,8 @@
 
 #include "rkyolo/cli_args.h"
 #include "rkyolo/detector_options.h"
-#include "rkyolo/model.h"
 #include "rkyolo/i18n.h"
+#include "rkyolo/model.h"
 
 namespace rkyolo::cli {
 
@@ -38,8 +38,8 @@ Status apply_language(const Args& args);
 // bad option (exit code 2) or the `usage` text for --help (exit code 0), and
 // sets up logging for -v. Returns false, with *exit_code set, when the
 // command is done already.
-bool start_command(const char* name, int argc, char** argv, int first, const std::vector<OptionSpec>& specs,
-                   Msg usage, Args* args, int* exit_code);
+bool start_command(const char* name, int argc, char** argv, int first, const std::vector<OptionSpec>& specs, Msg usage,
+                   Args* args, int* exit_code);
 
 // Prints "error: <message>" (translated prefix) to stderr.
 void print_error(const std::string& message);

@@ -101,14 +101,17 @@ Status AnnotatedVideoSink::close() {
 
 // ---------------------------------------------------------- JSON lines ----
 
-LineWriter::~LineWriter() { (void)close(); }
+LineWriter::~LineWriter() {
+  (void)close();
+}
 
 Status LineWriter::open(const std::string& path) {
   path_ = path;
-  struct stat st {}, out {};
-  const bool is_stdout = path == kStandardOutput ||
-                         (::stat(path.c_str(), &st) == 0 && ::fstat(STDOUT_FILENO, &out) == 0 &&
-                          st.st_dev == out.st_dev && st.st_ino == out.st_ino);
+  struct stat st {
+  }, out{};
+  const bool is_stdout =
+      path == kStandardOutput || (::stat(path.c_str(), &st) == 0 && ::fstat(STDOUT_FILENO, &out) == 0 &&
+                                  st.st_dev == out.st_dev && st.st_ino == out.st_ino);
   if (is_stdout) {
     file_ = stdout;
     owned_ = false;
@@ -162,7 +165,9 @@ void JsonLinesSink::on_stream(const StreamInfo& stream, StreamStatus status, con
   write(line);
 }
 
-void JsonLinesSink::on_frame(const FrameResult& r) { write(frame_object(r)); }
+void JsonLinesSink::on_frame(const FrameResult& r) {
+  write(frame_object(r));
+}
 
 Status JsonLinesSink::close() {
   const Status s = out_->close();
@@ -191,11 +196,11 @@ void SummarySink::on_stream(const StreamInfo& info, StreamStatus status, const S
   } else if (status == StreamStatus::kReconnecting) {
     print_warning(trf(Msg::kVideoStreamReconnecting, stream_name(info), why.ok() ? "-" : why.message()));
   } else if (status == StreamStatus::kOnline) {
-    std::fprintf(stderr, "%s\n",
-                 trf(Msg::kVideoStreamOnline, stream_name(info), std::to_string(info.source_info.width),
-                     std::to_string(info.source_info.height), fixed(info.source_info.fps, 2),
-                     decoder_text(info.source_info))
-                     .c_str());
+    std::fprintf(
+        stderr, "%s\n",
+        trf(Msg::kVideoStreamOnline, stream_name(info), std::to_string(info.source_info.width),
+            std::to_string(info.source_info.height), fixed(info.source_info.fps, 2), decoder_text(info.source_info))
+            .c_str());
   }
 }
 
@@ -208,11 +213,11 @@ void SummarySink::on_frame(const FrameResult& result) {
       print_warning(trf(Msg::kVideoMoreFrameErrors, stream_name(*result.stream)));
     return;
   }
-  const std::int64_t frame = result.frame != nullptr ? result.frame->index
+  const std::int64_t frame = result.frame != nullptr    ? result.frame->index
                              : result.result != nullptr ? result.result->tag.frame
                                                         : -1;
-  print_warning(trf(Msg::kVideoFrameFailed, stream_name(*result.stream), std::to_string(frame),
-                    result.error.message()));
+  print_warning(
+      trf(Msg::kVideoFrameFailed, stream_name(*result.stream), std::to_string(frame), result.error.message()));
 }
 
 void SummarySink::on_stats(const PipelineStats& stats) {
@@ -227,18 +232,17 @@ void SummarySink::print_stream(const StreamStats& s, const char* prefix) const {
   std::fprintf(stderr, "%s%s\n", prefix,
                trf(Msg::kVideoStreamLine, name, std::string(pipeline::stream_status_name(s.status)),
                    std::to_string(s.decoded), std::to_string(s.processed), std::to_string(s.dropped),
-                   std::to_string(s.failed), std::to_string(s.reconnects), fixed(s.fps_out, 1),
-                   fixed(s.age.p50_ms, 1), fixed(s.age.p99_ms, 1),
-                   info != nullptr ? decoder_text(info->source_info) : "-")
+                   std::to_string(s.failed), std::to_string(s.reconnects), fixed(s.fps_out, 1), fixed(s.age.p50_ms, 1),
+                   fixed(s.age.p99_ms, 1), info != nullptr ? decoder_text(info->source_info) : "-")
                    .c_str());
 }
 
 void SummarySink::print(const PipelineStats& stats) const {
   for (const StreamStats& s : stats.streams) print_stream(s, "");
-  std::fprintf(stderr, "%s\n",
-               trf(Msg::kVideoRunLine, fixed(stats.wall_s, 1), fixed(stats.cpu_s, 1),
-                   std::to_string(stats.workers.size()))
-                   .c_str());
+  std::fprintf(
+      stderr, "%s\n",
+      trf(Msg::kVideoRunLine, fixed(stats.wall_s, 1), fixed(stats.cpu_s, 1), std::to_string(stats.workers.size()))
+          .c_str());
 }
 
 Json SummarySink::stats_json(const PipelineStats& stats) const {

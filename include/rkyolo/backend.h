@@ -20,7 +20,7 @@ namespace rkyolo {
 // The input tensor a backend wants. The engine's fused letterbox writes
 // exactly this, straight into input_buffer().
 struct InputCaps {
-  int width = 0;     // model input width in pixels (valid pixels per row)
+  int width = 0;  // model input width in pixels (valid pixels per row)
   int height = 0;
   int channels = 3;
   TensorLayout layout = TensorLayout::kNCHW;  // kNCHW (planar) or kNHWC (interleaved)
@@ -32,7 +32,7 @@ struct InputCaps {
   float mean[3] = {0, 0, 0};
   float std[3] = {255, 255, 255};
   QuantParams quant;
-  int row_stride_pixels = 0;  // pixels per stored row (w_stride), >= width
+  int row_stride_pixels = 0;   // pixels per stored row (w_stride), >= width
   std::size_t size_bytes = 0;  // bytes of input_buffer(), padding included
   bool zero_copy = false;      // input_buffer() is the device's own memory
 };
@@ -50,7 +50,7 @@ struct ModelInfo {
   std::string path;
   std::string format;  // "onnx", "rknn"
   std::vector<TensorInfo> inputs;
-  std::vector<TensorInfo> outputs;  // as delivered by outputs()
+  std::vector<TensorInfo> outputs;              // as delivered by outputs()
   std::map<std::string, std::string> metadata;  // e.g. ONNX metadata_props
 };
 
@@ -67,7 +67,7 @@ std::string to_string(const Placement& placement);  // "NPU core 1", "NPU cores 
 
 // --- Typed backend options, parsed once at the edge (CLI, bindings). ---
 struct CpuOptions {
-  int threads = 0;     // 0: OpenCV's default
+  int threads = 0;       // 0: OpenCV's default
   int input_size = 640;  // for models whose input size is dynamic
 };
 
@@ -116,9 +116,9 @@ struct RuntimeInfo {
   std::string driver_version;   // NPU driver; empty on the CPU
   std::string library_path;     // the loaded runtime library, if any
   enum class IoMode : int { kCopy, kZeroCopy } io_mode = IoMode::kCopy;
-  std::string io_detail;        // one sentence: input strategy, sync, fallback reason
-  int npu_cores = 0;            // cores the runtime accepts (0 on the CPU)
-  int threads = 0;              // CPU threads (0 on the NPU)
+  std::string io_detail;  // one sentence: input strategy, sync, fallback reason
+  int npu_cores = 0;      // cores the runtime accepts (0 on the CPU)
+  int threads = 0;        // CPU threads (0 on the NPU)
 };
 
 class Backend {
@@ -163,7 +163,7 @@ void register_builtin_backends();
 
 // Creates backend `name`, or with "auto" the usable backend of highest score.
 // `choice` (optional) receives a sentence saying which was picked and why.
-Status create_backend(std::string_view name, const BackendOptions& options,
-                      std::unique_ptr<Backend>* out, std::string* choice = nullptr);
+Status create_backend(std::string_view name, const BackendOptions& options, std::unique_ptr<Backend>* out,
+                      std::string* choice = nullptr);
 
 }  // namespace rkyolo

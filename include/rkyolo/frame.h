@@ -43,8 +43,8 @@ struct VideoFrame {
   int height = 0;
   int plane_count = 0;
   const std::uint8_t* planes[3] = {nullptr, nullptr, nullptr};
-  std::size_t strides[3] = {0, 0, 0};  // bytes between rows of each plane
-  bool full_range = false;             // YUV with 0..255 luma (JPEG range) instead of 16..235
+  std::size_t strides[3] = {0, 0, 0};    // bytes between rows of each plane
+  bool full_range = false;               // YUV with 0..255 luma (JPEG range) instead of 16..235
   YuvMatrix matrix = YuvMatrix::kBt601;  // YUV to RGB coefficients (BT.709 for most HD video)
 
   std::int64_t index = 0;        // position in the decoded stream, 0-based; vid_stride skips keep the numbering

@@ -47,8 +47,8 @@ enum class StreamStatus : int {
 std::string_view stream_status_name(StreamStatus status);  // "starting", "online", ...
 
 struct StreamInfo {
-  int stream = 0;          // index in the run, in --source order
-  std::string source;      // as the user wrote it
+  int stream = 0;               // index in the run, in --source order
+  std::string source;           // as the user wrote it
   FrameSourceInfo source_info;  // size, fps, live, decoder (filled once open)
 };
 
@@ -65,12 +65,12 @@ struct StreamStats {
   int stream = 0;
   std::string source;
   StreamStatus status = StreamStatus::kStarting;
-  std::int64_t decoded = 0;    // frames (and per-frame decode errors) read from the source
-  std::int64_t processed = 0;  // results handed to the sinks, failed ones included
-  std::int64_t dropped = 0;    // live frames dropped: by the pipeline (oldest queued) plus by the source
+  std::int64_t decoded = 0;            // frames (and per-frame decode errors) read from the source
+  std::int64_t processed = 0;          // results handed to the sinks, failed ones included
+  std::int64_t dropped = 0;            // live frames dropped: by the pipeline (oldest queued) plus by the source
   std::int64_t dropped_in_source = 0;  // the source's share of `dropped` (its own pool was full)
-  std::int64_t skipped = 0;    // left out by the source's vid_stride
-  std::int64_t failed = 0;     // processed frames with an error (corrupt, inference failed)
+  std::int64_t skipped = 0;            // left out by the source's vid_stride
+  std::int64_t failed = 0;             // processed frames with an error (corrupt, inference failed)
   std::int64_t reconnects = 0;
   double fps_in = 0, fps_out = 0;  // decoded and processed per second of the run
   Latency age;                     // capture -> result handed to the sinks
@@ -101,12 +101,12 @@ std::string stats_json(const PipelineStats& stats);
 // valid only during the call.
 struct FrameResult {
   const StreamInfo* stream = nullptr;
-  const VideoFrame* frame = nullptr;  // decoded pixels (null when the frame failed to decode)
-  ImageView image;                    // view of *frame (NV12 / YUV420P / BGR)
+  const VideoFrame* frame = nullptr;        // decoded pixels (null when the frame failed to decode)
+  ImageView image;                          // view of *frame (NV12 / YUV420P / BGR)
   const DetectionResult* result = nullptr;  // tag filled: stream, frame, pts_ms, capture_time
                                             // (a decode error: frame -1 when the source cannot place it)
-  double age_ms = 0;                  // capture to result
-  Status error;                       // not ok: this frame failed; result holds no detections
+  double age_ms = 0;                        // capture to result
+  Status error;                             // not ok: this frame failed; result holds no detections
 };
 
 // An output. Calls come from the pipeline's sink thread, never concurrently.
@@ -140,8 +140,8 @@ class FrameStage {
 struct PipelineOptions {
   // Workers: one Session per entry; empty = one per model->placements().
   std::vector<Placement> placements;
-  int queue_frames = 4;          // per stream, between decode and the workers (at least 1)
-  bool stream_buffer = false;    // live sources queue instead of dropping the oldest frame
+  int queue_frames = 4;                         // per stream, between decode and the workers (at least 1)
+  bool stream_buffer = false;                   // live sources queue instead of dropping the oldest frame
   std::chrono::milliseconds stats_interval{0};  // on_stats every interval (0: only at the end)
 };
 
@@ -157,7 +157,7 @@ class Pipeline {
   // sinks see kFailed with the reason) and the others go on.
   void add_source(std::string name, std::unique_ptr<FrameSource> source);
   void add_failed_source(std::string name, Status why);
-  void add_sink(Sink* sink);  // not owned; outlives run()
+  void add_sink(Sink* sink);          // not owned; outlives run()
   void add_stage(FrameStage* stage);  // not owned; outlives run(); in the order added
 
   // Runs until every source ends or stop(); then drains, closes sinks and

@@ -88,9 +88,9 @@ class Decoder {
   // Precomputed per-output state.
   struct OutputState {
     TensorAccess access;
-    int score_gate_q = 0;     // quantized score threshold (int tensors)
-    int sum_gate_q = 0;       // quantized score_sum threshold
-    float sum_gate_f = 0;     // float score_sum threshold
+    int score_gate_q = 0;          // quantized score threshold (int tensors)
+    int sum_gate_q = 0;            // quantized score_sum threshold
+    float sum_gate_f = 0;          // float score_sum threshold
     std::vector<float> exp_table;  // DFL: exp(-d * scale) for d = 0..255
   };
 

@@ -1,12 +1,12 @@
 #include "rkyolo/log.h"
 
-#include "core/log_capture.h"
-
 #include <atomic>
 #include <cstdio>
 #include <mutex>
 #include <string>
 #include <vector>
+
+#include "core/log_capture.h"
 
 namespace rkyolo {
 
@@ -37,8 +37,12 @@ void set_log_callback(LogCallback callback, void* user_data) {
   g_user = user_data;
 }
 
-void set_log_level(LogLevel level) { g_level.store(static_cast<int>(level)); }
-LogLevel log_level() { return static_cast<LogLevel>(g_level.load()); }
+void set_log_level(LogLevel level) {
+  g_level.store(static_cast<int>(level));
+}
+LogLevel log_level() {
+  return static_cast<LogLevel>(g_level.load());
+}
 bool log_enabled(LogLevel level) {
   return level != LogLevel::kOff && static_cast<int>(level) >= g_level.load(std::memory_order_relaxed);
 }
@@ -60,8 +64,12 @@ void log_message(LogLevel level, std::string_view message) {
 }
 
 namespace core {
-ScopedWarningCapture::ScopedWarningCapture(std::vector<std::string>* out) : previous_(t_warnings) { t_warnings = out; }
-ScopedWarningCapture::~ScopedWarningCapture() { t_warnings = previous_; }
+ScopedWarningCapture::ScopedWarningCapture(std::vector<std::string>* out) : previous_(t_warnings) {
+  t_warnings = out;
+}
+ScopedWarningCapture::~ScopedWarningCapture() {
+  t_warnings = previous_;
+}
 }  // namespace core
 
 }  // namespace rkyolo

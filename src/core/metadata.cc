@@ -167,9 +167,12 @@ Status parse_model_metadata(const std::map<std::string, std::string>& props, Mod
     } else if (key == "task") {
       out->task = v.kind == PyValue::Kind::kString ? v.s : text;
     } else if (key == "end2end") {
-      if (v.kind == PyValue::Kind::kBool) out->end2end = v.b;
-      else if (v.is_number()) out->end2end = v.number() != 0;
-      else return key_error(key, "is not a boolean");
+      if (v.kind == PyValue::Kind::kBool)
+        out->end2end = v.b;
+      else if (v.is_number())
+        out->end2end = v.number() != 0;
+      else
+        return key_error(key, "is not a boolean");
     } else if (key == "nc") {
       if (v.kind != PyValue::Kind::kInt || v.i <= 0 || v.i > kMaxClasses)
         return key_error(key, "is not a class count from 1 to " + std::to_string(kMaxClasses));

@@ -613,8 +613,7 @@ Status check_tensor(const OnnxTensor& t, const std::string& what, const std::str
     return unsupported_model("'" + what + "': " + label +
                              " keeps its data in an external file; rkyolo needs a self-contained ONNX model");
   if (t.dims.size() > kMaxTensorRank)
-    return bad("has " + std::to_string(t.dims.size()) + " dimensions (at most " + std::to_string(kMaxTensorRank) +
-               ")");
+    return bad("has " + std::to_string(t.dims.size()) + " dimensions (at most " + std::to_string(kMaxTensorRank) + ")");
   for (auto d : t.dims) {
     if (d == 0 && allow_empty && t.dims.size() == 1) continue;  // checked against its readers
 

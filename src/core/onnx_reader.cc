@@ -1,10 +1,11 @@
 #include "core/onnx_reader.h"
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <set>
-#include <sys/stat.h>
 
 #include "core/limits.h"
 #include "core/onnx_graph.h"

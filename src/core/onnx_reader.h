@@ -17,9 +17,9 @@ namespace rkyolo::core {
 
 struct OnnxModelInfo {
   std::int64_t ir_version = 0;
-  std::string producer;  // producer_name + version
+  std::string producer;                        // producer_name + version
   std::map<std::string, std::int64_t> opsets;  // domain ("" = ai.onnx) -> version
-  std::vector<TensorInfo> inputs;   // graph inputs that are not initializers
+  std::vector<TensorInfo> inputs;              // graph inputs that are not initializers
   std::vector<TensorInfo> outputs;
   std::map<std::string, std::string> metadata;
   std::map<std::string, int> op_counts;  // op_type -> number of nodes

@@ -23,9 +23,7 @@ class LiteralParser {
   }
 
  private:
-  Status error(const std::string& what) const {
-    return invalid_argument(what + " at offset " + std::to_string(p_));
-  }
+  Status error(const std::string& what) const { return invalid_argument(what + " at offset " + std::to_string(p_)); }
   void skip_ws() {
     while (p_ < t_.size() && std::isspace(static_cast<unsigned char>(t_[p_]))) ++p_;
   }
@@ -112,18 +110,20 @@ class LiteralParser {
     }
   }
 
-
-
   Status hex(int digits, unsigned* cp) {
     if (p_ + digits > t_.size()) return error("truncated escape");
     *cp = 0;
     for (int i = 0; i < digits; ++i) {
       const char h = t_[p_++];
       *cp <<= 4;
-      if (h >= '0' && h <= '9') *cp |= h - '0';
-      else if (h >= 'a' && h <= 'f') *cp |= h - 'a' + 10;
-      else if (h >= 'A' && h <= 'F') *cp |= h - 'A' + 10;
-      else return error("bad hex digit in escape");
+      if (h >= '0' && h <= '9')
+        *cp |= h - '0';
+      else if (h >= 'a' && h <= 'f')
+        *cp |= h - 'a' + 10;
+      else if (h >= 'A' && h <= 'F')
+        *cp |= h - 'A' + 10;
+      else
+        return error("bad hex digit in escape");
     }
     return Status();
   }
@@ -145,9 +145,18 @@ class LiteralParser {
         case 't': s->push_back('\t'); break;
         case 'r': s->push_back('\r'); break;
         case '0': s->push_back('\0'); break;
-        case 'x': RKYOLO_RETURN_IF_ERROR(hex(2, &cp)); core::append_utf8(s, cp); break;
-        case 'u': RKYOLO_RETURN_IF_ERROR(hex(4, &cp)); core::append_utf8(s, cp); break;
-        case 'U': RKYOLO_RETURN_IF_ERROR(hex(8, &cp)); core::append_utf8(s, cp); break;
+        case 'x':
+          RKYOLO_RETURN_IF_ERROR(hex(2, &cp));
+          core::append_utf8(s, cp);
+          break;
+        case 'u':
+          RKYOLO_RETURN_IF_ERROR(hex(4, &cp));
+          core::append_utf8(s, cp);
+          break;
+        case 'U':
+          RKYOLO_RETURN_IF_ERROR(hex(8, &cp));
+          core::append_utf8(s, cp);
+          break;
         default: s->push_back(e); break;  // \\ \' \" and anything else literally
       }
     }
@@ -162,7 +171,8 @@ class LiteralParser {
       const char c = t_[p_];
       if (std::isdigit(static_cast<unsigned char>(c))) {
         ++p_;
-      } else if (c == '.' || c == 'e' || c == 'E' || ((c == '-' || c == '+') && (t_[p_ - 1] == 'e' || t_[p_ - 1] == 'E'))) {
+      } else if (c == '.' || c == 'e' || c == 'E' ||
+                 ((c == '-' || c == '+') && (t_[p_ - 1] == 'e' || t_[p_ - 1] == 'E'))) {
         is_float = true;
         ++p_;
       } else {

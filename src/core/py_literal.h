@@ -21,7 +21,7 @@ struct PyValue {
   std::int64_t i = 0;
   double f = 0;
   std::string s;
-  std::vector<PyValue> items;                       // list / tuple
+  std::vector<PyValue> items;  // list / tuple
   // Dict entries, in order. Not std::pair<PyValue, PyValue>: pair needs a
   // complete type where the class is still incomplete (clang + libstdc++).
   std::vector<PyEntry> entries;

@@ -11,7 +11,7 @@ namespace rkyolo::core {
 
 Status read_labels_file(const std::string& path, std::vector<std::string>* names) {
   names->clear();
-  struct stat st{};
+  struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
     return invalid_argument("labels file '" + path + "' is a directory, not a file");
   std::ifstream in(path);
@@ -27,7 +27,6 @@ Status read_labels_file(const std::string& path, std::vector<std::string>* names
   if (names->empty()) return invalid_argument("labels file '" + path + "' has no names");
   return Status();
 }
-
 
 bool parse_channel_triplet(std::string_view text, float out[3]) {
   int n = 0;

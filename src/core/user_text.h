@@ -13,7 +13,6 @@ namespace rkyolo::core {
 // spaces ignored.
 Status read_labels_file(const std::string& path, std::vector<std::string>* names);
 
-
 // Per-channel values as users type them (mean/std): "a" (all three channels)
 // or "a,b,c", finite floats only. False, and `out` unspecified, otherwise.
 bool parse_channel_triplet(std::string_view text, float out[3]);

@@ -11,9 +11,9 @@ namespace rkyolo::pipeline::detail {
 
 class LatencyHistogram {
  public:
-  static constexpr double kMinMs = 1e-3;      // bin 0 holds everything below a microsecond
-  static constexpr int kBinsPerOctave = 32;   // bins 2^(1/32) = 2.2% wide
-  static constexpr int kOctaves = 28;         // up to 2^28 us, about 4.5 minutes
+  static constexpr double kMinMs = 1e-3;     // bin 0 holds everything below a microsecond
+  static constexpr int kBinsPerOctave = 32;  // bins 2^(1/32) = 2.2% wide
+  static constexpr int kOctaves = 28;        // up to 2^28 us, about 4.5 minutes
   static constexpr int kBins = kBinsPerOctave * kOctaves;
 
   void record(double ms);

@@ -224,8 +224,8 @@ Status Pipeline::run() {
       if (stream->source) threads.emplace_back([&p, stream] { p.decode(*stream); });
     }
   } catch (const std::system_error& e) {
-    started = Status(StatusCode::kOutOfMemory,
-                     std::string("the pipeline could not start its threads: ") + e.what() + ".");
+    started =
+        Status(StatusCode::kOutOfMemory, std::string("the pipeline could not start its threads: ") + e.what() + ".");
     stop();
     std::lock_guard lock(p.mu);
     for (; next_decoder < p.streams.size(); ++next_decoder) {  // the streams whose decoder did not start
@@ -369,9 +369,8 @@ void Pipeline::Impl::emit(Stream& stream, Job& job) {
   result.frame = job.lease.get();
   if (job.lease) result.image = image_view_of(*job.lease);
   result.result = &job.result;
-  result.age_ms = std::chrono::duration<double, std::milli>(std::chrono::system_clock::now() -
-                                                            job.result.tag.capture_time)
-                      .count();
+  result.age_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::system_clock::now() - job.result.tag.capture_time).count();
   result.error = job.error;
   for (Sink* sink : sinks) sink->on_frame(result);
   std::lock_guard lock(mu);

@@ -75,7 +75,6 @@ void append_latency(std::string& out, std::string_view name, const Latency& late
   out.back() = '}';
 }
 
-
 }  // namespace
 
 std::string stats_json(const PipelineStats& stats) {

@@ -10,11 +10,11 @@
 #include <sstream>
 #include <thread>
 
+#include "pipeline/frame_pool.h"
 #include "rkyolo/log.h"
 #include "rkyolo/video.h"
 #include "video/decoder_choice.h"
 #include "video/ffmpeg_util.h"
-#include "pipeline/frame_pool.h"
 
 extern "C" {
 #include <libavcodec/avcodec.h>
@@ -115,7 +115,8 @@ class AvFramePool final : public detail::FramePool {
 YuvMatrix matrix_of(const AVFrame& frame) {
   switch (frame.colorspace) {
     case AVCOL_SPC_BT709: return YuvMatrix::kBt709;
-    case AVCOL_SPC_UNSPECIFIED: return frame.height >= 720 ? YuvMatrix::kBt709 : YuvMatrix::kBt601;  // FFmpeg's guess too
+    case AVCOL_SPC_UNSPECIFIED:
+      return frame.height >= 720 ? YuvMatrix::kBt709 : YuvMatrix::kBt601;  // FFmpeg's guess too
     default: return YuvMatrix::kBt601;
   }
 }

@@ -43,9 +43,7 @@ Status FrameConverter::to_bgr(const ImageView& image, std::uint8_t* bgr, std::si
       for (int y = 0; y < image.height; ++y)
         std::memcpy(bgr + y * bgr_stride, image.row(y), static_cast<std::size_t>(image.width) * 3);
       return Status();
-    case PixelFormat::kRgb8:
-      format = AV_PIX_FMT_RGB24;
-      break;
+    case PixelFormat::kRgb8: format = AV_PIX_FMT_RGB24; break;
     case PixelFormat::kNv12:
       format = AV_PIX_FMT_NV12;
       src[1] = image.chroma[0];
@@ -101,8 +99,8 @@ std::string h264_encoders() {
 }
 
 Status missing_encoder(const std::string& name) {
-  return not_found("the video encoder " + quoted(name) + " is not in this FFmpeg build (its H.264 encoders: " +
-                   h264_encoders() + ").");
+  return not_found("the video encoder " + quoted(name) +
+                   " is not in this FFmpeg build (its H.264 encoders: " + h264_encoders() + ").");
 }
 
 Status choose_encoder(const std::string& requested, const AVCodec** out) {
@@ -112,9 +110,10 @@ Status choose_encoder(const std::string& requested, const AVCodec** out) {
   }
   for (const std::string& name : kDefaultVideoEncoders)
     if ((*out = find_encoder(name)) != nullptr) return Status();
-  return not_found("this FFmpeg build has none of the H.264 encoders rkyolo tries (h264_rkmpp, libx264): name one "
-                   "with --codec (its H.264 encoders: " +
-                   h264_encoders() + ").");
+  return not_found(
+      "this FFmpeg build has none of the H.264 encoders rkyolo tries (h264_rkmpp, libx264): name one "
+      "with --codec (its H.264 encoders: " +
+      h264_encoders() + ").");
 }
 
 // 4:2:0 first (what players expect), then what the encoder lists first.
@@ -132,7 +131,7 @@ constexpr double kAssumedFps = 25;
 
 struct VideoWriter::Impl {
   std::string path, part_path, encoder;
-  int width = 0, height = 0;        // of the frames given
+  int width = 0, height = 0;  // of the frames given
   AVFormatContext* format = nullptr;
   AVCodecContext* codec = nullptr;
   AVStream* stream = nullptr;
@@ -141,9 +140,9 @@ struct VideoWriter::Impl {
   SwsContext* sws = nullptr;
   bool header_written = false, closed = false;
   std::int64_t frames = 0;
-  std::int64_t frame_ms = 40;          // one frame at the stream's rate
-  std::int64_t last_ms = -1;           // time of the last frame written
-  std::int64_t offset_ms = 0;          // added to source times (re-anchored when they go backwards)
+  std::int64_t frame_ms = 40;  // one frame at the stream's rate
+  std::int64_t last_ms = -1;   // time of the last frame written
+  std::int64_t offset_ms = 0;  // added to source times (re-anchored when they go backwards)
   bool have_origin = false;
 
   ~Impl() { release(); }
@@ -196,7 +195,9 @@ struct VideoWriter::Impl {
 };
 
 VideoWriter::VideoWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-VideoWriter::~VideoWriter() { (void)close(); }
+VideoWriter::~VideoWriter() {
+  (void)close();
+}
 
 Status find_video_encoder(const std::string& name) {
   return find_encoder(name) != nullptr ? Status() : missing_encoder(name);
@@ -280,8 +281,7 @@ Status VideoWriter::open(const std::string& path, const VideoWriterOptions& opti
   if (m->sws == nullptr) return m->fail("swscale cannot convert BGR for this encoder", AVERROR(EINVAL));
 
   rc = avio_open(&m->format->pb, m->part_path.c_str(), AVIO_FLAG_WRITE);
-  if (rc < 0)
-    return io_error("cannot create the video file " + quoted(m->part_path) + ": " + av_error_text(rc) + ".");
+  if (rc < 0) return io_error("cannot create the video file " + quoted(m->part_path) + ": " + av_error_text(rc) + ".");
   rc = avformat_write_header(m->format, nullptr);
   if (rc < 0) {
     std::remove(m->part_path.c_str());
@@ -332,10 +332,20 @@ Status VideoWriter::close() {
   return s;
 }
 
-const std::string& VideoWriter::path() const { return impl_->path; }
-int VideoWriter::width() const { return impl_->width; }
-int VideoWriter::height() const { return impl_->height; }
-const std::string& VideoWriter::encoder() const { return impl_->encoder; }
-std::int64_t VideoWriter::frames() const { return impl_->frames; }
+const std::string& VideoWriter::path() const {
+  return impl_->path;
+}
+int VideoWriter::width() const {
+  return impl_->width;
+}
+int VideoWriter::height() const {
+  return impl_->height;
+}
+const std::string& VideoWriter::encoder() const {
+  return impl_->encoder;
+}
+std::int64_t VideoWriter::frames() const {
+  return impl_->frames;
+}
 
 }  // namespace rkyolo

@@ -79,7 +79,7 @@ class VideoWriter {
   Status close();
 
   const std::string& path() const;
-  int width() const;   // of the frames write_bgr takes
+  int width() const;  // of the frames write_bgr takes
   int height() const;
   const std::string& encoder() const;  // the encoder used, e.g. "libx264"
   std::int64_t frames() const;         // frames written

@@ -1,11 +1,10 @@
 #include "backends/cpu/cpu_backend.h"
 
-#include <opencv2/core.hpp>
-#include <opencv2/dnn.hpp>
-
 #include <algorithm>
 #include <cstring>
 #include <mutex>
+#include <opencv2/core.hpp>
+#include <opencv2/dnn.hpp>
 #include <utility>
 
 #include "core/onnx_reader.h"
@@ -65,9 +64,10 @@ Status load_net(const SharedModel& m, cv::dnn::Net* net) {
   try {
     *net = cv::dnn::readNetFromONNX(reinterpret_cast<const char*>(m.bytes.data()), m.bytes.size());
   } catch (const cv::Exception& e) {
-    return unsupported_model("OpenCV " CV_VERSION " DNN cannot load '" + m.info.path + "': " + opencv_node_error(e.err) +
-                             (m.rewrites.rewrites.empty() ? std::string(" (no rkyolo rewrite applies to this graph)")
-                                                          : " (after rkyolo's rewrites: " + join(m.rewrites.rewrites) + ")"));
+    return unsupported_model(
+        "OpenCV " CV_VERSION " DNN cannot load '" + m.info.path + "': " + opencv_node_error(e.err) +
+        (m.rewrites.rewrites.empty() ? std::string(" (no rkyolo rewrite applies to this graph)")
+                                     : " (after rkyolo's rewrites: " + join(m.rewrites.rewrites) + ")"));
   } catch (const std::exception& e) {
     return unsupported_model("OpenCV DNN cannot load '" + m.info.path + "': " + e.what());
   }
@@ -79,7 +79,8 @@ Status load_net(const SharedModel& m, cv::dnn::Net* net) {
 
 class CpuBackend final : public Backend {
  public:
-  CpuBackend(std::shared_ptr<const SharedModel> model, cv::dnn::Net net) : model_(std::move(model)), net_(std::move(net)) {
+  CpuBackend(std::shared_ptr<const SharedModel> model, cv::dnn::Net net)
+      : model_(std::move(model)), net_(std::move(net)) {
     views_.resize(model_->info.outputs.size());
   }
 
@@ -168,7 +169,8 @@ class CpuBackend final : public Backend {
     d.emplace_back("onnx producer", model_->onnx.producer.empty() ? "unknown" : model_->onnx.producer);
     std::string opsets;
     for (const auto& [domain, version] : model_->onnx.opsets)
-      opsets += (opsets.empty() ? "" : ", ") + (domain.empty() ? std::string("ai.onnx") : domain) + " " + std::to_string(version);
+      opsets += (opsets.empty() ? "" : ", ") + (domain.empty() ? std::string("ai.onnx") : domain) + " " +
+                std::to_string(version);
     d.emplace_back("onnx ir / opset", std::to_string(model_->onnx.ir_version) + " / " + opsets);
     d.emplace_back("graph nodes", std::to_string(model_->onnx.node_count));
     if (model_->rewrites.rewrites.empty()) d.emplace_back("import rewrites", "none (the file runs as it is)");
@@ -257,7 +259,8 @@ Status create_cpu_backend(const BackendOptions& options, std::unique_ptr<Backend
   ic.zero_copy = false;
 
   if (options.cpu.threads < 0)
-    return invalid_argument("the CPU thread count must not be negative (got " + std::to_string(options.cpu.threads) + ")");
+    return invalid_argument("the CPU thread count must not be negative (got " + std::to_string(options.cpu.threads) +
+                            ")");
   if (options.cpu.threads > 0) cv::setNumThreads(options.cpu.threads);
 
   cv::dnn::Net net;
@@ -273,12 +276,12 @@ Status create_cpu_backend(const BackendOptions& options, std::unique_ptr<Backend
     net.setInput(blank);
     net.forward(outs, m->output_names);
   } catch (const cv::Exception& e) {
-    return unsupported_model("OpenCV " CV_VERSION " DNN cannot run '" + path + "' at " + std::to_string(ic.width) + "x" +
-                             std::to_string(ic.height) + ": " + first_line(e.err));
+    return unsupported_model("OpenCV " CV_VERSION " DNN cannot run '" + path + "' at " + std::to_string(ic.width) +
+                             "x" + std::to_string(ic.height) + ": " + first_line(e.err));
   }
   if (outs.size() != m->info.outputs.size())
-    return unsupported_model("OpenCV DNN produced " + std::to_string(outs.size()) + " outputs for '" + path + "', the graph declares " +
-                             std::to_string(m->info.outputs.size()));
+    return unsupported_model("OpenCV DNN produced " + std::to_string(outs.size()) + " outputs for '" + path +
+                             "', the graph declares " + std::to_string(m->info.outputs.size()));
   for (std::size_t i = 0; i < outs.size(); ++i) {
     TensorInfo& t = m->info.outputs[i];
     std::vector<std::int64_t> actual;

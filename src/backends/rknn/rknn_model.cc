@@ -5,8 +5,8 @@
 
 #include "backends/rknn/rknn_tensors.h"
 #include "core/limits.h"
-#include "core/py_literal.h"
 #include "core/onnx_reader.h"
+#include "core/py_literal.h"
 #include "rkyolo/log.h"
 
 namespace rkyolo::rknn {
