@@ -11,11 +11,6 @@
 #include <sys/utsname.h>
 #include <time.h>
 
-#include <opencv2/core.hpp>
-#include <opencv2/core/utils/logger.hpp>
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -23,18 +18,22 @@
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
+#include <opencv2/core/utils/logger.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "rkyolo/detector.h"
 #include "rkyolo/log.h"
+#include "rkyolo/model.h"
 
 namespace {
 
 using rkyolo::DetectionResult;
-using rkyolo::Detector;
 using rkyolo::DetectorOptions;
+using rkyolo::Session;
 using Json = nlohmann::ordered_json;
 
 double thread_cpu_ms() {
@@ -92,20 +91,37 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : std::string(); };
-    if (a == "--model") o.model_path = next();
-    else if (a == "--backend") o.backend = next();
-    else if (a == "--rknn-lib") o.backend_options.params["rknn_lib"] = next();
-    else if (a == "--rknn-io") o.backend_options.params["rknn_io"] = next();
-    else if (a == "--npu-cores") o.backend_options.params["npu_cores"] = next();
-    else if (a == "--threads") o.backend_options.params["threads"] = next();
-    else if (a == "--contexts") contexts = std::atoi(next().c_str());
-    else if (a == "--frames") frames = std::atoi(next().c_str());
-    else if (a == "--warmup") warmup = std::atoi(next().c_str());
-    else if (a == "--image") image = next();
-    else if (a == "--frame-size") frame_size = next();
-    else if (a == "--label") label = next();
-    else if (a == "--json") json_path = next();
-    else return usage(("unknown option " + a).c_str());
+    if (a == "--model")
+      o.model_path = next();
+    else if (a == "--backend")
+      o.backend = next();
+    else if (a == "--rknn-lib")
+      o.backend_options.rknn.library = next();
+    else if (a == "--rknn-io") {
+      if (!rkyolo::parse_rknn_io(next(), &o.backend_options.rknn.io))
+        return usage("--rknn-io must be auto, zero-copy or standard");
+    } else if (a == "--npu-cores") {
+      if (!rkyolo::parse_npu_cores(next(), &o.backend_options.rknn))
+        return usage("--npu-cores must be auto, all or cores such as 0_1_2");
+    } else if (a == "--threads") {
+      o.backend_options.cpu.threads = std::atoi(next().c_str());
+      if (o.backend_options.cpu.threads < 1) return usage("--threads must be positive");
+    } else if (a == "--contexts")
+      contexts = std::atoi(next().c_str());
+    else if (a == "--frames")
+      frames = std::atoi(next().c_str());
+    else if (a == "--warmup")
+      warmup = std::atoi(next().c_str());
+    else if (a == "--image")
+      image = next();
+    else if (a == "--frame-size")
+      frame_size = next();
+    else if (a == "--label")
+      label = next();
+    else if (a == "--json")
+      json_path = next();
+    else
+      return usage(("unknown option " + a).c_str());
   }
   if (o.model_path.empty()) return usage("--model is required");
   if (contexts < 1 || frames < 1 || warmup < 0) return usage("--contexts and --frames must be positive");
@@ -126,28 +142,30 @@ int main(int argc, char** argv) {
   const rkyolo::ImageView view{frame.data, frame.cols, frame.rows, frame.step[0], rkyolo::PixelFormat::kBgr8};
 
   rkyolo::register_builtin_backends();
-  std::vector<std::unique_ptr<Detector>> dets(contexts);
-  rkyolo::Status s = Detector::create(o, &dets[0]);
-  for (int i = 1; s.ok() && i < contexts; ++i) s = dets[0]->clone(i, &dets[i]);
+  // One session per context, spread over the model's placements (context
+  // i on placement i mod n: with --npu-cores 0_1_2, one per core).
+  std::shared_ptr<const rkyolo::Model> model;
+  rkyolo::Status s = rkyolo::Model::load(o, &model);
+  std::vector<std::unique_ptr<Session>> sessions(contexts);
+  for (int i = 0; s.ok() && i < contexts; ++i)
+    s = model->create_session(model->placements()[i % model->placements().size()], &sessions[i]);
   if (!s.ok()) {
     std::fprintf(stderr, "rkyolo-bench: %s\n", s.message().c_str());
     return 2;
   }
-  const rkyolo::BackendCaps& caps = dets[0]->backend().caps();
+  const rkyolo::BackendCaps& caps = model->caps();
+  const rkyolo::RuntimeInfo& info = model->runtime();
 
   // The emulator's copy-API counters, when the NPU backend runs on it.
   void (*emu_stats)(std::uint64_t*, std::uint64_t*, std::uint64_t*) = nullptr;
-  std::string runtime = caps.device;
-  for (const auto& [k, v] : dets[0]->backend().describe()) {
-    if (k == "library") {
-      void* h = dlopen(v.substr(0, v.find(' ')).c_str(), RTLD_NOW | RTLD_NOLOAD);
-      if (h) emu_stats = reinterpret_cast<decltype(emu_stats)>(dlsym(h, "rknn_emu_stats"));
-    }
-    if (k == "runtime") runtime = v;
-  }
-  std::string io_mode = caps.input.zero_copy ? "zero-copy" : "copy";
-  for (const auto& [k, v] : dets[0]->backend().describe())
-    if (k == "io mode") io_mode = v.substr(0, v.find(':'));
+  if (!info.library_path.empty())
+    if (void* h = dlopen(info.library_path.c_str(), RTLD_NOW | RTLD_NOLOAD))
+      emu_stats = reinterpret_cast<decltype(emu_stats)>(dlsym(h, "rknn_emu_stats"));
+  const std::string runtime = info.runtime;
+  const std::string io_mode = info.io_mode == rkyolo::RuntimeInfo::IoMode::kZeroCopy ? "zero-copy" : "copy";
+  std::string placements;
+  for (const auto& session : sessions)
+    placements += (placements.empty() ? "" : ", ") + rkyolo::to_string(session->placement());
 
   std::vector<WorkerStats> stats(contexts);
   std::uint64_t in0 = 0, out0 = 0, in1 = 0, out1 = 0;
@@ -157,7 +175,7 @@ int main(int argc, char** argv) {
     for (int i = 0; i < count; ++i) {
       const double c0 = thread_cpu_ms();
       const auto t0 = std::chrono::steady_clock::now();
-      const rkyolo::Status ds = dets[w]->detect(view, &r);
+      const rkyolo::Status ds = sessions[w]->detect(view, &r);
       const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
       const double cpu = thread_cpu_ms() - c0;
       if (!ds.ok()) {
@@ -203,7 +221,10 @@ int main(int argc, char** argv) {
 
   utsname u{};
   uname(&u);
-  auto env_or = [](const char* k) { const char* v = std::getenv(k); return std::string(v ? v : ""); };
+  auto env_or = [](const char* k) {
+    const char* v = std::getenv(k);
+    return std::string(v ? v : "");
+  };
   Json j;
   j["label"] = label;
   j["environment"] = {{"cpu", cpu_model()},
@@ -215,24 +236,31 @@ int main(int argc, char** argv) {
                       {"RKNN_EMU_TIMING", env_or("RKNN_EMU_TIMING")},
                       {"RKNN_EMU_REPLAY", env_or("RKNN_EMU_REPLAY")},
                       {"RKNN_EMU_LATENCY_MS", env_or("RKNN_EMU_LATENCY_MS")}};
-  j["config"] = {{"model", o.model_path},
-                 {"backend", caps.name},
-                 {"io", io_mode},
-                 {"input", std::string(rkyolo::dtype_name(caps.input.dtype)) + " " + rkyolo::layout_name(caps.input.layout)},
-                 {"contexts", contexts},
-                 {"frames_per_context", frames},
-                 {"warmup", warmup},
-                 {"frame", std::to_string(fw) + "x" + std::to_string(fh)}};
+  j["config"] = {
+      {"model", o.model_path},
+      {"backend", caps.name},
+      {"io", io_mode},
+      {"input", std::string(rkyolo::dtype_name(caps.input.dtype)) + " " + rkyolo::layout_name(caps.input.layout)},
+      {"contexts", contexts},
+      {"placements", placements},
+      {"frames_per_context", frames},
+      {"warmup", warmup},
+      {"frame", std::to_string(fw) + "x" + std::to_string(fh)}};
   j["results"] = {{"fps", total_frames / wall_s},
-                  {"latency_ms", {{"mean", mean(all.total)}, {"p50", percentile(all.total, 50)}, {"p90", percentile(all.total, 90)}, {"p99", percentile(all.total, 99)}}},
+                  {"latency_ms",
+                   {{"mean", mean(all.total)},
+                    {"p50", percentile(all.total, 50)},
+                    {"p90", percentile(all.total, 90)},
+                    {"p99", percentile(all.total, 99)}}},
                   {"preprocess_ms", mean(all.pre)},
                   {"inference_ms", mean(all.infer)},
                   {"postprocess_ms", mean(all.post)},
                   {"cpu_ms_per_frame", mean(all.cpu)},
                   {"bytes_copied_per_frame", copied},
                   {"detections", all.detections}};
-  std::printf("%s%s: %s, %s I/O, %d context%s, %s frames\n", label.empty() ? "" : (label + " | ").c_str(), o.model_path.c_str(),
-              caps.name.c_str(), io_mode.c_str(), contexts, contexts > 1 ? "s" : "", frame_size.c_str());
+  std::printf("%s%s: %s, %s I/O, %d context%s, %s frames\n", label.empty() ? "" : (label + " | ").c_str(),
+              o.model_path.c_str(), caps.name.c_str(), io_mode.c_str(), contexts, contexts > 1 ? "s" : "",
+              frame_size.c_str());
   std::printf("  throughput %.1f FPS; latency ms p50 %.2f p90 %.2f p99 %.2f\n", total_frames / wall_s,
               percentile(all.total, 50), percentile(all.total, 90), percentile(all.total, 99));
   std::printf("  per frame: preprocess %.3f ms, inference %.3f ms, postprocess %.3f ms, CPU %.3f ms", mean(all.pre),

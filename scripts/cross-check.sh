@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The aarch64 build, tested: cross-compiles with Debian's g++-aarch64-linux-gnu
-# everything that does not need OpenCV (the core library, the RKNN backend,
-# the core tests, count_kernels) and runs the core tests under qemu-aarch64,
+# everything that does not need OpenCV (the core library, the pipeline, the
+# RKNN backend, the core tests, count_kernels) and runs the core tests under qemu-aarch64,
 # so the NEON kernels (against their scalar references) and the Arm ABI are
 # tested on every change. The emulator, the CPU backend and the CLI need
 # OpenCV and are left out.
@@ -36,7 +36,7 @@ if ! cmake -S . -B "$B" -G Ninja -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-gnu.
   echo "cross-check: configuring the aarch64 build failed" >&2
   exit 1
 fi
-cmake --build "$B" -j "${RKYOLO_JOBS:-$(nproc)}" --target test_core rkyolo_backends count_kernels
+cmake --build "$B" -j "${RKYOLO_JOBS:-$(nproc)}" --target test_core rkyolo_pipeline rkyolo_backends count_kernels
 # The tests in 2 shards in parallel (qemu-user runs one guest thread per host
 # thread), each with a time limit so a hung emulation cannot stall the caller.
 export QEMU_LD_PREFIX=/usr/aarch64-linux-gnu

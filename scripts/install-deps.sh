@@ -12,15 +12,20 @@ packages=(
   # OpenCV 4.6 for the CPU backend, the emulator and the CLI: libopencv-dev is the
   # package that ships OpenCVConfig.cmake (the per-module -dev packages do not).
   libopencv-dev nlohmann-json3-dev
-  # FFmpeg for the video sources (rkyolo_video; libavdevice has the V4L2 input)
-  libavformat-dev libavcodec-dev libavutil-dev libavdevice-dev
+  # FFmpeg for the video sources and the annotated-video writer (rkyolo_video;
+  # libavdevice has the V4L2 input, libswscale the colour conversions)
+  libavformat-dev libavcodec-dev libavutil-dev libavdevice-dev libswscale-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy python3-opencv python3-onnx
   # live-stream tests: ffmpeg's HTTP server, GStreamer's RTSP server
   ffmpeg python3-gi gir1.2-gst-rtsp-server-1.0
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly
-  clang-14 libclang-rt-14-dev llvm-14
+  clang-14 clang-format-14 libclang-rt-14-dev llvm-14
+  # live outputs: --mqtt (libmosquitto; the broker and clients for its tests),
+  # --serve (cpp-httplib; headless Chromium for its tests), --show (Xvfb,
+  # ImageMagick's import and xdotool for its tests)
+  libmosquitto-dev mosquitto mosquitto-clients libcpp-httplib-dev chromium xvfb imagemagick xdotool
 )
 if [[ "${1:-}" == "--training" ]]; then
   packages+=(python3-torch)

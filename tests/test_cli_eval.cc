@@ -154,6 +154,14 @@ TEST_F(CliEvalData, PerfectPredictionsScoreOneAndEverythingIsWritten) {
   EXPECT_NEAR(j["metrics"]["map50_95"].get<double>(), 1.0, kSameMetric);
   EXPECT_NEAR(j["metrics"]["map50"].get<double>(), 1.0, kSameMetric);
   EXPECT_TRUE(j["metrics"]["map_small"].is_number());
+  for (const char* m : {"mar1", "mar10", "mar100", "mar_small", "mar_medium", "mar_large"})
+    EXPECT_TRUE(j["metrics"][m].is_number()) << m;
+  EXPECT_NEAR(j["metrics"]["mar100"].get<double>(), 1.0, kSameMetric);
+  // One prediction per image and class finds 2 of the 3 green objects (two are in scene_b).
+  EXPECT_NEAR(j["metrics"]["mar1"].get<double>(), (1 + 2.0 / 3 + 1) / 3, kSameMetric);
+  EXPECT_NE(r.err.find("mAR1 0.889, mAR10 1.000, mAR100 1.000; by object size: small 1.000, medium 1.000, large 1.000"),
+            std::string::npos)
+      << r.err;
   ASSERT_EQ(j["classes"].size(), 3u);
   EXPECT_EQ(j["classes"][1]["name"], "green");
   EXPECT_EQ(j["classes"][1]["instances"], 3);
@@ -169,6 +177,49 @@ TEST_F(CliEvalData, PerfectPredictionsScoreOneAndEverythingIsWritten) {
     ASSERT_FALSE(img.empty()) << png;
     EXPECT_GE(img.cols, 800) << png;
   }
+}
+
+// COCOeval's rules the CLI must follow: predictions of equal score in
+// different images rank in image-id order (numeric stems as numbers: 9
+// before 10, though "10.png" sorts first as a path), and a polygon label
+// picks its area range by its own area (shoelace), not its box's.
+TEST(CliEvalCoco, TiesRankByImageIdAndPolygonsUseTheirArea) {
+  const std::string dir = test::temp_dir("eval_coco_rules");
+  fs::create_directories(dir + "/images");
+  fs::create_directories(dir + "/labels");
+  for (const char* stem : {"9", "10"})
+    ASSERT_TRUE(cv::imwrite(dir + "/images/" + stem + ".png", cv::Mat(100, 100, CV_8UC3, cv::Scalar(128, 128, 128))));
+  // Image 9: a 40 x 40 box (medium). Image 10: a triangle with the same box, area 800 (small).
+  test::write_bytes(dir + "/labels/9.txt", "0 0.4 0.4 0.4 0.4\n");
+  test::write_bytes(dir + "/labels/10.txt", "0 0.2 0.2 0.6 0.2 0.2 0.6\n");
+  test::write_bytes(dir + "/d.yaml", "path: .\nval: images\nnames: [thing]\n");
+  // Both at 0.9: image 10's finds its label, image 9's (30 x 30, small) misses.
+  test::write_bytes(dir + "/p.json", R"([
+    {"image_id": 10, "category_id": 0, "bbox": [20, 20, 40, 40], "score": 0.9},
+    {"image_id": 9, "category_id": 0, "bbox": [60, 60, 30, 30], "score": 0.9}])");
+  const std::string json = dir + "/r.json";
+  const CommandResult r = rkyolo({"eval", "--data", dir + "/d.yaml", "--preds", dir + "/p.json", "--json", json});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json m = read_json(json)["metrics"];
+  // Image 9 first: FP then TP, precision 1/2 up to recall 1/2 (10 first would give 51 / 101).
+  EXPECT_NEAR(m["map50"].get<double>(), 51 * 0.5 / 101, kSameMetric);
+  EXPECT_NEAR(m["map50_95"].get<double>(), 51 * 0.5 / 101, kSameMetric);
+  EXPECT_NEAR(m["mar100"].get<double>(), 0.5, kSameMetric);
+  // Small: the triangle, found after the small miss of image 9. Medium: the box, not found
+  // (the triangle and both predictions are ignored there).
+  EXPECT_NEAR(m["map_small"].get<double>(), 0.5, kSameMetric);
+  EXPECT_NEAR(m["mar_small"].get<double>(), 1.0, kSameMetric);
+  EXPECT_NEAR(m["map_medium"].get<double>(), 0.0, kSameMetric);
+  EXPECT_NEAR(m["mar_medium"].get<double>(), 0.0, kSameMetric);
+  EXPECT_TRUE(m["map_large"].is_null());
+  EXPECT_TRUE(m["mar_large"].is_null());
+  EXPECT_NE(r.err.find("mAR1 0.500, mAR10 0.500, mAR100 0.500; by object size: small 1.000, medium 0.000, large -"),
+            std::string::npos)
+      << r.err;
+  const CommandResult zh = rkyolo({"eval", "--lang", "zh", "--data", dir + "/d.yaml", "--preds", dir + "/p.json"});
+  EXPECT_NE(zh.err.find("mAR1 0.500，mAR10 0.500，mAR100 0.500；按目标大小：小 1.000，中 0.000，大 -（平均召回率"),
+            std::string::npos)
+      << zh.err;
 }
 
 TEST_F(CliEvalData, EveryYamlFormOfTheSameDatasetAgrees) {
@@ -619,7 +670,8 @@ TEST_F(CliValDemo, ScoresWellAndEvalOfTheSavedPredictionsAgrees) {
   const CommandResult e = rkyolo({"eval", "--data", yaml, "--preds", preds, "--json", json2});
   ASSERT_EQ(e.exit_code, 0) << e.err;
   const Json w = read_json(json2);
-  for (const char* m : {"map50_95", "map50", "map75", "map_small", "map_medium", "map_large", "precision", "recall"}) {
+  for (const char* m : {"map50_95", "map50", "map75", "map_small", "map_medium", "map_large", "mar1", "mar10", "mar100",
+                        "mar_small", "mar_medium", "mar_large", "precision", "recall"}) {
     if (v["metrics"][m].is_null()) {
       EXPECT_TRUE(w["metrics"][m].is_null()) << m;
       continue;

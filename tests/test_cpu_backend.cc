@@ -6,14 +6,16 @@
 #include <fstream>
 
 #include "backends/cpu/cpu_backend.h"
-#include "rkyolo/detector.h"
+#include "rkyolo/model.h"
 #include "support/onnx_builder.h"
 #include "support/test_env.h"
 
 namespace rkyolo {
 namespace {
 
-std::string demo_model() { return test::demo_model(); }
+std::string demo_model() {
+  return test::demo_model();
+}
 
 Status create_cpu(const std::string& path, std::unique_ptr<Backend>* out) {
   BackendOptions o;
@@ -38,9 +40,17 @@ TEST(CpuBackend, CapabilitiesOfTheDemoModel) {
   ASSERT_TRUE(b->run().ok());
   ASSERT_EQ(b->outputs().size(), 9u);
   for (const TensorView& v : b->outputs()) EXPECT_NE(v.data, nullptr);
+  // One placement, the CPU with OpenCV's thread budget; clones run there.
+  const std::vector<Placement> places = b->placements();
+  ASSERT_EQ(places.size(), 1u);
+  EXPECT_EQ(places[0].device, Placement::Device::kCpu);
+  EXPECT_GE(places[0].threads, 1);
   std::unique_ptr<Backend> c;
-  ASSERT_TRUE(b->clone(1, &c).ok());
+  ASSERT_TRUE(b->clone(places[0], &c).ok());
   EXPECT_EQ(c->model_info().outputs.size(), 9u);
+  Placement npu;
+  npu.device = Placement::Device::kNpu;
+  EXPECT_EQ(b->clone(npu, &c).code(), StatusCode::kInvalidArgument);
 }
 
 TEST(CpuBackend, ScoreDependsOnTheModelFormat) {
@@ -94,7 +104,8 @@ TEST_F(BadModels, TruncatedDemoModel) {
   ASSERT_GT(full.size(), 1000u);
   for (double fraction : {0.1, 0.5, 0.99}) {
     std::unique_ptr<Backend> b;
-    const Status s = create_cpu(write("cut.onnx", full.substr(0, static_cast<std::size_t>(full.size() * fraction))), &b);
+    const Status s =
+        create_cpu(write("cut.onnx", full.substr(0, static_cast<std::size_t>(full.size() * fraction))), &b);
     EXPECT_EQ(s.code(), StatusCode::kInvalidModel) << fraction;
     EXPECT_NE(s.message().find("truncated"), std::string::npos) << s;
   }
@@ -102,7 +113,8 @@ TEST_F(BadModels, TruncatedDemoModel) {
 
 TEST_F(BadModels, OperatorOpenCvCannotRun) {
   std::unique_ptr<Backend> b;
-  const Status s = create_cpu(write("weird.onnx", test::onnx_single_op_model("NoSuchOperator", {1, 3, 64, 64}, {1, 3, 64, 64})), &b);
+  const Status s =
+      create_cpu(write("weird.onnx", test::onnx_single_op_model("NoSuchOperator", {1, 3, 64, 64}, {1, 3, 64, 64})), &b);
   EXPECT_EQ(s.code(), StatusCode::kUnsupportedModel);
   EXPECT_NE(s.message().find("weird.onnx"), std::string::npos) << s;
 }
@@ -113,8 +125,8 @@ TEST_F(BadModels, ValidOnnxThatIsNotYolo) {
   ASSERT_TRUE(create_cpu(p, &b).ok());  // OpenCV runs it...
   DetectorOptions o;
   o.model_path = p;
-  std::unique_ptr<Detector> d;
-  const Status s = Detector::create(o, std::move(b), &d);  // ...but it is no YOLO model
+  std::shared_ptr<const Model> d;
+  const Status s = Model::load(o, std::move(b), &d);  // ...but it is no YOLO model
   EXPECT_EQ(s.code(), StatusCode::kUnsupportedModel);
   EXPECT_NE(s.message().find("relu.onnx"), std::string::npos) << s;
   EXPECT_NE(s.message().find("output0 (1, 3, 64, 64)"), std::string::npos) << s;
@@ -122,7 +134,8 @@ TEST_F(BadModels, ValidOnnxThatIsNotYolo) {
 
 TEST_F(BadModels, WrongInputShape) {
   std::unique_ptr<Backend> b;
-  const Status s = create_cpu(write("gray.onnx", test::onnx_single_op_model("Relu", {1, 1, 64, 64}, {1, 1, 64, 64})), &b);
+  const Status s =
+      create_cpu(write("gray.onnx", test::onnx_single_op_model("Relu", {1, 1, 64, 64}, {1, 1, 64, 64})), &b);
   EXPECT_EQ(s.code(), StatusCode::kUnsupportedModel);
   EXPECT_NE(s.message().find("(1, 1, 64, 64)"), std::string::npos) << s;
 }

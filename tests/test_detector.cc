@@ -1,55 +1,69 @@
-// The Detector end to end with a fake backend whose outputs encode known
-// boxes: letterbox mapping back to source pixels, labels, errors, and no
-// memory allocation per frame once warm.
+// A Model and its Sessions end to end with a fake backend whose outputs
+// encode known boxes: letterbox mapping back to source pixels, labels,
+// errors, and no memory allocation per frame once warm.
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <new>
 #include <random>
 
 #include "core/letterbox.h"
-#include "rkyolo/detector.h"
+#include "rkyolo/model.h"
 #include "support/counting_allocator.h"
 #include "support/yolo_synth.h"
 
 namespace rkyolo {
 namespace {
 
+// What the test steers and observes, shared by a backend and its clones.
+struct FakeControl {
+  bool fail_next = false;
+  std::uint8_t* last_input = nullptr;  // input buffer of the backend that ran last
+};
+
 class FakeBackend final : public Backend {
  public:
-  FakeBackend(const InputCaps& in, std::vector<test::EncodedTensor> outs, std::map<std::string, std::string> meta)
-      : outs_(std::move(outs)) {
+  FakeBackend(const InputCaps& in, std::vector<test::EncodedTensor> outs, std::map<std::string, std::string> meta,
+              std::shared_ptr<FakeControl> control = std::make_shared<FakeControl>())
+      : control_(std::move(control)), outs_(std::move(outs)) {
     caps_.name = "fake";
     caps_.input = in;
     input_.assign(in.size_bytes, 0);
     info_.path = "fake.onnx";
     info_.metadata = std::move(meta);
     for (const auto& o : outs_) info_.outputs.push_back(o.info);
-    for (std::size_t i = 0; i < outs_.size(); ++i) views_.push_back(TensorView{outs_[i].bytes.data(), &info_.outputs[i]});
+    for (std::size_t i = 0; i < outs_.size(); ++i)
+      views_.push_back(TensorView{outs_[i].bytes.data(), &info_.outputs[i]});
   }
   const BackendCaps& caps() const override { return caps_; }
   const ModelInfo& model_info() const override { return info_; }
   std::uint8_t* input_buffer() override { return input_.data(); }
   Status run() override {
-    ++runs;
-    if (fail_next) {
-      fail_next = false;
+    control_->last_input = input_.data();
+    if (control_->fail_next) {
+      control_->fail_next = false;
       return backend_error("injected failure");
     }
     return Status();
   }
   const std::vector<TensorView>& outputs() const override { return views_; }
-  Status clone(int, std::unique_ptr<Backend>* out) const override {
-    out->reset(new FakeBackend(caps_.input, outs_, info_.metadata));
+  std::vector<Placement> placements() const override { return {Placement{}}; }
+  Status clone(const Placement&, std::unique_ptr<Backend>* out) const override {
+    out->reset(new FakeBackend(caps_.input, outs_, info_.metadata, control_));
     return Status();
   }
-  int runs = 0;
-  bool fail_next = false;
-  std::vector<std::uint8_t> input_;
+  RuntimeInfo runtime_info() const override {
+    RuntimeInfo r;
+    r.backend = "fake";
+    return r;
+  }
+  const std::shared_ptr<FakeControl>& control() const { return control_; }
 
  private:
+  std::shared_ptr<FakeControl> control_;
+  std::vector<std::uint8_t> input_;
   BackendCaps caps_;
   ModelInfo info_;
   std::vector<test::EncodedTensor> outs_;
@@ -66,8 +80,9 @@ InputCaps nchw_caps() {
 
 struct Fixture {
   std::vector<test::TruthBox> truth;  // model-input pixels
-  std::unique_ptr<Detector> detector;
-  FakeBackend* backend = nullptr;
+  std::shared_ptr<const Model> model;
+  std::unique_ptr<Session> detector;
+  std::shared_ptr<FakeControl> backend;
 };
 
 // Boxes placed inside the content area of a 1280x720 frame letterboxed to 640.
@@ -80,16 +95,19 @@ Fixture make_fixture(DetectorOptions opts, std::map<std::string, std::string> me
   std::vector<test::EncodedTensor> enc;
   for (const auto& t : m.outputs) enc.push_back(int8 ? test::encode_int8_nc1hwc2(t, 16) : test::encode_float(t));
   auto backend = std::make_unique<FakeBackend>(nchw_caps(), enc, meta);
-  f.backend = backend.get();
+  f.backend = backend->control();
   opts.model_path = "fake.onnx";
-  const Status s = Detector::create(opts, std::move(backend), &f.detector);
+  Status s = Model::load(opts, std::move(backend), &f.model);
+  if (s.ok()) s = f.model->create_session(&f.detector);
   EXPECT_TRUE(s.ok()) << s;
   return f;
 }
 
-std::vector<std::uint8_t> frame(int w, int h) { return std::vector<std::uint8_t>(static_cast<std::size_t>(w) * h * 3, 90); }
+std::vector<std::uint8_t> frame(int w, int h) {
+  return std::vector<std::uint8_t>(static_cast<std::size_t>(w) * h * 3, 90);
+}
 
-TEST(Detector, MapsBoxesBackThroughTheLetterbox) {
+TEST(Session, MapsBoxesBackThroughTheLetterbox) {
   Fixture f = make_fixture(DetectorOptions{}, {{"names", "{0: 'circle', 1: 'square', 2: 'star'}"}});
   ASSERT_TRUE(f.detector);
   ASSERT_GE(f.truth.size(), 3u);
@@ -117,20 +135,21 @@ TEST(Detector, MapsBoxesBackThroughTheLetterbox) {
   EXPECT_GE(r.timing.preprocess_ms, 0.0);
   // The letterbox wrote the padding value into the backend's input (pixel/255).
   float first;
-  std::memcpy(&first, f.backend->input_.data(), 4);
+  ASSERT_NE(f.backend->last_input, nullptr);
+  std::memcpy(&first, f.backend->last_input, 4);
   EXPECT_FLOAT_EQ(first, 114.0f / 255.0f);
 }
 
-TEST(Detector, LabelsFromOptionsThenMetadataThenClassN) {
+TEST(Session, LabelsFromOptionsThenMetadataThenClassN) {
   DetectorOptions o;
   o.labels = {"a", "b"};  // one short: the third class falls back
   Fixture f = make_fixture(o, {{"names", "{0: 'x', 1: 'y', 2: 'z'}"}});
-  EXPECT_EQ(f.detector->labels(), (std::vector<std::string>{"a", "b", "class 2"}));
+  EXPECT_EQ(f.model->labels(), (std::vector<std::string>{"a", "b", "class 2"}));
   Fixture g = make_fixture(DetectorOptions{}, {});
-  EXPECT_EQ(g.detector->labels(), (std::vector<std::string>{"class 0", "class 1", "class 2"}));
+  EXPECT_EQ(g.model->labels(), (std::vector<std::string>{"class 0", "class 1", "class 2"}));
 }
 
-TEST(Detector, NoAllocationPerFrameOnceWarm) {
+TEST(Session, NoAllocationPerFrameOnceWarm) {
   for (bool int8 : {false, true}) {
     Fixture f = make_fixture(DetectorOptions{}, {}, int8);
     const auto pixels = frame(1280, 720);
@@ -148,7 +167,7 @@ TEST(Detector, NoAllocationPerFrameOnceWarm) {
   }
 }
 
-TEST(Detector, ThresholdsClassFilterAndMaxDet) {
+TEST(Session, ThresholdsClassFilterAndMaxDet) {
   DetectorOptions o;
   o.classes = {1};
   Fixture f = make_fixture(o, {});
@@ -165,7 +184,7 @@ TEST(Detector, ThresholdsClassFilterAndMaxDet) {
   EXPECT_EQ(f.detector->set_thresholds(-0.1f, 0.45f, 300).code(), StatusCode::kInvalidArgument);
 }
 
-TEST(Detector, ErrorsAreClear) {
+TEST(Session, ErrorsAreClear) {
   DetectorOptions o;
   o.classes = {7};
   std::mt19937 rng(1);
@@ -173,8 +192,8 @@ TEST(Detector, ErrorsAreClear) {
   const test::SynthModel m = test::make_yolov8_split(none, 3, 640, true, rng, false);
   std::vector<test::EncodedTensor> enc;
   for (const auto& t : m.outputs) enc.push_back(test::encode_float(t));
-  std::unique_ptr<Detector> d;
-  Status s = Detector::create(o, std::make_unique<FakeBackend>(nchw_caps(), enc, std::map<std::string, std::string>{}), &d);
+  std::shared_ptr<const Model> d;
+  Status s = Model::load(o, std::make_unique<FakeBackend>(nchw_caps(), enc, std::map<std::string, std::string>{}), &d);
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(s.message().find("class 7 is out of range for a model with 3 classes"), std::string::npos) << s;
 
@@ -190,13 +209,16 @@ TEST(Detector, ErrorsAreClear) {
   odd.name = "logits";
   odd.dims = {1, 1000};
   odd.data.assign(1000, 0.0f);
-  s = Detector::create(DetectorOptions{}, std::make_unique<FakeBackend>(nchw_caps(), std::vector<test::EncodedTensor>{test::encode_float(odd)}, std::map<std::string, std::string>{}), &d);
+  s = Model::load(DetectorOptions{},
+                  std::make_unique<FakeBackend>(nchw_caps(), std::vector<test::EncodedTensor>{test::encode_float(odd)},
+                                                std::map<std::string, std::string>{}),
+                  &d);
   EXPECT_EQ(s.code(), StatusCode::kUnsupportedModel);
   EXPECT_NE(s.message().find("model 'fake.onnx'"), std::string::npos) << s;
   EXPECT_NE(s.message().find("logits (1, 1000)"), std::string::npos) << s;
 }
 
-TEST(Detector, BackendFailureIsPerImageAndRecoverable) {
+TEST(Session, BackendFailureIsPerImageAndRecoverable) {
   Fixture f = make_fixture(DetectorOptions{}, {});
   const auto pixels = frame(640, 640);
   DetectionResult r;
@@ -208,17 +230,28 @@ TEST(Detector, BackendFailureIsPerImageAndRecoverable) {
   EXPECT_EQ(f.detector->detect(ImageView{}, &r).code(), StatusCode::kInvalidImage);
 }
 
-TEST(Detector, CloneSharesConfiguration) {
+TEST(Session, SessionsShareTheModel) {
   Fixture f = make_fixture(DetectorOptions{}, {{"names", "['a', 'b', 'c']"}});
-  std::unique_ptr<Detector> c;
-  ASSERT_TRUE(f.detector->clone(1, &c).ok());
-  EXPECT_EQ(c->labels(), f.detector->labels());
+  std::unique_ptr<Session> c;
+  ASSERT_TRUE(f.model->create_session(&c).ok());
+  EXPECT_EQ(&c->model(), f.model.get());
   const auto pixels = frame(1280, 720);
   DetectionResult r1, r2;
   ASSERT_TRUE(f.detector->detect(make_image_view(pixels.data(), 1280, 720), &r1).ok());
   ASSERT_TRUE(c->detect(make_image_view(pixels.data(), 1280, 720), &r2).ok());
   ASSERT_EQ(r1.detections.size(), r2.detections.size());
-  for (std::size_t i = 0; i < r1.detections.size(); ++i) EXPECT_EQ(r1.detections[i].box.x1, r2.detections[i].box.x1);
+  for (std::size_t i = 0; i < r1.detections.size(); ++i) {
+    EXPECT_EQ(r1.detections[i].box.x1, r2.detections[i].box.x1);
+    // Both point into the Model's one label table.
+    EXPECT_EQ(r1.detections[i].label.data(), r2.detections[i].label.data());
+    EXPECT_EQ(r1.detections[i].label.data(), f.model->labels()[r1.detections[i].class_id].data());
+  }
+  // Thresholds are per session.
+  ASSERT_TRUE(c->set_thresholds(0.99f, 0.45f, 300).ok());
+  ASSERT_TRUE(c->detect(make_image_view(pixels.data(), 1280, 720), &r2).ok());
+  ASSERT_TRUE(f.detector->detect(make_image_view(pixels.data(), 1280, 720), &r1).ok());
+  EXPECT_TRUE(r2.detections.empty());
+  EXPECT_EQ(r1.detections.size(), f.truth.size());
 }
 
 }  // namespace

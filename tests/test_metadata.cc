@@ -3,6 +3,8 @@
 #include <fstream>
 
 #include "core/metadata.h"
+#include "core/py_literal.h"
+#include "core/user_text.h"
 #include "support/test_env.h"
 
 namespace rkyolo::core {
@@ -28,7 +30,9 @@ TEST(PyLiteral, UltralyticsNamesRepr) {
 
 TEST(PyLiteral, JsonAndListsAndEscapes) {
   ModelMetadata m;
-  ASSERT_TRUE(parse_model_metadata({{"names", R"({"0": "a\u00e9", "1": "tab\tbed"})"}, {"stride", "[8, 16, 32, 64]"}}, &m).ok());
+  ASSERT_TRUE(
+      parse_model_metadata({{"names", R"({"0": "a\u00e9", "1": "tab\tbed"})"}, {"stride", "[8, 16, 32, 64]"}}, &m)
+          .ok());
   EXPECT_EQ(m.names, (std::vector<std::string>{"a\xc3\xa9", "tab\tbed"}));
   EXPECT_EQ(m.strides.size(), 4u);
   ASSERT_TRUE(parse_model_metadata({{"names", "['cat', 'dog',]"}, {"nc", "2"}}, &m).ok());
@@ -40,7 +44,9 @@ TEST(PyLiteral, JsonAndListsAndEscapes) {
 
 TEST(PyLiteral, Anchors) {
   ModelMetadata m;
-  ASSERT_TRUE(parse_model_metadata({{"anchors", "[[10,13, 16,30, 33,23], [30,61, 62,45, 59,119], [116,90, 156,198, 373,326]]"}}, &m).ok());
+  ASSERT_TRUE(parse_model_metadata(
+                  {{"anchors", "[[10,13, 16,30, 33,23], [30,61, 62,45, 59,119], [116,90, 156,198, 373,326]]"}}, &m)
+                  .ok());
   ASSERT_EQ(m.anchors.size(), 3u);
   EXPECT_EQ(m.anchors[2][2], (std::pair<float, float>{373, 326}));
 }

@@ -34,7 +34,8 @@ TEST(Nms, IdenticalBoxesKeepTheFirstOfEqualScore) {
 }
 
 TEST(Nms, FlippedCornersAreNormalized) {
-  std::vector<Candidate> c = {cand(1, 1, 0, 0, 0.9f, 0), cand(0, 0.1f, 1, 1.1f, 0.8f, 0), cand(1, 0.1f, 0, 1.1f, 0.7f, 0)};
+  std::vector<Candidate> c = {cand(1, 1, 0, 0, 0.9f, 0), cand(0, 0.1f, 1, 1.1f, 0.8f, 0),
+                              cand(1, 0.1f, 0, 1.1f, 0.7f, 0)};
   EXPECT_EQ(run(c, NmsOptions{0.5f, false, 300, 30000}), std::vector<int>{0});
 }
 

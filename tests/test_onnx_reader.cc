@@ -1,9 +1,11 @@
-// The ONNX reader on a model built here byte by byte, on every truncation of
-// it, on garbage, and on the real models in ../shared.
+// The ONNX reader (the summary of core/onnx_graph.h's parse) on a model built
+// here byte by byte, on every truncation of it, on garbage, and on the real
+// models in ../shared.
 #include <gtest/gtest.h>
 
 #include <random>
 
+#include "core/onnx_graph.h"
 #include "core/onnx_reader.h"
 #include "support/onnx_builder.h"
 #include "support/test_env.h"
@@ -75,6 +77,39 @@ TEST(OnnxReader, EveryTruncationIsAnErrorNeverACrash) {
     }
     if (n <= m.graph_begin) EXPECT_FALSE(s.ok()) << "prefix " << n << " has no graph";
   }
+}
+
+// One parser: wherever the graph parser refuses a file, the summary refuses
+// it with the same sentence (truncations, and a dim of 2^64-1 that a varint
+// read as int64 would turn into -1, "unknown").
+TEST(OnnxReader, RefusesWithTheGraphParsersSentence) {
+  const Built m = build_model();
+  std::vector<std::string> inputs;
+  for (std::size_t n = 0; n < m.bytes.size(); ++n) inputs.push_back(m.bytes.substr(0, n));
+  Pb shape;
+  for (std::uint64_t d : {std::uint64_t{1}, std::uint64_t{3}, ~std::uint64_t{0}, std::uint64_t{64}})
+    shape.m(1, Pb().u(1, d));
+  Pb graph;
+  graph.m(1, Pb().s(1, "images").s(2, "out").s(4, "Relu"));
+  graph.m(11, Pb().s(1, "images").m(2, Pb().m(1, Pb().u(1, 1).m(2, shape))));
+  graph.m(12, test::onnx_value_info("out", {1, 3, 64, 64}));
+  inputs.push_back(Pb().u(1, 7).m(7, graph).bytes);
+  int refused = 0;
+  for (const std::string& b : inputs) {
+    OnnxModel model;
+    const Status graph_status =
+        read_onnx_model(reinterpret_cast<const std::uint8_t*>(b.data()), b.size(), "m.onnx", &model);
+    if (graph_status.ok()) continue;
+    ++refused;
+    OnnxModelInfo info;
+    const Status s = parse(b, &info);
+    EXPECT_EQ(s.code(), graph_status.code()) << b.size();
+    EXPECT_EQ(s.message(), graph_status.message()) << b.size();
+  }
+  EXPECT_GT(refused, 10);
+  OnnxModelInfo info;
+  const Status s = parse(inputs.back(), &info);
+  EXPECT_NE(s.message().find("tensor 'images' has a dimension of -1, more than 268435456"), std::string::npos) << s;
 }
 
 TEST(OnnxReader, GarbageAndOtherFormatsAreRejected) {

@@ -4,30 +4,35 @@
 // both layouts, and of the project's own demo model.
 #include <gtest/gtest.h>
 
-#include <opencv2/imgcodecs.hpp>
-
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
 
 #include "core/letterbox.h"
-#include "core/metadata.h"
-#include "rkyolo/detector.h"
+#include "core/user_text.h"
+#include "rkyolo/model.h"
 #include "support/test_env.h"
 
 namespace rkyolo {
 namespace {
 
 // Named tolerances.
-constexpr int kMaxPixelDiff = 0;          // OpenCV's own fixed-point bilinear: bit-exact with cv2.resize
+constexpr int kMaxPixelDiff = 0;  // OpenCV's own fixed-point bilinear: bit-exact with cv2.resize
 constexpr double kMaxMeanPixelDiff = 0.0;
-constexpr float kMaxBoxError = 2.0f;      // pixels, source image
+constexpr float kMaxBoxError = 2.0f;  // pixels, source image
 constexpr float kMaxScoreError = 0.01f;
-constexpr float kBorderline = 0.02f;      // detections this close to conf may differ
+constexpr float kBorderline = 0.02f;  // detections this close to conf may differ
 
-std::string reference_script() { return test::source_dir() + "/tests/reference/yolo_reference.py"; }
+std::string reference_script() {
+  return test::source_dir() + "/tests/reference/yolo_reference.py";
+}
 
-cv::Mat read(const std::string& path) { return cv::imread(path, cv::IMREAD_COLOR); }
-ImageView view_of(const cv::Mat& m) { return ImageView{m.data, m.cols, m.rows, m.step[0], PixelFormat::kBgr8}; }
+cv::Mat read(const std::string& path) {
+  return cv::imread(path, cv::IMREAD_COLOR);
+}
+ImageView view_of(const cv::Mat& m) {
+  return ImageView{m.data, m.cols, m.rows, m.step[0], PixelFormat::kBgr8};
+}
 
 TEST(RealPhotos, LetterboxMatchesOpenCVReference) {
   RKYOLO_REQUIRE_SHARED();
@@ -91,9 +96,9 @@ std::vector<RefDet> python_detect(const std::string& model, const std::string& i
   std::vector<RefDet> dets;
   if (r.exit_code != 0) return dets;
   for (const auto& j : nlohmann::json::parse(test::read_text(out))) {
-    dets.push_back(RefDet{j["class_id"].get<int>(), j["score"].get<float>(),
-                          Box{j["box"][0].get<float>(), j["box"][1].get<float>(), j["box"][2].get<float>(),
-                              j["box"][3].get<float>()}});
+    dets.push_back(RefDet{
+        j["class_id"].get<int>(), j["score"].get<float>(),
+        Box{j["box"][0].get<float>(), j["box"][1].get<float>(), j["box"][2].get<float>(), j["box"][3].get<float>()}});
   }
   return dets;
 }
@@ -126,24 +131,27 @@ void expect_same_detections(const std::vector<Detection>& ours, const std::vecto
     EXPECT_NEAR(d.box.y2, r.box.y2, kMaxBoxError) << what << ": " << d << " vs " << r.box;
   }
   for (std::size_t j = 0; j < ref.size(); ++j)
-    if (!used[j]) EXPECT_LT(ref[j].score, conf + kBorderline) << what << ": only the reference found class " << ref[j].class_id << " " << ref[j].box;
+    if (!used[j])
+      EXPECT_LT(ref[j].score, conf + kBorderline)
+          << what << ": only the reference found class " << ref[j].class_id << " " << ref[j].box;
   EXPECT_GT(matched, 0) << what << ": nothing detected";
 }
 
-std::unique_ptr<Detector> cpu_detector(const std::string& model, float conf) {
+std::unique_ptr<Session> cpu_detector(const std::string& model, float conf) {
   register_builtin_backends();
   DetectorOptions o;
   o.model_path = model;
   o.backend = "cpu";
   o.conf_threshold = conf;
   o.iou_threshold = 0.45f;
-  std::unique_ptr<Detector> d;
-  const Status s = Detector::create(o, &d);
+  std::unique_ptr<Session> d;
+  const Status s = test::load_session(o, &d);
   EXPECT_TRUE(s.ok()) << s;
   return d;
 }
 
-void compare_model_on_photos(const std::string& model, const std::string& layout, const std::vector<std::string>& images) {
+void compare_model_on_photos(const std::string& model, const std::string& layout,
+                             const std::vector<std::string>& images) {
   ASSERT_FALSE(test::python3().empty()) << "python3 with cv2 and numpy is required (scripts/install-deps.sh)";
   for (float conf : {0.25f, 0.1f}) {
     auto det = cpu_detector(model, conf);

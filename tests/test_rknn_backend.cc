@@ -5,16 +5,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-
-#include <opencv2/imgcodecs.hpp>
-
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
+#include <opencv2/imgcodecs.hpp>
 
 #include "backends/rknn/rknn_backend.h"
-#include "rkyolo/detector.h"
 #include "rkyolo/log.h"
+#include "rkyolo/model.h"
 #include "support/test_env.h"
 
 namespace rkyolo {
@@ -27,8 +25,12 @@ constexpr float kMinIouVsCpu = 0.9f;
 constexpr float kMaxScoreErrorVsCpu = 0.05f;
 constexpr float kBorderline = 0.06f;  // detections this close to conf may exist on one side only
 
-std::string models_dir() { return test::binary_dir() + "/test-models"; }
-std::string model(const std::string& name) { return models_dir() + "/" + name; }
+std::string models_dir() {
+  return test::binary_dir() + "/test-models";
+}
+std::string model(const std::string& name) {
+  return models_dir() + "/" + name;
+}
 std::string emu_lib(const std::string& variant = "") {
   return test::binary_dir() + "/emulator/" + (variant.empty() ? "" : variant + "/") + "librknnrt.so";
 }
@@ -42,11 +44,13 @@ std::vector<std::string> samples() {
 struct LogCapture {
   LogCapture() {
     set_log_level(LogLevel::kWarning);
-    set_log_callback([](LogLevel, std::string_view m, void* self) {
-      auto* c = static_cast<LogCapture*>(self);
-      std::lock_guard<std::mutex> lock(c->mu);
-      c->lines.emplace_back(m);
-    }, this);
+    set_log_callback(
+        [](LogLevel, std::string_view m, void* self) {
+          auto* c = static_cast<LogCapture*>(self);
+          std::lock_guard<std::mutex> lock(c->mu);
+          c->lines.emplace_back(m);
+        },
+        this);
   }
   ~LogCapture() { set_log_callback(nullptr, nullptr); }
   std::string all() {
@@ -71,33 +75,47 @@ struct ScopedEnv {
   const char* name_;
 };
 
-Status make_detector(const std::string& path, const std::string& backend, std::map<std::string, std::string> params,
-                     std::unique_ptr<Detector>* out, float conf = 0.25f) {
+RknnOptions opts(RknnIo io, RknnInput input = RknnInput::kAuto, RknnCache cache = RknnCache::kAuto) {
+  RknnOptions o;
+  o.io = io;
+  o.input = input;
+  o.cache = cache;
+  return o;
+}
+RknnOptions rknn_lib(const std::string& library, RknnIo io = RknnIo::kAuto) {
+  RknnOptions o = opts(io);
+  o.library = library;
+  return o;
+}
+
+// The emulator's librknnrt.so unless the options name another library.
+Status make_detector(const std::string& path, const std::string& backend, RknnOptions rknn_options,
+                     std::unique_ptr<Session>* out, float conf = 0.25f) {
   register_builtin_backends();
   DetectorOptions o;
   o.model_path = path;
   o.backend = backend;
   o.conf_threshold = conf;
-  if (backend == "rknn" && !params.count("rknn_lib")) params["rknn_lib"] = emu_lib();
-  o.backend_options.params = params;
-  return Detector::create(o, out);
+  if (backend == "rknn" && rknn_options.library.empty()) rknn_options.library = emu_lib();
+  o.backend_options.rknn = rknn_options;
+  return test::load_session(o, out);
 }
 
-std::unique_ptr<Detector> npu(const std::string& path, std::map<std::string, std::string> params = {}, float conf = 0.25f) {
-  std::unique_ptr<Detector> d;
-  const Status s = make_detector(path, "rknn", std::move(params), &d, conf);
+std::unique_ptr<Session> npu(const std::string& path, RknnOptions options = {}, float conf = 0.25f) {
+  std::unique_ptr<Session> d;
+  const Status s = make_detector(path, "rknn", std::move(options), &d, conf);
   EXPECT_TRUE(s.ok()) << s;
   return d;
 }
 
-std::unique_ptr<Detector> cpu(const std::string& path, float conf = 0.25f) {
-  std::unique_ptr<Detector> d;
+std::unique_ptr<Session> cpu(const std::string& path, float conf = 0.25f) {
+  std::unique_ptr<Session> d;
   const Status s = make_detector(path, "cpu", {}, &d, conf);
   EXPECT_TRUE(s.ok()) << s;
   return d;
 }
 
-std::vector<Detection> detect(Detector& d, const std::string& image) {
+std::vector<Detection> detect(Session& d, const std::string& image) {
   const cv::Mat img = cv::imread(image, cv::IMREAD_COLOR);
   EXPECT_FALSE(img.empty()) << image;
   DetectionResult r;
@@ -142,27 +160,26 @@ void expect_close_to_cpu(const std::vector<Detection>& npu_dets, const std::vect
   EXPECT_GT(matched, 0) << what;
 }
 
-const std::vector<std::map<std::string, std::string>>& io_configs() {
-  static const std::vector<std::map<std::string, std::string>> k = {
-      {{"rknn_io", "zero-copy"}},
-      {{"rknn_io", "zero-copy"}, {"rknn_input", "uint8"}},
-      {{"rknn_io", "zero-copy"}, {"rknn_input", "int8"}},
-      {{"rknn_io", "zero-copy"}, {"rknn_cache", "manual"}},
-      {{"rknn_io", "standard"}},
-      {{"rknn_io", "standard"}, {"rknn_input", "int8"}},
+const std::vector<RknnOptions>& io_configs() {
+  static const std::vector<RknnOptions> k = {
+      opts(RknnIo::kZeroCopy),
+      opts(RknnIo::kZeroCopy, RknnInput::kUint8),
+      opts(RknnIo::kZeroCopy, RknnInput::kInt8),
+      opts(RknnIo::kZeroCopy, RknnInput::kAuto, RknnCache::kManual),
+      opts(RknnIo::kStandard),
+      opts(RknnIo::kStandard, RknnInput::kInt8),
   };
   return k;
 }
 
-std::string describe(const std::map<std::string, std::string>& p) {
-  std::string s;
-  for (const auto& [k, v] : p) s += k + "=" + v + " ";
-  return s;
+std::string describe(const RknnOptions& o) {
+  return "io=" + std::string(rknn_io_name(o.io)) + " input=" + std::string(rknn_input_name(o.input)) +
+         " cache=" + std::string(rknn_cache_name(o.cache)) + " ";
 }
 
 // Every mode and strategy gives the same detections; all match the CPU.
 void check_modes_and_cpu(const std::string& rknn, const std::string& onnx, const std::vector<std::string>& images,
-                         const std::vector<std::map<std::string, std::string>>& configs = io_configs()) {
+                         const std::vector<RknnOptions>& configs = io_configs()) {
   ASSERT_TRUE(fs::exists(rknn)) << rknn;
   auto reference = npu(rknn, configs[0]);
   auto on_cpu = cpu(onnx);
@@ -187,8 +204,10 @@ TEST(RknnBackend, DemoModelAllModesIdenticalAndCloseToCpu) {
 
 TEST(RknnBackend, RealYolov5nBothLayouts) {
   RKYOLO_REQUIRE_SHARED();
-  const std::vector<std::string> photos = {test::shared_dir() + "/images/bus.jpg", test::shared_dir() + "/images/zidane.jpg"};
-  check_modes_and_cpu(model("yolov5n-heads-rk3588.rknn"), test::shared_dir() + "/models/yolov5n-coco-heads.onnx", photos);
+  const std::vector<std::string> photos = {test::shared_dir() + "/images/bus.jpg",
+                                           test::shared_dir() + "/images/zidane.jpg"};
+  check_modes_and_cpu(model("yolov5n-heads-rk3588.rknn"), test::shared_dir() + "/models/yolov5n-coco-heads.onnx",
+                      photos);
 }
 
 TEST(RknnBackend, CombinedInt8OutputIsIdenticalAcrossModesAndWarned) {
@@ -197,8 +216,8 @@ TEST(RknnBackend, CombinedInt8OutputIsIdenticalAcrossModesAndWarned) {
   // and the user is told why nothing is found.
   RKYOLO_REQUIRE_SHARED();
   LogCapture log;
-  auto zc = npu(model("yolov5n-rk3588.rknn"), {{"rknn_io", "zero-copy"}});
-  auto st = npu(model("yolov5n-rk3588.rknn"), {{"rknn_io", "standard"}});
+  auto zc = npu(model("yolov5n-rk3588.rknn"), opts(RknnIo::kZeroCopy));
+  auto st = npu(model("yolov5n-rk3588.rknn"), opts(RknnIo::kStandard));
   ASSERT_TRUE(zc && st);
   EXPECT_NE(log.all().find("scores are quantized in steps too coarse"), std::string::npos) << log.all();
   for (const char* img : {"/images/bus.jpg", "/images/zidane.jpg"})
@@ -231,8 +250,8 @@ TEST(RknnBackend, UnalignedWidthUsesStridedInt8Rows) {
     EXPECT_EQ(in.row_stride_pixels, std::string(target) == "rk3588" ? 608 : 600) << target;
     EXPECT_EQ(in.dtype, DType::kInt8) << "w_stride > width: the CPU writes int8 rows itself";
     check_modes_and_cpu(rknn, model("shapes-596.onnx"), samples(),
-                        {{{"rknn_io", "zero-copy"}}, {{"rknn_io", "zero-copy"}, {"rknn_input", "uint8"}},
-                         {{"rknn_io", "standard"}}, {{"rknn_io", "standard"}, {"rknn_input", "int8"}}});
+                        {opts(RknnIo::kZeroCopy), opts(RknnIo::kZeroCopy, RknnInput::kUint8), opts(RknnIo::kStandard),
+                         opts(RknnIo::kStandard, RknnInput::kInt8)});
   }
 }
 
@@ -243,7 +262,7 @@ TEST(RknnBackend, Int8InputNeedsTheModelsNormalization) {
   const std::string rknn = model("shapes-596-rk3588-mean128.rknn");
   std::vector<Detection> reference;
   {
-    auto standard = npu(rknn, {{"rknn_io", "standard"}}, 0.05f);
+    auto standard = npu(rknn, opts(RknnIo::kStandard), 0.05f);
     ASSERT_TRUE(standard);
     EXPECT_EQ(standard->backend().caps().input.dtype, DType::kUint8);
     reference = detect(*standard, samples()[0]);
@@ -256,10 +275,13 @@ TEST(RknnBackend, Int8InputNeedsTheModelsNormalization) {
   EXPECT_NE(log.all().find("does not fit mean 0 / std 255"), std::string::npos) << log.all();
   EXPECT_EQ(count_lines_with(log, "zero-copy I/O is not available"), 1) << log.all();
   expect_identical(detect(*wrong, samples()[0]), reference, "fallback after a mean/std mismatch");
-  std::unique_ptr<Detector> forced;
-  EXPECT_FALSE(make_detector(rknn, "rknn", {{"rknn_io", "zero-copy"}}, &forced).ok());
+  std::unique_ptr<Session> forced;
+  EXPECT_FALSE(make_detector(rknn, "rknn", opts(RknnIo::kZeroCopy), &forced).ok());
 
-  auto right = npu(rknn, {{"rknn_mean", "128"}, {"rknn_std", "128,128,128"}}, 0.05f);
+  RknnOptions mean128;
+  mean128.has_mean = mean128.has_std = true;
+  for (int c = 0; c < 3; ++c) mean128.mean[c] = mean128.std[c] = 128;
+  auto right = npu(rknn, mean128, 0.05f);
   ASSERT_TRUE(right);
   const InputCaps& in = right->backend().caps().input;
   EXPECT_TRUE(in.zero_copy);
@@ -271,37 +293,40 @@ TEST(RknnBackend, Int8InputNeedsTheModelsNormalization) {
 TEST(RknnBackend, OneClassModelWithPaddedChannels) {
   auto d = npu(model("shapes-1class-rk3588.rknn"));
   ASSERT_TRUE(d);
-  EXPECT_EQ(d->layout().num_classes, 1);
+  EXPECT_EQ(d->model().layout().num_classes, 1);
   check_modes_and_cpu(model("shapes-1class-rk3588.rknn"), model("shapes-1class.onnx"), samples());
 }
 
 TEST(RknnBackend, LabelsComeFromTheModel) {
   auto d = npu(model("shapes-rk3588.rknn"));
   ASSERT_TRUE(d);
-  EXPECT_EQ(d->labels()[0], "circle");  // carried through the RKNN custom string
+  EXPECT_EQ(d->model().labels()[0], "circle");  // carried through the RKNN custom string
 }
 
 TEST(RknnFaults, OldRuntimeWithoutZeroCopyFallsBack) {
   LogCapture log;
   // A model built by an old toolkit: this old runtime refuses newer ones.
-  auto legacy = npu(model("shapes-rk3588-tk1.1.0.rknn"), {{"rknn_lib", emu_lib("legacy-nozc")}});
+  auto legacy = npu(model("shapes-rk3588-tk1.1.0.rknn"), rknn_lib(emu_lib("legacy-nozc")));
   ASSERT_TRUE(legacy);
   EXPECT_FALSE(legacy->backend().caps().input.zero_copy);
   const std::string warning = log.all();
-  EXPECT_NE(warning.find("zero-copy I/O is not available (the runtime lacks rknn_create_mem/rknn_set_io_mem"), std::string::npos) << warning;
+  EXPECT_NE(warning.find("zero-copy I/O is not available (the runtime lacks rknn_create_mem/rknn_set_io_mem"),
+            std::string::npos)
+      << warning;
   EXPECT_NE(warning.find("runtime 1.1.0"), std::string::npos) << warning;
   auto modern = npu(model("shapes-rk3588.rknn"));
   for (const auto& img : samples()) expect_identical(detect(*legacy, img), detect(*modern, img), "legacy runtime");
   // Asked for explicitly, the same situation is an error.
-  std::unique_ptr<Detector> d;
-  const Status s = make_detector(model("shapes-rk3588-tk1.1.0.rknn"), "rknn", {{"rknn_lib", emu_lib("legacy-nozc")}, {"rknn_io", "zero-copy"}}, &d);
+  std::unique_ptr<Session> d;
+  const Status s = make_detector(model("shapes-rk3588-tk1.1.0.rknn"), "rknn",
+                                 rknn_lib(emu_lib("legacy-nozc"), RknnIo::kZeroCopy), &d);
   EXPECT_EQ(s.code(), StatusCode::kBackendError);
   EXPECT_NE(s.message().find("zero-copy I/O was requested"), std::string::npos) << s;
 }
 
 TEST(RknnFaults, Runtime120SpellingAndOldToolkit) {
   // 1.2.0 spelled rknn_destory_mem; zero-copy still works with it.
-  auto d = npu(model("shapes-rk3588-tk1.2.0.rknn"), {{"rknn_lib", emu_lib("legacy-1.2")}});
+  auto d = npu(model("shapes-rk3588-tk1.2.0.rknn"), rknn_lib(emu_lib("legacy-1.2")));
   ASSERT_TRUE(d);
   EXPECT_TRUE(d->backend().caps().input.zero_copy);
   bool spelled = false;
@@ -310,8 +335,8 @@ TEST(RknnFaults, Runtime120SpellingAndOldToolkit) {
   auto modern = npu(model("shapes-rk3588.rknn"));
   expect_identical(detect(*d, samples()[0]), detect(*modern, samples()[0]), "runtime 1.2.0");
   // A model built by a newer toolkit: the error says so and names both versions.
-  std::unique_ptr<Detector> bad;
-  const Status s = make_detector(model("shapes-rk3588.rknn"), "rknn", {{"rknn_lib", emu_lib("legacy-1.2")}}, &bad);
+  std::unique_ptr<Session> bad;
+  const Status s = make_detector(model("shapes-rk3588.rknn"), "rknn", rknn_lib(emu_lib("legacy-1.2")), &bad);
   EXPECT_EQ(s.code(), StatusCode::kInvalidModel);
   EXPECT_NE(s.message().find("shapes-rk3588.rknn"), std::string::npos) << s;
   EXPECT_NE(s.message().find("RKNN_ERR_MODEL_INVALID (-6)"), std::string::npos) << s;
@@ -325,12 +350,13 @@ TEST(RknnFaults, CreateMemReturningNullFallsBack) {
   auto d = npu(model("shapes-rk3588.rknn"));
   ASSERT_TRUE(d);
   EXPECT_FALSE(d->backend().caps().input.zero_copy);
-  EXPECT_NE(log.all().find("rknn_create_mem(1228800 bytes) for the input returned NULL"), std::string::npos) << log.all();
+  EXPECT_NE(log.all().find("rknn_create_mem(1228800 bytes) for the input returned NULL"), std::string::npos)
+      << log.all();
   EXPECT_NE(log.all().find("runtime 2.3.2"), std::string::npos) << log.all();
-  // Decided once: clones follow the first context without probing again
-  // (no second warning) and outlive it.
-  std::vector<std::unique_ptr<Detector>> clones(2);
-  for (int i = 0; i < 2; ++i) ASSERT_TRUE(d->clone(i + 1, &clones[i]).ok());
+  // Decided once, at load: sessions follow it without probing again (no
+  // second warning) and outlive each other.
+  std::vector<std::unique_ptr<Session>> clones(2);
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(d->model().create_session(&clones[i]).ok());
   EXPECT_EQ(count_lines_with(log, "zero-copy I/O is not available"), 1) << log.all();
   unsetenv("RKNN_EMU_CREATE_MEM_NULL");
   auto modern = npu(model("shapes-rk3588.rknn"));
@@ -348,45 +374,46 @@ TEST(RknnFaults, CreateMemReturningNullFallsBack) {
 TEST(RknnFaults, ZeroCopyOnlyRuntimeOfRv1106) {
   const std::string rknn = model("shapes-rv1106.rknn");
   const std::string mrt = test::binary_dir() + "/emulator/mrt/librknnmrt.so";
-  auto full = npu(rknn, {{"rknn_io", "standard"}});
+  auto full = npu(rknn, opts(RknnIo::kStandard));
   ASSERT_TRUE(full);
-  auto d = npu(rknn, {{"rknn_lib", mrt}});
+  auto d = npu(rknn, rknn_lib(mrt));
   ASSERT_TRUE(d);
   EXPECT_TRUE(d->backend().caps().input.zero_copy);
   for (const auto& img : samples()) expect_identical(detect(*d, img), detect(*full, img), "librknnmrt zero-copy");
 
-  std::unique_ptr<Detector> standard;
-  Status s = make_detector(rknn, "rknn", {{"rknn_lib", mrt}, {"rknn_io", "standard"}}, &standard);
+  std::unique_ptr<Session> standard;
+  Status s = make_detector(rknn, "rknn", rknn_lib(mrt, RknnIo::kStandard), &standard);
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("has no copy API"), std::string::npos) << s;
   {
     ScopedEnv env("RKNN_EMU_CREATE_MEM_NULL", "1");
-    std::unique_ptr<Detector> none;
-    s = make_detector(rknn, "rknn", {{"rknn_lib", mrt}}, &none);
+    std::unique_ptr<Session> none;
+    s = make_detector(rknn, "rknn", rknn_lib(mrt), &none);
     EXPECT_FALSE(s.ok());
-    EXPECT_NE(s.message().find("no copy API (rknn_inputs_set, rknn_outputs_get) to fall back to"), std::string::npos) << s;
+    EXPECT_NE(s.message().find("no copy API (rknn_inputs_set, rknn_outputs_get) to fall back to"), std::string::npos)
+        << s;
     EXPECT_NE(s.message().find("rknn_create_mem"), std::string::npos) << s;
   }
   // Found by name when librknnrt.so is not on the search path.
   const std::string dir = test::binary_dir() + "/emulator/mrt";
-  const test::CommandResult r = test::run_cli(RKYOLO_CLI, {"info", "--model", rknn},
-                                              {"LANG=C", "LD_LIBRARY_PATH=" + dir});
+  const test::CommandResult r =
+      test::run_cli(RKYOLO_CLI, {"info", "--model", rknn}, {"LANG=C", "LD_LIBRARY_PATH=" + dir});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("librknnmrt.so"), std::string::npos) << r.out;
 }
 
 TEST(RknnFaults, RunFailingMidwayIsPerImage) {
-  for (const char* io : {"zero-copy", "standard"}) {
+  for (RknnIo io : {RknnIo::kZeroCopy, RknnIo::kStandard}) {
     ScopedEnv env("RKNN_EMU_FAIL_RUN_AT", "3");  // the 3rd rknn_run of the context (1 warm-up... see below)
-    auto d = npu(model("shapes-rk3588.rknn"), {{"rknn_io", io}});
+    auto d = npu(model("shapes-rk3588.rknn"), opts(io));
     ASSERT_TRUE(d);
     const cv::Mat img = cv::imread(samples()[0], cv::IMREAD_COLOR);
     const ImageView view{img.data, img.cols, img.rows, img.step[0], PixelFormat::kBgr8};
     DetectionResult r;
     std::vector<Status> results;
     for (int i = 0; i < 4; ++i) results.push_back(d->detect(view, &r));
-    EXPECT_TRUE(results[0].ok() && results[1].ok() && results[3].ok()) << io;
-    EXPECT_EQ(results[2].code(), StatusCode::kBackendError) << io;
+    EXPECT_TRUE(results[0].ok() && results[1].ok() && results[3].ok()) << rknn_io_name(io);
+    EXPECT_EQ(results[2].code(), StatusCode::kBackendError) << rknn_io_name(io);
     EXPECT_NE(results[2].message().find("rknn_run returned RKNN_ERR_FAIL (-1)"), std::string::npos) << results[2];
     EXPECT_NE(results[2].message().find("shapes-rk3588.rknn"), std::string::npos) << results[2];
     EXPECT_FALSE(r.detections.empty()) << "the context works again after the failure";
@@ -394,21 +421,21 @@ TEST(RknnFaults, RunFailingMidwayIsPerImage) {
 }
 
 TEST(RknnFaults, MissingOrWrongLibrary) {
-  std::unique_ptr<Detector> d;
-  Status s = make_detector(model("shapes-rk3588.rknn"), "rknn", {{"rknn_lib", "/nonexistent/librknnrt.so"}}, &d);
+  std::unique_ptr<Session> d;
+  Status s = make_detector(model("shapes-rk3588.rknn"), "rknn", rknn_lib("/nonexistent/librknnrt.so"), &d);
   EXPECT_EQ(s.code(), StatusCode::kBackendUnavailable);
   EXPECT_NE(s.message().find("cannot load the RKNN runtime '/nonexistent/librknnrt.so'"), std::string::npos) << s;
   // A library that is not the runtime.
-  s = make_detector(model("shapes-rk3588.rknn"), "rknn", {{"rknn_lib", "libm.so.6"}}, &d);
+  s = make_detector(model("shapes-rk3588.rknn"), "rknn", rknn_lib("libm.so.6"), &d);
   EXPECT_EQ(s.code(), StatusCode::kBackendUnavailable);
   EXPECT_NE(s.message().find("is not a usable RKNN runtime: it lacks rknn_init"), std::string::npos) << s;
   // A file that is not a library at all.
   const std::string dir = test::temp_dir("wrong_lib");
   test::write_bytes(dir + "/librknnrt.so", "not an ELF file");
-  s = make_detector(model("shapes-rk3588.rknn"), "rknn", {{"rknn_lib", dir + "/librknnrt.so"}}, &d);
+  s = make_detector(model("shapes-rk3588.rknn"), "rknn", rknn_lib(dir + "/librknnrt.so"), &d);
   EXPECT_EQ(s.code(), StatusCode::kBackendUnavailable) << s;
   // --backend auto: the NPU scores 0 and the CPU cannot run .rknn: both reasons are given.
-  s = make_detector(model("shapes-rk3588.rknn"), "auto", {{"rknn_lib", "/nonexistent/librknnrt.so"}}, &d);
+  s = make_detector(model("shapes-rk3588.rknn"), "auto", rknn_lib("/nonexistent/librknnrt.so"), &d);
   EXPECT_EQ(s.code(), StatusCode::kBackendUnavailable);
   EXPECT_NE(s.message().find("rknn: cannot load the RKNN runtime"), std::string::npos) << s;
   EXPECT_NE(s.message().find("cpu: runs ONNX models"), std::string::npos) << s;
@@ -418,7 +445,7 @@ TEST(RknnFaults, CorruptModelDeviceUnavailableAndOnnx) {
   const std::string dir = test::temp_dir("corrupt_rknn");
   const std::string bytes = test::read_text(model("shapes-rk3588.rknn"));
   test::write_bytes(dir + "/cut.rknn", bytes.substr(0, bytes.size() / 3));
-  std::unique_ptr<Detector> d;
+  std::unique_ptr<Session> d;
   Status s = make_detector(dir + "/cut.rknn", "rknn", {}, &d);
   EXPECT_EQ(s.code(), StatusCode::kInvalidModel);
   EXPECT_NE(s.message().find("cut.rknn"), std::string::npos) << s;
@@ -437,27 +464,27 @@ TEST(RknnFaults, CorruptModelDeviceUnavailableAndOnnx) {
 }
 
 TEST(RknnMultiCore, OneContextPerCore) {
-  auto d = npu(model("shapes-rk3588.rknn"), {{"npu_cores", "0_1_2"}});
+  RknnOptions cores;
+  ASSERT_TRUE(parse_npu_cores("0_1_2", &cores));
+  auto d = npu(model("shapes-rk3588.rknn"), cores);
   ASSERT_TRUE(d);
-  std::vector<std::unique_ptr<Detector>> workers;
+  const Model& m = d->model();
+  ASSERT_EQ(m.placements().size(), 3u);
+  std::vector<std::unique_ptr<Session>> workers;
   for (int i = 1; i < 3; ++i) {
-    std::unique_ptr<Detector> w;
-    ASSERT_TRUE(d->clone(i, &w).ok());
+    std::unique_ptr<Session> w;
+    ASSERT_TRUE(m.create_session(m.placements()[i], &w).ok());
     workers.push_back(std::move(w));
   }
-  auto mask_of = [](const Detector& det) {
-    for (const auto& [k, v] : det.backend().describe())
-      if (k == "core mask") return v;
-    return std::string();
-  };
-  EXPECT_EQ(mask_of(*d), "core 0");
-  EXPECT_EQ(mask_of(*workers[0]), "core 1");
-  EXPECT_EQ(mask_of(*workers[1]), "core 2");
+  EXPECT_EQ(to_string(d->placement()), "NPU core 0");
+  EXPECT_EQ(to_string(workers[0]->placement()), "NPU core 1");
+  EXPECT_EQ(to_string(workers[1]->placement()), "NPU core 2");
   const auto expected = detect(*d, samples()[1]);
-  for (auto& w : workers) expect_identical(detect(*w, samples()[1]), expected, "clone");
-  // A core the chip does not have is one clear error.
-  std::unique_ptr<Detector> bad;
-  const Status s = make_detector(model("shapes-rk3566.rknn"), "rknn", {{"npu_cores", "1"}}, &bad);
+  for (auto& w : workers) expect_identical(detect(*w, samples()[1]), expected, "session on another core");
+  // A core the chip does not have is one clear error, at load.
+  std::unique_ptr<Session> bad;
+  ASSERT_TRUE(parse_npu_cores("1", &cores));
+  const Status s = make_detector(model("shapes-rk3566.rknn"), "rknn", cores, &bad);
   EXPECT_EQ(s.code(), StatusCode::kBackendError);
   EXPECT_NE(s.message().find("core 1"), std::string::npos) << s;
   EXPECT_NE(s.message().find("rknn_set_core_mask returned RKNN_ERR_PARAM_INVALID"), std::string::npos) << s;
@@ -468,10 +495,10 @@ TEST(RknnBackend, AutoPicksTheNpuForRknnModels) {
   register_builtin_backends();
   DetectorOptions o;
   o.model_path = model("shapes-rk3588.rknn");
-  std::unique_ptr<Detector> d;
-  ASSERT_TRUE(Detector::create(o, &d).ok());
+  std::unique_ptr<Session> d;
+  ASSERT_TRUE(test::load_session(o, &d).ok());
   EXPECT_EQ(d->backend().caps().name, "rknn");
-  EXPECT_NE(d->backend_choice().find("chosen automatically"), std::string::npos);
+  EXPECT_NE(d->model().backend_choice().find("chosen automatically"), std::string::npos);
 }
 
 }  // namespace

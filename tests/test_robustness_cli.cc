@@ -156,13 +156,17 @@ TEST(RobustnessCli, OutOfMemoryIsASentenceAndTheJsonStaysComplete) {
   const std::string samples = test::source_dir() + "/samples";
   constexpr int kInputs = 4;  // samples/scene1..4.jpg
   int stopped = 0, finished = 0;
-  for (const long megabytes : {20L, 30L, 45L, 60L, 80L, 400L}) {
+  for (const long megabytes : {20L, 30L, 45L, 60L, 80L, 120L, 400L}) {
     SCOPED_TRACE(std::to_string(megabytes) + " MB");
     const std::string json = dir + "/out-" + std::to_string(megabytes) + ".json";
     const CommandResult r =
         test::run_command({"/usr/bin/prlimit", "--data=" + std::to_string(megabytes << 20), RKYOLO_CLI, "detect",
                            "--model", test::demo_model(), "--source", samples, "--no-save", "--json", json},
                           kCommandLimit, {"LANG=C"});
+    // Under the smallest caps the dynamic loader itself cannot map rkyolo's
+    // libraries (OpenCV, FFmpeg, GTK for --show): the program never starts,
+    // and the loader says so. rkyolo's own boundary is tested above that.
+    if (r.exit_code == 127 && r.err.find("error while loading shared libraries") != std::string::npos) continue;
     ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 2) << "exit " << r.exit_code << "\n" << r.err;
     if (r.exit_code == 0) {
       ++finished;
@@ -190,7 +194,7 @@ TEST(RobustnessCli, OutOfMemoryIsASentenceAndTheJsonStaysComplete) {
   fs::copy_file(samples + "/scene1.jpg", mixed + "/a.jpg");
   ASSERT_TRUE(cv::imwrite(mixed + "/b.jpg", cv::Mat(6000, 6000, CV_8UC3, cv::Scalar(40, 90, 160))));
   fs::copy_file(samples + "/scene2.jpg", mixed + "/c.jpg");
-  for (const long megabytes : {80L, 160L}) {
+  for (const long megabytes : {120L, 160L}) {  // the libraries and the model take about 95 MB
     SCOPED_TRACE("mixed, " + std::to_string(megabytes) + " MB");
     const std::string json = dir + "/mixed-" + std::to_string(megabytes) + ".json";
     const CommandResult r =

@@ -7,7 +7,9 @@
 namespace rkyolo {
 namespace {
 
-Status fails() { return invalid_model("'m.onnx' is truncated"); }
+Status fails() {
+  return invalid_model("'m.onnx' is truncated");
+}
 Status propagates(bool* reached) {
   RKYOLO_RETURN_IF_ERROR(fails());
   *reached = true;

@@ -2,8 +2,10 @@
 // (every coordinate below is chosen so the answer can be checked on paper).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <vector>
 
+#include "rkyolo/stream_tracking.h"
 #include "rkyolo/track_events.h"
 #include "rkyolo/tracker.h"
 #include "support/test_env.h"
@@ -341,6 +343,102 @@ TEST(ZonesFile, TooManyZones) {
   std::unique_ptr<TrackEvents> e;
   const Status s = TrackEvents::create(c, {}, &e);
   EXPECT_NE(s.message().find("too many zones: 65 (at most 64)"), std::string::npos) << s;
+}
+
+}  // namespace
+}  // namespace rkyolo
+
+namespace rkyolo {
+namespace {
+
+// A detection of a w x h box whose bottom centre is (x, y).
+Detection detection_at(float x, float y, float score, float w = 40, float h = 40) {
+  Detection d;
+  d.score = score;
+  d.box = {x - w / 2, y - h, x + w / 2, y};
+  return d;
+}
+
+std::unique_ptr<StreamTracking> make_stream_tracking(const ZoneConfig& zones) {
+  StreamTrackingOptions o;
+  o.zones = zones;
+  std::unique_ptr<StreamTracking> t;
+  const Status s = StreamTracking::create(o, &t);
+  EXPECT_TRUE(s.ok()) << s;
+  return t;
+}
+
+TEST(StreamTracking, AssignsIdsKeepsTrackedDetectionsAndCountsTheLine) {
+  // A walks down from y = 100 by 5 px a frame for 60 frames (crossing the
+  // horizontal line y = 250 left to right between frames 30 and 31: "in");
+  // B stands still at (400, 300). A stray low-score box (0.2) appears at a
+  // new place every frame: never a track, so never in the output.
+  ZoneConfig zones;
+  zones.lines = {{"door", {0, 250}, {600, 250}}};
+  auto tracking = make_stream_tracking(zones);
+  int news = 0, ends = 0;
+  std::vector<int> a_ids, b_ids;
+  for (int k = 0; k < 60; ++k) {
+    DetectionResult r;
+    // Frames as the stream numbers them (from 100, 40 ms apart): the events use these.
+    r.tag.frame = 100 + k;
+    r.tag.pts_ms = 40 * k;
+    r.detections = {detection_at(100, 100.0f + 5 * k, 0.9f), detection_at(400, 300, 0.8f),
+                    detection_at(30.0f + 9 * k, 450, 0.2f, 10, 10)};
+    tracking->process(&r);
+    for (const Detection& d : r.detections) {
+      ASSERT_GE(d.track_id, 1) << d;
+      (d.box.x1 < 250 ? a_ids : b_ids).push_back(d.track_id);
+    }
+    for (const TrackEvent& e : tracking->events()) {
+      EXPECT_NE(e.type, EventType::kEnd) << e;
+      if (e.type != EventType::kNew) continue;
+      ++news;
+      EXPECT_EQ(e.frame, 100) << e;
+      EXPECT_EQ(e.first_frame, 100) << e;
+      EXPECT_EQ(e.first_pts_ms, 0) << e;
+    }
+  }
+  tracking->finish();
+  for (const TrackEvent& e : tracking->events()) {
+    ASSERT_EQ(e.type, EventType::kEnd) << e;
+    ++ends;
+    EXPECT_EQ(e.first_frame, 100) << e;
+    EXPECT_EQ(e.last_frame, 159) << e;
+    EXPECT_EQ(e.frame, 159) << e;
+    EXPECT_EQ(e.last_pts_ms, 40 * 59) << e;
+  }
+  // Frame 1 confirms both at once (ByteTrack activates the first frame's tracks).
+  EXPECT_EQ(a_ids.size(), 60u);
+  EXPECT_EQ(b_ids.size(), 60u);
+  EXPECT_EQ(std::count(a_ids.begin(), a_ids.end(), a_ids[0]), 60);
+  EXPECT_EQ(std::count(b_ids.begin(), b_ids.end(), b_ids[0]), 60);
+  EXPECT_NE(a_ids[0], b_ids[0]);
+  EXPECT_EQ(tracking->tracks_confirmed(), 2);
+  EXPECT_EQ(news, 2);
+  EXPECT_EQ(ends, 2);
+  ASSERT_EQ(tracking->line_counts().size(), 1u);
+  EXPECT_EQ(tracking->line_counts()[0].in, 1);
+  EXPECT_EQ(tracking->line_counts()[0].out, 0);
+}
+
+TEST(StreamTracking, NoAllocationPerFrameOnceWarm) {
+  ZoneConfig zones;
+  zones.zones = {{"left", {{0, 0}, {320, 0}, {320, 480}, {0, 480}}}};
+  auto tracking = make_stream_tracking(zones);
+  DetectionResult r;
+  r.detections.reserve(64);
+  auto frame = [&](int k) {
+    r.detections.clear();
+    for (int i = 0; i < 40; ++i)
+      r.detections.push_back(detection_at(20.0f + 15 * i + k, 60.0f + 8 * (i % 5), 0.9f, 12, 30));
+    tracking->process(&r);
+  };
+  for (int k = 0; k < 10; ++k) frame(k);
+  test::AllocationCounter counter;
+  for (int k = 10; k < 100; ++k) frame(k);
+  EXPECT_EQ(counter.count(), 0);
+  EXPECT_EQ(r.detections.size(), 40u);
 }
 
 }  // namespace

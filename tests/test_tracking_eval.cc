@@ -1,6 +1,6 @@
 // End-to-end tracking evaluation without video decoding: the synthetic
 // sequences of training/scenes.py (ground-truth trajectories), the demo model
-// through the Detector on the CPU backend frame by frame, ByteTrack, and the
+// through a Session on the CPU backend frame by frame, ByteTrack, and the
 // metrics (MOTA, IDF1, ID switches) from the independent Python reference
 // tests/reference/mot_metrics.py.
 #include <gtest/gtest.h>
@@ -13,7 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "rkyolo/detector.h"
+#include "rkyolo/model.h"
+#include "rkyolo/stream_tracking.h"
 #include "rkyolo/tracker.h"
 #include "support/test_env.h"
 
@@ -96,13 +97,16 @@ TEST(TrackingMetrics, HandWorkedReferenceValues) {
 
 struct SetResult {
   std::string metrics;
+  // The same tracks as StreamTracking (and so `rkyolo track`'s JSON lines)
+  // report them: the detector's boxes with their track ids.
+  std::string stream_metrics;
   int frames = 0;
   double detect_ms = 0, track_ms = 0;
 };
 
-SetResult run_set(Detector& detector, const std::vector<std::string>& sequences) {
+SetResult run_set(Session& detector, const std::vector<std::string>& sequences) {
   SetResult result;
-  std::vector<std::string> pairs;
+  std::vector<std::string> pairs, stream_pairs;
   DetectionResult detections;
   TrackerFrame tracked;
   for (const std::string& seq : sequences) {
@@ -121,7 +125,11 @@ SetResult run_set(Detector& detector, const std::vector<std::string>& sequences)
     options.frame_rate = fps;
     std::unique_ptr<Tracker> tracker;
     EXPECT_TRUE(Tracker::create(options, &tracker).ok());
-    std::ostringstream pred;
+    StreamTrackingOptions stream_options;
+    stream_options.tracker = options;
+    std::unique_ptr<StreamTracking> stream_tracking;
+    EXPECT_TRUE(StreamTracking::create(stream_options, &stream_tracking).ok());
+    std::ostringstream pred, stream_pred;
     for (int t = 1; t <= frames; ++t) {
       char name[32];
       std::snprintf(name, sizeof(name), "/img/%06d.jpg", t);
@@ -141,19 +149,29 @@ SetResult run_set(Detector& detector, const std::vector<std::string>& sequences)
       for (const TrackedObject& o : tracked.tracks)
         pred << t << ',' << o.track_id << ',' << o.box.x1 << ',' << o.box.y1 << ',' << o.box.width() << ','
              << o.box.height() << ',' << o.score << '\n';
+      stream_tracking->process(&detections);
+      for (const Detection& d : detections.detections)
+        stream_pred << t << ',' << d.track_id << ',' << d.box.x1 << ',' << d.box.y1 << ',' << d.box.width() << ','
+                    << d.box.height() << ',' << d.score << '\n';
     }
     test::write_bytes(seq + "/pred.txt", pred.str());
+    test::write_bytes(seq + "/pred_stream.txt", stream_pred.str());
     pairs.push_back(seq + "/gt.txt");
     pairs.push_back(seq + "/pred.txt");
+    stream_pairs.push_back(seq + "/gt.txt");
+    stream_pairs.push_back(seq + "/pred_stream.txt");
   }
   result.metrics = run_metrics(pairs);
+  result.stream_metrics = run_metrics(stream_pairs);
   return result;
 }
 
 void report(const std::string& name, const SetResult& r) {
-  std::printf("[tracking %s] %s\n[tracking %s] %d frames, detector %.1f ms/frame, tracker %.3f ms/frame\n",
-              name.c_str(), r.metrics.c_str(), name.c_str(), r.frames, r.detect_ms / std::max(r.frames, 1),
-              r.track_ms / std::max(r.frames, 1));
+  std::printf(
+      "[tracking %s] %s\n[tracking %s, detector boxes] %s\n[tracking %s] %d frames, detector %.1f ms/frame, tracker "
+      "%.3f ms/frame\n",
+      name.c_str(), r.metrics.c_str(), name.c_str(), r.stream_metrics.c_str(), name.c_str(), r.frames,
+      r.detect_ms / std::max(r.frames, 1), r.track_ms / std::max(r.frames, 1));
   std::fflush(stdout);
 }
 
@@ -177,14 +195,16 @@ TEST(TrackingEval, DemoModelAndByteTrackOnSyntheticSequences) {
   o.backend = "cpu";
   // ByteTrack wants the low-score boxes too.
   o.conf_threshold = TrackerOptions{}.low_threshold;
-  std::unique_ptr<Detector> detector;
-  const Status s = Detector::create(o, &detector);
+  std::unique_ptr<Session> detector;
+  const Status s = test::load_session(o, &detector);
   ASSERT_TRUE(s.ok()) << s;
 
   const SetResult e = run_set(*detector, easy);
   report("easy", e);
   EXPECT_LT(json_number(e.metrics, "idsw_per_100"), kMaxIdSwitchesPer100) << e.metrics;
   EXPECT_GE(json_number(e.metrics, "idf1"), kMinIdf1) << e.metrics;
+  EXPECT_LT(json_number(e.stream_metrics, "idsw_per_100"), kMaxIdSwitchesPer100) << e.stream_metrics;
+  EXPECT_GE(json_number(e.stream_metrics, "idf1"), kMinIdf1) << e.stream_metrics;
 
   const SetResult h = run_set(*detector, hard);
   report("hard", h);

@@ -77,7 +77,7 @@ TEST(VideoFile, EveryFrameOnceInOrderWithSizeAndTimes) {
   const std::string clip = h264_clip(test::temp_dir("clip"), "clip.mp4");
   auto source = open_or_fail(clip, test_options());
   ASSERT_TRUE(source);
-  const VideoStreamInfo& info = source->info();
+  const FrameSourceInfo& info = source->info();
   EXPECT_EQ(info.width, kWidth);
   EXPECT_EQ(info.height, kHeight);
   EXPECT_NEAR(info.fps, 25.0, 0.01);
@@ -111,7 +111,7 @@ TEST(VideoFile, EveryFrameOnceInOrderWithSizeAndTimes) {
     ++expected;
   }
   EXPECT_EQ(expected, kFrames);
-  const VideoSourceStats stats = source->stats();
+  const FrameSourceStats stats = source->stats();
   EXPECT_EQ(stats.decoded, kFrames) << stats;
   EXPECT_EQ(stats.delivered, kFrames) << stats;
   EXPECT_EQ(stats.errors, 0) << stats;
@@ -345,7 +345,7 @@ TEST(VideoFile, LiveReaderFallingBehindLosesTheOldestFramesCounted) {
     EXPECT_EQ(test::spelled_index(*frame), frame->index % kFrames);
     last = frame->index;
   }
-  const VideoSourceStats stats = source->stats();
+  const FrameSourceStats stats = source->stats();
   EXPECT_GE(stats.reconnects, 1) << stats;
   EXPECT_GE(stats.dropped, kFrames - 2) << stats;  // the first pass, but for the two frames the pool holds
   EXPECT_GT(last, kFrames) << "indices go on across the reconnection";

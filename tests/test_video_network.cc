@@ -86,7 +86,7 @@ TEST(VideoNetwork, ServerKilledAndRestartedOnTheSamePort) {
   server.kill_now();
   server.start();
   ASSERT_TRUE(read_frames(*source, 40, &last_index));  // more than were queued before the kill
-  const VideoSourceStats stats = source->stats();
+  const FrameSourceStats stats = source->stats();
   EXPECT_GE(stats.reconnects, 1) << stats;
 }
 

@@ -6,13 +6,12 @@
 #include <dlfcn.h>
 #include <gtest/gtest.h>
 
-#include <opencv2/imgcodecs.hpp>
-
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <opencv2/imgcodecs.hpp>
 
-#include "rkyolo/detector.h"
+#include "rkyolo/model.h"
 #include "support/counting_allocator.h"
 #include "support/test_env.h"
 
@@ -24,7 +23,8 @@ constexpr std::size_t kLargeCopy = 64 * 1024;  // frame-sized data, not rows or 
 // Exported (see CMakeLists: --export-dynamic-symbol=memcpy), so calls from
 // the dlopen'ed runtime land here too.
 extern "C" void* memcpy(void* dst, const void* src, std::size_t n) {
-  if (n >= kLargeCopy && rkyolo::test::g_counting_allocations.load(std::memory_order_relaxed)) g_large_copies.fetch_add(1);
+  if (n >= kLargeCopy && rkyolo::test::g_counting_allocations.load(std::memory_order_relaxed))
+    g_large_copies.fetch_add(1);
   return memmove(dst, src, n);
 }
 
@@ -36,20 +36,21 @@ struct Frame {
   double bytes_through_copy_api = 0;
 };
 
-Frame measure(const std::string& io) {
+Frame measure(RknnIo io) {
   register_builtin_backends();
   DetectorOptions o;
   o.model_path = test::binary_dir() + "/test-models/shapes-rk3588.rknn";
   o.backend = "rknn";
-  o.backend_options.params = {{"rknn_lib", test::binary_dir() + "/emulator/librknnrt.so"}, {"rknn_io", io}};
-  std::unique_ptr<Detector> d;
-  const Status s = Detector::create(o, &d);
+  o.backend_options.rknn.library = test::binary_dir() + "/emulator/librknnrt.so";
+  o.backend_options.rknn.io = io;
+  std::unique_ptr<Session> d;
+  const Status s = test::load_session(o, &d);
   EXPECT_TRUE(s.ok()) << s;
   if (!d) return {};
-  auto* stats = reinterpret_cast<void (*)(std::uint64_t*, std::uint64_t*, std::uint64_t*)>(
-      dlsym(RTLD_DEFAULT, "rknn_emu_stats"));
+  auto* stats =
+      reinterpret_cast<void (*)(std::uint64_t*, std::uint64_t*, std::uint64_t*)>(dlsym(RTLD_DEFAULT, "rknn_emu_stats"));
   if (stats == nullptr) {
-    void* h = dlopen(o.backend_options.params["rknn_lib"].c_str(), RTLD_NOW | RTLD_NOLOAD);
+    void* h = dlopen(o.backend_options.rknn.library.c_str(), RTLD_NOW | RTLD_NOLOAD);
     stats = reinterpret_cast<decltype(stats)>(dlsym(h, "rknn_emu_stats"));
   }
   EXPECT_NE(stats, nullptr);
@@ -77,13 +78,14 @@ Frame measure(const std::string& io) {
 
 TEST(ZeroCopyCounts, NoAllocationNoCopyPerFrame) {
   setenv("RKNN_EMU_REPLAY", "1", 1);
-  const Frame zc = measure("zero-copy");
-  const Frame std_mode = measure("standard");
+  const Frame zc = measure(RknnIo::kZeroCopy);
+  const Frame std_mode = measure(RknnIo::kStandard);
   unsetenv("RKNN_EMU_REPLAY");
-  std::printf("per frame: zero-copy %ld allocations, %ld large memcpy, %.0f bytes through the copy API; "
-              "standard %ld allocations, %ld large memcpy, %.0f bytes through the copy API\n",
-              zc.allocations, zc.large_copies, zc.bytes_through_copy_api, std_mode.allocations,
-              std_mode.large_copies, std_mode.bytes_through_copy_api);
+  std::printf(
+      "per frame: zero-copy %ld allocations, %ld large memcpy, %.0f bytes through the copy API; "
+      "standard %ld allocations, %ld large memcpy, %.0f bytes through the copy API\n",
+      zc.allocations, zc.large_copies, zc.bytes_through_copy_api, std_mode.allocations, std_mode.large_copies,
+      std_mode.bytes_through_copy_api);
   EXPECT_EQ(zc.allocations, 0);
   EXPECT_EQ(zc.large_copies, 0);
   EXPECT_EQ(zc.bytes_through_copy_api, 0.0);

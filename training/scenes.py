@@ -31,6 +31,10 @@ Video sequences with ground-truth trajectories (tracking evaluation):
   SEQ_MIN_VISIBLE (occluded or mostly out of the frame): an "ignore" region, as in MOTChallenge.
     /usr/bin/python3 training/scenes.py --sequences DIR --set easy
 writes DIR/easy/seq<k>/img/000001.jpg..., DIR/easy/seq<k>/gt.txt (MOTChallenge-style CSV) and info.txt.
+    /usr/bin/python3 training/scenes.py --video clip.mp4 [--set demo] [--index 0] [--size 640x360]
+                                        [--frames 75] [--fps 25] [--crf 28]
+renders a sequence of any size and length and encodes it with the ffmpeg tool (H.264, yuv420p): the
+sample video samples/shapes.mp4 and the CLI's video tests.
 
 CLI (Ultralytics-style dataset):
     /usr/bin/python3 training/scenes.py --out DIR --split val --count 200 [--seed-base N] [--workers 2]
@@ -408,7 +412,7 @@ def write_dataset_yaml(out):
 SEQ_SIZE = (640, 640)          # (width, height): the demo model's input, no letterbox scaling
 SEQ_FPS = 30
 SEQ_MIN_VISIBLE = 0.4          # below: the object is an ignore region in that frame
-SEQ_SET_ID = {"easy": 11, "hard": 12}
+SEQ_SET_ID = {"easy": 11, "hard": 12, "demo": 13}
 # Per set: sequences x frames, objects per sequence, object extent (px), speed (px/frame),
 # relative speed swing, heading drift (rad/frame), share of objects that leave the frame and
 # come back, pairs of objects sent across each other's path, spin (rad/frame).
@@ -417,6 +421,9 @@ SEQ_SETS = {
                  drift=0.01, leavers=0.0, crossings=1, spin=0.0),
     "hard": dict(sequences=2, frames=60, objects=(6, 8), size=(30, 100), speed=(3.0, 9.0), swing=0.6,
                  drift=0.04, leavers=0.3, crossings=3, spin=0.02),
+    # The sample video (samples/shapes.mp4) and the CLI's video tests: more objects, some spinning.
+    "demo": dict(sequences=1, frames=75, objects=(5, 7), size=(44, 96), speed=(2.0, 5.0), swing=0.4,
+                 drift=0.02, leavers=0.0, crossings=1, spin=0.03),
 }
 
 
@@ -495,11 +502,13 @@ def _seq_frame(bg, objs, w, h):
     return np.clip(np.round(img), 0, 255).astype(np.uint8), rows
 
 
-def render_sequence(set_name, index):
-    """Frames and ground truth of sequence `index` of set "easy" or "hard" (a pure function of both)."""
+def render_sequence(set_name, index, size=SEQ_SIZE, frames=None):
+    """Frames and ground truth of sequence `index` of a set of SEQ_SETS (a pure function of the arguments).
+
+    `size` (width, height) and `frames` default to SEQ_SIZE and the set's frame count."""
     cfg = SEQ_SETS[set_name]
     rng = np.random.default_rng(np.random.SeedSequence([SEQ_SET_ID[set_name], int(index)]))
-    w, h = SEQ_SIZE
+    w, h = size
     bg = _background(rng, h, w)
     _draw_distractors(rng, bg, int(rng.integers(2, 8)))
     objs = _seq_objects(rng, cfg, w, h)
@@ -512,8 +521,9 @@ def render_sequence(set_name, index):
             if d > best_d:
                 best, best_d = c, d
         o["color"] = best
+    count = cfg["frames"] if frames is None else int(frames)
     frames, gt = [], []
-    for t in range(cfg["frames"]):
+    for t in range(count):
         if t > 0:
             for o in objs:
                 _seq_step(rng, o, cfg, w, h, t)
@@ -542,12 +552,44 @@ def write_sequences(out, set_name):
     return dirs
 
 
+def write_video(path, set_name, index, size, frames, fps, crf=28):
+    """Renders a sequence and encodes it with the ffmpeg tool: H.264 (yuv420p), `fps` frames per second.
+
+    Frames go to ffmpeg through a pipe as raw BGR; returns the number of frames written."""
+    import subprocess
+    seq, _ = render_sequence(set_name, index, size, frames)
+    w, h = size
+    cmd = ["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "bgr24", "-s", "%dx%d" % (w, h),
+           "-r", str(fps), "-i", "-", "-c:v", "libx264", "-preset", "veryslow", "-crf", str(crf),
+           "-pix_fmt", "yuv420p", "-movflags", "+faststart", path]
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE)
+    for img in seq:
+        proc.stdin.write(np.ascontiguousarray(img).tobytes())
+    proc.stdin.close()
+    if proc.wait() != 0:
+        raise RuntimeError("ffmpeg could not encode %s" % path)
+    return len(seq)
+
+
+def _parse_size(text):
+    w, h = (int(v) for v in text.lower().split("x"))
+    if w < 64 or h < 64 or w % 2 or h % 2:
+        raise argparse.ArgumentTypeError("expected an even WIDTHxHEIGHT of at least 64x64")
+    return w, h
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", help="dataset root")
     ap.add_argument("--split", choices=list(SPLIT_ID))
     ap.add_argument("--sequences", metavar="DIR", help="write the tracking sequences of --set into DIR")
     ap.add_argument("--set", choices=list(SEQ_SETS), action="append", help="easy or hard (repeatable)")
+    ap.add_argument("--video", metavar="FILE", help="write sequence --index of --set (default demo) as H.264 video")
+    ap.add_argument("--index", type=int, default=0, help="sequence index for --video")
+    ap.add_argument("--size", type=_parse_size, default=(640, 360), help="WIDTHxHEIGHT for --video (640x360)")
+    ap.add_argument("--frames", type=int, default=75, help="frames for --video (75)")
+    ap.add_argument("--fps", type=int, default=25, help="frame rate for --video (25)")
+    ap.add_argument("--crf", type=int, default=28, help="x264 quality for --video (28; lower is better)")
     ap.add_argument("--count", type=int, default=0)
     ap.add_argument("--samples", metavar="DIR",
                     help="instead of a dataset, write DIR/scene<k>.jpg + .txt for --indices")
@@ -557,6 +599,12 @@ def main(argv=None):
     ap.add_argument("--workers", type=int, default=1)
     a = ap.parse_args(argv)
     cv2.setNumThreads(1)
+    if a.video:
+        set_name = (a.set or ["demo"])[0]
+        n = write_video(a.video, set_name, a.index, a.size, a.frames, a.fps, a.crf)
+        print("%s  <- %s sequence %d  %dx%d  %d frames at %d fps  %d bytes" %
+              (a.video, set_name, a.index, a.size[0], a.size[1], n, a.fps, os.path.getsize(a.video)))
+        return 0
     if a.sequences:
         for set_name in a.set or list(SEQ_SETS):
             for d in write_sequences(a.sequences, set_name):

@@ -10,7 +10,7 @@
 namespace rkyolo::cli {
 
 struct OptionSpec {
-  std::string name;        // "--conf"
+  std::string name;  // "--conf"
   bool takes_value = false;
   std::string short_name;  // "-v" (optional)
 };

@@ -1,40 +1,36 @@
 // rkyolo detect: images, directories and globs -> annotated images, YOLO txt
-// labels and one JSON array. Bad inputs are reported one sentence each and
-// skipped; the exit code says whether everything succeeded. Progress and
-// summaries go to standard error: standard output carries only `--json -`.
+// labels and one JSON array; video files, cameras and network streams go
+// through the pipeline (detect_video.cc). Bad inputs are reported one
+// sentence each and skipped; the exit code says whether everything
+// succeeded. Progress and summaries go to standard error: standard output
+// carries only `--json -`.
 
 #include <chrono>
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 
 #include "rkyolo/annotate.h"
 #include "rkyolo/commands.h"
+#include "rkyolo/detect.h"
+#include "rkyolo/detection_json.h"
 #include "rkyolo/i18n.h"
 #include "rkyolo/image_io.h"
+#include "rkyolo/live_options.h"
 #include "rkyolo/log.h"
+#include "rkyolo/model.h"
 #include "rkyolo/options.h"
 #include "rkyolo/output_util.h"
 
 namespace rkyolo::cli {
 
 namespace fs = std::filesystem;
-using Json = nlohmann::ordered_json;
 
 namespace {
-
-Json detection_json(const Detection& d) {
-  Json j;
-  j["class_id"] = d.class_id;
-  j["label"] = std::string(d.label);
-  j["score"] = round_to(d.score, 5);
-  j["box"] = {round_to(d.box.x1, 2), round_to(d.box.y1, 2), round_to(d.box.x2, 2), round_to(d.box.y2, 2)};
-  return j;
-}
 
 std::string summary_of(const DetectionResult& r, const std::vector<std::string>& labels) {
   if (r.detections.empty()) return tr(Msg::kNoDetections);
@@ -60,87 +56,88 @@ std::string unique_output_name(const std::string& src, std::set<std::string>* us
   return unique + ext;
 }
 
-}  // namespace
+// YOLO txt label lines: "class cx cy w h [score]", normalized.
+std::string yolo_label_lines(const std::vector<Detection>& detections, int width, int height, bool with_score) {
+  std::string lines;
+  for (const auto& d : detections) {
+    char buf[160];
+    const double cx = (d.box.x1 + d.box.x2) / 2 / width, cy = (d.box.y1 + d.box.y2) / 2 / height;
+    const double w = d.box.width() / width, h = d.box.height() / height;
+    if (with_score)
+      std::snprintf(buf, sizeof buf, "%d %.6f %.6f %.6f %.6f %.5f\n", d.class_id, cx, cy, w, h, d.score);
+    else
+      std::snprintf(buf, sizeof buf, "%d %.6f %.6f %.6f %.6f\n", d.class_id, cx, cy, w, h);
+    lines += buf;
+  }
+  return lines;
+}
 
-int cmd_detect(int argc, char** argv, int first) {
-  std::vector<OptionSpec> specs = model_option_specs();
-  for (const char* flag : {"--agnostic-nms", "--save-txt", "--save-conf", "--no-save"})
-    specs.push_back({flag, false, ""});
-  for (const char* opt : {"--source", "--conf", "--iou", "--max-det", "--classes", "--output", "--json"})
-    specs.push_back({opt, true, ""});
-  Args args;
-  int exit_code;
-  if (!start_command("detect", argc, argv, first, specs, Msg::kUsageDetect, &args, &exit_code)) return exit_code;
-  const bool verbose = args.has("--verbose");
-  DetectorOptions options;
-  Status s = detector_options_from(args, 0.25f, 0.45f, &options);
-  if (s.ok() && !args.has("--source")) s = invalid_argument(trf(Msg::kMissingOption, "--source"));
-  if (!s.ok()) {
-    print_error(s.message());
-    return kExitUsage;
-  }
-  const std::string out_dir = args.get("--output", "runs/detect");
-  const bool save_images = !args.has("--no-save");
-  const bool save_txt = args.has("--save-txt");
-  const bool save_conf = args.has("--save-conf");
-  if (save_conf && !save_txt) print_warning("--save-conf has no effect without --save-txt");
-  const std::string json_path = args.get("--json");
-  if (!json_path.empty()) {
-    s = check_output_file(json_path);
-    if (!s.ok()) {
-      print_error(s.message());
-      return kExitUsage;
-    }
-  }
-  if (save_images || save_txt) {
-    s = ensure_directory(out_dir);
-    if (s.ok() && save_txt) s = ensure_directory(out_dir + "/labels");
-    if (!s.ok()) {
-      print_error(s.message());
-      return kExitUsage;
-    }
-  }
+Json timing_json(const StageTiming& t) {
+  return {{"preprocess", round_to(t.preprocess_ms, 3)},
+          {"inference", round_to(t.inference_ms, 3)},
+          {"postprocess", round_to(t.postprocess_ms, 3)}};
+}
 
-  const std::vector<SourceItem> items = collect_sources(args.all("--source"));
-  // Never overwrite an input: not with the JSON, not with an annotated copy.
+// Output files and folders, checked before any work; an output never
+// overwrites an input image.
+Status check_image_outputs(const DetectConfig& c, const std::vector<SourceItem>& items) {
+  if (!c.json_path.empty()) RKYOLO_RETURN_IF_ERROR(check_output_file(c.json_path));
+  if (c.save || c.save_txt) {
+    RKYOLO_RETURN_IF_ERROR(ensure_directory(c.out_dir));
+    if (c.save_txt) RKYOLO_RETURN_IF_ERROR(ensure_directory(c.out_dir + "/labels"));
+  }
   for (const SourceItem& item : items) {
     if (!item.error.empty()) continue;
     const fs::path folder = fs::path(item.path).parent_path();
-    std::string option, value;
-    if (!json_path.empty() && same_file(json_path, item.path))
-      option = "--json", value = json_path;
-    else if (save_images && same_file(folder.empty() ? "." : folder.string(), out_dir))
-      option = "--output", value = out_dir;
-    if (!option.empty()) {
-      print_error(trf(Msg::kBadValue, value, option, "it would overwrite the input image '" + item.path + "'"));
-      return kExitUsage;
+    if (!c.json_path.empty() && same_file(c.json_path, item.path))
+      return invalid_argument(
+          trf(Msg::kBadValue, c.json_path, "--json", "it would overwrite the input image '" + item.path + "'"));
+    if (c.save && same_file(folder.empty() ? "." : folder.string(), c.out_dir))
+      return invalid_argument(
+          trf(Msg::kBadValue, c.out_dir, "--output", "it would overwrite the input image '" + item.path + "'"));
+  }
+  return Status();
+}
+
+// One run over still images: each input processed in order, failures kept
+// in place in the JSON array.
+class ImageRun {
+ public:
+  ImageRun(const DetectConfig& config, std::vector<SourceItem> items, Session* session)
+      : c_(config), items_(std::move(items)), session_(session) {}
+
+  int run() {
+    process_all();
+    return finish();
+  }
+
+ private:
+  // Out of memory (or threads) for one input stops the run: the inputs left
+  // keep their places in a complete JSON, and the exit code says the run stopped.
+  void process_all() {
+    const int n = static_cast<int>(items_.size());
+    for (int i = 0; i < n; ++i) {
+      if (!stopped_.empty()) {
+        record_failure(items_[i].path, trf(Msg::kNotProcessed, stopped_));
+        continue;
+      }
+      try {
+        process(i);
+      } catch (const std::bad_alloc&) {
+        stopped_ = tr(Msg::kOutOfMemory);
+      } catch (const std::exception& e) {
+        stopped_ = e.what();
+      }
+      if (!stopped_.empty()) {
+        stopped_at_ = i;
+        print_error(trf(Msg::kRunStopped, items_[i].path, stopped_, std::to_string(n - i), std::to_string(n)));
+        record_failure(items_[i].path, stopped_);
+      }
     }
   }
 
-  register_builtin_backends();
-  std::unique_ptr<Detector> detector;
-  s = Detector::create(options, &detector);
-  if (!s.ok()) {
-    print_error(trf(Msg::kCannotLoadModel, s.message()));
-    return kExitUsage;
-  }
-  if (verbose) {
-    std::fprintf(stderr, "%s\n", detector->backend_choice().c_str());
-    std::ostringstream layout;
-    layout << detector->layout();
-    std::fprintf(stderr, "%s\n", trf(Msg::kLayoutDetected, layout.str()).c_str());
-  }
-
-  Json results = Json::array();
-  std::set<std::string> used_names;
-  int failed = 0, done = 0, saved = 0;  // saved: image and label files written
-  bool outputs_failed = false;          // an output file (not an input) could not be written
-  StageTiming total;
-  DetectionResult result;
-  cv::Mat image;
-  const int n = static_cast<int>(items.size());
   // An input that failed keeps its place in the JSON with its sentence.
-  auto record_failure = [&](const std::string& path, const std::string& message) {
+  void record_failure(const std::string& path, const std::string& message) {
     Json entry;
     entry["image"] = path;
     entry["width"] = nullptr;
@@ -148,135 +145,206 @@ int cmd_detect(int argc, char** argv, int first) {
     entry["detections"] = Json::array();
     entry["timing_ms"] = nullptr;
     entry["error"] = message;
-    results.push_back(entry);
-    ++failed;
-  };
-  auto process = [&](int i) {
-    const SourceItem& item = items[i];
-    Json entry;
-    entry["image"] = item.path;
-    auto fail = [&](const std::string& message) {
-      print_error(message);
-      record_failure(item.path, message);
-    };
-    if (!item.error.empty()) {
-      fail(item.error);
-      return;
-    }
-    s = load_image(item.path, &image);
-    if (!s.ok()) {
-      fail(s.code() == StatusCode::kNotFound ? s.message() : trf(Msg::kImageFailed, item.path, s.message()));
-      return;
-    }
-    const ImageView view{image.data, image.cols, image.rows, image.step[0], PixelFormat::kBgr8};
-    s = detector->detect(view, &result);
-    if (!s.ok()) {
-      fail(trf(Msg::kDetectFailed, item.path, s.message()));
-      return;
-    }
-    ++done;
-    total.preprocess_ms += result.timing.preprocess_ms;
-    total.inference_ms += result.timing.inference_ms;
-    total.postprocess_ms += result.timing.postprocess_ms;
-    std::fprintf(
-        stderr, "%s\n",
-        trf(Msg::kImageLine, std::to_string(i + 1), std::to_string(n), item.path, std::to_string(image.cols),
-            std::to_string(image.rows), summary_of(result, detector->labels()), fixed(result.timing.total_ms(), 1))
-            .c_str());
-    entry["width"] = image.cols;
-    entry["height"] = image.rows;
-    Json dets = Json::array();
-    for (const auto& d : result.detections) dets.push_back(detection_json(d));
-    entry["detections"] = dets;
-    entry["timing_ms"] = {{"preprocess", round_to(result.timing.preprocess_ms, 3)},
-                          {"inference", round_to(result.timing.inference_ms, 3)},
-                          {"postprocess", round_to(result.timing.postprocess_ms, 3)}};
-    std::string write_error;
-    const std::string name = unique_output_name(item.path, &used_names);
-    if (save_images) {
-      draw_detections(image, result.detections);
-      const Status ws = write_image(out_dir + "/" + name, image);
-      if (ws.ok()) {
-        ++saved;
-      } else {
-        write_error = ws.message();
-        print_error(write_error);
-      }
-    }
-    if (save_txt) {
-      std::string lines;
-      for (const auto& d : result.detections) {
-        char buf[160];
-        const double cx = (d.box.x1 + d.box.x2) / 2 / image.cols, cy = (d.box.y1 + d.box.y2) / 2 / image.rows;
-        const double w = d.box.width() / image.cols, h = d.box.height() / image.rows;
-        if (save_conf)
-          std::snprintf(buf, sizeof buf, "%d %.6f %.6f %.6f %.6f %.5f\n", d.class_id, cx, cy, w, h, d.score);
-        else
-          std::snprintf(buf, sizeof buf, "%d %.6f %.6f %.6f %.6f\n", d.class_id, cx, cy, w, h);
-        lines += buf;
-      }
-      const std::string out = out_dir + "/labels/" + fs::path(name).stem().string() + ".txt";
-      Status ws = write_text_atomically(out, lines);
-      if (ws.ok()) {
-        ++saved;
-      } else {
-        print_error(ws.message());
-        if (write_error.empty()) write_error = ws.message();
-      }
-    }
-    if (!write_error.empty()) {
-      entry["error"] = write_error;
-      outputs_failed = true;
-    }
-    results.push_back(entry);
-  };
-  // Out of memory (or threads) for one input stops the run: the inputs left
-  // keep their places in a complete JSON, and the exit code says the run stopped.
-  std::string stopped;
-  int stopped_at = n;
-  for (int i = 0; i < n; ++i) {
-    if (!stopped.empty()) {
-      record_failure(items[i].path, trf(Msg::kNotProcessed, stopped));
-      continue;
-    }
-    try {
-      process(i);
-    } catch (const std::bad_alloc&) {
-      stopped = tr(Msg::kOutOfMemory);
-    } catch (const std::exception& e) {
-      stopped = e.what();
-    }
-    if (!stopped.empty()) {
-      stopped_at = i;
-      print_error(trf(Msg::kRunStopped, items[i].path, stopped, std::to_string(n - i), std::to_string(n)));
-      record_failure(items[i].path, stopped);
-    }
+    results_.push_back(entry);
+    ++failed_;
   }
 
-  if (!json_path.empty()) {
-    // File names need not be UTF-8: invalid bytes become U+FFFD, never an abort.
-    s = write_text_atomically(json_path, results.dump(1, ' ', false, Json::error_handler_t::replace) + "\n");
-    if (!s.ok()) {
-      print_error(s.message());
-      outputs_failed = true;
-    } else if (verbose) {
-      std::fprintf(stderr, "%s\n", trf(Msg::kJsonWritten, json_path).c_str());
+  void fail(const std::string& path, const std::string& message) {
+    print_error(message);
+    record_failure(path, message);
+  }
+
+  void process(int i) {
+    const SourceItem& item = items_[i];
+    if (!item.error.empty()) return fail(item.path, item.error);
+    Status s = load_image(item.path, &image_);
+    if (!s.ok())
+      return fail(item.path,
+                  s.code() == StatusCode::kNotFound ? s.message() : trf(Msg::kImageFailed, item.path, s.message()));
+    const ImageView view{image_.data, image_.cols, image_.rows, image_.step[0], PixelFormat::kBgr8};
+    s = session_->detect(view, &result_);
+    if (!s.ok()) return fail(item.path, trf(Msg::kDetectFailed, item.path, s.message()));
+    ++done_;
+    total_.preprocess_ms += result_.timing.preprocess_ms;
+    total_.inference_ms += result_.timing.inference_ms;
+    total_.postprocess_ms += result_.timing.postprocess_ms;
+    std::fprintf(stderr, "%s\n",
+                 trf(Msg::kImageLine, std::to_string(i + 1), std::to_string(items_.size()), item.path,
+                     std::to_string(image_.cols), std::to_string(image_.rows),
+                     summary_of(result_, session_->model().labels()), fixed(result_.timing.total_ms(), 1))
+                     .c_str());
+    Json entry;
+    entry["image"] = item.path;
+    entry["width"] = image_.cols;
+    entry["height"] = image_.rows;
+    entry["detections"] = detections_json(result_.detections);
+    entry["timing_ms"] = timing_json(result_.timing);
+    const std::string write_error = save_outputs(item.path);
+    if (!write_error.empty()) {
+      entry["error"] = write_error;
+      outputs_failed_ = true;
+    }
+    results_.push_back(entry);
+  }
+
+  // The annotated image and the txt labels; returns the first write error.
+  std::string save_outputs(const std::string& path) {
+    std::string write_error;
+    const std::string name = unique_output_name(path, &used_names_);
+    auto count = [&](const Status& ws) {
+      if (ws.ok()) {
+        ++saved_;
+        return;
+      }
+      print_error(ws.message());
+      if (write_error.empty()) write_error = ws.message();
+    };
+    if (c_.save) {
+      draw_detections(image_, result_.detections);
+      count(write_image(c_.out_dir + "/" + name, image_));
+    }
+    if (c_.save_txt) {
+      const std::string out = c_.out_dir + "/labels/" + fs::path(name).stem().string() + ".txt";
+      count(write_text_atomically(out, yolo_label_lines(result_.detections, image_.cols, image_.rows, c_.save_conf)));
+    }
+    return write_error;
+  }
+
+  int finish() {
+    if (!c_.json_path.empty()) {
+      // File names need not be UTF-8: invalid bytes become U+FFFD, never an abort.
+      const Status s =
+          write_text_atomically(c_.json_path, results_.dump(1, ' ', false, Json::error_handler_t::replace) + "\n");
+      if (!s.ok()) {
+        print_error(s.message());
+        outputs_failed_ = true;
+      } else if (c_.verbose) {
+        std::fprintf(stderr, "%s\n", trf(Msg::kJsonWritten, c_.json_path).c_str());
+      }
+    }
+    if (done_ > 0)
+      std::fprintf(stderr, "%s\n",
+                   trf(Msg::kSpeed, fixed(total_.preprocess_ms / done_, 1), fixed(total_.inference_ms / done_, 1),
+                       fixed(total_.postprocess_ms / done_, 1))
+                       .c_str());
+    if (saved_ > 0) std::fprintf(stderr, "%s\n", trf(Msg::kSavedTo, c_.out_dir).c_str());
+    const int n = static_cast<int>(items_.size());
+    if (stopped_at_ < n) return kExitUsage;  // the run did not finish
+    if (failed_ > 0) {
+      print_error(trf(Msg::kSummaryFailed, std::to_string(failed_), std::to_string(n)));
+      return kExitInputFailed;
+    }
+    if (outputs_failed_) return kExitInputFailed;  // each failure was named above
+    std::fprintf(stderr, "%s\n", trf(Msg::kSummaryOk, std::to_string(done_)).c_str());
+    return kExitOk;
+  }
+
+  const DetectConfig& c_;
+  const std::vector<SourceItem> items_;
+  Session* session_;
+  Json results_ = Json::array();
+  std::set<std::string> used_names_;
+  int failed_ = 0, done_ = 0, saved_ = 0;  // saved: image and label files written
+  bool outputs_failed_ = false;            // an output file (not an input) could not be written
+  std::string stopped_;
+  int stopped_at_ = INT_MAX;
+  StageTiming total_;
+  DetectionResult result_;
+  cv::Mat image_;
+};
+
+}  // namespace
+
+std::vector<OptionSpec> detect_option_specs() {
+  std::vector<OptionSpec> specs = model_option_specs();
+  for (const OptionSpec& o : live_option_specs()) specs.push_back(o);
+  for (const char* flag : {"--agnostic-nms", "--save-txt", "--save-conf", "--no-save", "--save", "--stream-buffer"})
+    specs.push_back({flag, false, ""});
+  for (const char* opt : {"--source", "--conf", "--iou", "--max-det", "--classes", "--output", "--json", "--stats",
+                          "--codec", "--vid-stride"})
+    specs.push_back({opt, true, ""});
+  return specs;
+}
+
+Status detect_config_from(const Args& args, DetectConfig* c) {
+  RKYOLO_RETURN_IF_ERROR(detector_options_from(args, 0.25f, 0.45f, &c->detector));
+  if (!args.has("--source")) return invalid_argument(trf(Msg::kMissingOption, "--source"));
+  c->args = &args;
+  c->out_dir = args.get("--output", "runs/detect");
+  c->json_path = args.get("--json");
+  c->stats_path = args.get("--stats");
+  c->codec = args.get("--codec");
+  c->save = !args.has("--no-save");
+  c->save_live = args.has("--save");
+  if (c->save_live && !c->save) return invalid_argument(trf(Msg::kContradictingOptions, "--save", "--no-save"));
+  c->save_txt = args.has("--save-txt");
+  c->save_conf = args.has("--save-conf");
+  c->stream_buffer = args.has("--stream-buffer");
+  c->verbose = args.has("--verbose");
+  if (args.has("--vid-stride"))
+    RKYOLO_RETURN_IF_ERROR(parse_int("--vid-stride", args.get("--vid-stride"), 1, 10000, &c->vid_stride));
+  if (args.has("--codec") && c->codec.empty())
+    return invalid_argument(trf(Msg::kBadValue, "", "--codec", "expected an FFmpeg encoder name such as libx264"));
+  return Status();
+}
+
+Status split_sources(const std::vector<std::string>& values, std::vector<std::string>* images,
+                     std::vector<SourceSpec>* videos) {
+  for (const std::string& value : values) {
+    const SourceSpec spec = classify_source(value);
+    if (spec.kind == SourceKind::kOther) {
+      images->push_back(value);
+    } else if (spec.kind == SourceKind::kStreamList) {
+      std::vector<SourceSpec> listed;
+      RKYOLO_RETURN_IF_ERROR(read_stream_list(spec.location, &listed));
+      videos->insert(videos->end(), listed.begin(), listed.end());
+    } else {
+      videos->push_back(spec);
     }
   }
-  if (done > 0)
-    std::fprintf(stderr, "%s\n",
-                 trf(Msg::kSpeed, fixed(total.preprocess_ms / done, 1), fixed(total.inference_ms / done, 1),
-                     fixed(total.postprocess_ms / done, 1))
-                     .c_str());
-  if (saved > 0) std::fprintf(stderr, "%s\n", trf(Msg::kSavedTo, out_dir).c_str());
-  if (stopped_at < n) return kExitUsage;  // the run did not finish
-  if (failed > 0) {
-    print_error(trf(Msg::kSummaryFailed, std::to_string(failed), std::to_string(n)));
-    return kExitInputFailed;
+  if (!images->empty() && !videos->empty())
+    return invalid_argument(trf(Msg::kVideoMixed, images->front(), videos->front().location));
+  return Status();
+}
+
+int run_images(const DetectConfig& c, const std::vector<std::string>& sources) {
+  if (c.args != nullptr)
+    for (const OptionSpec& o : live_option_specs())
+      if (c.args->has(o.name)) {
+        print_error(trf(Msg::kLiveNeedsVideo, o.name, sources.front()));
+        return kExitUsage;
+      }
+  if (c.save_conf && !c.save_txt) print_warning("--save-conf has no effect without --save-txt");
+  std::vector<SourceItem> items = collect_sources(sources);
+  Status s = check_image_outputs(c, items);
+  if (!s.ok()) {
+    print_error(s.message());
+    return kExitUsage;
   }
-  if (outputs_failed) return kExitInputFailed;  // each failure was named above
-  std::fprintf(stderr, "%s\n", trf(Msg::kSummaryOk, std::to_string(done)).c_str());
-  return kExitOk;
+  std::unique_ptr<Session> session;
+  s = open_session(c.detector, c.verbose, &session);
+  if (!s.ok()) {
+    print_error(s.message());
+    return kExitUsage;
+  }
+  return ImageRun(c, std::move(items), session.get()).run();
+}
+
+int cmd_detect(int argc, char** argv, int first) {
+  Args args;
+  int exit_code;
+  if (!start_command("detect", argc, argv, first, detect_option_specs(), Msg::kUsageDetect, &args, &exit_code))
+    return exit_code;
+  DetectConfig config;
+  std::vector<std::string> images;
+  std::vector<SourceSpec> videos;
+  Status s = detect_config_from(args, &config);
+  if (s.ok()) s = split_sources(args.all("--source"), &images, &videos);
+  if (!s.ok()) {
+    print_error(s.message());
+    return kExitUsage;
+  }
+  return videos.empty() ? run_images(config, images) : run_video(config, videos);
 }
 
 }  // namespace rkyolo::cli

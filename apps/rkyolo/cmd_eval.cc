@@ -2,6 +2,7 @@
 // Ultralytics save_json, any exporter) against a dataset split, without a
 // model. Image sizes come from the file headers, so nothing is decoded.
 #include <cstdio>
+#include <utility>
 
 #include "rkyolo/commands.h"
 #include "rkyolo/dataset_eval.h"
@@ -65,7 +66,7 @@ int cmd_eval(int argc, char** argv, int first) {
   extra["failed_images"] = failed_images;
   extra["label_problems"] = split.label_problems;
   extra["folders_skipped"] = split.dataset.unreadable_folders.size();
-  const bool outputs_ok = report_evaluation(options, split, image_index, images, extra);
+  const bool outputs_ok = report_evaluation(options, split, image_index, std::move(images), extra);
   if (failed > 0) {
     print_error(trf(Msg::kSummaryFailed, std::to_string(failed), std::to_string(paths.size())));
     return kExitInputFailed;

@@ -12,7 +12,9 @@ namespace rkyolo::cli {
 
 namespace {
 
-void row(const char* key, const std::string& value) { std::printf("%-10s %s\n", key, value.c_str()); }
+void row(const char* key, const std::string& value) {
+  std::printf("%-10s %s\n", key, value.c_str());
+}
 
 std::string tensor_line(int index, const TensorInfo& t) {
   std::ostringstream os;
@@ -42,7 +44,8 @@ std::string input_feed(const InputCaps& in) {
 int cmd_info(int argc, char** argv, int first) {
   Args args;
   int exit_code;
-  if (!start_command("info", argc, argv, first, model_option_specs(), Msg::kUsageInfo, &args, &exit_code)) return exit_code;
+  if (!start_command("info", argc, argv, first, model_option_specs(), Msg::kUsageInfo, &args, &exit_code))
+    return exit_code;
   DetectorOptions options;
   Status s = detector_options_from(args, 0.25f, 0.45f, &options);
   if (!s.ok()) {
@@ -64,8 +67,18 @@ int cmd_info(int argc, char** argv, int first) {
   row("model", info.path + " (" + info.format + ")");
   row("backend", caps.name + ": " + caps.device);
   if (args.has("--verbose")) row("", choice);
+  const RuntimeInfo runtime = backend->runtime_info();
+  row("", "runtime: " + runtime.runtime);
+  if (!runtime.driver_version.empty()) row("", "driver: " + runtime.driver_version);
+  if (!runtime.library_path.empty()) row("", "library: " + runtime.library_path);
+  row("", "io mode: " + runtime.io_detail);
+  if (runtime.npu_cores > 0) row("", "NPU cores: " + std::to_string(runtime.npu_cores));
+  std::string placements;
+  for (const Placement& p : backend->placements()) placements += (placements.empty() ? "" : ", ") + to_string(p);
+  row("", "sessions run on: " + placements);
   for (const auto& [key, value] : backend->describe()) row("", key + ": " + value);
-  for (std::size_t i = 0; i < info.inputs.size(); ++i) row(i == 0 ? "inputs" : "", tensor_line(static_cast<int>(i), info.inputs[i]));
+  for (std::size_t i = 0; i < info.inputs.size(); ++i)
+    row(i == 0 ? "inputs" : "", tensor_line(static_cast<int>(i), info.inputs[i]));
   row("", input_feed(caps.input));
   for (std::size_t i = 0; i < info.outputs.size(); ++i)
     row(i == 0 ? "outputs" : "", tensor_line(static_cast<int>(i), info.outputs[i]));

@@ -42,21 +42,14 @@ int cmd_val(int argc, char** argv, int first) {
     return kExitUsage;
   }
 
-  register_builtin_backends();
-  std::unique_ptr<Detector> detector;
-  s = Detector::create(detector_options, &detector);
+  std::unique_ptr<Session> session;
+  s = open_session(detector_options, options.verbose, &session);
   if (!s.ok()) {
-    print_error(trf(Msg::kCannotLoadModel, s.message()));
+    print_error(s.message());
     return kExitUsage;
   }
-  if (options.verbose) {
-    std::fprintf(stderr, "%s\n", detector->backend_choice().c_str());
-    std::ostringstream layout;
-    layout << detector->layout();
-    std::fprintf(stderr, "%s\n", trf(Msg::kLayoutDetected, layout.str()).c_str());
-  }
   const int num_classes = static_cast<int>(split.dataset.names.size());
-  const int model_classes = static_cast<int>(detector->labels().size());
+  const int model_classes = static_cast<int>(session->model().labels().size());
   if (model_classes != num_classes)
     print_warning(trf(Msg::kClassCountMismatch, std::to_string(model_classes), std::to_string(num_classes)));
 
@@ -80,7 +73,7 @@ int cmd_val(int argc, char** argv, int first) {
     s = load_image(path, &image);
     if (s.ok()) {
       const ImageView view{image.data, image.cols, image.rows, image.step[0], PixelFormat::kBgr8};
-      s = detector->detect(view, &result);
+      s = session->detect(view, &result);
       if (!s.ok()) s = Status(s.code(), trf(Msg::kDetectFailed, path, s.message()));
     } else if (s.code() != StatusCode::kNotFound) {
       s = Status(s.code(), trf(Msg::kImageFailed, path, s.message()));
@@ -132,7 +125,7 @@ int cmd_val(int argc, char** argv, int first) {
   const int done = static_cast<int>(images.size());
   OrderedJson extra;
   extra["model"] = detector_options.model_path;
-  extra["backend"] = detector->backend().caps().name;
+  extra["backend"] = session->model().runtime().backend;
   extra["settings"] = {{"conf", round_to(detector_options.conf_threshold, 6)},
                        {"iou", round_to(detector_options.iou_threshold, 6)},
                        {"max_det", detector_options.max_det},

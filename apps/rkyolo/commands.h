@@ -8,6 +8,7 @@ constexpr int kExitInputFailed = 1;  // some inputs could not be processed; the 
 constexpr int kExitUsage = 2;        // bad options, or the model/runtime cannot be used
 
 int cmd_detect(int argc, char** argv, int first);
+int cmd_track(int argc, char** argv, int first);
 int cmd_info(int argc, char** argv, int first);
 int cmd_val(int argc, char** argv, int first);
 int cmd_eval(int argc, char** argv, int first);

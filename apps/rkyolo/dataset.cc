@@ -243,6 +243,16 @@ bool parse_double(const std::string& text, double* out) {
   return true;
 }
 
+// The shoelace area of the polygon x0 y0 x1 y1 ... (`points` vertices).
+double polygon_area(const double* xy, std::size_t points) {
+  double twice = 0;
+  for (std::size_t i = 0; i < points; ++i) {
+    const std::size_t j = (i + 1) % points;
+    twice += xy[2 * i] * xy[2 * j + 1] - xy[2 * j] * xy[2 * i + 1];
+  }
+  return std::fabs(twice) / 2;
+}
+
 }  // namespace
 
 LabelFile read_label_file(const std::string& path, int num_classes) {
@@ -298,13 +308,14 @@ void parse_label_text(std::string_view text, const std::string& path, int num_cl
     for (std::size_t i = 1; i < n; ++i) in_range = in_range && v[i] >= 0.0 && v[i] <= 1.0;
     if (in_range && n == 5) {
       l.cx = v[1], l.cy = v[2], l.w = v[3], l.h = v[4];
-    } else if (in_range) {  // polygon: its bounding box
+    } else if (in_range) {  // polygon: its bounding box and its area
       double x1 = 1, y1 = 1, x2 = 0, y2 = 0;
       for (std::size_t i = 1; i + 1 < n; i += 2) {
         x1 = std::min(x1, v[i]), x2 = std::max(x2, v[i]);
         y1 = std::min(y1, v[i + 1]), y2 = std::max(y2, v[i + 1]);
       }
       l.cx = (x1 + x2) / 2, l.cy = (y1 + y2) / 2, l.w = x2 - x1, l.h = y2 - y1;
+      l.area = polygon_area(v.data() + 1, (n - 1) / 2);
     }
     if (!in_range || l.w <= 0 || l.h <= 0) {
       skip(tr(Msg::kLabelCoordRange));
@@ -325,13 +336,14 @@ std::vector<LabelBox> to_pixels(const std::vector<NormalizedLabel>& labels, int 
     LabelBox b;
     b.class_id = l.class_id;
     b.box = CocoBox{(l.cx - l.w / 2) * width, (l.cy - l.h / 2) * height, l.w * width, l.h * height};
+    if (l.area) b.area = *l.area * width * height;
     out.push_back(b);
   }
   return out;
 }
 
-ImageId image_id_for(const std::string& image_path) {
-  ImageId id;
+CocoImageId image_id_for(const std::string& image_path) {
+  CocoImageId id;
   id.text = fs::path(image_path).stem().string();
   const bool digits = !id.text.empty() && id.text.size() <= 18 &&
                       std::all_of(id.text.begin(), id.text.end(), [](unsigned char c) { return c >= '0' && c <= '9'; });
@@ -342,7 +354,7 @@ ImageId image_id_for(const std::string& image_path) {
   return id;
 }
 
-std::string image_id_key(const ImageId& id) {
+std::string image_id_key(const CocoImageId& id) {
   // append(), not "#" + s: GCC 12 warns falsely (-Wrestrict) on the latter.
   return id.is_number ? std::string("#").append(std::to_string(id.number)) : std::string("$").append(id.text);
 }

@@ -2,7 +2,7 @@
 // lists, YOLO txt labels) as the evaluation commands read them.
 #pragma once
 
-#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +45,8 @@ std::string label_path_for(const std::string& image_path);
 struct NormalizedLabel {
   int class_id = 0;
   double cx = 0, cy = 0, w = 0, h = 0;  // fractions of the image size
+  // A polygon's area (shoelace), as a fraction of the image's; absent for a box.
+  std::optional<double> area;
 };
 
 struct LabelFile {
@@ -55,24 +57,21 @@ struct LabelFile {
 };
 
 // Reads YOLO txt labels ("class cx cy w h", or "class x1 y1 x2 y2 ..." polygons,
-// whose bounding box is taken). Bad lines are skipped and described.
+// whose bounding box is taken, and whose own area picks the COCO area range
+// as a segmentation's area does). Bad lines are skipped and described.
 LabelFile read_label_file(const std::string& path, int num_classes);
 // The parsing part: `text` is the content of the label file `path`.
 void parse_label_text(std::string_view text, const std::string& path, int num_classes, LabelFile* out);
 
-// Pixel boxes for an image of `width` x `height`.
+// Pixel boxes (and polygon areas) for an image of `width` x `height`.
 std::vector<LabelBox> to_pixels(const std::vector<NormalizedLabel>& labels, int width, int height);
 
 // The COCO image_id Ultralytics writes: the file stem, as a number when it is
-// all digits (and fits), else the stem itself.
-struct ImageId {
-  bool is_number = false;
-  std::int64_t number = 0;
-  std::string text;
-};
-ImageId image_id_for(const std::string& image_path);
+// all ASCII digits and at most 18 of them ("000042" is 42), else the stem
+// itself (text keeps the stem in both cases).
+CocoImageId image_id_for(const std::string& image_path);
 // A key equal for equal ids ("#123" or "$name").
-std::string image_id_key(const ImageId& id);
+std::string image_id_key(const CocoImageId& id);
 
 // Width and height from the file header (JPEG with its EXIF orientation, PNG,
 // BMP), else by decoding the image. False when unreadable.

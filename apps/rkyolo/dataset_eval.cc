@@ -11,7 +11,6 @@
 
 namespace rkyolo::cli {
 
-
 namespace {
 
 constexpr int kMaxLabelProblemsShown = 10;
@@ -25,7 +24,7 @@ OrderedJson ap_json(double v) {
   return v == kUndefinedAp ? OrderedJson(nullptr) : OrderedJson(round_to(v, 6));
 }
 
-OrderedJson image_id_json(const ImageId& id) {
+OrderedJson image_id_json(const CocoImageId& id) {
   return id.is_number ? OrderedJson(id.number) : OrderedJson(id.text);
 }
 
@@ -78,7 +77,7 @@ Status load_split(const EvalCommandOptions& options, SplitData* out) {
     labels += static_cast<int>(lf.labels.size());
     out->labels.push_back(std::move(lf));
 
-    const ImageId id = image_id_for(ds.images[i]);
+    const CocoImageId id = image_id_for(ds.images[i]);
     out->ids.push_back(id);
     const auto [it, inserted] = out->image_of_id.emplace(image_id_key(id), static_cast<int>(i));
     if (!inserted && id_clashes++ == 0) {
@@ -253,6 +252,10 @@ void print_summary(const EvalReport& r, const SplitData& split, const std::vecto
                trf(Msg::kReportMaps, ap_text(r.map50_95), ap_text(r.map50), ap_text(r.map75), ap_text(r.map_small),
                    ap_text(r.map_medium), ap_text(r.map_large))
                    .c_str());
+  std::fprintf(stderr, "%s\n",
+               trf(Msg::kReportMars, ap_text(r.mar1), ap_text(r.mar10), ap_text(r.mar100), ap_text(r.mar_small),
+                   ap_text(r.mar_medium), ap_text(r.mar_large))
+                   .c_str());
   std::fprintf(
       stderr, "%s\n",
       trf(Msg::kReportPr, fixed(r.precision, 3), fixed(r.recall, 3), fixed(r.f1_conf, 3), fixed(r.f1, 3)).c_str());
@@ -303,6 +306,12 @@ OrderedJson report_json(const EvalCommandOptions& options, const SplitData& spli
                   {"map_small", ap_json(r.map_small)},
                   {"map_medium", ap_json(r.map_medium)},
                   {"map_large", ap_json(r.map_large)},
+                  {"mar1", ap_json(r.mar1)},
+                  {"mar10", ap_json(r.mar10)},
+                  {"mar100", ap_json(r.mar100)},
+                  {"mar_small", ap_json(r.mar_small)},
+                  {"mar_medium", ap_json(r.mar_medium)},
+                  {"mar_large", ap_json(r.mar_large)},
                   {"precision", round_to(r.precision, 6)},
                   {"recall", round_to(r.recall, 6)},
                   {"f1", round_to(r.f1, 6)},
@@ -397,7 +406,9 @@ bool save_plots(const std::string& dir, const EvalReport& report, const std::vec
 }  // namespace
 
 bool report_evaluation(const EvalCommandOptions& options, const SplitData& split, const std::vector<int>& image_index,
-                       const std::vector<EvalImage>& images, const OrderedJson& extra) {
+                       std::vector<EvalImage> images, const OrderedJson& extra) {
+  // COCOeval ranks ties across images in image-id order.
+  for (std::size_t i = 0; i < images.size(); ++i) images[i].id = split.ids[static_cast<std::size_t>(image_index[i])];
   if (images.empty()) {
     print_error(tr(Msg::kEvalNoImages));
     OrderedJson j = {{"dataset", split.dataset.yaml_path}, {"split", split.dataset.split}, {"images", 0}};

@@ -37,7 +37,7 @@ Status eval_command_options_from(const Args& args, EvalCommandOptions* out);
 struct SplitData {
   Dataset dataset;
   std::vector<LabelFile> labels;           // per image of dataset.images
-  std::vector<ImageId> ids;                // per image
+  std::vector<CocoImageId> ids;            // per image
   std::map<std::string, int> image_of_id;  // image_id_key -> first image with that id
   int label_problems = 0;                  // label lines or files skipped (exit code 1)
 };
@@ -65,12 +65,13 @@ Status read_predictions(const std::string& path, const SplitData& split,
 Status parse_predictions(std::string_view text, const std::string& path, const SplitData& split,
                          std::vector<std::vector<PredictedBox>>* per_image);
 
-// Scores the evaluated images (entry i is dataset image `image_index[i]`),
-// prints the table, counting metrics and outliers, writes --json (with
-// `extra` merged in) and --plots. False when an output could not be written
-// (already reported), or when there is no image to score: then --json still
-// gets a complete report saying so (with `extra`, e.g. failed_images).
+// Scores the evaluated images (entry i is dataset image `image_index[i]`; its
+// id is set from the split, so ties rank as COCOeval ranks them), prints the
+// table, the COCO APs and ARs, counting metrics and outliers, writes --json
+// (with `extra` merged in) and --plots. False when an output could not be
+// written (already reported), or when there is no image to score: then --json
+// still gets a complete report saying so (with `extra`, e.g. failed_images).
 bool report_evaluation(const EvalCommandOptions& options, const SplitData& split, const std::vector<int>& image_index,
-                       const std::vector<EvalImage>& images, const OrderedJson& extra);
+                       std::vector<EvalImage> images, const OrderedJson& extra);
 
 }  // namespace rkyolo::cli

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 
+#include "core/utf8.h"
 #include "rkyolo/i18n.h"
 
 namespace rkyolo::cli {
@@ -73,24 +74,6 @@ std::string strip_comment(std::string_view s) {
   return trim(s);
 }
 
-void append_utf8(std::uint32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    *out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    *out += static_cast<char>(0xC0 | (cp >> 6));
-    *out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    *out += static_cast<char>(0xE0 | (cp >> 12));
-    *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    *out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    *out += static_cast<char>(0xF0 | (cp >> 18));
-    *out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    *out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 // The value of hex digit `h`, or -1.
 int hex_value(char h) {
   return h >= '0' && h <= '9'   ? h - '0'
@@ -119,10 +102,10 @@ bool read_escape(std::string_view s, std::size_t* k, std::string* out) {
     case '"':
     case '/':
     case '\\': *out += e; return true;
-    case 'N': append_utf8(0x85, out); return true;
-    case '_': append_utf8(0xA0, out); return true;
-    case 'L': append_utf8(0x2028, out); return true;
-    case 'P': append_utf8(0x2029, out); return true;
+    case 'N': core::append_utf8(out, 0x85); return true;
+    case '_': core::append_utf8(out, 0xA0); return true;
+    case 'L': core::append_utf8(out, 0x2028); return true;
+    case 'P': core::append_utf8(out, 0x2029); return true;
     case 'x':
     case 'u':
     case 'U': break;
@@ -135,7 +118,7 @@ bool read_escape(std::string_view s, std::size_t* k, std::string* out) {
     cp = cp * 16 + static_cast<std::uint32_t>(hex_value(s[++*k]));
   }
   if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-  append_utf8(cp, out);
+  core::append_utf8(out, cp);
   return true;
 }
 

@@ -23,6 +23,7 @@ const Entry kCatalog[] = {
      "\n"
      "commands:\n"
      "  detect   detect objects in images, folders and globs\n"
+     "  track    detect and track objects in video (ByteTrack, zones, events)\n"
      "  info     describe a model: inputs, outputs, detected YOLO layout\n"
      "  val      evaluate a model on a dataset (mAP, counting accuracy)\n"
      "  eval     score a saved predictions file against a dataset\n"
@@ -36,6 +37,7 @@ const Entry kCatalog[] = {
      "\n"
      "命令：\n"
      "  detect   检测图片、文件夹和通配符中的目标\n"
+     "  track    检测并跟踪视频中的目标（ByteTrack、区域、事件）\n"
      "  info     描述模型：输入、输出、识别出的 YOLO 布局\n"
      "  val      在数据集上评估模型（mAP、计数准确度）\n"
      "  eval     用数据集为保存的预测文件打分\n"
@@ -47,7 +49,9 @@ const Entry kCatalog[] = {
      "usage: rkyolo detect --model M --source S [options]\n"
      "\n"
      "  --model FILE         model file (.onnx for the CPU, .rknn for the NPU)\n"
-     "  --source S           image file, directory or glob ('imgs/*.jpg'); repeatable\n"
+     "  --source S           image file, directory or glob ('imgs/*.jpg'), or video: a file\n"
+     "                       (.mp4, .mkv, ...), camera (/dev/video0 or 0), rtsp/rtmp/http(s)/tcp\n"
+     "                       URL or .streams list; repeatable (images and video not in one run)\n"
      "  --conf X             confidence threshold, 0..1 (default 0.25)\n"
      "  --iou X              NMS IoU threshold, 0..1 (default 0.45)\n"
      "  --max-det N          maximum detections per image (default 300)\n"
@@ -64,17 +68,30 @@ const Entry kCatalog[] = {
      "  --rknn-input TYPE    zero-copy input: auto, uint8 (the NPU normalizes) or int8\n"
      "  --rknn-mean, --rknn-std  the model's conversion mean/std (default 0 and 255),\n"
      "                       used when the CPU quantizes the input itself\n"
-     "  --output DIR         where annotated images and labels go (default runs/detect)\n"
-     "  --json FILE          write all results as a JSON array\n"
+     "  --output DIR         where annotated images, videos and labels go (default runs/detect)\n"
+     "  --json FILE          images: all results as one JSON array; video: one JSON line per\n"
+     "                       frame ('-' = standard output)\n"
      "  --save-txt           write YOLO txt labels to DIR/labels\n"
      "  --save-conf          add the score to txt labels\n"
-     "  --no-save            do not write annotated images\n"
+     "  --no-save            do not write annotated images or videos\n"
+     "  --save               also save annotated video of live sources (cameras, streams)\n"
+     "  --vid-stride N       video: process every N-th frame (default 1)\n"
+     "  --stream-buffer      live sources: queue frames instead of dropping the oldest\n"
+     "  --codec NAME         encoder of annotated video (default h264_rkmpp, else libx264)\n"
+     "  --stats FILE         video: per-stream statistics as JSON at the end\n"
+     "  --serve [HOST:]PORT  video: web live view (MJPEG per stream, /api/streams); host\n"
+     "                       127.0.0.1 unless given; no authentication\n"
+     "  --mqtt HOST[:PORT]   video: publish status, detections and stats to an MQTT broker\n"
+     "                       (--mqtt-prefix, --mqtt-credentials FILE, --mqtt-max-rate, TLS: README)\n"
+     "  --show               video: a window per stream; q or Esc stops like Ctrl-C\n"
      "  --lang en|zh         message language (default from the locale)\n"
      "  -v, --verbose        more detail\n",
      "用法：rkyolo detect --model M --source S [选项]\n"
      "\n"
      "  --model FILE         模型文件（CPU 用 .onnx，NPU 用 .rknn）\n"
-     "  --source S           图片文件、目录或通配符（'imgs/*.jpg'）；可重复\n"
+     "  --source S           图片文件、目录或通配符（'imgs/*.jpg'），或视频：视频文件\n"
+     "                       （.mp4、.mkv 等）、摄像头（/dev/video0 或 0）、rtsp/rtmp/http(s)/tcp\n"
+     "                       地址或 .streams 列表；可重复（图片和视频不能在同一次运行中混用）\n"
      "  --conf X             置信度阈值，0..1（默认 0.25）\n"
      "  --iou X              NMS 的 IoU 阈值，0..1（默认 0.45）\n"
      "  --max-det N          每张图片最多检测数（默认 300）\n"
@@ -91,11 +108,22 @@ const Entry kCatalog[] = {
      "  --rknn-input TYPE    零拷贝输入：auto、uint8（由 NPU 归一化）或 int8\n"
      "  --rknn-mean, --rknn-std  模型转换时的 mean/std（默认 0 和 255），\n"
      "                       由 CPU 自行量化输入时使用\n"
-     "  --output DIR         标注图片和标签的输出目录（默认 runs/detect）\n"
-     "  --json FILE          把全部结果写成 JSON 数组\n"
+     "  --output DIR         标注图片、视频和标签的输出目录（默认 runs/detect）\n"
+     "  --json FILE          图片：全部结果写成一个 JSON 数组；视频：每帧一行 JSON\n"
+     "                       （'-' 表示标准输出）\n"
      "  --save-txt           把 YOLO txt 标签写到 DIR/labels\n"
      "  --save-conf          在 txt 标签中加入分数\n"
-     "  --no-save            不保存标注图片\n"
+     "  --no-save            不保存标注图片或视频\n"
+     "  --save               也保存实时输入（摄像头、网络流）的标注视频\n"
+     "  --vid-stride N       视频：每 N 帧处理一帧（默认 1）\n"
+     "  --stream-buffer      实时输入：排队等待，而不是丢弃最旧的帧\n"
+     "  --codec NAME         标注视频的编码器（默认 h264_rkmpp，否则 libx264）\n"
+     "  --stats FILE         视频：结束时把各视频流的统计写成 JSON\n"
+     "  --serve [HOST:]PORT  视频：网页实时查看（每路一个 MJPEG，/api/streams）；未指定主机时\n"
+     "                       只监听 127.0.0.1；没有身份验证\n"
+     "  --mqtt HOST[:PORT]   视频：把状态、检测结果和统计发布到 MQTT 代理\n"
+     "                       （--mqtt-prefix、--mqtt-credentials FILE、--mqtt-max-rate、TLS：见 README）\n"
+     "  --show               视频：每路一个窗口；按 q 或 Esc 停止，与 Ctrl-C 相同\n"
      "  --lang en|zh         消息语言（默认取自系统区域设置）\n"
      "  -v, --verbose        输出更多细节\n"},
     {Msg::kUsageInfo,
@@ -113,8 +141,8 @@ const Entry kCatalog[] = {
      "usage: rkyolo val --model M --data dataset.yaml [options]\n"
      "\n"
      "Runs the model over a dataset split and scores it the COCO way (mAP50-95, mAP50,\n"
-     "mAP75, by object size, per class), with precision/recall at the best F1 and\n"
-     "counting accuracy. Unreadable images are reported and left out (exit code 1).\n"
+     "mAP75, mAR1/10/100, by object size, per class), with precision/recall at the best\n"
+     "F1 and counting accuracy. Unreadable images are reported and left out (exit code 1).\n"
      "\n"
      "  --model FILE         model file (.onnx for the CPU, .rknn for the NPU)\n"
      "  --data FILE          Ultralytics dataset.yaml (path, train/val/test, names)\n"
@@ -145,7 +173,7 @@ const Entry kCatalog[] = {
      "用法：rkyolo val --model M --data dataset.yaml [选项]\n"
      "\n"
      "在数据集的一个划分上运行模型，并按 COCO 方式评分（mAP50-95、mAP50、mAP75、\n"
-     "按目标大小、按类别），同时给出最佳 F1 处的精确率/召回率和计数准确度。\n"
+     "mAR1/10/100，按目标大小、按类别），同时给出最佳 F1 处的精确率/召回率和计数准确度。\n"
      "无法读取的图片会被报告并跳过（退出码 1）。\n"
      "\n"
      "  --model FILE         模型文件（CPU 用 .onnx，NPU 用 .rknn）\n"
@@ -216,7 +244,8 @@ const Entry kCatalog[] = {
     {Msg::kNotProcessed, "not processed: the run stopped earlier ({})", "未处理：运行已提前停止（{}）"},
     {Msg::kOutOfMemory, "out of memory: the command needed more memory than this machine could give",
      "内存不足：该命令需要的内存超出了本机可提供的量"},
-    {Msg::kUnknownOption, "unknown option '{}' for '{}' (run 'rkyolo {} --help')", "'{}' 不是 '{}' 的选项（运行 'rkyolo {} --help'）"},
+    {Msg::kUnknownOption, "unknown option '{}' for '{}' (run 'rkyolo {} --help')",
+     "'{}' 不是 '{}' 的选项（运行 'rkyolo {} --help'）"},
     {Msg::kMissingValue, "option '{}' needs a value", "选项 '{}' 需要一个值"},
     {Msg::kBadValue, "invalid value '{}' for {}: {}", "{1} 的值 '{0}' 无效：{2}"},
     {Msg::kMissingOption, "missing required option {}", "缺少必需的选项 {}"},
@@ -340,6 +369,11 @@ const Entry kCatalog[] = {
     {Msg::kPredsWritten, "predictions written to {}", "预测已写入 {}"},
     {Msg::kReportMaps, "mAP50-95 {}, mAP50 {}, mAP75 {}; by object size: small {}, medium {}, large {}",
      "mAP50-95 {}，mAP50 {}，mAP75 {}；按目标大小：小 {}，中 {}，大 {}"},
+    {Msg::kReportMars,
+     "mAR1 {}, mAR10 {}, mAR100 {}; by object size: small {}, medium {}, large {} (average recall keeping the best 1, "
+     "10, 100 predictions per image and class)",
+     "mAR1 {}，mAR10 {}，mAR100 {}；按目标大小：小 {}，中 {}，大 {}（平均召回率，每张图片每个类别保留最好的 1、10、100 "
+     "个预测）"},
     {Msg::kReportPr, "precision {} and recall {} at confidence {} (best mean F1 {})",
      "置信度 {2} 时精确率 {0}、召回率 {1}（最佳平均 F1 {3}）"},
     {Msg::kReportCounting,
@@ -358,6 +392,81 @@ const Entry kCatalog[] = {
      "图片 {}/{} {}：{} 个标注，{} 个预测，{} 毫秒"},
     {Msg::kEvalNoImages, "no image could be evaluated", "没有可以评估的图片"},
     {Msg::kImageSizeUnknown, "its size cannot be read", "无法读取其尺寸"},
+    // detect on video
+    {Msg::kVideoStreamName, "stream {} '{}'", "视频流 {} '{}'"},
+    {Msg::kVideoHardware, "hardware", "硬件"},
+    {Msg::kVideoSoftware, "software", "软件"},
+    {Msg::kVideoStreamFailed, "{} failed: {}", "{} 失败：{}"},
+    {Msg::kVideoStreamReconnecting, "{} was lost, reconnecting: {}", "{} 已断开，正在重连：{}"},
+    {Msg::kVideoStreamOnline, "{}: {}x{} at {} fps, decoder {}", "{}：{}x{}，{} fps，解码器 {}"},
+    {Msg::kVideoFrameFailed, "{} frame {}: {}", "{} 第 {} 帧：{}"},
+    {Msg::kVideoStreamLine,
+     "{}: {}, {} decoded, {} processed, {} dropped, {} failed, {} reconnects, {} fps, latency p50 {} ms p99 {} ms, "
+     "decoder {}",
+     "{}：{}，解码 {} 帧，处理 {} 帧，丢弃 {} 帧，失败 {} 帧，重连 {} 次，{} fps，延迟 p50 {} 毫秒 p99 {} 毫秒，"
+     "解码器 {}"},
+    {Msg::kVideoRunLine, "run: {} s wall, {} s CPU, workers: {}", "运行：墙钟 {} 秒，CPU {} 秒，工作线程：{}"},
+    {Msg::kVideoSavedTo, "annotated video saved to {}", "标注视频已保存到 {}"},
+    {Msg::kVideoInterrupted,
+     "interrupted: finishing the queued frames and the output files (press Ctrl-C again to quit at once)",
+     "已中断：正在处理已排队的帧并完成输出文件（再按一次 Ctrl-C 立即退出）"},
+    {Msg::kVideoMixed, "image sources ('{}') and video sources ('{}') cannot be mixed in one run: run them separately",
+     "图片输入（'{}'）和视频输入（'{}'）不能在同一次运行中混用：请分开运行"},
+    {Msg::kVideoUnavailable,
+     "'{}' is a video source, but this rkyolo was built without video support (RKYOLO_WITH_FFMPEG=OFF)",
+     "'{}' 是视频输入，但此 rkyolo 构建时未启用视频支持（RKYOLO_WITH_FFMPEG=OFF）"},
+    {Msg::kVideoStreamsFailed, "{} of {} streams failed", "{1} 个视频流中有 {0} 个失败"},
+    {Msg::kVideoImagesOnly, "{} applies to images only and is ignored for video", "{} 只用于图片，对视频无效"},
+    {Msg::kVideoSummaryOk, "{} frames processed from {} streams", "已处理 {1} 个视频流的 {0} 帧"},
+    {Msg::kVideoMoreFrameErrors, "{}: further frame errors are counted in the summary, not shown",
+     "{}：后续的帧错误只计入汇总，不再显示"},
+    {Msg::kContradictingOptions, "{} and {} contradict each other: give one of them",
+     "{} 和 {} 相互矛盾：只能给出其中一个"},
+    // track
+    {Msg::kUsageTrack,
+     "usage: rkyolo track --model M --source VIDEO [options]\n"
+     "\n"
+     "Detects objects in video sources like 'rkyolo detect' (all of its video options apply:\n"
+     "see 'rkyolo detect --help') and follows each object with ByteTrack: every detection\n"
+     "gets a track_id, the annotated video draws the id and a short trail.\n"
+     "\n"
+     "  --tracker NAME           bytetrack (the only one; default)\n"
+     "  --track-high-thresh X    first association from this score (default 0.5)\n"
+     "  --track-low-thresh X     second association from this score (default 0.1); the\n"
+     "                           model runs at this confidence unless --conf is given\n"
+     "  --new-track-thresh X     a new track starts from this score (default 0.6)\n"
+     "  --match-iou X            first association: smallest IoU x score (default 0.2,\n"
+     "                           ByteTrack's match_thresh 0.8)\n"
+     "  --track-buffer N         frames a lost track is kept, at 30 fps; scaled by the\n"
+     "                           stream's frame rate (default 30)\n"
+     "  --zones FILE             zones and counting lines (JSON); one file for every\n"
+     "                           stream, or one per --source\n"
+     "  --events FILE            new/update/end events as JSON lines ('-' = standard output)\n",
+     "用法：rkyolo track --model M --source 视频 [选项]\n"
+     "\n"
+     "像 'rkyolo detect' 一样检测视频输入中的目标（其全部视频选项均适用：\n"
+     "见 'rkyolo detect --help'），并用 ByteTrack 跟踪每个目标：每个检测结果\n"
+     "带有 track_id，标注视频画出编号和一小段轨迹。\n"
+     "\n"
+     "  --tracker NAME           bytetrack（目前唯一；默认）\n"
+     "  --track-high-thresh X    从此分数起参加第一轮关联（默认 0.5）\n"
+     "  --track-low-thresh X     从此分数起参加第二轮关联（默认 0.1）；\n"
+     "                           未给出 --conf 时模型以此置信度运行\n"
+     "  --new-track-thresh X     从此分数起才开始新的轨迹（默认 0.6）\n"
+     "  --match-iou X            第一轮关联的最小 IoU x 分数（默认 0.2，\n"
+     "                           即 ByteTrack 的 match_thresh 0.8）\n"
+     "  --track-buffer N         丢失的轨迹保留的帧数（按 30 fps 计），\n"
+     "                           按视频流的帧率缩放（默认 30）\n"
+     "  --zones FILE             区域和计数线（JSON）；一个文件用于所有视频流，\n"
+     "                           或每个 --source 一个\n"
+     "  --events FILE            new/update/end 事件写成 JSON 行（'-' 表示标准输出）\n"},
+    {Msg::kTrackNeedsVideo, "'{}' is not a video source: track follows objects in video files, cameras and streams",
+     "'{}' 不是视频输入：track 只跟踪视频文件、摄像头和网络流中的目标"},
+    {Msg::kLiveNeedsVideo, "{} needs video sources: '{}' is a still image (live outputs show and publish streams)",
+     "{} 需要视频输入：'{}' 是静态图像（实时输出只用于视频流）"},
+    {Msg::kTrackStreamSummary, "{}: {} tracks", "{}：{} 条轨迹"},
+    {Msg::kTrackLineCount, "line '{}': in {}, out {}", "计数线 '{}'：进 {}，出 {}"},
+    {Msg::kTrackZoneCount, "zone '{}': {} now", "区域 '{}'：当前 {} 个"},
 };
 
 }  // namespace

@@ -144,6 +144,33 @@ std::uint32_t le32(std::string_view b, std::size_t i) {
   return le16(b, i) | (le16(b, i + 2) << 16);
 }
 
+// Walks a JPEG's marker segments after SOI, skipping fill bytes and
+// stand-alone markers (TEM, RSTn). visit(marker, p, length) sees every
+// segment that has a length field (p: the position of its 0xFF; length as
+// stored, >= 2, possibly running past the end) and returns true to stop.
+enum class JpegWalk { kStopped, kEnded, kMalformed };
+template <typename Visit>
+JpegWalk walk_jpeg_segments(std::string_view b, Visit&& visit) {
+  std::size_t p = 2;
+  while (p + 4 <= b.size()) {
+    if (byte(b, p) != 0xFF) return JpegWalk::kMalformed;
+    const std::uint32_t marker = byte(b, p + 1);
+    if (marker == 0xFF) {
+      ++p;
+      continue;
+    }
+    if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) {
+      p += 2;
+      continue;
+    }
+    const std::size_t len = be16(b, p + 2);
+    if (len < 2) return JpegWalk::kMalformed;
+    if (visit(marker, p, len)) return JpegWalk::kStopped;
+    p += 2 + len;
+  }
+  return JpegWalk::kEnded;
+}
+
 // A complete file ends with its format's end marker (trailing zero padding
 // written by some cameras is tolerated).
 bool looks_truncated(ImageFormat f, std::string_view b) {
@@ -151,26 +178,17 @@ bool looks_truncated(ImageFormat f, std::string_view b) {
   while (end > 0 && b[end - 1] == 0) --end;
   switch (f) {
     case ImageFormat::kJpeg: {
-      // Walk the marker segments (an EXIF thumbnail's own EOI sits inside
-      // APP1 and is skipped) to the start of scan, then look for the EOI of
-      // the main image after it. Data appended after EOI is fine.
-      std::size_t p = 2;
-      while (p + 4 <= b.size()) {
-        if (byte(b, p) != 0xFF) return false;  // malformed: let the decoder judge
-        const std::uint32_t marker = byte(b, p + 1);
-        if (marker == 0xFF) {
-          ++p;
-          continue;
-        }
-        if (marker == 0xDA)
-          return b.substr(p + 2, end - std::min(end, p + 2)).find("\xFF\xD9") == std::string_view::npos;
-        if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) {
-          p += 2;
-          continue;
-        }
-        p += 2 + be16(b, p + 2);
-      }
-      return true;  // the file ends before the image data
+      // The main image's EOI must follow its start of scan (an EXIF
+      // thumbnail's own EOI sits inside APP1, which the walk skips). Data
+      // appended after EOI is fine.
+      std::size_t sos = 0;
+      const JpegWalk walk = walk_jpeg_segments(b, [&](std::uint32_t marker, std::size_t p, std::size_t) {
+        sos = p;
+        return marker == 0xDA;
+      });
+      if (walk == JpegWalk::kMalformed) return false;  // let the decoder judge
+      if (walk == JpegWalk::kEnded) return true;       // the file ends before the image data
+      return b.substr(sos + 2, end - std::min(end, sos + 2)).find("\xFF\xD9") == std::string_view::npos;
     }
     case ImageFormat::kPng: {
       if (b.size() < 20) return true;
@@ -202,33 +220,21 @@ int exif_orientation(std::string_view p) {
 
 bool jpeg_size(std::string_view b, int* w, int* h) {
   int orientation = 0;
-  std::size_t p = 2;
-  while (p + 4 <= b.size()) {
-    if (byte(b, p) != 0xFF) return false;
-    const std::uint32_t m = byte(b, p + 1);
-    if (m == 0xFF) {
-      ++p;
-      continue;
-    }
-    if (m == 0x01 || (m >= 0xD0 && m <= 0xD7)) {
-      p += 2;
-      continue;
-    }
-    const std::size_t len = be16(b, p + 2);
-    if (len < 2 || p + 2 + len > b.size()) return false;
+  bool found = false;
+  walk_jpeg_segments(b, [&](std::uint32_t m, std::size_t p, std::size_t len) {
+    if (p + 2 + len > b.size()) return true;  // a truncated segment: no size
     if (m == 0xE1 && orientation == 0) orientation = exif_orientation(b.substr(p + 4, len - 2));
     const bool sof = m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC;
-    if (sof) {
-      if (len < 7) return false;
+    if (sof && len >= 7) {
       *h = static_cast<int>(be16(b, p + 5));
       *w = static_cast<int>(be16(b, p + 7));
-      if (orientation >= 5 && orientation <= 8) std::swap(*w, *h);
-      return *w > 0 && *h > 0;
+      found = true;
     }
-    if (m == 0xDA) return false;
-    p += 2 + len;
-  }
-  return false;
+    return sof || m == 0xDA;  // the frame header comes before the scan
+  });
+  if (!found) return false;
+  if (orientation >= 5 && orientation <= 8) std::swap(*w, *h);
+  return *w > 0 && *h > 0;
 }
 
 // A header dimension as an int: positive and representable, else false

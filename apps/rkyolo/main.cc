@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
   // another exhausted resource (threads) becomes one sentence, not an abort.
   try {
     if (command == "detect") return cmd_detect(argc, argv, i + 1);
+    if (command == "track") return cmd_track(argc, argv, i + 1);
     if (command == "info") return cmd_info(argc, argv, i + 1);
     if (command == "val") return cmd_val(argc, argv, i + 1);
     if (command == "eval") return cmd_eval(argc, argv, i + 1);

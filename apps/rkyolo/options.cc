@@ -7,7 +7,7 @@
 #include <opencv2/core/utils/logger.hpp>
 #include <sstream>
 
-#include "core/metadata.h"
+#include "core/user_text.h"
 #include "rkyolo/commands.h"
 #include "rkyolo/i18n.h"
 #include "rkyolo/log.h"
@@ -83,6 +83,47 @@ Status parse_anchors(const std::string& option, const std::string& text, LayoutH
   return Status();
 }
 
+Status cpu_options_from(const Args& args, CpuOptions* out) {
+  *out = CpuOptions{};
+  if (args.has("--threads"))
+    RKYOLO_RETURN_IF_ERROR(parse_int("--threads", args.get("--threads"), 1, 256, &out->threads));
+  if (args.has("--imgsz"))
+    RKYOLO_RETURN_IF_ERROR(parse_int("--imgsz", args.get("--imgsz"), 32, 8192, &out->input_size));
+  return Status();
+}
+
+Status rknn_options_from(const Args& args, RknnOptions* out) {
+  *out = RknnOptions{};
+  const char* env_lib = std::getenv("RKYOLO_RKNN_LIB");
+  if (args.has("--rknn-lib"))
+    out->library = args.get("--rknn-lib");
+  else if (env_lib != nullptr && *env_lib != '\0')
+    out->library = env_lib;
+  if (args.has("--rknn-io") && !parse_rknn_io(args.get("--rknn-io"), &out->io))
+    return invalid_argument(
+        trf(Msg::kBadValue, args.get("--rknn-io"), "--rknn-io", "expected auto, zero-copy or standard"));
+  if (args.has("--rknn-input") && !parse_rknn_input(args.get("--rknn-input"), &out->input))
+    return invalid_argument(
+        trf(Msg::kBadValue, args.get("--rknn-input"), "--rknn-input", "expected auto, uint8 or int8"));
+  if (args.has("--npu-cores") && !parse_npu_cores(args.get("--npu-cores"), out))
+    return invalid_argument(trf(Msg::kBadValue, args.get("--npu-cores"), "--npu-cores",
+                                "expected auto, all, or distinct cores 0 to 2 joined by '_' such as 0_1_2"));
+  if (args.has("--rknn-mean")) {
+    const std::string v = args.get("--rknn-mean");
+    if (!core::parse_channel_triplet(v, out->mean))
+      return invalid_argument(trf(Msg::kBadValue, v, "--rknn-mean", "expected one or three numbers, e.g. 0,0,0"));
+    out->has_mean = true;
+  }
+  if (args.has("--rknn-std")) {
+    const std::string v = args.get("--rknn-std");
+    if (!core::parse_channel_triplet(v, out->std) || !(out->std[0] > 0 && out->std[1] > 0 && out->std[2] > 0))
+      return invalid_argument(
+          trf(Msg::kBadValue, v, "--rknn-std", "expected one or three positive numbers, e.g. 255,255,255"));
+    out->has_std = true;
+  }
+  return Status();
+}
+
 std::vector<OptionSpec> model_option_specs() {
   return {{"--model", true, ""},      {"--backend", true, ""},   {"--labels", true, ""},   {"--anchors", true, ""},
           {"--threads", true, ""},    {"--rknn-lib", true, ""},  {"--rknn-io", true, ""},  {"--npu-cores", true, ""},
@@ -112,52 +153,27 @@ Status detector_options_from(const Args& args, float default_conf, float default
     if (!s.ok()) return Status(s.code(), trf(Msg::kLabelsFile, s.message()));
     o->layout_hints.num_classes = static_cast<int>(o->labels.size());
   }
-  auto& p = o->backend_options.params;
-  if (args.has("--threads")) {
-    int t;
-    RKYOLO_RETURN_IF_ERROR(parse_int("--threads", args.get("--threads"), 1, 256, &t));
-    p["threads"] = std::to_string(t);
-  }
-  if (args.has("--imgsz")) {
-    int s;
-    RKYOLO_RETURN_IF_ERROR(parse_int("--imgsz", args.get("--imgsz"), 32, 8192, &s));
-    p["imgsz"] = std::to_string(s);
-  }
-  const char* env_lib = std::getenv("RKYOLO_RKNN_LIB");
-  if (args.has("--rknn-lib"))
-    p["rknn_lib"] = args.get("--rknn-lib");
-  else if (env_lib != nullptr && *env_lib != '\0')
-    p["rknn_lib"] = env_lib;
-  if (args.has("--rknn-io")) {
-    const std::string m = args.get("--rknn-io");
-    if (m != "auto" && m != "zero-copy" && m != "standard")
-      return invalid_argument(trf(Msg::kBadValue, m, "--rknn-io", "expected auto, zero-copy or standard"));
-    p["rknn_io"] = m;
-  }
-  if (args.has("--npu-cores")) {
-    const std::string c = args.get("--npu-cores");
-    if (c != "auto" && c != "0" && c != "1" && c != "2" && c != "0_1" && c != "0_1_2" && c != "all")
-      return invalid_argument(trf(Msg::kBadValue, c, "--npu-cores", "expected auto, 0, 1, 2, 0_1, 0_1_2 or all"));
-    p["npu_cores"] = c;
-  }
-  if (args.has("--rknn-input")) {
-    const std::string t = args.get("--rknn-input");
-    if (t != "auto" && t != "uint8" && t != "int8")
-      return invalid_argument(trf(Msg::kBadValue, t, "--rknn-input", "expected auto, uint8 or int8"));
-    p["rknn_input"] = t;
-  }
-  for (const char* opt : {"--rknn-mean", "--rknn-std"}) {
-    if (!args.has(opt)) continue;
-    const std::string v = args.get(opt);
-    float values[3];
-    const bool is_std = std::string(opt) == "--rknn-std";
-    if (!core::parse_channel_triplet(v, values) || (is_std && !(values[0] > 0 && values[1] > 0 && values[2] > 0)))
-      return invalid_argument(trf(Msg::kBadValue, v, opt,
-                                  is_std ? "expected one or three positive numbers, e.g. 255,255,255"
-                                         : "expected one or three numbers, e.g. 0,0,0"));
-    p[is_std ? "rknn_std" : "rknn_mean"] = v;
-  }
+  RKYOLO_RETURN_IF_ERROR(cpu_options_from(args, &o->backend_options.cpu));
+  RKYOLO_RETURN_IF_ERROR(rknn_options_from(args, &o->backend_options.rknn));
   return validate(*o);
+}
+
+Status open_session(const DetectorOptions& options, bool verbose, std::unique_ptr<Session>* out) {
+  register_builtin_backends();
+  std::shared_ptr<const Model> model;
+  Status s = Model::load(options, &model);
+  if (s.ok()) s = model->create_session(out);
+  if (!s.ok()) return Status(s.code(), trf(Msg::kCannotLoadModel, s.message()));
+  if (verbose) {
+    const RuntimeInfo& r = model->runtime();
+    std::fprintf(stderr, "%s\n", model->backend_choice().c_str());
+    std::fprintf(stderr, "runtime %s; %s; session on %s\n", r.runtime.c_str(), r.io_detail.c_str(),
+                 to_string((*out)->placement()).c_str());
+    std::ostringstream layout;
+    layout << model->layout();
+    std::fprintf(stderr, "%s\n", trf(Msg::kLayoutDetected, layout.str()).c_str());
+  }
+  return Status();
 }
 
 Status apply_language(const Args& args) {

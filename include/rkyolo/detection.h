@@ -26,15 +26,17 @@ struct Detection {
   std::string_view label;
   float score = 0;
   Box box;
+  // Stable id of the tracked object (`rkyolo track`); -1 = untracked.
+  int track_id = -1;
 };
 
 // Where a result's frame came from. Session::detect leaves it as the
 // caller set it; the pipeline fills it for every frame.
 struct FrameTag {
   static constexpr std::int64_t kNoPts = INT64_MIN;
-  int stream = -1;                 // index of the source in the run
-  std::int64_t frame = -1;         // index in the decoded stream (vid_stride keeps the numbering)
-  std::int64_t pts_ms = kNoPts;    // presentation time in the stream
+  int stream = -1;                                       // index of the source in the run
+  std::int64_t frame = -1;                               // index in the decoded stream (vid_stride keeps the numbering)
+  std::int64_t pts_ms = kNoPts;                          // presentation time in the stream
   std::chrono::system_clock::time_point capture_time{};  // wall clock when decoded
 };
 

@@ -6,25 +6,35 @@
 // images or files, so every front end (the CLI's val and eval, tests, other
 // programs) gets the same numbers.
 //
-// The COCO protocol, as COCOeval implements it for bbox:
-//  * per image and class, predictions sorted by score (stable) and the best
-//    `max_dets` (100) kept;
+// The COCO protocol, as COCOeval implements it for bbox (checked against
+// pycocotools' own code, tests/reference/coco_eval_ref.py):
+//  * images are taken in sorted image-id order (CocoImageId), which decides
+//    how predictions of equal score rank across images;
+//  * per image and class, predictions sorted by score (stable: ties keep their
+//    input order) and the best `max_dets` (100) kept;
 //  * at each IoU threshold 0.50:0.05:0.95, predictions in score order take the
 //    unmatched label with the highest IoU >= threshold, preferring labels
-//    inside the area range to ignored ones;
+//    inside the area range to ignored ones; a crowd label may take any number
+//    of predictions, its IoU is intersection / prediction area, and it is
+//    always ignored;
 //  * area ranges all / small (< 32^2) / medium (32^2..96^2) / large (> 96^2)
-//    on the box's w*h in pixels (a bound belongs to both sides); labels
+//    on the label's area (LabelBox::area: a polygon's, else w*h) and the
+//    prediction's w*h in pixels (a bound belongs to both sides); labels
 //    outside the range are ignored, and so are predictions matched to an
 //    ignored label and predictions outside the range that matched nothing;
-//  * precision at the 101 recall points 0, 0.01, ..., 1 from the monotone
-//    envelope; a recall point beyond the highest recall scores 0;
-//  * the AP of a class without labels (in that area range) is undefined,
+//  * per class and range, the kept predictions of all images sorted by score
+//    (stable, in image-id order); precision at the 101 recall points 0, 0.01,
+//    ..., 1 from the monotone envelope, 0 beyond the highest recall; recall at
+//    the end of the list, keeping the best 1, 10 or max_dets per image;
+//  * the AP or AR of a class without labels (in that area range) is undefined,
 //    reported as -1 and left out of the mean.
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <ostream>
+#include <string>
 #include <vector>
 
 #include "rkyolo/status.h"
@@ -37,13 +47,19 @@ struct CocoBox {
   double area() const { return w * h; }
 };
 
-// COCO's box IoU (pycocotools maskApi bbIou, in double); 0 when the boxes do
-// not overlap.
-double coco_iou(const CocoBox& a, const CocoBox& b);
+// COCO's box IoU of a prediction and a label (pycocotools maskApi bbIou, in
+// double): intersection over union, or over the prediction's area when the
+// label is a crowd; 0 when the boxes do not overlap.
+double coco_iou(const CocoBox& prediction, const CocoBox& label, bool crowd = false);
 
 struct LabelBox {
   int class_id = 0;
   CocoBox box;
+  bool crowd = false;  // COCO iscrowd: a region of many objects, never counted, never missed
+  // COCO's annotation area, which picks the area range: a polygon's area;
+  // absent: the box's w*h.
+  std::optional<double> area;
+  double range_area() const { return area ? *area : box.area(); }
 };
 
 struct PredictedBox {
@@ -52,10 +68,26 @@ struct PredictedBox {
   CocoBox box;
 };
 
-// One image: its labels and what a model predicted for it (any order).
+// A COCO image_id: a number or a name. COCOeval visits images in sorted id
+// order. pycocotools cannot sort a mix of numbers and names (Python refuses to
+// compare them); rkyolo puts every number before every name. Numbers compare
+// by value, names by code point (byte order of UTF-8), as Python's sorted().
+struct CocoImageId {
+  bool is_number = false;
+  std::int64_t number = 0;
+  std::string text;
+};
+bool operator<(const CocoImageId& a, const CocoImageId& b);
+bool operator==(const CocoImageId& a, const CocoImageId& b);
+
+// One image: its labels, what a model predicted for it (any order; among
+// equal scores the first given ranks first) and its id. Images with equal ids
+// (the default) keep their order in the input (COCO would merge them into one
+// image: give distinct ids to match it).
 struct EvalImage {
   std::vector<LabelBox> labels;
   std::vector<PredictedBox> predictions;
+  CocoImageId id;
 };
 
 struct EvalOptions {
@@ -81,13 +113,14 @@ constexpr double kUndefinedAp = -1.0;
 
 struct ClassEval {
   int images = 0;       // images with at least one label of this class
-  int instances = 0;    // labels of this class
+  int instances = 0;    // labels of this class (crowds included)
   int predictions = 0;  // predictions of this class (after max_dets)
   // COCO APs (maxDets 100); kUndefinedAp when the class has no labels in the range.
   double ap50 = kUndefinedAp, ap75 = kUndefinedAp, ap50_95 = kUndefinedAp;
   double ap_small = kUndefinedAp, ap_medium = kUndefinedAp, ap_large = kUndefinedAp;
   // Ultralytics-style precision, recall and F1 at the dataset's best-mean-F1
-  // confidence (matches at IoU 0.5); 0 for classes without labels.
+  // confidence (matches at IoU 0.5; crowds, and predictions matched to them,
+  // left out as COCO leaves them); 0 for classes without labels.
   double precision = 0, recall = 0, f1 = 0;
   // Interpolated precision at the 101 recall points, IoU 0.5, area all
   // (its mean is ap50); all -1 when the class has no labels.
@@ -121,6 +154,11 @@ struct EvalReport {
   // COCO summary (maxDets 100), kUndefinedAp when no class has labels (in the range).
   double map50_95 = kUndefinedAp, map50 = kUndefinedAp, map75 = kUndefinedAp;
   double map_small = kUndefinedAp, map_medium = kUndefinedAp, map_large = kUndefinedAp;
+  // COCO average recall over the IoU thresholds and classes: keeping the best
+  // 1, 10 and max_dets (100) predictions per image and class, and per area
+  // range at max_dets. kUndefinedAp like the APs.
+  double mar1 = kUndefinedAp, mar10 = kUndefinedAp, mar100 = kUndefinedAp;
+  double mar_small = kUndefinedAp, mar_medium = kUndefinedAp, mar_large = kUndefinedAp;
   // Ultralytics-style: means over the classes with labels, at `f1_conf`, the
   // confidence on a 1000-point grid where the smoothed mean F1 peaks.
   double precision = 0, recall = 0, f1 = 0, f1_conf = 0;
@@ -141,10 +179,12 @@ struct EvalReport {
 };
 
 // Scores `images` against their labels. Fails (kInvalidArgument) on a class
-// id outside [0, num_classes), a non-finite value or a negative box size.
+// id outside [0, num_classes), a non-finite value or a negative box size or
+// area.
 Status evaluate_detections(const std::vector<EvalImage>& images, const EvalOptions& options, EvalReport* report);
 
 std::ostream& operator<<(std::ostream& os, const CocoBox& box);
+std::ostream& operator<<(std::ostream& os, const CocoImageId& id);
 // One-line summary: "mAP50-95 0.512 mAP50 0.734 ... (N images, M labels)".
 std::ostream& operator<<(std::ostream& os, const EvalReport& report);
 

@@ -9,15 +9,19 @@
 namespace rkyolo {
 
 enum class PixelFormat : int {
-  kBgr8 = 0,  // 3 interleaved channels, blue first (OpenCV's default)
-  kRgb8 = 1,  // 3 interleaved channels, red first
-  kNv12 = 2,  // Y plane, then one plane of interleaved U,V at half width and height (hardware decoders)
+  kBgr8 = 0,     // 3 interleaved channels, blue first (OpenCV's default)
+  kRgb8 = 1,     // 3 interleaved channels, red first
+  kNv12 = 2,     // Y plane, then one plane of interleaved U,V at half width and height (hardware decoders)
   kYuv420p = 3,  // Y, U, V planes; U and V at half width and height (software H.264/HEVC decoders)
 };
 
 // Channels of the colour image the view stands for (3 for every format).
-inline int channels_of(PixelFormat) { return 3; }
-inline bool is_yuv420(PixelFormat format) { return format == PixelFormat::kNv12 || format == PixelFormat::kYuv420p; }
+inline int channels_of(PixelFormat) {
+  return 3;
+}
+inline bool is_yuv420(PixelFormat format) {
+  return format == PixelFormat::kNv12 || format == PixelFormat::kYuv420p;
+}
 
 // How a YUV view's values map to RGB: BT.601 (SD, most cameras) or BT.709
 // (HD video), limited range (Y 16..235) or full range (0..255, JPEG).

@@ -27,9 +27,9 @@ const char* family_name(YoloFamily family);
 struct HeadBinding {
   int stride = 0;
   int grid_h = 0, grid_w = 0;
-  int box_output = -1;    // v8: DFL box tensor; v5: the combined head tensor
-  int class_output = -1;  // v8 only
-  int sum_output = -1;    // v8 only, -1 when absent
+  int box_output = -1;                        // v8: DFL box tensor; v5: the combined head tensor
+  int class_output = -1;                      // v8 only
+  int sum_output = -1;                        // v8 only, -1 when absent
   std::vector<std::array<float, 2>> anchors;  // v5 only, pixels
 };
 
@@ -38,14 +38,14 @@ struct YoloLayout {
   YoloFamily family = YoloFamily::kUnknown;
   int num_classes = 0;
   int input_width = 0, input_height = 0;
-  int reg_max = 16;          // v8 split DFL bins per side
-  int num_anchors = 0;       // v5: anchors per cell
-  bool transposed = false;   // v8 combined given as (1, A, 4+nc)
+  int reg_max = 16;                // v8 split DFL bins per side
+  int num_anchors = 0;             // v5: anchors per cell
+  bool transposed = false;         // v8 combined given as (1, A, 4+nc)
   std::vector<HeadBinding> heads;  // split layouts, sorted by stride
-  int combined_output = 0;   // combined and end-to-end layouts
-  bool nms_free = false;     // split heads of a one-to-one (YOLOv10) model: top-k by score, no NMS
+  int combined_output = 0;         // combined and end-to-end layouts
+  bool nms_free = false;           // split heads of a one-to-one (YOLOv10) model: top-k by score, no NMS
   std::vector<std::string> names;  // class names from metadata (may be empty)
-  std::string source;        // how it was recognised ("metadata + shapes", ...)
+  std::string source;              // how it was recognised ("metadata + shapes", ...)
 };
 
 // Options for layout detection.
@@ -60,8 +60,7 @@ struct LayoutHints {
 // metadata_props such as Ultralytics' `names`, `stride`, `imgsz`). On failure
 // the error names every output shape.
 Status detect_layout(const std::vector<TensorInfo>& outputs, int input_width, int input_height,
-                     const std::map<std::string, std::string>& metadata, const LayoutHints& hints,
-                     YoloLayout* layout);
+                     const std::map<std::string, std::string>& metadata, const LayoutHints& hints, YoloLayout* layout);
 
 std::ostream& operator<<(std::ostream& os, const YoloLayout& layout);
 

@@ -21,9 +21,9 @@ void log_message(LogLevel level, std::string_view message);
 }  // namespace rkyolo
 
 // Formats only when the level is enabled: RKYOLO_LOG(kWarning) << "x=" << x;
-#define RKYOLO_LOG(level)                                      \
-  if (!::rkyolo::log_enabled(::rkyolo::LogLevel::level)) {     \
-  } else                                                       \
+#define RKYOLO_LOG(level)                                  \
+  if (!::rkyolo::log_enabled(::rkyolo::LogLevel::level)) { \
+  } else                                                   \
     ::rkyolo::detail::LogLine(::rkyolo::LogLevel::level).stream()
 
 namespace rkyolo::detail {

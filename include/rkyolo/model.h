@@ -36,7 +36,7 @@ namespace rkyolo {
 
 class Session;
 
-class Model {
+class Model : public std::enable_shared_from_this<Model> {
  public:
   // Loads the model on the backend the options name ("auto": the best
   // usable one), detects the layout, resolves labels and says every
@@ -72,8 +72,12 @@ class Model {
   const RuntimeInfo& runtime() const;
   // The sentence saying which backend was chosen and why.
   const std::string& backend_choice() const;
-  // Warnings said at load (also logged once).
+  // Warnings said at load (also logged once), the backend's included;
+  // empty when the log level hides warnings.
   const std::vector<std::string>& warnings() const;
+  // The loaded backend every session is cloned from (idle, never run): for
+  // describe() and anything else a caller wants to read before a session.
+  const Backend& backend() const;
 
   struct Impl;
 

@@ -1,10 +1,9 @@
 // rkyolo::pipeline: many streams through N workers (one Session each: one
 // per NPU core), in order per stream, with bounded queues and a frame pool.
 //
-// CONTRACT DRAFT (2026-12-01): the sink and source interfaces below are what
-// the CLI outputs (annotated video, JSON lines, live view, MQTT, tracking)
-// are written against. The implementation may add members; changing these
-// signatures needs every sink updated in the same commit.
+// The sink and source interfaces below are what the CLI outputs (annotated
+// video, JSON lines, live view, MQTT, tracking) are written against;
+// changing these signatures needs every sink updated in the same commit.
 //
 // Core library only (no FFmpeg, no OpenCV): frame sources are an interface;
 // rkyolo_video's VideoSource is one, tests use synthetic ones.
@@ -17,12 +16,17 @@
 // dropping the oldest queued frame, counted per stream (`stream_buffer`
 // queues instead). A frame that fails (corrupt, inference error) reaches the
 // sinks with its error and the stream goes on.
+//
+// Memory: every queue, the reorder window and the latency histograms are
+// sized when sources are added; once each Session is warm (one frame per
+// source size) a frame allocates nothing in the pipeline.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rkyolo/detection.h"
@@ -43,24 +47,34 @@ enum class StreamStatus : int {
 std::string_view stream_status_name(StreamStatus status);  // "starting", "online", ...
 
 struct StreamInfo {
-  int stream = 0;          // index in the run, in --source order
-  std::string source;      // as the user wrote it
+  int stream = 0;               // index in the run, in --source order
+  std::string source;           // as the user wrote it
   FrameSourceInfo source_info;  // size, fps, live, decoder (filled once open)
 };
 
-// Latency quantiles over a run (or a stats window).
+// Latency quantiles over a run, from a fixed log-scale histogram (bins 2.2%
+// wide: quantiles are within about 1.1% of the exact ones; max is exact).
 struct Latency {
+  std::int64_t count = 0;
   double p50_ms = 0, p99_ms = 0, max_ms = 0;
 };
 
+// Counts since run() started. They add up: decoded = processed + dropped -
+// dropped_in_source + (frames still in flight, 0 once run() returned).
 struct StreamStats {
   int stream = 0;
+  std::string source;
   StreamStatus status = StreamStatus::kStarting;
-  std::int64_t decoded = 0, processed = 0, dropped = 0, skipped = 0, failed = 0;
+  std::int64_t decoded = 0;            // frames (and per-frame decode errors) read from the source
+  std::int64_t processed = 0;          // results handed to the sinks, failed ones included
+  std::int64_t dropped = 0;            // live frames dropped: by the pipeline (oldest queued) plus by the source
+  std::int64_t dropped_in_source = 0;  // the source's share of `dropped` (its own pool was full)
+  std::int64_t skipped = 0;            // left out by the source's vid_stride
+  std::int64_t failed = 0;             // processed frames with an error (corrupt, inference failed)
   std::int64_t reconnects = 0;
-  double fps_in = 0, fps_out = 0;  // over the run (or the last stats window)
-  Latency age;                     // capture -> result
-  Latency inference;
+  double fps_in = 0, fps_out = 0;  // decoded and processed per second of the run
+  Latency age;                     // capture -> result handed to the sinks
+  Latency inference;               // Session::detect (preprocess + inference + post-process)
 };
 
 struct WorkerStats {
@@ -72,20 +86,27 @@ struct WorkerStats {
 
 struct PipelineStats {
   double wall_s = 0;
-  double cpu_s = 0;  // process CPU time
+  double cpu_s = 0;  // process CPU time since run() started
   std::vector<StreamStats> streams;
   std::vector<WorkerStats> workers;
 };
+
+// The statistics as one JSON object (what --stats FILE writes):
+// {"wall_s":..,"cpu_s":..,"streams":[{"stream":0,"source":"..","status":"ended",
+//  "decoded":..,..,"age_ms":{"count":..,"p50":..,"p99":..,"max":..},"inference_ms":{..}}],
+//  "workers":[{"placement":"NPU core 0","frames":..,"busy_fraction":..,"inference_ms":{..}}]}
+std::string stats_json(const PipelineStats& stats);
 
 // One processed frame, handed to sinks in order per stream. Everything is
 // valid only during the call.
 struct FrameResult {
   const StreamInfo* stream = nullptr;
-  const VideoFrame* frame = nullptr;  // decoded pixels (null when the frame failed to decode)
-  ImageView image;                    // view of *frame (NV12 / YUV420P / BGR)
+  const VideoFrame* frame = nullptr;        // decoded pixels (null when the frame failed to decode)
+  ImageView image;                          // view of *frame (NV12 / YUV420P / BGR)
   const DetectionResult* result = nullptr;  // tag filled: stream, frame, pts_ms, capture_time
-  double age_ms = 0;                  // capture to result
-  Status error;                       // not ok: this frame failed; result holds no detections
+                                            // (a decode error: frame -1 when the source cannot place it)
+  double age_ms = 0;                        // capture to result
+  Status error;                             // not ok: this frame failed; result holds no detections
 };
 
 // An output. Calls come from the pipeline's sink thread, never concurrently.
@@ -103,11 +124,24 @@ class Sink {
   virtual Status close() { return Status(); }
 };
 
+// A step between the workers and the sinks (tracking): called on the sink
+// thread for every frame that did not fail, the frames of a stream in order,
+// before any sink sees the frame; it may change the detections. Must not
+// block for long.
+class FrameStage {
+ public:
+  virtual ~FrameStage() = default;
+  virtual void process(const StreamInfo& stream, DetectionResult* result) = 0;
+  // No frame of the stream follows (it ended or failed): before the sinks
+  // hear of it.
+  virtual void end_stream(const StreamInfo& stream) { (void)stream; }
+};
+
 struct PipelineOptions {
   // Workers: one Session per entry; empty = one per model->placements().
   std::vector<Placement> placements;
-  int queue_frames = 4;          // per stream, between decode and the workers
-  bool stream_buffer = false;    // live sources queue instead of dropping the oldest frame
+  int queue_frames = 4;                         // per stream, between decode and the workers (at least 1)
+  bool stream_buffer = false;                   // live sources queue instead of dropping the oldest frame
   std::chrono::milliseconds stats_interval{0};  // on_stats every interval (0: only at the end)
 };
 
@@ -123,10 +157,12 @@ class Pipeline {
   // sinks see kFailed with the reason) and the others go on.
   void add_source(std::string name, std::unique_ptr<FrameSource> source);
   void add_failed_source(std::string name, Status why);
-  void add_sink(Sink* sink);  // not owned; outlives run()
+  void add_sink(Sink* sink);          // not owned; outlives run()
+  void add_stage(FrameStage* stage);  // not owned; outlives run(); in the order added
 
   // Runs until every source ends or stop(); then drains, closes sinks and
   // returns the first sink error (frame errors are counted, not returned).
+  // Once per Pipeline.
   Status run();
   // Thread-safe; callable from a signal-watching thread. Sources stop,
   // queued frames drain through the sinks.

@@ -65,15 +65,33 @@ class [[nodiscard]] Status {
 std::ostream& operator<<(std::ostream& os, const Status& status);
 
 // Convenience constructors.
-inline Status invalid_argument(std::string msg) { return {StatusCode::kInvalidArgument, std::move(msg)}; }
-inline Status not_found(std::string msg) { return {StatusCode::kNotFound, std::move(msg)}; }
-inline Status io_error(std::string msg) { return {StatusCode::kIoError, std::move(msg)}; }
-inline Status invalid_model(std::string msg) { return {StatusCode::kInvalidModel, std::move(msg)}; }
-inline Status unsupported_model(std::string msg) { return {StatusCode::kUnsupportedModel, std::move(msg)}; }
-inline Status invalid_image(std::string msg) { return {StatusCode::kInvalidImage, std::move(msg)}; }
-inline Status backend_unavailable(std::string msg) { return {StatusCode::kBackendUnavailable, std::move(msg)}; }
-inline Status backend_error(std::string msg) { return {StatusCode::kBackendError, std::move(msg)}; }
-inline Status internal_error(std::string msg) { return {StatusCode::kInternal, std::move(msg)}; }
+inline Status invalid_argument(std::string msg) {
+  return {StatusCode::kInvalidArgument, std::move(msg)};
+}
+inline Status not_found(std::string msg) {
+  return {StatusCode::kNotFound, std::move(msg)};
+}
+inline Status io_error(std::string msg) {
+  return {StatusCode::kIoError, std::move(msg)};
+}
+inline Status invalid_model(std::string msg) {
+  return {StatusCode::kInvalidModel, std::move(msg)};
+}
+inline Status unsupported_model(std::string msg) {
+  return {StatusCode::kUnsupportedModel, std::move(msg)};
+}
+inline Status invalid_image(std::string msg) {
+  return {StatusCode::kInvalidImage, std::move(msg)};
+}
+inline Status backend_unavailable(std::string msg) {
+  return {StatusCode::kBackendUnavailable, std::move(msg)};
+}
+inline Status backend_error(std::string msg) {
+  return {StatusCode::kBackendError, std::move(msg)};
+}
+inline Status internal_error(std::string msg) {
+  return {StatusCode::kInternal, std::move(msg)};
+}
 
 }  // namespace rkyolo
 
@@ -82,9 +100,8 @@ inline Status internal_error(std::string msg) { return {StatusCode::kInternal, s
 
 // Evaluates `expr` (a Status) once and returns it from the enclosing function
 // if it is an error.
-#define RKYOLO_RETURN_IF_ERROR(expr)                                         \
-  do {                                                                       \
-    ::rkyolo::Status RKYOLO_STATUS_CONCAT_(rkyolo_status_, __LINE__) = (expr); \
-    if (!RKYOLO_STATUS_CONCAT_(rkyolo_status_, __LINE__).ok())               \
-      return RKYOLO_STATUS_CONCAT_(rkyolo_status_, __LINE__);                \
+#define RKYOLO_RETURN_IF_ERROR(expr)                                                                                   \
+  do {                                                                                                                 \
+    ::rkyolo::Status RKYOLO_STATUS_CONCAT_(rkyolo_status_, __LINE__) = (expr);                                         \
+    if (!RKYOLO_STATUS_CONCAT_(rkyolo_status_, __LINE__).ok()) return RKYOLO_STATUS_CONCAT_(rkyolo_status_, __LINE__); \
   } while (0)

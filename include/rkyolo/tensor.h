@@ -37,8 +37,8 @@ struct TensorInfo {
   DType dtype = DType::kFloat32;
   TensorLayout layout = TensorLayout::kFlat;
   QuantParams quant;
-  int c2 = 0;        // channel block for kNC1HWC2
-  int w_stride = 0;  // pixels stored per row (0 = width)
+  int c2 = 0;                  // channel block for kNC1HWC2
+  int w_stride = 0;            // pixels stored per row (0 = width)
   std::size_t size_bytes = 0;  // bytes of the buffer, padding included
 
   std::int64_t element_count() const;

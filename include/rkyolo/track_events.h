@@ -81,12 +81,15 @@ struct TrackEvent {
   unsigned changes = 0;  // EventChange bits, update events only
   int track_id = 0;
   int class_id = 0;
-  float score = 0;                 // of the latest detection matched
-  float best_score = 0;            // highest so far
-  int first_frame = 0;             // first seen
-  int last_frame = 0;              // last seen (a detection matched)
-  int frame = 0;                   // the frame this event was produced at
-  Box box;                         // the track's box at last_frame
+  float score = 0;       // of the latest detection matched
+  float best_score = 0;  // highest so far
+  // Frames count from 1 at the tracker's first update; StreamTracking turns
+  // them into the stream's frame indices (FrameTag::frame) and adds times.
+  int first_frame = 0;                                                           // first seen
+  int last_frame = 0;                                                            // last seen (a detection matched)
+  int frame = 0;                                                                 // the frame this event was produced at
+  std::int64_t first_pts_ms = FrameTag::kNoPts, last_pts_ms = FrameTag::kNoPts;  // StreamTracking only
+  Box box;                                                                       // the track's box at last_frame
   std::uint64_t zones = 0;         // bit z: inside zone z now (at last_frame for end events)
   std::uint64_t entered = 0;       // zones entered in this frame
   std::uint64_t left = 0;          // zones left in this frame

@@ -55,7 +55,8 @@ Status TensorAccess::make(const TensorInfo& info, TensorAccess* out) {
     a.cols = info.dims[info.dims.size() - 1];
     needed = static_cast<std::size_t>(a.rows * a.cols);
     if (info.dims.size() == 3 && info.dims[0] != 1)
-      return unsupported_model("output " + name + " has batch " + std::to_string(info.dims[0]) + "; only batch 1 is supported");
+      return unsupported_model("output " + name + " has batch " + std::to_string(info.dims[0]) +
+                               "; only batch 1 is supported");
   } else {
     return unsupported_model("output " + name + " has rank " + std::to_string(info.dims.size()) + " " +
                              shape_string(info.dims));
@@ -65,15 +66,6 @@ Status TensorAccess::make(const TensorInfo& info, TensorAccess* out) {
                              " bytes but its shape needs " + std::to_string(needed * dtype_size(info.dtype)));
   *out = std::move(a);
   return Status();
-}
-
-float TensorAccess::dequantize_raw(const void* data, std::size_t index) const {
-  switch (dtype) {
-    case DType::kFloat32: return static_cast<const float*>(data)[index];
-    case DType::kInt8: return dequantize(static_cast<const std::int8_t*>(data)[index], quant.scale, quant.zero_point);
-    case DType::kUint8: return dequantize(static_cast<const std::uint8_t*>(data)[index], quant.scale, quant.zero_point);
-    default: return 0.0f;
-  }
 }
 
 float read_dequantized(const TensorInfo& info, const void* data, std::size_t index) {
@@ -91,7 +83,8 @@ Status Decoder::configure(const YoloLayout& layout, const std::vector<TensorInfo
   configured_ = false;
   layout_ = layout;
   state_.assign(outputs.size(), OutputState{});
-  for (std::size_t i = 0; i < outputs.size(); ++i) RKYOLO_RETURN_IF_ERROR(TensorAccess::make(outputs[i], &state_[i].access));
+  for (std::size_t i = 0; i < outputs.size(); ++i)
+    RKYOLO_RETURN_IF_ERROR(TensorAccess::make(outputs[i], &state_[i].access));
   if (layout.num_classes <= 0) return unsupported_model("the model has no classes");
 
   std::size_t cells_max = 0;
@@ -106,7 +99,8 @@ Status Decoder::configure(const YoloLayout& layout, const std::vector<TensorInfo
       for (const HeadBinding& h : layout.heads) {
         RKYOLO_RETURN_IF_ERROR(check_index(h.box_output));
         const TensorAccess& box = state_[h.box_output].access;
-        if (box.height != h.grid_h || box.width != h.grid_w) return internal_error("head grid does not match its tensor");
+        if (box.height != h.grid_h || box.width != h.grid_w)
+          return internal_error("head grid does not match its tensor");
         const std::size_t cells = static_cast<std::size_t>(h.grid_h) * h.grid_w;
         cells_max = std::max(cells_max, cells);
         if (layout.family == YoloFamily::kYolov5Split) {
@@ -180,7 +174,8 @@ Status Decoder::set_options(const DecodeOptions& options) {
 void Decoder::rebuild_gates() {
   const float conf = options_.conf_threshold;
   for (auto& s : state_) {
-    if (s.access.dtype != DType::kFloat32) s.score_gate_q = quantized_threshold(conf, s.access.quant.scale, s.access.quant.zero_point);
+    if (s.access.dtype != DType::kFloat32)
+      s.score_gate_q = quantized_threshold(conf, s.access.quant.scale, s.access.quant.zero_point);
   }
   if (layout_.family == YoloFamily::kYolov8SplitDfl) {
     for (const HeadBinding& h : layout_.heads) {
@@ -203,7 +198,8 @@ Status Decoder::decode(const std::vector<TensorView>& outputs, std::vector<Candi
   out->clear();
   if (!configured_) return internal_error("decoder used before configure()");
   if (outputs.size() != state_.size())
-    return internal_error("expected " + std::to_string(state_.size()) + " outputs, got " + std::to_string(outputs.size()));
+    return internal_error("expected " + std::to_string(state_.size()) + " outputs, got " +
+                          std::to_string(outputs.size()));
   for (const TensorView& v : outputs)
     if (v.data == nullptr) return backend_error("the backend returned an output without data");
   switch (layout_.family) {

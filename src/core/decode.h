@@ -35,6 +35,14 @@ inline void push_finite(std::vector<Candidate>* out, const Candidate& c) {
     out->push_back(c);
 }
 
+// The two box encodings YOLO heads produce, emitted through push_finite.
+inline void push_xyxy(std::vector<Candidate>* out, float x1, float y1, float x2, float y2, float score, int class_id) {
+  push_finite(out, Candidate{Box{x1, y1, x2, y2}, score, class_id});
+}
+inline void push_cxcywh(std::vector<Candidate>* out, float cx, float cy, float w, float h, float score, int class_id) {
+  push_xyxy(out, cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2, score, class_id);
+}
+
 // Element addressing for one output tensor, whatever its memory layout.
 // 4-D tensors: element (c, cell) with cell = h * pitch + w sits at
 // channel_offset[c] + cell * cell_step. Flat tensors: (row, col) at
@@ -51,7 +59,6 @@ struct TensorAccess {
   std::size_t at(int c, int h, int w) const {
     return channel_offset[c] + static_cast<std::size_t>(h * pitch + w) * cell_step;
   }
-  float dequantize_raw(const void* data, std::size_t index) const;
 };
 
 struct DecodeOptions {
@@ -69,8 +76,6 @@ class Decoder {
   // Upper bound on candidates one frame can produce.
   std::size_t max_candidates() const { return max_candidates_; }
 
-  struct Head;  // per-stride precomputed state (public for the .cc helpers)
-
  private:
   Status decode_v5_split(const std::vector<TensorView>& outputs, std::vector<Candidate>* out);
   Status decode_v5_combined(const std::vector<TensorView>& outputs, std::vector<Candidate>* out);
@@ -83,9 +88,9 @@ class Decoder {
   // Precomputed per-output state.
   struct OutputState {
     TensorAccess access;
-    int score_gate_q = 0;     // quantized score threshold (int tensors)
-    int sum_gate_q = 0;       // quantized score_sum threshold
-    float sum_gate_f = 0;     // float score_sum threshold
+    int score_gate_q = 0;          // quantized score threshold (int tensors)
+    int sum_gate_q = 0;            // quantized score_sum threshold
+    float sum_gate_f = 0;          // float score_sum threshold
     std::vector<float> exp_table;  // DFL: exp(-d * scale) for d = 0..255
   };
 

@@ -25,12 +25,8 @@ Status Decoder::decode_e2e(const std::vector<TensorView>& outputs, std::vector<C
       if (!(cls > -0.5f && cls < static_cast<float>(layout_.num_classes))) continue;  // NaN too, before lround
       const long c = std::lround(cls);
       if (c >= layout_.num_classes || !class_allowed_[c]) continue;
-      Candidate cand;
-      cand.box = Box{Elem<T>::deq(row[0], a.quant), Elem<T>::deq(row[1], a.quant), Elem<T>::deq(row[2], a.quant),
-                     Elem<T>::deq(row[3], a.quant)};
-      cand.score = score;
-      cand.class_id = static_cast<int>(c);
-      push_finite(out, cand);
+      push_xyxy(out, Elem<T>::deq(row[0], a.quant), Elem<T>::deq(row[1], a.quant), Elem<T>::deq(row[2], a.quant),
+                Elem<T>::deq(row[3], a.quant), score, static_cast<int>(c));
     }
     return Status();
   };

@@ -59,14 +59,6 @@ float softmax_expectation(const float* logits, int n) {
   return static_cast<float>(num / den);
 }
 
-Candidate make(float x1, float y1, float x2, float y2, float score, int c) {
-  Candidate k;
-  k.box = Box{x1, y1, x2, y2};
-  k.score = score;
-  k.class_id = c;
-  return k;
-}
-
 }  // namespace
 
 Status decode_ref(const YoloLayout& layout, const std::vector<TensorView>& outputs, const DecodeOptions& o,
@@ -98,8 +90,8 @@ Status decode_ref(const YoloLayout& layout, const std::vector<TensorView>& outpu
               d[side] = softmax_expectation(logits, R);
             }
             const float s = static_cast<float>(h.stride);
-            push_finite(out, make((x + 0.5f - d[0]) * s, (y + 0.5f - d[1]) * s, (x + 0.5f + d[2]) * s,
-                                  (y + 0.5f + d[3]) * s, best, best_c));
+            push_xyxy(out, (x + 0.5f - d[0]) * s, (y + 0.5f - d[1]) * s, (x + 0.5f + d[2]) * s, (y + 0.5f + d[3]) * s,
+                      best, best_c);
           }
       }
       return Status();
@@ -127,7 +119,7 @@ Status decode_ref(const YoloLayout& layout, const std::vector<TensorView>& outpu
               const float cy = (2 * at(base + 1, y, x) - 0.5f + y) * h.stride;
               const float bw = std::pow(2 * at(base + 2, y, x), 2.0f) * h.anchors[k][0];
               const float bh = std::pow(2 * at(base + 3, y, x), 2.0f) * h.anchors[k][1];
-              push_finite(out, make(cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2, best, best_c));
+              push_cxcywh(out, cx, cy, bw, bh, best, best_c);
             }
       }
       return Status();
@@ -146,8 +138,7 @@ Status decode_ref(const YoloLayout& layout, const std::vector<TensorView>& outpu
           if (best_c < 0 || s > best) best = s, best_c = c;
         }
         if (best_c < 0 || !(best >= conf)) continue;
-        push_finite(out, make(row[0] - row[2] / 2, row[1] - row[3] / 2, row[0] + row[2] / 2, row[1] + row[3] / 2, best,
-                              best_c));
+        push_cxcywh(out, row[0], row[1], row[2], row[3], best, best_c);
       }
       return Status();
     }
@@ -169,7 +160,7 @@ Status decode_ref(const YoloLayout& layout, const std::vector<TensorView>& outpu
         }
         if (best_c < 0 || !(best >= conf)) continue;
         const float cx = at(0, a), cy = at(1, a), bw = at(2, a), bh = at(3, a);
-        push_finite(out, make(cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2, best, best_c));
+        push_cxcywh(out, cx, cy, bw, bh, best, best_c);
       }
       return Status();
     }
@@ -182,7 +173,7 @@ Status decode_ref(const YoloLayout& layout, const std::vector<TensorView>& outpu
         if (!(row[5] > -0.5f && row[5] < static_cast<float>(nc))) continue;  // NaN too, before lround
         const int c = static_cast<int>(std::lround(row[5]));
         if (!(row[4] >= conf) || row[4] <= 0 || c >= nc || !allowed(o, c)) continue;
-        push_finite(out, make(row[0], row[1], row[2], row[3], row[4], c));
+        push_xyxy(out, row[0], row[1], row[2], row[3], row[4], c);
       }
       return Status();
     }

@@ -57,11 +57,7 @@ Status Decoder::decode_v5_split(const std::vector<TensorView>& outputs, std::vec
             const float cy = (2.0f * ty - 0.5f + static_cast<float>(y)) * stride;
             const float bw = (2.0f * tw) * (2.0f * tw) * anchor_w;
             const float bh = (2.0f * th) * (2.0f * th) * anchor_h;
-            Candidate cand;
-            cand.box = Box{cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2};
-            cand.score = score;
-            cand.class_id = best_c;
-            push_finite(out, cand);
+            push_cxcywh(out, cx, cy, bw, bh, score, best_c);
           }
         }
       }
@@ -90,11 +86,7 @@ Status Decoder::decode_v5_combined(const std::vector<TensorView>& outputs, std::
       if (!(score >= conf)) continue;  // NaN fails too
       const float cx = Elem<T>::deq(row[0], a.quant), cy = Elem<T>::deq(row[1], a.quant);
       const float bw = Elem<T>::deq(row[2], a.quant), bh = Elem<T>::deq(row[3], a.quant);
-      Candidate cand;
-      cand.box = Box{cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2};
-      cand.score = score;
-      cand.class_id = best_c;
-      push_finite(out, cand);
+      push_cxcywh(out, cx, cy, bw, bh, score, best_c);
     }
     return Status();
   };

@@ -374,11 +374,7 @@ Status Decoder::decode_v8_split(const std::vector<TensorView>& outputs, std::vec
             for (int side = 0; side < 4; ++side) d[side] = dfl_side(box, ba, side * reg_max, reg_max, boff, table);
           const float l = d[0], t = d[1], r = d[2], b = d[3];
           const float cx = static_cast<float>(x) + 0.5f, cy = static_cast<float>(y) + 0.5f;
-          Candidate cand;
-          cand.box = Box{(cx - l) * stride, (cy - t) * stride, (cx + r) * stride, (cy + b) * stride};
-          cand.score = score;
-          cand.class_id = c;
-          push_finite(out, cand);
+          push_xyxy(out, (cx - l) * stride, (cy - t) * stride, (cx + r) * stride, (cy + b) * stride, score, c);
           return Status();
         };
         return detail::dispatch_dtype(ba.dtype, decode_box);
@@ -456,11 +452,7 @@ Status Decoder::decode_v8_combined(const std::vector<TensorView>& outputs, std::
   auto run = [&]<typename T>() -> Status {
     const T* data = static_cast<const T*>(outputs[layout_.combined_output].data);
     auto push = [&](float cx, float cy, float bw, float bh, int c, float score) {
-      Candidate cand;
-      cand.box = Box{cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2};
-      cand.score = score;
-      cand.class_id = c;
-      push_finite(out, cand);
+      push_cxcywh(out, cx, cy, bw, bh, score, c);
     };
     if (layout_.transposed) {  // (1, A, 4+nc): one row per anchor
       for (std::int64_t r = 0; r < a.rows; ++r) {

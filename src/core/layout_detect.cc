@@ -176,7 +176,8 @@ Status detect_split(const std::vector<TensorInfo>& outputs, int in_w, int in_h, 
       const int s = stride_for_grid(in_w, in_h, d[2], d[3]);
       if (s == 0)
         return unrecognised(outputs, in_w, in_h,
-                            "grid " + std::to_string(d[2]) + "x" + std::to_string(d[3]) + " is not the input divided by a power of two");
+                            "grid " + std::to_string(d[2]) + "x" + std::to_string(d[3]) +
+                                " is not the input divided by a power of two");
       groups.push_back(Group{d[2], d[3], s, {}});
       it = groups.end() - 1;
     }
@@ -208,18 +209,18 @@ Status detect_split(const std::vector<TensorInfo>& outputs, int in_w, int in_h, 
       anchor_source = "default COCO anchors";
     }
     if (anchors.size() != groups.size())
-      return unsupported_model(std::to_string(anchors.size()) + " anchor levels given for " + std::to_string(groups.size()) +
-                               " heads: " + describe_outputs(outputs, in_w, in_h));
+      return unsupported_model(std::to_string(anchors.size()) + " anchor levels given for " +
+                               std::to_string(groups.size()) + " heads: " + describe_outputs(outputs, in_w, in_h));
     const int na = static_cast<int>(anchors[0].size());
     int nc = -1;
     for (std::size_t gi = 0; gi < groups.size(); ++gi) {
       const std::int64_t c = channels(groups[gi].members[0]);
       if (static_cast<int>(anchors[gi].size()) != na || c % na != 0 || c / na < 6)
-        return unrecognised(outputs, in_w, in_h,
-                            "a head of " + std::to_string(c) + " channels is not " + std::to_string(na) + " x (nc + 5)");
+        return unrecognised(
+            outputs, in_w, in_h,
+            "a head of " + std::to_string(c) + " channels is not " + std::to_string(na) + " x (nc + 5)");
       const int this_nc = static_cast<int>(c / na - 5);
-      if (nc >= 0 && nc != this_nc)
-        return unrecognised(outputs, in_w, in_h, "heads disagree on the class count");
+      if (nc >= 0 && nc != this_nc) return unrecognised(outputs, in_w, in_h, "heads disagree on the class count");
       nc = this_nc;
       HeadBinding h;
       h.stride = groups[gi].stride;
@@ -249,9 +250,11 @@ Status detect_split(const std::vector<TensorInfo>& outputs, int in_w, int in_h, 
     // whose channels split into 4 sides of at least 2 bins.
     auto box_it = std::find_if(rest.begin(), rest.end(), [&](int i) { return channels(i) == 64; });
     if (box_it == rest.end())
-      box_it = std::find_if(rest.begin(), rest.end(), [&](int i) { return channels(i) % 4 == 0 && channels(i) >= 8 && channels(i) <= 256; });
+      box_it = std::find_if(rest.begin(), rest.end(),
+                            [&](int i) { return channels(i) % 4 == 0 && channels(i) >= 8 && channels(i) <= 256; });
     if (box_it == rest.end())
-      return unrecognised(outputs, in_w, in_h, "stride " + std::to_string(g.stride) + " has no DFL box tensor of 4 x reg_max channels");
+      return unrecognised(outputs, in_w, in_h,
+                          "stride " + std::to_string(g.stride) + " has no DFL box tensor of 4 x reg_max channels");
     HeadBinding h;
     h.stride = g.stride;
     h.grid_h = static_cast<int>(g.h);
@@ -265,12 +268,15 @@ Status detect_split(const std::vector<TensorInfo>& outputs, int in_w, int in_h, 
       // channel: a name containing "sum" decides, else output order (class
       // scores come before score_sum in every known export).
       int sum_pos = -1;
-      if (channels(rest[0]) == 1 && channels(rest[1]) != 1) sum_pos = 0;
-      else if (channels(rest[1]) == 1 && channels(rest[0]) != 1) sum_pos = 1;
+      if (channels(rest[0]) == 1 && channels(rest[1]) != 1)
+        sum_pos = 0;
+      else if (channels(rest[1]) == 1 && channels(rest[0]) != 1)
+        sum_pos = 1;
       else if (channels(rest[0]) == 1 && channels(rest[1]) == 1)
         sum_pos = name_says_sum(outputs[rest[0]].name) && !name_says_sum(outputs[rest[1]].name) ? 0 : 1;
       if (sum_pos < 0)
-        return unrecognised(outputs, in_w, in_h, "stride " + std::to_string(g.stride) + " has no 1-channel score_sum tensor");
+        return unrecognised(outputs, in_w, in_h,
+                            "stride " + std::to_string(g.stride) + " has no 1-channel score_sum tensor");
       h.sum_output = rest[sum_pos];
       h.class_output = rest[1 - sum_pos];
       any_sum = true;
@@ -330,8 +336,7 @@ Status check_bounds(const std::vector<TensorInfo>& outputs, int in_w, int in_h, 
 }  // namespace
 
 Status detect_layout(const std::vector<TensorInfo>& outputs, int input_width, int input_height,
-                     const std::map<std::string, std::string>& metadata, const LayoutHints& hints,
-                     YoloLayout* layout) {
+                     const std::map<std::string, std::string>& metadata, const LayoutHints& hints, YoloLayout* layout) {
   *layout = YoloLayout{};
   layout->input_width = input_width;
   layout->input_height = input_height;
@@ -346,7 +351,8 @@ Status detect_layout(const std::vector<TensorInfo>& outputs, int input_width, in
     return unsupported_model("the model's task is '" + meta.task + "'; rkyolo runs detection models only: " +
                              describe_outputs(outputs, input_width, input_height));
 
-  const bool all_4d = std::all_of(outputs.begin(), outputs.end(), [](const TensorInfo& t) { return t.dims.size() == 4; });
+  const bool all_4d =
+      std::all_of(outputs.begin(), outputs.end(), [](const TensorInfo& t) { return t.dims.size() == 4; });
   Status st;
   if (outputs.size() == 1 && (outputs[0].dims.size() == 3 || outputs[0].dims.size() == 2)) {
     st = detect_combined(outputs, input_width, input_height, meta, hints, layout);
@@ -356,8 +362,7 @@ Status detect_layout(const std::vector<TensorInfo>& outputs, int input_width, in
     st = unrecognised(outputs, input_width, input_height, "neither one (1, N, K) tensor nor split (1, C, H, W) heads");
   }
   RKYOLO_RETURN_IF_ERROR(st);
-  if (layout->num_classes <= 0)
-    return unrecognised(outputs, input_width, input_height, "no class channels");
+  if (layout->num_classes <= 0) return unrecognised(outputs, input_width, input_height, "no class channels");
   if (layout->num_classes > core::kMaxClasses)
     return unsupported_model("the outputs carry " + std::to_string(layout->num_classes) + " classes, more than the " +
                              std::to_string(core::kMaxClasses) +

@@ -4,6 +4,9 @@
 #include <cstdio>
 #include <mutex>
 #include <string>
+#include <vector>
+
+#include "core/log_capture.h"
 
 namespace rkyolo {
 
@@ -13,6 +16,7 @@ std::atomic<int> g_level{static_cast<int>(LogLevel::kWarning)};
 std::mutex g_mutex;
 LogCallback g_callback = nullptr;
 void* g_user = nullptr;
+thread_local std::vector<std::string>* t_warnings = nullptr;  // a ScopedWarningCapture's list
 
 const char* level_name(LogLevel level) {
   switch (level) {
@@ -33,14 +37,19 @@ void set_log_callback(LogCallback callback, void* user_data) {
   g_user = user_data;
 }
 
-void set_log_level(LogLevel level) { g_level.store(static_cast<int>(level)); }
-LogLevel log_level() { return static_cast<LogLevel>(g_level.load()); }
+void set_log_level(LogLevel level) {
+  g_level.store(static_cast<int>(level));
+}
+LogLevel log_level() {
+  return static_cast<LogLevel>(g_level.load());
+}
 bool log_enabled(LogLevel level) {
   return level != LogLevel::kOff && static_cast<int>(level) >= g_level.load(std::memory_order_relaxed);
 }
 
 void log_message(LogLevel level, std::string_view message) {
   if (!log_enabled(level)) return;
+  if (level == LogLevel::kWarning && t_warnings != nullptr) t_warnings->emplace_back(message);
   std::lock_guard<std::mutex> lock(g_mutex);
   if (g_callback != nullptr) {
     g_callback(level, message, g_user);
@@ -53,5 +62,14 @@ void log_message(LogLevel level, std::string_view message) {
   line += '\n';
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
+
+namespace core {
+ScopedWarningCapture::ScopedWarningCapture(std::vector<std::string>* out) : previous_(t_warnings) {
+  t_warnings = out;
+}
+ScopedWarningCapture::~ScopedWarningCapture() {
+  t_warnings = previous_;
+}
+}  // namespace core
 
 }  // namespace rkyolo

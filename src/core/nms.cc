@@ -90,9 +90,8 @@ void nms_ref(const std::vector<Candidate>& input, const NmsOptions& opt, std::ve
         if (!dead[j] && iou(cand[group[i]].box, cand[group[j]].box) > opt.iou_threshold) dead[j] = true;
     }
   }
-  std::sort(survivors.begin(), survivors.end(), [&](int a, int b) {
-    return cand[a].score > cand[b].score || (cand[a].score == cand[b].score && a < b);
-  });
+  std::sort(survivors.begin(), survivors.end(),
+            [&](int a, int b) { return cand[a].score > cand[b].score || (cand[a].score == cand[b].score && a < b); });
   if (static_cast<int>(survivors.size()) > opt.max_det) survivors.resize(opt.max_det);
   *keep = survivors;
 }

@@ -10,9 +10,9 @@ namespace rkyolo::core {
 
 struct NmsOptions {
   float iou_threshold = 0.45f;
-  bool agnostic = false;   // false: boxes of different classes never suppress each other
-  int max_det = 300;       // kept after NMS
-  int max_nms = 30000;     // candidates considered (highest scores)
+  bool agnostic = false;  // false: boxes of different classes never suppress each other
+  int max_det = 300;      // kept after NMS
+  int max_nms = 30000;    // candidates considered (highest scores)
 };
 
 // Greedy NMS, highest score first (ties: lower index first). Boxes with

@@ -353,8 +353,16 @@ bool parse_value_info(const Field& vf, OnnxValueInfo* v, std::string* error) {
           std::int64_t value = -1;
           std::string param;
           const bool ok = for_each_field(dim.bytes, dim.size, error, [&](const Field& d) {
-            if (d.number == 1 && d.wire == kVarint) value = static_cast<std::int64_t>(d.varint);
             if (d.number == 2 && d.wire == kLengthDelimited) param = as_string(d);
+            if (d.number != 1 || d.wire != kVarint) return true;
+            // Above the limit, or a varint of 2^63 and more read as negative.
+            if (d.varint > static_cast<std::uint64_t>(kMaxTensorElements)) {
+              *error = "tensor '" + v->name + "' has a dimension of " +
+                       std::to_string(static_cast<std::int64_t>(d.varint)) + ", more than " +
+                       std::to_string(kMaxTensorElements);
+              return false;
+            }
+            value = static_cast<std::int64_t>(d.varint);
             return true;
           });
           v->dims.push_back(value);
@@ -605,8 +613,7 @@ Status check_tensor(const OnnxTensor& t, const std::string& what, const std::str
     return unsupported_model("'" + what + "': " + label +
                              " keeps its data in an external file; rkyolo needs a self-contained ONNX model");
   if (t.dims.size() > kMaxTensorRank)
-    return bad("has " + std::to_string(t.dims.size()) + " dimensions (at most " + std::to_string(kMaxTensorRank) +
-               ")");
+    return bad("has " + std::to_string(t.dims.size()) + " dimensions (at most " + std::to_string(kMaxTensorRank) + ")");
   for (auto d : t.dims) {
     if (d == 0 && allow_empty && t.dims.size() == 1) continue;  // checked against its readers
 

@@ -1,90 +1,76 @@
 #include "core/onnx_reader.h"
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <set>
-#include <sys/stat.h>
 
 #include "core/limits.h"
-#include "core/protobuf_wire.h"
+#include "core/onnx_graph.h"
 
 namespace rkyolo::core {
 
 namespace {
 
-using pb::as_string;
-using pb::Field;
-using pb::for_each_field;
-using pb::kLengthDelimited;
-using pb::kVarint;
-
-bool fail(std::string* error, const std::string& what) {
-  *error = what;
-  return false;
-}
-
-// Known dims of `t` multiply to at most kMaxTensorElements (no size computed
-// from them can overflow).
-bool check_element_count(const TensorInfo& t, std::string* error) {
-  std::int64_t elements = 1;
-  for (auto d : t.dims) {
-    if (d <= 0) continue;  // symbolic, unknown or empty
-    if (d > kMaxTensorElements / elements)
-      return fail(error, "tensor '" + t.name + "' " + shape_string(t.dims) + " has more than " +
-                             std::to_string(kMaxTensorElements) + " elements");
-    elements *= d;
-  }
-  return true;
-}
-
-DType onnx_dtype(std::uint64_t t) {
-  switch (t) {
-    case 1: return DType::kFloat32;
-    case 2: return DType::kUint8;
-    case 3: return DType::kInt8;
-    case 5: return DType::kInt16;
-    case 6: return DType::kInt32;
-    case 7: return DType::kInt64;
-    case 10: return DType::kFloat16;
+DType onnx_dtype(int elem_type) {
+  switch (elem_type) {
+    case kOnnxFloat: return DType::kFloat32;
+    case kOnnxUint8: return DType::kUint8;
+    case kOnnxInt8: return DType::kInt8;
+    case kOnnxInt16: return DType::kInt16;
+    case kOnnxInt32: return DType::kInt32;
+    case kOnnxInt64: return DType::kInt64;
+    case kOnnxFloat16: return DType::kFloat16;
     default: return DType::kUnknown;
   }
 }
 
-bool parse_value_info(const Field& vi, TensorInfo* t, std::string* error) {
-  return for_each_field(vi.bytes, vi.size, error, [&](const Field& f) {
-    if (f.number == 1 && f.wire == kLengthDelimited) t->name = as_string(f);
-    if (f.number == 2 && f.wire == kLengthDelimited) {  // TypeProto
-      return for_each_field(f.bytes, f.size, error, [&](const Field& tp) {
-        if (tp.number != 1 || tp.wire != kLengthDelimited) return true;  // tensor_type only
-        return for_each_field(tp.bytes, tp.size, error, [&](const Field& tt) {
-          if (tt.number == 1 && tt.wire == kVarint) t->dtype = onnx_dtype(tt.varint);
-          if (tt.number == 2 && tt.wire == kLengthDelimited) {  // TensorShapeProto
-            return for_each_field(tt.bytes, tt.size, error, [&](const Field& dim) {
-              if (dim.number != 1 || dim.wire != kLengthDelimited) return true;
-              if (t->dims.size() == kMaxTensorRank)
-                return fail(error,
-                            "tensor '" + t->name + "' has more than " + std::to_string(kMaxTensorRank) + " dimensions");
-              std::int64_t value = -1;  // symbolic or unknown
-              bool ok = for_each_field(dim.bytes, dim.size, error, [&](const Field& d) {
-                if (d.number != 1 || d.wire != kVarint) return true;
-                if (d.varint > static_cast<std::uint64_t>(kMaxTensorElements))
-                  return fail(error, "tensor '" + t->name + "' has a dimension of " +
-                                         std::to_string(static_cast<std::int64_t>(d.varint)) + ", more than " +
-                                         std::to_string(kMaxTensorElements));
-                value = static_cast<std::int64_t>(d.varint);
-                return true;
-              });
-              t->dims.push_back(value);
-              return ok;
-            });
-          }
-          return true;
-        });
-      });
+// A graph input or output as a TensorInfo. Returns why it is refused, or ""
+// when it has at most kMaxTensorRank dims whose known values multiply to at
+// most kMaxTensorElements (no size computed from them can overflow).
+std::string to_tensor_info(const OnnxValueInfo& v, TensorInfo* t) {
+  t->name = v.name;
+  t->dtype = onnx_dtype(v.elem_type);
+  t->dims = v.dims;
+  t->layout = t->dims.size() == 4 ? TensorLayout::kNCHW : TensorLayout::kFlat;
+  if (t->dims.size() > kMaxTensorRank)
+    return "tensor '" + t->name + "' has more than " + std::to_string(kMaxTensorRank) + " dimensions";
+  std::int64_t elements = 1;
+  for (auto d : t->dims) {
+    if (d <= 0) continue;  // symbolic, unknown or empty
+    if (d > kMaxTensorElements / elements)
+      return "tensor '" + t->name + "' " + shape_string(t->dims) + " has more than " +
+             std::to_string(kMaxTensorElements) + " elements";
+    elements *= d;
+  }
+  return "";
+}
+
+Status summarize(const OnnxModel& model, const std::string& what, OnnxModelInfo* out) {
+  auto bad = [&](const std::string& why) {
+    return invalid_model("'" + what + "' is not a valid ONNX model (" + why + ")");
+  };
+  out->ir_version = model.ir_version;
+  out->producer = model.producer_name + (model.producer_version.empty() ? "" : " " + model.producer_version);
+  for (const auto& [domain, version] : model.opsets) out->opsets[domain] = version;
+  for (const auto& [key, value] : model.metadata) out->metadata[key] = value;
+  for (const OnnxNode& n : model.nodes) ++out->op_counts[n.op_type];
+  out->node_count = model.nodes.size();
+  std::set<std::string> initializers;
+  for (const OnnxTensor& t : model.initializers) initializers.insert(t.name);
+  for (const bool input : {true, false}) {
+    for (const OnnxValueInfo& v : input ? model.inputs : model.outputs) {
+      TensorInfo t;
+      if (const std::string why = to_tensor_info(v, &t); !why.empty()) return bad(why);
+      if (input && initializers.count(t.name)) continue;  // IR < 4 lists weights as inputs
+      (input ? out->inputs : out->outputs).push_back(std::move(t));
     }
-    return true;
-  });
+  }
+  if (out->inputs.empty()) return bad("the graph has no inputs");
+  if (out->outputs.empty()) return bad("the graph has no outputs");
+  return Status();
 }
 
 }  // namespace
@@ -112,92 +98,9 @@ Status read_file_bytes(const std::string& path, std::vector<std::uint8_t>* out, 
 
 Status parse_onnx(const std::uint8_t* data, std::size_t size, const std::string& what, OnnxModelInfo* out) {
   *out = OnnxModelInfo{};
-  auto bad = [&](const std::string& why) {
-    return invalid_model("'" + what + "' is not a valid ONNX model (" + why + ")");
-  };
-  if (size == 0) return invalid_model("'" + what + "' is empty");
-  std::string error;
-  bool have_graph = false;
-  std::string producer_name, producer_version;
-  std::vector<TensorInfo> graph_inputs;
-  std::set<std::string> initializers;
-  const bool ok = for_each_field(data, size, &error, [&](const Field& f) {
-    switch (f.number) {
-      case 1:
-        if (f.wire == kVarint) out->ir_version = static_cast<std::int64_t>(f.varint);
-        return true;
-      case 2:
-        if (f.wire == kLengthDelimited) producer_name = as_string(f);
-        return true;
-      case 3:
-        if (f.wire == kLengthDelimited) producer_version = as_string(f);
-        return true;
-      case 8:
-        if (f.wire == kLengthDelimited) {
-          std::string domain;
-          std::int64_t version = 0;
-          if (!for_each_field(f.bytes, f.size, &error, [&](const Field& o) {
-                if (o.number == 1 && o.wire == kLengthDelimited) domain = as_string(o);
-                if (o.number == 2 && o.wire == kVarint) version = static_cast<std::int64_t>(o.varint);
-                return true;
-              }))
-            return false;
-          out->opsets[domain] = version;
-        }
-        return true;
-      case 14:
-        if (f.wire == kLengthDelimited) {
-          std::string key, value;
-          if (!for_each_field(f.bytes, f.size, &error, [&](const Field& kv) {
-                if (kv.number == 1 && kv.wire == kLengthDelimited) key = as_string(kv);
-                if (kv.number == 2 && kv.wire == kLengthDelimited) value = as_string(kv);
-                return true;
-              }))
-            return false;
-          out->metadata[key] = value;
-        }
-        return true;
-      case 7:
-        if (f.wire != kLengthDelimited) return true;
-        have_graph = true;
-        return for_each_field(f.bytes, f.size, &error, [&](const Field& g) {
-          if (g.wire != kLengthDelimited) return true;
-          if (g.number == 1) {  // NodeProto: op_type is field 4
-            ++out->node_count;
-            return for_each_field(g.bytes, g.size, &error, [&](const Field& n) {
-              if (n.number == 4 && n.wire == kLengthDelimited) ++out->op_counts[as_string(n)];
-              return true;
-            });
-          }
-          if (g.number == 5) {  // TensorProto initializer: name is field 8
-            return for_each_field(g.bytes, g.size, &error, [&](const Field& t) {
-              if (t.number == 8 && t.wire == kLengthDelimited) initializers.insert(as_string(t));
-              return true;
-            });
-          }
-          if (g.number == 11 || g.number == 12) {
-            TensorInfo t;
-            if (!parse_value_info(g, &t, &error) || !check_element_count(t, &error)) return false;
-            t.layout = t.dims.size() == 4 ? TensorLayout::kNCHW : TensorLayout::kFlat;
-            (g.number == 11 ? graph_inputs : out->outputs).push_back(std::move(t));
-          }
-          return true;
-        });
-      default: return true;
-    }
-  });
-  if (!ok) {
-    if (error.find("truncated") != std::string::npos || error.find("past the end") != std::string::npos)
-      return bad("the file is truncated or damaged: " + error);
-    return bad(error);
-  }
-  if (!have_graph || out->ir_version <= 0) return bad("no model graph found; is it an ONNX file?");
-  for (auto& t : graph_inputs)
-    if (!initializers.count(t.name)) out->inputs.push_back(std::move(t));
-  if (out->inputs.empty()) return bad("the graph has no inputs");
-  if (out->outputs.empty()) return bad("the graph has no outputs");
-  out->producer = producer_name + (producer_version.empty() ? "" : " " + producer_version);
-  return Status();
+  OnnxModel model;
+  RKYOLO_RETURN_IF_ERROR(read_onnx_model(data, size, what, &model));
+  return summarize(model, what, out);
 }
 
 Status read_onnx_file(const std::string& path, OnnxModelInfo* out) {

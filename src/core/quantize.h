@@ -37,6 +37,8 @@ inline int quantized_threshold(float threshold, float scale, std::int32_t zero_p
 
 // Bit pattern of an int8 stored in a byte buffer: two's complement, never a
 // saturating conversion ((uint8_t)-10 == 246).
-inline std::uint8_t int8_bits(std::int8_t v) { return static_cast<std::uint8_t>(v); }
+inline std::uint8_t int8_bits(std::int8_t v) {
+  return static_cast<std::uint8_t>(v);
+}
 
 }  // namespace rkyolo::core

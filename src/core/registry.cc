@@ -58,7 +58,8 @@ Status create_backend(std::string_view name, const BackendOptions& options, std:
       best = &f;
     }
   }
-  if (best == nullptr) return backend_unavailable("no backend can run '" + options.model_path + "' here (" + reasons + ")");
+  if (best == nullptr)
+    return backend_unavailable("no backend can run '" + options.model_path + "' here (" + reasons + ")");
   if (choice) *choice = "backend '" + best->name + "' chosen automatically (" + reasons + ")";
   return best->create(options, out);
 }

@@ -69,8 +69,8 @@ std::string shape_string(const std::vector<std::int64_t>& dims) {
 }
 
 std::ostream& operator<<(std::ostream& os, const TensorInfo& info) {
-  os << (info.name.empty() ? "<unnamed>" : info.name) << ' ' << shape_string(info.dims) << ' '
-     << dtype_name(info.dtype) << ' ' << layout_name(info.layout);
+  os << (info.name.empty() ? "<unnamed>" : info.name) << ' ' << shape_string(info.dims) << ' ' << dtype_name(info.dtype)
+     << ' ' << layout_name(info.layout);
   if (info.layout == TensorLayout::kNC1HWC2) os << "(C2=" << info.c2 << ')';
   if (info.quant.quantized) os << " scale=" << info.quant.scale << " zp=" << info.quant.zero_point;
   if (info.w_stride > 0 && info.w_stride != info.width()) os << " w_stride=" << info.w_stride;
@@ -112,7 +112,9 @@ std::ostream& operator<<(std::ostream& os, const Box& box) {
 std::ostream& operator<<(std::ostream& os, const Detection& det) {
   os << "Detection{class=" << det.class_id;
   if (!det.label.empty()) os << " '" << det.label << '\'';
-  return os << " score=" << det.score << " box=" << det.box << '}';
+  os << " score=" << det.score << " box=" << det.box;
+  if (det.track_id >= 0) os << " track=" << det.track_id;
+  return os << '}';
 }
 
 }  // namespace rkyolo

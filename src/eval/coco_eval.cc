@@ -1,6 +1,6 @@
 // COCOeval's evaluateImg and accumulate for bounding boxes, step for step
-// (pycocotools/cocoeval.py), in double precision so the numbers agree with
-// Python to rounding.
+// (pycocotools/cocoeval.py, a copy in tests/reference/pycocotools/), in
+// double precision so the numbers agree with Python to rounding.
 #include "eval/coco_eval.h"
 
 #include <algorithm>
@@ -9,13 +9,22 @@
 
 namespace rkyolo {
 
-double coco_iou(const CocoBox& d, const CocoBox& g) {
+double coco_iou(const CocoBox& d, const CocoBox& g, bool crowd) {
   const double iw = std::min(d.x + d.w, g.x + g.w) - std::max(d.x, g.x);
   if (iw <= 0) return 0;
   const double ih = std::min(d.y + d.h, g.y + g.h) - std::max(d.y, g.y);
   if (ih <= 0) return 0;
   const double inter = iw * ih;
-  return inter / (d.w * d.h + g.w * g.h - inter);
+  return inter / (crowd ? d.w * d.h : d.w * d.h + g.w * g.h - inter);
+}
+
+bool operator<(const CocoImageId& a, const CocoImageId& b) {
+  if (a.is_number != b.is_number) return a.is_number;
+  return a.is_number ? a.number < b.number : a.text < b.text;  // char_traits<char> compares as unsigned
+}
+
+bool operator==(const CocoImageId& a, const CocoImageId& b) {
+  return a.is_number == b.is_number && (a.is_number ? a.number == b.number : a.text == b.text);
 }
 
 const std::array<double, kNumIouThresholds>& coco_iou_thresholds() {
@@ -44,8 +53,8 @@ const std::array<double, kNumRecallPoints>& coco_recall_points() {
 
 namespace eval {
 
-void match_pair(const std::vector<CocoBox>& labels, const std::vector<const PredictedBox*>& predictions, int max_dets,
-                PairMatches* out) {
+void match_pair(const std::vector<const LabelBox*>& labels, const std::vector<const PredictedBox*>& predictions,
+                int max_dets, PairMatches* out) {
   // Predictions best first (stable, like numpy's mergesort), the top max_dets.
   std::vector<const PredictedBox*> dets = predictions;
   std::stable_sort(dets.begin(), dets.end(),
@@ -57,7 +66,8 @@ void match_pair(const std::vector<CocoBox>& labels, const std::vector<const Pred
 
   std::vector<double> ious(num_dets * num_labels);
   for (std::size_t d = 0; d < num_dets; ++d)
-    for (std::size_t g = 0; g < num_labels; ++g) ious[d * num_labels + g] = coco_iou(dets[d]->box, labels[g]);
+    for (std::size_t g = 0; g < num_labels; ++g)
+      ious[d * num_labels + g] = coco_iou(dets[d]->box, labels[g]->box, labels[g]->crowd);
 
   const auto& thresholds = coco_iou_thresholds();
   std::vector<int> order(num_labels);
@@ -68,7 +78,7 @@ void match_pair(const std::vector<CocoBox>& labels, const std::vector<const Pred
     auto outside = [&](double area) { return area < lo || area > hi; };
     int counted = 0;
     for (std::size_t g = 0; g < num_labels; ++g) {
-      label_ignored[g] = outside(labels[g].area()) ? 1 : 0;
+      label_ignored[g] = labels[g]->crowd || outside(labels[g]->range_area()) ? 1 : 0;
       counted += label_ignored[g] ? 0 : 1;
     }
     out->num_labels[a] = counted;
@@ -87,7 +97,7 @@ void match_pair(const std::vector<CocoBox>& labels, const std::vector<const Pred
         double best = std::min(thresholds[t], 1 - 1e-10);
         int m = -1;
         for (int g : order) {
-          if (taken[g]) continue;
+          if (taken[g] && !labels[g]->crowd) continue;  // a crowd takes any number of predictions
           // Once a counted label is matched, ignored labels cannot replace it.
           if (m > -1 && !label_ignored[m] && label_ignored[g]) break;
           const double iou = ious[d * num_labels + g];
@@ -107,7 +117,8 @@ void match_pair(const std::vector<CocoBox>& labels, const std::vector<const Pred
   }
 }
 
-bool accumulate(const std::vector<const PairMatches*>& pairs, int area, PrecisionTable* precision) {
+bool accumulate(const std::vector<const PairMatches*>& pairs, int area, int max_dets, PrecisionTable* precision,
+                RecallRow* recall_at_end) {
   struct Ref {
     double score;
     ThresholdMask matched, ignored;
@@ -116,8 +127,8 @@ bool accumulate(const std::vector<const PairMatches*>& pairs, int area, Precisio
   long long num_labels = 0;
   for (const PairMatches* p : pairs) {
     num_labels += p->num_labels[area];
-    for (std::size_t d = 0; d < p->scores.size(); ++d)
-      dets.push_back({p->scores[d], p->matched[area][d], p->ignored[area][d]});
+    const std::size_t kept = std::min(p->scores.size(), static_cast<std::size_t>(std::max(0, max_dets)));
+    for (std::size_t d = 0; d < kept; ++d) dets.push_back({p->scores[d], p->matched[area][d], p->ignored[area][d]});
   }
   if (num_labels == 0) return false;
   std::stable_sort(dets.begin(), dets.end(), [](const Ref& a, const Ref& b) { return a.score > b.score; });
@@ -142,6 +153,7 @@ bool accumulate(const std::vector<const PairMatches*>& pairs, int area, Precisio
       recall.push_back(tp / static_cast<double>(num_labels));
       prec.push_back(tp / (fp + tp + DBL_EPSILON));  // np.spacing(1)
     }
+    (*recall_at_end)[t] = recall.empty() ? 0.0 : recall.back();
     for (std::size_t i = prec.size(); i-- > 1;) prec[i - 1] = std::max(prec[i - 1], prec[i]);
     PrCurve& q = (*precision)[t];
     for (int r = 0; r < kNumRecallPoints; ++r) {
@@ -156,6 +168,12 @@ double mean_of(const PrCurve& curve) {
   double sum = 0;
   for (double v : curve) sum += v;
   return sum / kNumRecallPoints;
+}
+
+double mean_of(const RecallRow& row) {
+  double sum = 0;
+  for (double v : row) sum += v;
+  return sum / kNumIouThresholds;
 }
 
 double mean_of(const PrecisionTable& table) {

@@ -35,17 +35,22 @@ struct PairMatches {
 
 // COCOeval.evaluateImg for every area range at once. `labels` and
 // `predictions` are one image's boxes of one class, in input order.
-void match_pair(const std::vector<CocoBox>& labels, const std::vector<const PredictedBox*>& predictions, int max_dets,
-                PairMatches* out);
+void match_pair(const std::vector<const LabelBox*>& labels, const std::vector<const PredictedBox*>& predictions,
+                int max_dets, PairMatches* out);
 
 // Interpolated precision, [threshold][recall point].
 using PrecisionTable = std::array<PrCurve, kNumIouThresholds>;
+// Recall at the end of the ranked list, per threshold.
+using RecallRow = std::array<double, kNumIouThresholds>;
 
-// COCOeval.accumulate over `pairs` (in image order) for one class and area
-// range. Returns false when no label counts (precision undefined, AP -1).
-bool accumulate(const std::vector<const PairMatches*>& pairs, int area, PrecisionTable* precision);
+// COCOeval.accumulate over `pairs` (in image-id order) for one class, area
+// range and maxDet (the best `max_dets` of each pair). Returns false when no
+// label counts (precision and recall undefined, -1).
+bool accumulate(const std::vector<const PairMatches*>& pairs, int area, int max_dets, PrecisionTable* precision,
+                RecallRow* recall);
 
 double mean_of(const PrCurve& curve);
 double mean_of(const PrecisionTable& table);
+double mean_of(const RecallRow& row);
 
 }  // namespace rkyolo::eval

@@ -35,7 +35,8 @@ Status validate_inputs(const std::vector<EvalImage>& images, const EvalOptions& 
       if (l.class_id < 0 || l.class_id >= o.num_classes)
         return invalid_argument(where + "label class " + std::to_string(l.class_id) + " is outside 0.." +
                                 std::to_string(o.num_classes - 1));
-      if (!finite_box(l.box)) return invalid_argument(where + "a label box is not finite or has a negative size");
+      if (!finite_box(l.box) || (l.area && !(std::isfinite(*l.area) && *l.area >= 0)))
+        return invalid_argument(where + "a label box is not finite or has a negative size");
     }
     for (const PredictedBox& p : images[i].predictions) {
       if (p.class_id < 0 || p.class_id >= o.num_classes)
@@ -99,7 +100,8 @@ void precision_recall_at_best_f1(const std::vector<std::vector<const PairMatches
   std::vector<double> f1_mean(kGrid, 0.0);
   std::vector<int> labelled;
   for (int c = 0; c < num_classes; ++c) {
-    const int n_labels = report->classes[c].instances;
+    int n_labels = 0;  // crowds left out, as COCO leaves them
+    for (const PairMatches* p : pairs_of_class[c]) n_labels += p->num_labels[eval::kAreaAll];
     if (n_labels == 0) continue;
     labelled.push_back(c);
     p_curve[c].assign(kGrid, 0.0);
@@ -110,8 +112,9 @@ void precision_recall_at_best_f1(const std::vector<std::vector<const PairMatches
     };
     std::vector<Hit> hits;
     for (const PairMatches* p : pairs_of_class[c])
-      for (std::size_t d = 0; d < p->scores.size(); ++d)
-        hits.push_back({p->scores[d], (p->matched[eval::kAreaAll][d] & 1u) && !(p->ignored[eval::kAreaAll][d] & 1u)});
+      for (std::size_t d = 0; d < p->scores.size(); ++d)  // at IoU 0.5; ignored: matched to a crowd
+        if (!(p->ignored[eval::kAreaAll][d] & 1u))
+          hits.push_back({p->scores[d], (p->matched[eval::kAreaAll][d] & 1u) != 0});
     if (hits.empty()) continue;
     std::stable_sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) { return a.score > b.score; });
     std::vector<double> conf(hits.size()), recall(hits.size()), precision(hits.size());
@@ -211,6 +214,61 @@ double mean_defined(const std::vector<double>& values) {
   return n == 0 ? kUndefinedAp : sum / n;
 }
 
+// COCOeval.accumulate and summarize: per class the APs (maxDets max_dets) and
+// ARs (maxDets 1, 10, max_dets; per area range at max_dets), then their means
+// over the classes where they are defined.
+void summarize_coco(const std::vector<std::vector<const PairMatches*>>& pairs_of_class, int max_dets,
+                    EvalReport* report) {
+  struct Column {
+    std::vector<double> values;
+    double* mean;
+  };
+  Column ap50{{}, &report->map50}, ap75{{}, &report->map75}, ap{{}, &report->map50_95},
+      ap_small{{}, &report->map_small}, ap_medium{{}, &report->map_medium}, ap_large{{}, &report->map_large},
+      ar1{{}, &report->mar1}, ar10{{}, &report->mar10}, ar100{{}, &report->mar100}, ar_small{{}, &report->mar_small},
+      ar_medium{{}, &report->mar_medium}, ar_large{{}, &report->mar_large};
+  PrecisionTable table;
+  eval::RecallRow recall;
+  for (std::size_t c = 0; c < pairs_of_class.size(); ++c) {
+    const std::vector<const PairMatches*>& pairs = pairs_of_class[c];
+    ClassEval& ce = report->classes[c];
+    ce.pr_curve.fill(kUndefinedAp);
+    double ar = kUndefinedAp;
+    if (eval::accumulate(pairs, eval::kAreaAll, max_dets, &table, &recall)) {
+      ce.ap50 = eval::mean_of(table[0]);
+      ce.ap75 = eval::mean_of(table[5]);
+      ce.ap50_95 = eval::mean_of(table);
+      ce.pr_curve = table[0];
+      ar = eval::mean_of(recall);
+    }
+    ar100.values.push_back(ar);
+    for (const auto& [dets, column] : {std::pair{1, &ar1}, std::pair{10, &ar10}}) {
+      const bool defined = eval::accumulate(pairs, eval::kAreaAll, std::min(dets, max_dets), &table, &recall);
+      column->values.push_back(defined ? eval::mean_of(recall) : kUndefinedAp);
+    }
+    const struct {
+      int area;
+      double* class_ap;
+      Column* ap;
+      Column* ar;
+    } ranges[] = {{eval::kAreaSmall, &ce.ap_small, &ap_small, &ar_small},
+                  {eval::kAreaMedium, &ce.ap_medium, &ap_medium, &ar_medium},
+                  {eval::kAreaLarge, &ce.ap_large, &ap_large, &ar_large}};
+    for (const auto& r : ranges) {
+      const bool defined = eval::accumulate(pairs, r.area, max_dets, &table, &recall);
+      if (defined) *r.class_ap = eval::mean_of(table);
+      r.ap->values.push_back(*r.class_ap);
+      r.ar->values.push_back(defined ? eval::mean_of(recall) : kUndefinedAp);
+    }
+    ap50.values.push_back(ce.ap50);
+    ap75.values.push_back(ce.ap75);
+    ap.values.push_back(ce.ap50_95);
+  }
+  for (Column* column :
+       {&ap50, &ap75, &ap, &ap_small, &ap_medium, &ap_large, &ar1, &ar10, &ar100, &ar_small, &ar_medium, &ar_large})
+    *column->mean = mean_defined(column->values);
+}
+
 }  // namespace
 
 Status evaluate_detections(const std::vector<EvalImage>& images, const EvalOptions& o, EvalReport* report) {
@@ -223,16 +281,21 @@ Status evaluate_detections(const std::vector<EvalImage>& images, const EvalOptio
   report->confusion.assign(static_cast<std::size_t>(nc + 1),
                            std::vector<long long>(static_cast<std::size_t>(nc + 1), 0));
 
-  // Match every (image, class) pair that has labels or predictions.
+  // Match every (image, class) pair that has labels or predictions, the
+  // images in COCO's sorted image-id order.
+  std::vector<std::size_t> by_id(images.size());
+  std::iota(by_id.begin(), by_id.end(), std::size_t{0});
+  std::stable_sort(by_id.begin(), by_id.end(),
+                   [&](std::size_t a, std::size_t b) { return images[a].id < images[b].id; });
   std::vector<PairMatches> pairs;
   std::vector<std::vector<std::size_t>> pairs_of_image(images.size());
-  std::vector<std::vector<CocoBox>> labels_of(static_cast<std::size_t>(nc));
+  std::vector<std::vector<const LabelBox*>> labels_of(static_cast<std::size_t>(nc));
   std::vector<std::vector<const PredictedBox*>> preds_of(static_cast<std::size_t>(nc));
-  for (std::size_t i = 0; i < images.size(); ++i) {
+  for (const std::size_t i : by_id) {
     const EvalImage& im = images[i];
     for (auto& v : labels_of) v.clear();
     for (auto& v : preds_of) v.clear();
-    for (const LabelBox& l : im.labels) labels_of[l.class_id].push_back(l.box);
+    for (const LabelBox& l : im.labels) labels_of[l.class_id].push_back(&l);
     for (const PredictedBox& p : im.predictions) preds_of[p.class_id].push_back(&p);
     ImageEval& ie = report->images[i];
     ie.labels = static_cast<int>(im.labels.size());
@@ -257,36 +320,9 @@ Status evaluate_detections(const std::vector<EvalImage>& images, const EvalOptio
     eval::add_to_confusion(im, nc, o.count_conf, o.confusion_iou, &report->confusion);
   }
   std::vector<std::vector<const PairMatches*>> pairs_of_class(static_cast<std::size_t>(nc));
-  for (const PairMatches& p : pairs) pairs_of_class[p.class_id].push_back(&p);  // image order
+  for (const PairMatches& p : pairs) pairs_of_class[p.class_id].push_back(&p);  // image-id order
 
-  // Per class and area range.
-  std::vector<double> ap50s, ap75s, aps, smalls, mediums, larges;
-  PrecisionTable table;
-  for (int c = 0; c < nc; ++c) {
-    ClassEval& ce = report->classes[c];
-    ce.pr_curve.fill(kUndefinedAp);
-    if (eval::accumulate(pairs_of_class[c], eval::kAreaAll, &table)) {
-      ce.ap50 = eval::mean_of(table[0]);
-      ce.ap75 = eval::mean_of(table[5]);
-      ce.ap50_95 = eval::mean_of(table);
-      ce.pr_curve = table[0];
-    }
-    if (eval::accumulate(pairs_of_class[c], eval::kAreaSmall, &table)) ce.ap_small = eval::mean_of(table);
-    if (eval::accumulate(pairs_of_class[c], eval::kAreaMedium, &table)) ce.ap_medium = eval::mean_of(table);
-    if (eval::accumulate(pairs_of_class[c], eval::kAreaLarge, &table)) ce.ap_large = eval::mean_of(table);
-    ap50s.push_back(ce.ap50);
-    ap75s.push_back(ce.ap75);
-    aps.push_back(ce.ap50_95);
-    smalls.push_back(ce.ap_small);
-    mediums.push_back(ce.ap_medium);
-    larges.push_back(ce.ap_large);
-  }
-  report->map50 = mean_defined(ap50s);
-  report->map75 = mean_defined(ap75s);
-  report->map50_95 = mean_defined(aps);
-  report->map_small = mean_defined(smalls);
-  report->map_medium = mean_defined(mediums);
-  report->map_large = mean_defined(larges);
+  summarize_coco(pairs_of_class, o.max_dets, report);
   report->mean_pr_curve.fill(kUndefinedAp);
   for (int r = 0; r < kNumRecallPoints; ++r) {
     std::vector<double> at_r;
@@ -295,10 +331,13 @@ Status evaluate_detections(const std::vector<EvalImage>& images, const EvalOptio
   }
 
   // Per image: AP@0.5 of the image alone, mean over its labelled classes.
+  PrecisionTable table;
+  eval::RecallRow recall;
   for (std::size_t i = 0; i < images.size(); ++i) {
     std::vector<double> per_class;
     for (std::size_t k : pairs_of_image[i])
-      if (eval::accumulate({&pairs[k]}, eval::kAreaAll, &table)) per_class.push_back(eval::mean_of(table[0]));
+      if (eval::accumulate({&pairs[k]}, eval::kAreaAll, o.max_dets, &table, &recall))
+        per_class.push_back(eval::mean_of(table[0]));
     report->images[i].ap50 = mean_defined(per_class);
   }
 
@@ -312,13 +351,20 @@ std::ostream& operator<<(std::ostream& os, const CocoBox& b) {
   return os << "[x " << b.x << ", y " << b.y << ", w " << b.w << ", h " << b.h << "]";
 }
 
+std::ostream& operator<<(std::ostream& os, const CocoImageId& id) {
+  if (id.is_number) return os << id.number;
+  return os << '\'' << id.text << '\'';
+}
+
 std::ostream& operator<<(std::ostream& os, const EvalReport& r) {
-  char buf[320];
+  char buf[400];
   std::snprintf(buf, sizeof buf,
-                "mAP50-95 %.4f mAP50 %.4f mAP75 %.4f small %.4f medium %.4f large %.4f P %.4f R %.4f "
+                "mAP50-95 %.4f mAP50 %.4f mAP75 %.4f small %.4f medium %.4f large %.4f "
+                "mAR1 %.4f mAR10 %.4f mAR100 %.4f small %.4f medium %.4f large %.4f P %.4f R %.4f "
                 "(%d images, %d labels, %d predictions)",
-                r.map50_95, r.map50, r.map75, r.map_small, r.map_medium, r.map_large, r.precision, r.recall,
-                r.num_images, r.num_labels, r.num_predictions);
+                r.map50_95, r.map50, r.map75, r.map_small, r.map_medium, r.map_large, r.mar1, r.mar10, r.mar100,
+                r.mar_small, r.mar_medium, r.mar_large, r.precision, r.recall, r.num_images, r.num_labels,
+                r.num_predictions);
   return os << buf;
 }
 

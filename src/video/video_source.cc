@@ -10,10 +10,11 @@
 #include <sstream>
 #include <thread>
 
+#include "pipeline/frame_pool.h"
 #include "rkyolo/log.h"
 #include "rkyolo/video.h"
 #include "video/decoder_choice.h"
-#include "video/frame_pool.h"
+#include "video/ffmpeg_util.h"
 
 extern "C" {
 #include <libavcodec/avcodec.h>
@@ -28,39 +29,15 @@ namespace rkyolo {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string av_error_text(int code) {
-  char text[AV_ERROR_MAX_STRING_SIZE] = {};
-  av_strerror(code, text, sizeof(text));
-  return text;
-}
-
-std::string quoted(std::string_view location) {
-  std::string text;  // built in steps: GCC 12 warns (-Wrestrict) falsely about "'" + std::string(...)
-  text.reserve(location.size() + 2);
-  text += '\'';
-  text += location;
-  text += '\'';
-  return text;
-}
-
-// FFmpeg's own messages (which repeat, in its words, what the sources report
-// as one sentence) go to rkyolo's log at debug level.
-void forward_ffmpeg_log(void* context, int level, const char* format, va_list args) {
-  if (level > AV_LOG_WARNING || !log_enabled(LogLevel::kDebug)) return;
-  char line[512];
-  int print_prefix = 1;
-  av_log_format_line2(context, level, format, args, line, sizeof(line), &print_prefix);
-  std::string_view text(line);
-  while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
-  log_message(LogLevel::kDebug, text);
-}
+using detail::av_error_text;
+using detail::quoted;
+using detail::route_ffmpeg_log;
 
 void register_devices_once() {
   static std::once_flag once;
   std::call_once(once, [] {
     avdevice_register_all();
-    av_log_set_callback(forward_ffmpeg_log);
+    route_ffmpeg_log();
   });
 }
 
@@ -113,41 +90,38 @@ Status check_file(const std::string& path) {
   return Status::ok_status();
 }
 
-}  // namespace
-
-std::string_view frame_format_name(FrameFormat format) {
-  switch (format) {
-    case FrameFormat::kNv12: return "NV12";
-    case FrameFormat::kYuv420p: return "YUV420P";
-    case FrameFormat::kBgr8: return "BGR8";
-    case FrameFormat::kRgb8: return "RGB8";
+// The frame pool with one AVFrame per slot: a delivered frame is a
+// reference to the decoder's buffer, unreferenced when the slot is freed.
+class AvFramePool final : public detail::FramePool {
+ public:
+  // Returns nullptr when FFmpeg cannot allocate the frames.
+  static std::shared_ptr<AvFramePool> create(int frames) {
+    std::shared_ptr<AvFramePool> pool(new AvFramePool(frames));
+    for (AVFrame*& av : pool->av_)
+      if ((av = av_frame_alloc()) == nullptr) return nullptr;
+    return pool;
   }
-  return "unknown";
+  ~AvFramePool() override {
+    for (AVFrame*& av : av_) av_frame_free(&av);
+  }
+  AVFrame* av_frame(int slot) { return av_[static_cast<std::size_t>(slot)]; }
+
+ private:
+  explicit AvFramePool(int frames) : FramePool(frames), av_(static_cast<std::size_t>(frames), nullptr) {}
+  void unref(int slot) override { av_frame_unref(av_[static_cast<std::size_t>(slot)]); }
+  std::vector<AVFrame*> av_;
+};
+
+YuvMatrix matrix_of(const AVFrame& frame) {
+  switch (frame.colorspace) {
+    case AVCOL_SPC_BT709: return YuvMatrix::kBt709;
+    case AVCOL_SPC_UNSPECIFIED:
+      return frame.height >= 720 ? YuvMatrix::kBt709 : YuvMatrix::kBt601;  // FFmpeg's guess too
+    default: return YuvMatrix::kBt601;
+  }
 }
 
-std::ostream& operator<<(std::ostream& os, FrameFormat format) {
-  return os << frame_format_name(format);
-}
-
-std::ostream& operator<<(std::ostream& os, const VideoFrame& frame) {
-  os << "VideoFrame{#" << frame.index << ' ' << frame.width << 'x' << frame.height << ' ' << frame.format;
-  if (frame.pts_ms != VideoFrame::kNoPts) os << " pts " << frame.pts_ms << " ms";
-  return os << '}';
-}
-
-std::ostream& operator<<(std::ostream& os, const VideoStreamInfo& info) {
-  os << quoted(info.location) << " (" << info.kind << (info.live ? ", live" : "") << "): " << info.width << 'x'
-     << info.height;
-  if (info.fps > 0) os << " at " << info.fps << " fps";
-  os << ", " << info.codec << " decoded by " << info.decoder << (info.hardware_decoder ? " (hardware)" : " (software)")
-     << " into " << info.pixel_format << ": " << info.decoder_reason;
-  return os;
-}
-
-std::ostream& operator<<(std::ostream& os, const VideoSourceStats& s) {
-  return os << "decoded " << s.decoded << ", delivered " << s.delivered << ", skipped " << s.skipped << ", dropped "
-            << s.dropped << ", errors " << s.errors << ", timeouts " << s.timeouts << ", reconnects " << s.reconnects;
-}
+}  // namespace
 
 std::chrono::milliseconds reconnect_delay(const ReconnectPolicy& policy, int attempt, double unit) {
   const double grown = static_cast<double>(policy.initial_delay.count()) * std::pow(policy.multiplier, attempt);
@@ -158,7 +132,7 @@ std::chrono::milliseconds reconnect_delay(const ReconnectPolicy& policy, int att
 
 class VideoSource::Impl {
  public:
-  Impl(SourceSpec spec, VideoSourceOptions options, std::shared_ptr<detail::FramePool> pool)
+  Impl(SourceSpec spec, VideoSourceOptions options, std::shared_ptr<AvFramePool> pool)
       : spec_(std::move(spec)), options_(std::move(options)), pool_(std::move(pool)), rng_(std::random_device{}()) {}
   ~Impl() {
     close();
@@ -166,7 +140,7 @@ class VideoSource::Impl {
     av_frame_free(&decoded_);
   }
 
-  Status start(VideoStreamInfo* info);
+  Status start(FrameSourceInfo* info);
   void stop() {
     interrupted_ = true;
     pool_->stop();
@@ -176,8 +150,9 @@ class VideoSource::Impl {
     if (thread_.joinable()) thread_.join();
     close_input();
   }
-  const VideoStreamInfo& info() const { return info_; }
-  detail::FramePool& pool() { return *pool_; }
+  const FrameSourceInfo& info() const { return info_; }
+  AvFramePool& pool() { return *pool_; }
+  const AvFramePool& pool() const { return *pool_; }
 
  private:
   static int interrupt(void* opaque);
@@ -186,7 +161,7 @@ class VideoSource::Impl {
     timed_out_ = false;
     deadline_ns_ = network_or_camera() ? (Clock::now() + timeout).time_since_epoch().count() : 0;
   }
-  Status open_input(VideoStreamInfo* info);
+  Status open_input(FrameSourceInfo* info);
   Status open_format();
   void close_input();
   void run();
@@ -202,8 +177,8 @@ class VideoSource::Impl {
 
   SourceSpec spec_;
   VideoSourceOptions options_;
-  std::shared_ptr<detail::FramePool> pool_;
-  VideoStreamInfo info_;
+  std::shared_ptr<AvFramePool> pool_;
+  FrameSourceInfo info_;
   AVFormatContext* format_ = nullptr;
   AVCodecContext* decoder_ = nullptr;
   int stream_index_ = -1;
@@ -229,7 +204,7 @@ int VideoSource::Impl::interrupt(void* opaque) {
   return 0;
 }
 
-Status VideoSource::Impl::start(VideoStreamInfo* info) {
+Status VideoSource::Impl::start(FrameSourceInfo* info) {
   packet_ = av_packet_alloc();
   decoded_ = av_frame_alloc();
   if (packet_ == nullptr || decoded_ == nullptr)
@@ -287,7 +262,7 @@ Status VideoSource::Impl::open_format() {
   return Status::ok_status();
 }
 
-Status VideoSource::Impl::open_input(VideoStreamInfo* info) {
+Status VideoSource::Impl::open_input(FrameSourceInfo* info) {
   close_input();
   RKYOLO_RETURN_IF_ERROR(open_format());
   stream_index_ = av_find_best_stream(format_, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
@@ -424,6 +399,7 @@ void VideoSource::Impl::deliver(AVFrame* decoded) {
   VideoFrame& frame = pool_->frame(slot);
   frame.format = format;
   frame.full_range = full_range || held->color_range == AVCOL_RANGE_JPEG;
+  frame.matrix = matrix_of(*held);
   frame.width = held->width;
   frame.height = held->height;
   frame.plane_count = plane_count_of(format);
@@ -448,7 +424,7 @@ bool VideoSource::Impl::reconnect(const Status& cause, Status* end) {
   Status last = cause;
   for (int attempt = 0; options_.reconnect.max_attempts == 0 || attempt < options_.reconnect.max_attempts; ++attempt) {
     if (!pool_->sleep_unless_stopped(backoff(attempt))) return false;
-    VideoStreamInfo reopened;
+    FrameSourceInfo reopened;
     last = open_input(&reopened);
     if (last.ok()) {
       pool_->counters().reconnects.fetch_add(1, std::memory_order_relaxed);
@@ -477,23 +453,21 @@ Status VideoSource::open(const SourceSpec& spec, const VideoSourceOptions& optio
   if (options.pool_frames < 1)
     return invalid_argument("pool_frames must be at least 1, not " + std::to_string(options.pool_frames) + ".");
   register_devices_once();
-  std::shared_ptr<detail::FramePool> pool = detail::FramePool::create(options.pool_frames);
+  std::shared_ptr<AvFramePool> pool = AvFramePool::create(options.pool_frames);
   if (!pool) return Status(StatusCode::kOutOfMemory, "FFmpeg could not allocate the frame pool.");
   auto impl = std::make_unique<Impl>(spec, options, std::move(pool));
-  VideoStreamInfo info;
+  FrameSourceInfo info;
   RKYOLO_RETURN_IF_ERROR(impl->start(&info));
   out->reset(new VideoSource(std::move(impl)));
   return Status::ok_status();
 }
 
-const VideoStreamInfo& VideoSource::info() const {
+const FrameSourceInfo& VideoSource::info() const {
   return impl_->info();
 }
 
-VideoSourceStats VideoSource::stats() const {
-  const detail::SourceCounters& c = impl_->pool().counters();
-  return {c.decoded.load(), c.delivered.load(), c.skipped.load(),   c.dropped.load(),
-          c.errors.load(),  c.timeouts.load(),  c.reconnects.load()};
+FrameSourceStats VideoSource::stats() const {
+  return impl_->pool().stats();
 }
 
 ReadResult VideoSource::read(FrameLease& frame, Clock::time_point deadline) {

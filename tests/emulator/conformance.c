@@ -20,20 +20,20 @@
 static int g_failures = 0;
 static const char* g_test = "";
 
-#define CHECK(cond)                                                                  \
-  do {                                                                               \
-    if (!(cond)) {                                                                   \
-      fprintf(stderr, "FAIL [%s] %s:%d: %s\n", g_test, __FILE__, __LINE__, #cond);   \
-      ++g_failures;                                                                  \
-    }                                                                                \
+#define CHECK(cond)                                                                \
+  do {                                                                             \
+    if (!(cond)) {                                                                 \
+      fprintf(stderr, "FAIL [%s] %s:%d: %s\n", g_test, __FILE__, __LINE__, #cond); \
+      ++g_failures;                                                                \
+    }                                                                              \
   } while (0)
-#define CHECK_EQ(a, b)                                                                              \
-  do {                                                                                              \
-    long long va_ = (long long)(a), vb_ = (long long)(b);                                           \
-    if (va_ != vb_) {                                                                               \
+#define CHECK_EQ(a, b)                                                                                             \
+  do {                                                                                                             \
+    long long va_ = (long long)(a), vb_ = (long long)(b);                                                          \
+    if (va_ != vb_) {                                                                                              \
       fprintf(stderr, "FAIL [%s] %s:%d: %s == %s (%lld vs %lld)\n", g_test, __FILE__, __LINE__, #a, #b, va_, vb_); \
-      ++g_failures;                                                                                 \
-    }                                                                                               \
+      ++g_failures;                                                                                                \
+    }                                                                                                              \
   } while (0)
 
 enum { H = 20, W = 36, C = 3 };
@@ -56,7 +56,9 @@ static void query_attr(rknn_context ctx, rknn_query_cmd cmd, uint32_t index, rkn
 }
 
 /* A test image with structure in every row, column and channel. */
-static uint8_t pixel(int y, int x, int c) { return (uint8_t)((y * 37 + x * 11 + c * 101 + (x * y) % 7) & 255); }
+static uint8_t pixel(int y, int x, int c) {
+  return (uint8_t)((y * 37 + x * 11 + c * 101 + (x * y) % 7) & 255);
+}
 
 /* Expected output: relu(dequantize(q_in)) requantized, in NCHW order. */
 static int8_t expected_q(const rknn_tensor_attr* in, const rknn_tensor_attr* out, int y, int x, int c) {
@@ -77,9 +79,12 @@ static void check_output_nchw(const rknn_tensor_attr* in, const rknn_tensor_attr
     for (int y = 0; y < H; ++y)
       for (int x = 0; x < W; ++x) {
         int d = abs((int)q[(c * H + y) * W + x] - (int)expected_q(in, out, y, x, c));
-        if (d == 0) ++exact;
-        else if (d == 1) ++off_by_one;
-        else ++bad;
+        if (d == 0)
+          ++exact;
+        else if (d == 1)
+          ++off_by_one;
+        else
+          ++bad;
       }
   CHECK_EQ(bad, 0);
   CHECK(exact >= (H * W * C) * 99 / 100);
@@ -153,7 +158,9 @@ static void check_input_attr(const char* model, uint32_t w_stride, uint32_t c2) 
   rknn_context ctx = init_path(model, 0);
   rknn_tensor_attr a;
   for (int cmd = 0; cmd < 3; ++cmd) {
-    rknn_query_cmd q = cmd == 0 ? RKNN_QUERY_INPUT_ATTR : cmd == 1 ? RKNN_QUERY_NATIVE_INPUT_ATTR : RKNN_QUERY_NATIVE_NHWC_INPUT_ATTR;
+    rknn_query_cmd q = cmd == 0   ? RKNN_QUERY_INPUT_ATTR
+                       : cmd == 1 ? RKNN_QUERY_NATIVE_INPUT_ATTR
+                                  : RKNN_QUERY_NATIVE_NHWC_INPUT_ATTR;
     query_attr(ctx, q, 0, &a);
     CHECK_EQ(a.n_dims, 4);
     CHECK_EQ(a.dims[0], 1);
@@ -164,7 +171,7 @@ static void check_input_attr(const char* model, uint32_t w_stride, uint32_t c2) 
     CHECK_EQ(a.fmt, RKNN_TENSOR_NHWC);
     CHECK_EQ(a.type, RKNN_TENSOR_INT8);
     CHECK_EQ(a.qnt_type, RKNN_TENSOR_QNT_AFFINE_ASYMMETRIC);
-    CHECK_EQ(a.zp, -128); /* zero-point from mean 0 */
+    CHECK_EQ(a.zp, -128);                          /* zero-point from mean 0 */
     CHECK(fabsf(a.scale - 1.0f / 255.0f) < 1e-7f); /* scale 1/std */
     CHECK_EQ(a.w_stride, w_stride);
     CHECK_EQ(a.size, H * W * C);
@@ -246,7 +253,8 @@ static void test_general_api(void) {
   rknn_destroy(ctx);
 }
 
-static rknn_tensor_mem* bind_input(rknn_context ctx, rknn_tensor_attr attr, int type, int pass_through, uint32_t fill_stride, int as_int8) {
+static rknn_tensor_mem* bind_input(rknn_context ctx, rknn_tensor_attr attr, int type, int pass_through,
+                                   uint32_t fill_stride, int as_int8) {
   rknn_tensor_mem* m = rknn_create_mem(ctx, attr.size_with_stride);
   CHECK(m != NULL);
   if (!m) return NULL;
@@ -332,8 +340,10 @@ static void test_native_output(const char* model, uint32_t c2) {
     for (int y = 0; y < H; ++y)
       for (int x = 0; x < W; ++x) {
         const int8_t v = p[((c / c2) * H * W + y * W + x) * c2 + c % c2];
-        if (c < C) mismatches += v != general[(c * H + y) * W + x];
-        else zero_padding += v == 0;
+        if (c < C)
+          mismatches += v != general[(c * H + y) * W + x];
+        else
+          zero_padding += v == 0;
       }
   CHECK_EQ(mismatches, 0);
   CHECK_EQ(zero_padding, 0); /* padding channels hold non-zero garbage */
@@ -414,8 +424,10 @@ static void test_misuse(void) {
 static void test_core_masks(void) {
   g_test = "core_masks";
   rknn_context ctx = init_path(g_m3588, 0);
-  const int ok[] = {RKNN_NPU_CORE_AUTO, RKNN_NPU_CORE_0, RKNN_NPU_CORE_1, RKNN_NPU_CORE_2, RKNN_NPU_CORE_0_1, RKNN_NPU_CORE_0_1_2, RKNN_NPU_CORE_ALL};
-  for (unsigned i = 0; i < sizeof ok / sizeof ok[0]; ++i) CHECK_EQ(rknn_set_core_mask(ctx, (rknn_core_mask)ok[i]), RKNN_SUCC);
+  const int ok[] = {RKNN_NPU_CORE_AUTO, RKNN_NPU_CORE_0,     RKNN_NPU_CORE_1,  RKNN_NPU_CORE_2,
+                    RKNN_NPU_CORE_0_1,  RKNN_NPU_CORE_0_1_2, RKNN_NPU_CORE_ALL};
+  for (unsigned i = 0; i < sizeof ok / sizeof ok[0]; ++i)
+    CHECK_EQ(rknn_set_core_mask(ctx, (rknn_core_mask)ok[i]), RKNN_SUCC);
   CHECK(rknn_set_core_mask(ctx, (rknn_core_mask)8) != RKNN_SUCC);
   rknn_destroy(ctx);
   ctx = init_path(g_m3566, 0); /* single core: AUTO only */
@@ -444,7 +456,8 @@ static void test_rejected_models(void) {
   char* bytes = (char*)malloc((size_t)n);
   CHECK_EQ(fread(bytes, 1, (size_t)n, f), n);
   fclose(f);
-  for (long len = 0; len < n; len += (len < 64 ? 1 : 97)) CHECK_EQ(rknn_init(&ctx, bytes, (uint32_t)len, 0, NULL), RKNN_ERR_MODEL_INVALID);
+  for (long len = 0; len < n; len += (len < 64 ? 1 : 97))
+    CHECK_EQ(rknn_init(&ctx, bytes, (uint32_t)len, 0, NULL), RKNN_ERR_MODEL_INVALID);
   bytes[n / 2] ^= 0x40; /* one flipped bit */
   CHECK_EQ(rknn_init(&ctx, bytes, (uint32_t)n, 0, NULL), RKNN_ERR_MODEL_INVALID);
   bytes[n / 2] ^= 0x40;
@@ -600,12 +613,13 @@ static void test_cores_and_timing(void) {
   const double serial = run_three(g_m3588, same_core);
   const double picked = run_three(g_m3588, autos);
   const double one_core_chip = run_three(g_m3566, single);
-  fprintf(stderr, "  3 contexts x 2 runs of 120 ms: own cores %.0f ms, same core %.0f ms, AUTO %.0f ms, RK3566 %.0f ms\n",
+  fprintf(stderr,
+          "  3 contexts x 2 runs of 120 ms: own cores %.0f ms, same core %.0f ms, AUTO %.0f ms, RK3566 %.0f ms\n",
           parallel, serial, picked, one_core_chip);
-  CHECK(parallel >= 239 && parallel < 600);  /* 2 x 120 in parallel, not 6 x 120 */
-  CHECK(serial >= 719);                       /* 6 x 120 one after another */
-  CHECK(picked >= 239 && picked < 600);      /* AUTO spreads over idle cores */
-  CHECK(one_core_chip >= 719);               /* one core: everything queues */
+  CHECK(parallel >= 239 && parallel < 600); /* 2 x 120 in parallel, not 6 x 120 */
+  CHECK(serial >= 719);                     /* 6 x 120 one after another */
+  CHECK(picked >= 239 && picked < 600);     /* AUTO spreads over idle cores */
+  CHECK(one_core_chip >= 719);              /* one core: everything queues */
   /* PERF_RUN reports the emulated latency; replay skips the graph. */
   rknn_context ctx = init_path(g_m3588, 0);
   int8_t q[H * W * C];
@@ -657,7 +671,9 @@ int main(int argc, char** argv) {
   test_dup_context();
   test_manual_cache_sync();
   test_cores_and_timing();
-  if (g_failures == 0) printf("rknn conformance: all checks passed\n");
-  else printf("rknn conformance: %d checks failed\n", g_failures);
+  if (g_failures == 0)
+    printf("rknn conformance: all checks passed\n");
+  else
+    printf("rknn conformance: %d checks failed\n", g_failures);
   return g_failures == 0 ? 0 : 1;
 }

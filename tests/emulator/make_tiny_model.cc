@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: %s OUT.onnx\n", argv[0]);
     return 2;
   }
-  std::ofstream(argv[1], std::ios::binary) << rkyolo::test::onnx_single_op_model("Relu", {1, 3, 20, 36}, {1, 3, 20, 36});
+  std::ofstream(argv[1], std::ios::binary)
+      << rkyolo::test::onnx_single_op_model("Relu", {1, 3, 20, 36}, {1, 3, 20, 36});
   return 0;
 }

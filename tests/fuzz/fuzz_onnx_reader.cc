@@ -1,4 +1,6 @@
-// libFuzzer harness: the ONNX reader (protobuf wire format) on arbitrary bytes.
+// libFuzzer harness: the ONNX summary (core/onnx_reader.h: the graph parser,
+// then the summary's own limits on ranks and element counts) on arbitrary
+// bytes.
 #include <cstddef>
 #include <cstdint>
 

@@ -17,7 +17,7 @@ rkyolo::cli::SplitData make_split() {
   split.dataset.names = {"a", "b", "c"};
   split.dataset.images = {"images/000001.jpg", "images/42.jpg", "images/scene.png"};
   for (std::size_t i = 0; i < split.dataset.images.size(); ++i) {
-    const rkyolo::cli::ImageId id = rkyolo::cli::image_id_for(split.dataset.images[i]);
+    const rkyolo::CocoImageId id = rkyolo::cli::image_id_for(split.dataset.images[i]);
     split.ids.push_back(id);
     split.image_of_id.emplace(rkyolo::cli::image_id_key(id), static_cast<int>(i));
     if (id.is_number) split.image_of_id.emplace("$" + id.text, static_cast<int>(i));

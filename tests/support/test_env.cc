@@ -20,6 +20,12 @@ extern char** environ;
 
 namespace rkyolo::test {
 
+Status load_session(const DetectorOptions& options, std::unique_ptr<Session>* out) {
+  std::shared_ptr<const Model> model;
+  RKYOLO_RETURN_IF_ERROR(Model::load(options, &model));
+  return model->create_session(out);
+}
+
 std::string source_dir() {
   return RKYOLO_SOURCE_DIR;
 }

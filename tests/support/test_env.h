@@ -1,10 +1,17 @@
 // Test support: where things are, and running commands.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "rkyolo/model.h"
+
 namespace rkyolo::test {
+
+// Loads a Model and opens one Session at its first placement (the Session
+// keeps the Model alive). Backends must be registered by the caller.
+Status load_session(const DetectorOptions& options, std::unique_ptr<Session>* out);
 
 std::string source_dir();
 // The demo model (models/rkyolo-shapes.onnx unless configured otherwise).

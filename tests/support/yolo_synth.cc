@@ -12,7 +12,9 @@ namespace {
 constexpr int kRegMax = 16;
 constexpr float kStrongLogit = 12.0f;  // exp(-24) ~ 4e-11: a one-hot for softmax
 
-float uniform(std::mt19937& rng, float lo, float hi) { return std::uniform_real_distribution<float>(lo, hi)(rng); }
+float uniform(std::mt19937& rng, float lo, float hi) {
+  return std::uniform_real_distribution<float>(lo, hi)(rng);
+}
 
 // Class score of a background cell, like a trained detector's: tiny
 // (sigmoid of a very negative logit).
@@ -22,7 +24,9 @@ float background_score(std::mt19937& rng) {
 }
 
 // About 2% of background cells get one near-miss class score (0.05..0.2).
-float near_miss(std::mt19937& rng) { return rng() % 50 == 0 ? uniform(rng, 0.05f, 0.2f) : 0.0f; }
+float near_miss(std::mt19937& rng) {
+  return rng() % 50 == 0 ? uniform(rng, 0.05f, 0.2f) : 0.0f;
+}
 
 float& at4(FloatTensor& t, std::int64_t c, std::int64_t y, std::int64_t x) {
   return t.data[static_cast<std::size_t>((c * t.dims[2] + y) * t.dims[3] + x)];
@@ -71,8 +75,8 @@ std::vector<TruthBox> random_boxes(std::mt19937& rng, int count, int nc, int inp
   return boxes;
 }
 
-SynthModel make_yolov8_split(std::vector<TruthBox>& boxes, int nc, int input, bool with_sum,
-                             std::mt19937& rng, bool exact_dfl) {
+SynthModel make_yolov8_split(std::vector<TruthBox>& boxes, int nc, int input, bool with_sum, std::mt19937& rng,
+                             bool exact_dfl) {
   SynthModel m;
   const int strides[3] = {8, 16, 32};
   std::vector<FloatTensor> box_t, cls_t;

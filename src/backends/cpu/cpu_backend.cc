@@ -1,11 +1,11 @@
 #include "backends/cpu/cpu_backend.h"
 
-#include <opencv2/core.hpp>
-#include <opencv2/dnn.hpp>
-
 #include <algorithm>
 #include <cstring>
 #include <mutex>
+#include <opencv2/core.hpp>
+#include <opencv2/dnn.hpp>
+#include <utility>
 
 #include "core/onnx_reader.h"
 #include "core/onnx_rewrite.h"
@@ -48,6 +48,8 @@ std::string opencv_node_error(const std::string& err) {
   return "node '" + node_name + "' (" + op + ") is not supported" + (why.empty() ? "" : ": " + why);
 }
 
+constexpr int kMinInputSize = 32;
+
 // Immutable state shared by clones: the file bytes and what they describe.
 struct SharedModel {
   std::vector<std::uint8_t> bytes;
@@ -62,9 +64,10 @@ Status load_net(const SharedModel& m, cv::dnn::Net* net) {
   try {
     *net = cv::dnn::readNetFromONNX(reinterpret_cast<const char*>(m.bytes.data()), m.bytes.size());
   } catch (const cv::Exception& e) {
-    return unsupported_model("OpenCV " CV_VERSION " DNN cannot load '" + m.info.path + "': " + opencv_node_error(e.err) +
-                             (m.rewrites.rewrites.empty() ? std::string(" (no rkyolo rewrite applies to this graph)")
-                                                          : " (after rkyolo's rewrites: " + join(m.rewrites.rewrites) + ")"));
+    return unsupported_model(
+        "OpenCV " CV_VERSION " DNN cannot load '" + m.info.path + "': " + opencv_node_error(e.err) +
+        (m.rewrites.rewrites.empty() ? std::string(" (no rkyolo rewrite applies to this graph)")
+                                     : " (after rkyolo's rewrites: " + join(m.rewrites.rewrites) + ")"));
   } catch (const std::exception& e) {
     return unsupported_model("OpenCV DNN cannot load '" + m.info.path + "': " + e.what());
   }
@@ -76,19 +79,29 @@ Status load_net(const SharedModel& m, cv::dnn::Net* net) {
 
 class CpuBackend final : public Backend {
  public:
-  CpuBackend(std::shared_ptr<const SharedModel> model, cv::dnn::Net net) : model_(std::move(model)), net_(std::move(net)) {
-    const InputCaps& in = model_->caps.input;
-    const int shape[4] = {1, 3, in.height, in.width};
-    blob_.create(4, shape, CV_32F);
-    blob_.setTo(0);
+  CpuBackend(std::shared_ptr<const SharedModel> model, cv::dnn::Net net)
+      : model_(std::move(model)), net_(std::move(net)) {
     views_.resize(model_->info.outputs.size());
   }
 
   const BackendCaps& caps() const override { return model_->caps; }
   const ModelInfo& model_info() const override { return model_->info; }
-  std::uint8_t* input_buffer() override { return blob_.data; }
+  // Allocated on first use (then stable): a Model's prototype, which never
+  // runs, holds none.
+  std::uint8_t* input_buffer() override {
+    if (blob_.empty()) {
+      const InputCaps& in = model_->caps.input;
+      const int shape[4] = {1, 3, in.height, in.width};
+      blob_.create(4, shape, CV_32F);
+      blob_.setTo(0);
+    }
+    return blob_.data;
+  }
 
   Status run() override {
+    input_buffer();
+    if (net_.empty()) RKYOLO_RETURN_IF_ERROR(load_net(*model_, &net_));  // it went to a clone
+    ran_ = true;
     try {
       net_.setInput(blob_);
       net_.forward(outs_, model_->output_names);
@@ -111,20 +124,53 @@ class CpuBackend final : public Backend {
 
   const std::vector<TensorView>& outputs() const override { return views_; }
 
-  Status clone(int, std::unique_ptr<Backend>* out) const override {
+  // One placement: OpenCV's thread pool, which is process-wide, so every
+  // session shares the same budget.
+  std::vector<Placement> placements() const override {
+    Placement p;
+    p.device = Placement::Device::kCpu;
+    p.threads = cv::getNumThreads();
+    return {p};
+  }
+
+  Status clone(const Placement& placement, std::unique_ptr<Backend>* out) const override {
+    if (placement.device != Placement::Device::kCpu)
+      return invalid_argument("the CPU backend cannot run a session at " + to_string(placement));
+    // A backend that never ran (a Model's prototype) hands its network,
+    // warmed up at load, to its first clone: one session costs one network.
     cv::dnn::Net net;
-    RKYOLO_RETURN_IF_ERROR(load_net(*model_, &net));
-    out->reset(new CpuBackend(model_, std::move(net)));
+    {
+      std::lock_guard<std::mutex> lock(lend_mutex_);
+      if (!ran_ && !net_.empty()) net = std::exchange(net_, cv::dnn::Net());
+    }
+    const bool warm = !net.empty();
+    if (!warm) RKYOLO_RETURN_IF_ERROR(load_net(*model_, &net));
+    auto clone = std::make_unique<CpuBackend>(model_, std::move(net));
+    // A new network runs once on the blank input now: OpenCV allocates its
+    // buffers here, not on the session's first frame.
+    if (!warm) RKYOLO_RETURN_IF_ERROR(clone->run());
+    *out = std::move(clone);
     return Status();
+  }
+
+  RuntimeInfo runtime_info() const override {
+    RuntimeInfo r;
+    r.backend = "cpu";
+    r.runtime = "OpenCV " CV_VERSION " DNN";
+    r.runtime_version = CV_VERSION;
+    r.io_mode = RuntimeInfo::IoMode::kCopy;
+    r.io_detail = "copy: the letterbox writes a float32 NCHW blob that OpenCV DNN reads";
+    r.threads = cv::getNumThreads();
+    return r;
   }
 
   std::vector<std::pair<std::string, std::string>> describe() const override {
     std::vector<std::pair<std::string, std::string>> d;
-    d.emplace_back("runtime", "OpenCV " CV_VERSION " DNN (CPU, " + std::to_string(cv::getNumThreads()) + " threads)");
     d.emplace_back("onnx producer", model_->onnx.producer.empty() ? "unknown" : model_->onnx.producer);
     std::string opsets;
     for (const auto& [domain, version] : model_->onnx.opsets)
-      opsets += (opsets.empty() ? "" : ", ") + (domain.empty() ? std::string("ai.onnx") : domain) + " " + std::to_string(version);
+      opsets += (opsets.empty() ? "" : ", ") + (domain.empty() ? std::string("ai.onnx") : domain) + " " +
+                std::to_string(version);
     d.emplace_back("onnx ir / opset", std::to_string(model_->onnx.ir_version) + " / " + opsets);
     d.emplace_back("graph nodes", std::to_string(model_->onnx.node_count));
     if (model_->rewrites.rewrites.empty()) d.emplace_back("import rewrites", "none (the file runs as it is)");
@@ -134,7 +180,9 @@ class CpuBackend final : public Backend {
 
  private:
   std::shared_ptr<const SharedModel> model_;
-  cv::dnn::Net net_;
+  mutable std::mutex lend_mutex_;
+  mutable cv::dnn::Net net_;  // empty once lent to a clone; loaded again if this backend runs
+  bool ran_ = false;
   cv::Mat blob_;
   std::vector<cv::Mat> outs_;
   std::vector<TensorView> views_;
@@ -178,8 +226,10 @@ Status create_cpu_backend(const BackendOptions& options, std::unique_ptr<Backend
   if (in.dtype != DType::kFloat32)
     return unsupported_model("model '" + path + "' input '" + in.name + "' is " + dtype_name(in.dtype) +
                              "; the CPU backend feeds float32");
-  int imgsz = 640;
-  if (!options.param("imgsz").empty()) imgsz = std::max(32, std::atoi(options.param("imgsz").c_str()));
+  const int imgsz = options.cpu.input_size;
+  if (imgsz < kMinInputSize)
+    return invalid_argument("the input size for dynamic models must be at least " + std::to_string(kMinInputSize) +
+                            " (got " + std::to_string(imgsz) + ")");
   in.dims[0] = 1;
   in.dims[1] = 3;
   if (in.dims[2] <= 0 || in.dims[3] <= 0) {
@@ -208,7 +258,10 @@ Status create_cpu_backend(const BackendOptions& options, std::unique_ptr<Backend
   ic.size_bytes = in.size_bytes;
   ic.zero_copy = false;
 
-  if (!options.param("threads").empty()) cv::setNumThreads(std::max(1, std::atoi(options.param("threads").c_str())));
+  if (options.cpu.threads < 0)
+    return invalid_argument("the CPU thread count must not be negative (got " + std::to_string(options.cpu.threads) +
+                            ")");
+  if (options.cpu.threads > 0) cv::setNumThreads(options.cpu.threads);
 
   cv::dnn::Net net;
   RKYOLO_RETURN_IF_ERROR(load_net(*m, &net));
@@ -223,12 +276,12 @@ Status create_cpu_backend(const BackendOptions& options, std::unique_ptr<Backend
     net.setInput(blank);
     net.forward(outs, m->output_names);
   } catch (const cv::Exception& e) {
-    return unsupported_model("OpenCV " CV_VERSION " DNN cannot run '" + path + "' at " + std::to_string(ic.width) + "x" +
-                             std::to_string(ic.height) + ": " + first_line(e.err));
+    return unsupported_model("OpenCV " CV_VERSION " DNN cannot run '" + path + "' at " + std::to_string(ic.width) +
+                             "x" + std::to_string(ic.height) + ": " + first_line(e.err));
   }
   if (outs.size() != m->info.outputs.size())
-    return unsupported_model("OpenCV DNN produced " + std::to_string(outs.size()) + " outputs for '" + path + "', the graph declares " +
-                             std::to_string(m->info.outputs.size()));
+    return unsupported_model("OpenCV DNN produced " + std::to_string(outs.size()) + " outputs for '" + path +
+                             "', the graph declares " + std::to_string(m->info.outputs.size()));
   for (std::size_t i = 0; i < outs.size(); ++i) {
     TensorInfo& t = m->info.outputs[i];
     std::vector<std::int64_t> actual;

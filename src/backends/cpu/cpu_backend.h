@@ -11,8 +11,8 @@ namespace rkyolo {
 // Registers "cpu" in the backend registry.
 void register_cpu_backend();
 
-// Creates a CPU backend directly. Params: "threads" (OpenCV worker threads,
-// process-wide), "imgsz" (input size for models with a dynamic input).
+// Creates a CPU backend directly, with options.cpu: threads (OpenCV worker
+// threads, process-wide), input_size (for models with a dynamic input).
 Status create_cpu_backend(const BackendOptions& options, std::unique_ptr<Backend>* out);
 
 }  // namespace rkyolo

@@ -256,7 +256,7 @@ int rknn_mem_sync(rknn_context context, rknn_tensor_mem* mem, rknn_mem_sync_mode
 #endif
 
 #ifdef __cplusplus
-}  /* extern "C" */
+} /* extern "C" */
 #endif
 
 /* ABI checks: every size and offset from docs/rknn-api.md (LP64 and aarch64). */

@@ -16,14 +16,10 @@ namespace rkyolo {
 // Registers "rknn" in the backend registry.
 void register_rknn_backend();
 
-// Params (BackendOptions::params):
-//   rknn_lib    path of librknnrt.so ("" = default search path; RKYOLO_RKNN_LIB)
-//   rknn_io     auto | zero-copy | standard            (default auto)
-//   rknn_input  auto | uint8 | int8                    (zero-copy input strategy)
-//   rknn_cache  auto | manual   manual: init with DISABLE_FLUSH_* and call rknn_mem_sync
-//   npu_cores   auto | 0 | 1 | 2 | 0_1 | 0_1_2 | all   (worker i uses core list[i % n])
-//   rknn_mean, rknn_std   "0,0,0" / "255,255,255": the model's normalization, needed
-//                         only when the CPU quantizes the input itself (int8 strategy)
+// Creates an RKNN backend from options.rknn (library, I/O mode, input
+// strategy, cache maintenance, cores, normalization). Its placements() are
+// the cores listed in options.rknn.cores, or one spanning every core
+// (all_cores_in_one), or else every single core the runtime accepts.
 Status create_rknn_backend(const BackendOptions& options, std::unique_ptr<Backend>* out);
 
 }  // namespace rkyolo

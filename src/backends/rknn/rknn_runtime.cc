@@ -34,24 +34,29 @@ const char* error_sentence(int code) {
     case RKNN_SUCC: return "success";
     case RKNN_ERR_FAIL: return "the runtime reported a generic failure";
     case RKNN_ERR_TIMEOUT: return "the NPU did not finish in time";
-    case RKNN_ERR_DEVICE_UNAVAILABLE: return "the NPU device is unavailable (driver not loaded, or no permission on /dev/dri or /dev/rknpu)";
+    case RKNN_ERR_DEVICE_UNAVAILABLE:
+      return "the NPU device is unavailable (driver not loaded, or no permission on /dev/dri or /dev/rknpu)";
     case RKNN_ERR_MALLOC_FAIL: return "the runtime could not allocate memory";
     case RKNN_ERR_PARAM_INVALID: return "a parameter was rejected by the runtime";
     case RKNN_ERR_MODEL_INVALID:
-      return "the model is invalid, or was built by a newer RKNN toolkit than this runtime (update librknnrt.so or rebuild the model)";
+      return "the model is invalid, or was built by a newer RKNN toolkit than this runtime (update librknnrt.so or "
+             "rebuild the model)";
     case RKNN_ERR_CTX_INVALID: return "the context is invalid or was destroyed";
     case RKNN_ERR_INPUT_INVALID: return "the input was rejected";
     case RKNN_ERR_OUTPUT_INVALID: return "the output was rejected";
     case RKNN_ERR_DEVICE_UNMATCH: return "the model does not match this device";
     case RKNN_ERR_INCOMPATILE_PRE_COMPILE_MODEL: return "the pre-compiled model does not match this driver";
-    case RKNN_ERR_INCOMPATILE_OPTIMIZATION_LEVEL_VERSION: return "the model's optimization level does not match this driver";
-    case RKNN_ERR_TARGET_PLATFORM_UNMATCH: return "the model was built for another Rockchip platform (check --target-platform)";
+    case RKNN_ERR_INCOMPATILE_OPTIMIZATION_LEVEL_VERSION:
+      return "the model's optimization level does not match this driver";
+    case RKNN_ERR_TARGET_PLATFORM_UNMATCH:
+      return "the model was built for another Rockchip platform (check --target-platform)";
     default: return "the runtime returned an unexpected code";
   }
 }
 
 std::string describe_error(const char* call, int code) {
-  return std::string(call) + " returned " + error_name(code) + " (" + std::to_string(code) + "): " + error_sentence(code);
+  return std::string(call) + " returned " + error_name(code) + " (" + std::to_string(code) +
+         "): " + error_sentence(code);
 }
 
 namespace {
@@ -64,7 +69,8 @@ std::string read_version_string(const std::string& path) {
   const std::size_t at = bytes.find(kTag);
   if (at == std::string::npos) return "unknown";
   std::string v;
-  for (std::size_t i = at + sizeof kTag - 1; i < bytes.size() && v.size() < 160 && bytes[i] >= 0x20 && bytes[i] < 0x7F; ++i)
+  for (std::size_t i = at + sizeof kTag - 1; i < bytes.size() && v.size() < 160 && bytes[i] >= 0x20 && bytes[i] < 0x7F;
+       ++i)
     v += bytes[i];
   return v.empty() ? "unknown" : v;
 }

@@ -4,13 +4,12 @@
 #pragma once
 
 #define RKYOLO_RKNN_NO_PROTOTYPES 1
-#include "backends/rknn/rknn_api.h"
-
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "backends/rknn/rknn_api.h"
 #include "rkyolo/status.h"
 
 namespace rkyolo::rknn {
@@ -95,7 +94,8 @@ class ContextOwner {
 class MemOwner {
  public:
   MemOwner() = default;
-  MemOwner(std::shared_ptr<const Runtime> rt, rknn_context ctx, rknn_tensor_mem* mem) : rt_(std::move(rt)), ctx_(ctx), mem_(mem) {}
+  MemOwner(std::shared_ptr<const Runtime> rt, rknn_context ctx, rknn_tensor_mem* mem)
+      : rt_(std::move(rt)), ctx_(ctx), mem_(mem) {}
   ~MemOwner() { reset(); }
   MemOwner(MemOwner&& o) noexcept : rt_(std::move(o.rt_)), ctx_(o.ctx_), mem_(o.mem_) { o.mem_ = nullptr; }
   MemOwner& operator=(MemOwner&& o) noexcept;

@@ -6,12 +6,12 @@
 namespace emu {
 
 struct TargetProfile {
-  const char* name;            // "rk3588"
-  int cores;                   // NPU cores
-  int w_align;                 // native input width alignment, pixels
-  int c2;                      // NC1HWC2 channel block for int8
-  double yolov8n_ms;           // single-core rknn_run of YOLOv8n at 640 (8.7 GFLOPs)
-  bool native_nhwc_output;     // offers RKNN_QUERY_NATIVE_NHWC_OUTPUT_ATTR
+  const char* name;         // "rk3588"
+  int cores;                // NPU cores
+  int w_align;              // native input width alignment, pixels
+  int c2;                   // NC1HWC2 channel block for int8
+  double yolov8n_ms;        // single-core rknn_run of YOLOv8n at 640 (8.7 GFLOPs)
+  bool native_nhwc_output;  // offers RKNN_QUERY_NATIVE_NHWC_OUTPUT_ATTR
 };
 
 // Known targets; nullptr for an unknown name.

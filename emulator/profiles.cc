@@ -9,12 +9,8 @@ namespace {
 // RK3562 (1 TOPS) and RV1106 (0.5 TOPS) are scaled from RK3566 (0.8 TOPS) by
 // their TOPS. These are estimates for pipeline benchmarks, not measurements.
 const TargetProfile kProfiles[] = {
-    {"rk3588", 3, 16, 16, 13.6, false},
-    {"rk3576", 2, 16, 16, 13.6, false},
-    {"rk3568", 1, 8, 8, 29.4, false},
-    {"rk3566", 1, 8, 8, 29.4, false},
-    {"rk3562", 1, 16, 16, 23.5, false},
-    {"rv1106", 1, 16, 16, 58.8, true},
+    {"rk3588", 3, 16, 16, 13.6, false}, {"rk3576", 2, 16, 16, 13.6, false}, {"rk3568", 1, 8, 8, 29.4, false},
+    {"rk3566", 1, 8, 8, 29.4, false},   {"rk3562", 1, 16, 16, 23.5, false}, {"rv1106", 1, 16, 16, 58.8, true},
 };
 
 constexpr double kYolov8nGflops = 8.7;

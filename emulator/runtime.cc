@@ -80,7 +80,9 @@ int version_number(const char* text) {
   return a * 10000 + b * 100 + c;
 }
 
-std::size_t align_up(std::size_t v, std::size_t a) { return (v + a - 1) / a * a; }
+std::size_t align_up(std::size_t v, std::size_t a) {
+  return (v + a - 1) / a * a;
+}
 
 // ---------------------------------------------------------------- model ---
 
@@ -108,7 +110,7 @@ struct Model {
 };
 
 struct Mem {
-  TensorMem pub;  // first member: the rknn_tensor_mem* handed out is this
+  TensorMem pub;                      // first member: the rknn_tensor_mem* handed out is this
   std::vector<std::uint8_t> storage;  // what the CPU sees (virt_addr)
   std::vector<std::uint8_t> shadow;   // what the NPU sees when cache flushing is disabled
   std::uint64_t owner = 0;
@@ -362,7 +364,8 @@ void output_attr(const Model& m, int which, int fmt, TensorAttr* a) {
 // Writes one output (int8 NCHW `q`) into `dst` in the requested layout/type.
 // Padding channels of NC1HWC2 get non-zero garbage, so a consumer that reads
 // them as data fails visibly.
-void deliver(const Model& m, const OutputDesc& o, const std::vector<std::int8_t>& q, int fmt, int type, std::uint8_t* dst) {
+void deliver(const Model& m, const OutputDesc& o, const std::vector<std::int8_t>& q, int fmt, int type,
+             std::uint8_t* dst) {
   auto put = [&](std::size_t index, std::int8_t v) {
     if (type == kFloat32) {
       const float f = (static_cast<float>(v) - static_cast<float>(o.zp)) * o.scale;
@@ -374,7 +377,8 @@ void deliver(const Model& m, const OutputDesc& o, const std::vector<std::int8_t>
   if (o.is4d && fmt == kNC1HWC2) {
     const int c2 = m.profile->c2, c1 = (o.c + c2 - 1) / c2;
     const std::size_t hw = static_cast<std::size_t>(o.h) * o.w;
-    for (std::size_t i = 0; i < static_cast<std::size_t>(c1) * hw * c2; ++i) put(i, static_cast<std::int8_t>(0x7F - (i % 5)));
+    for (std::size_t i = 0; i < static_cast<std::size_t>(c1) * hw * c2; ++i)
+      put(i, static_cast<std::int8_t>(0x7F - (i % 5)));
     for (int c = 0; c < o.c; ++c)
       for (std::size_t p = 0; p < hw; ++p) put(((c / c2) * hw + p) * c2 + c % c2, q[c * hw + p]);
     return;
@@ -397,8 +401,9 @@ std::int8_t input_value(const Model& m, int type, bool pass_through, int ch, con
   float v;
   std::memcpy(&v, src, 4);
   const ContainerHeader& h = m.container.header;
-  return pass_through ? rkyolo::core::quantize_i8(v, m.in_scale, m.in_zp)
-                      : rkyolo::core::quantize_i8((v - h.mean[std::min(ch, 2)]) / h.std[std::min(ch, 2)], m.in_scale, m.in_zp);
+  return pass_through
+             ? rkyolo::core::quantize_i8(v, m.in_scale, m.in_zp)
+             : rkyolo::core::quantize_i8((v - h.mean[std::min(ch, 2)]) / h.std[std::min(ch, 2)], m.in_scale, m.in_zp);
 }
 
 // Reads NHWC rows that start every `pitch` bytes (padding columns ignored)
@@ -838,7 +843,8 @@ TensorMem* create_mem(Context context, std::uint64_t size) {
   auto mem = std::make_unique<Mem>();
   // DMA memory is not zeroed: garbage catches code that relies on it.
   mem->storage.assign(static_cast<std::size_t>(size), 0xA5);
-  if (c->flags & (kFlagDisableFlushInput | kFlagDisableFlushOutput)) mem->shadow.assign(static_cast<std::size_t>(size), 0x5A);
+  if (c->flags & (kFlagDisableFlushInput | kFlagDisableFlushOutput))
+    mem->shadow.assign(static_cast<std::size_t>(size), 0x5A);
   mem->owner = context;
   std::lock_guard<std::mutex> lock(reg().mu);
   mem->pub.virt_addr = mem->storage.data();
@@ -874,17 +880,23 @@ int destroy_mem(Context context, TensorMem* mem) {
 
 }  // namespace
 
-EMU_API TensorMem* rknn_create_mem(Context context, std::uint32_t size) { return create_mem(context, size); }
+EMU_API TensorMem* rknn_create_mem(Context context, std::uint32_t size) {
+  return create_mem(context, size);
+}
 
 #if !defined(RKNN_EMU_V120)
 EMU_API TensorMem* rknn_create_mem2(Context context, std::uint64_t size, std::uint64_t alloc_flags) {
   (void)alloc_flags;
   return create_mem(context, size);
 }
-EMU_API int rknn_destroy_mem(Context context, TensorMem* mem) { return destroy_mem(context, mem); }
+EMU_API int rknn_destroy_mem(Context context, TensorMem* mem) {
+  return destroy_mem(context, mem);
+}
 #else
 // Runtime 1.2.0 spelled it this way.
-EMU_API int rknn_destory_mem(Context context, TensorMem* mem) { return destroy_mem(context, mem); }
+EMU_API int rknn_destory_mem(Context context, TensorMem* mem) {
+  return destroy_mem(context, mem);
+}
 #endif
 
 EMU_API int rknn_set_io_mem(Context context, TensorMem* mem_handle, TensorAttr* attr) {
@@ -924,7 +936,8 @@ EMU_API int rknn_set_io_mem(Context context, TensorMem* mem_handle, TensorAttr* 
   for (std::size_t i = 0; i < m.outputs.size(); ++i) {
     if (name != m.outputs[i].name) continue;
     if (attr->type != kInt8 && attr->type != kFloat32) return kErrOutputInvalid;
-    if (attr->fmt != kNCHW && attr->fmt != kNC1HWC2 && attr->fmt != kNHWC && attr->fmt != kUndefined) return kErrOutputInvalid;
+    if (attr->fmt != kNCHW && attr->fmt != kNC1HWC2 && attr->fmt != kNHWC && attr->fmt != kUndefined)
+      return kErrOutputInvalid;
     if (c->out_mode[i] == Io::kGeneral) {
       log_error("output %zu was read with rknn_outputs_get; it must not be mixed with rknn_set_io_mem", i);
       return kErrParamInvalid;

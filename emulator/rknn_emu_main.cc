@@ -9,11 +9,6 @@
 // calibrates per-tensor int8 affine quantization on the images in DIR with
 // min/max (the vendor toolkit's default), letterboxed like rkyolo does, and
 // writes the emulator's container.
-#include <opencv2/core.hpp>
-#include <opencv2/core/utils/logger.hpp>
-#include <opencv2/dnn.hpp>
-#include <opencv2/imgcodecs.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -21,14 +16,18 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <opencv2/core.hpp>
+#include <opencv2/core/utils/logger.hpp>
+#include <opencv2/dnn.hpp>
+#include <opencv2/imgcodecs.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "core/letterbox.h"
-#include "core/metadata.h"
 #include "core/onnx_reader.h"
 #include "core/onnx_rewrite.h"
+#include "core/user_text.h"
 #include "emulator/container.h"
 #include "emulator/profiles.h"
 
@@ -79,9 +78,11 @@ int convert(int argc, char** argv) {
     } else if (a == "-o" || a == "--output") {
       if (!value(&out)) return fail("-o needs a file name");
     } else if (a == "--mean") {
-      if (!value(&v) || !rkyolo::core::parse_channel_triplet(v, mean)) return fail("--mean needs one or three numbers, e.g. 0,0,0");
+      if (!value(&v) || !rkyolo::core::parse_channel_triplet(v, mean))
+        return fail("--mean needs one or three numbers, e.g. 0,0,0");
     } else if (a == "--std") {
-      if (!value(&v) || !rkyolo::core::parse_channel_triplet(v, stdv)) return fail("--std needs one or three numbers, e.g. 255,255,255");
+      if (!value(&v) || !rkyolo::core::parse_channel_triplet(v, stdv))
+        return fail("--std needs one or three numbers, e.g. 255,255,255");
       for (float s : stdv)
         if (!(s > 0)) return fail("--std values must be positive");
     } else if (a == "--max-images") {
@@ -119,7 +120,8 @@ int convert(int argc, char** argv) {
   const auto& in_dims = onnx.inputs[0].dims;
   if (in_dims.size() != 4 || in_dims[1] < 1 || in_dims[1] > 4 || in_dims[2] <= 0 || in_dims[3] <= 0)
     return fail("'" + model + "' input " + rkyolo::shape_string(in_dims) + " must be a fixed (1, C, H, W) image");
-  const int in_c = static_cast<int>(in_dims[1]), in_h = static_cast<int>(in_dims[2]), in_w = static_cast<int>(in_dims[3]);
+  const int in_c = static_cast<int>(in_dims[1]), in_h = static_cast<int>(in_dims[2]),
+            in_w = static_cast<int>(in_dims[3]);
   if (in_c != 3) return fail("calibration needs a 3-channel image input, '" + model + "' has " + std::to_string(in_c));
 
   cv::dnn::Net net;
@@ -136,7 +138,8 @@ int convert(int argc, char** argv) {
   if (!fs::is_directory(calib, ec)) return fail("calibration directory '" + calib + "' does not exist");
   for (const auto& e : fs::directory_iterator(calib, ec)) {
     std::string ext = e.path().extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(ext.begin(), ext.end(), ext.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     if (e.is_regular_file() && (ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".bmp"))
       images.push_back(e.path().string());
   }
@@ -154,7 +157,8 @@ int convert(int argc, char** argv) {
   if (!lb.configure(t).ok()) return fail("bad mean/std");
   const int shape[4] = {1, 3, in_h, in_w};
   cv::Mat blob(4, shape, CV_32F);
-  std::vector<float> lo(names.size(), std::numeric_limits<float>::max()), hi(names.size(), std::numeric_limits<float>::lowest());
+  std::vector<float> lo(names.size(), std::numeric_limits<float>::max()),
+      hi(names.size(), std::numeric_limits<float>::lowest());
   std::vector<std::vector<std::int64_t>> dims(names.size());
   int used = 0;
   for (const auto& path : images) {
@@ -237,9 +241,11 @@ int convert(int argc, char** argv) {
   if (ec) return fail("cannot write '" + out + "': " + ec.message());
   std::printf("rknn-emu: %s -> %s (target %s, %d calibration images, %.2f GFLOPs)\n", model.c_str(), out.c_str(),
               target.c_str(), used, h.gflops);
-  std::printf("  input  %s %dx%dx%d int8 scale %.6g zp %d\n", h.input.name.c_str(), in_w, in_h, in_c, h.input.scale, h.input.zp);
+  std::printf("  input  %s %dx%dx%d int8 scale %.6g zp %d\n", h.input.name.c_str(), in_w, in_h, in_c, h.input.scale,
+              h.input.zp);
   for (const auto& q : h.outputs)
-    std::printf("  output %s %s int8 scale %.6g zp %d\n", q.name.c_str(), rkyolo::shape_string(q.dims).c_str(), q.scale, q.zp);
+    std::printf("  output %s %s int8 scale %.6g zp %d\n", q.name.c_str(), rkyolo::shape_string(q.dims).c_str(), q.scale,
+                q.zp);
   return 0;
 }
 

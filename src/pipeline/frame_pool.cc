@@ -1,8 +1,4 @@
-#include "video/frame_pool.h"
-
-extern "C" {
-#include <libavutil/frame.h>
-}
+#include "pipeline/frame_pool.h"
 
 namespace rkyolo {
 
@@ -36,21 +32,20 @@ namespace {
 constexpr std::size_t kErrorEvents = 16;  // room for per-frame errors beside the frames
 }
 
-std::shared_ptr<FramePool> FramePool::create(int frames) {
-  std::shared_ptr<FramePool> pool(new FramePool());
-  pool->slots_.resize(static_cast<std::size_t>(frames));
-  pool->free_.reserve(pool->slots_.size());
-  for (int i = frames - 1; i >= 0; --i) {
-    pool->slots_[static_cast<std::size_t>(i)].av = av_frame_alloc();
-    if (pool->slots_[static_cast<std::size_t>(i)].av == nullptr) return nullptr;
-    pool->free_.push_back(i);
-  }
-  pool->ring_.resize(pool->slots_.size() + kErrorEvents);
-  return pool;
+FramePool::FramePool(int frames)
+    : frames_(static_cast<std::size_t>(frames)), ring_(static_cast<std::size_t>(frames) + kErrorEvents) {
+  free_.reserve(frames_.size());
+  for (int i = frames - 1; i >= 0; --i) free_.push_back(i);
 }
 
-FramePool::~FramePool() {
-  for (Slot& slot : slots_) av_frame_free(&slot.av);
+std::shared_ptr<FramePool> FramePool::create(int frames) {
+  return std::shared_ptr<FramePool>(new FramePool(frames));
+}
+
+FrameSourceStats FramePool::stats() const {
+  const SourceCounters& c = counters_;
+  return {c.decoded.load(), c.delivered.load(), c.skipped.load(),   c.dropped.load(),
+          c.errors.load(),  c.timeouts.load(),  c.reconnects.load()};
 }
 
 int FramePool::acquire(bool drop_oldest) {
@@ -106,13 +101,13 @@ ReadResult FramePool::pop(FrameLease& lease, std::chrono::steady_clock::time_poi
   if (event.slot < 0) return {ReadEvent::kFrameError, std::move(event.status)};
   lease.pool_ = shared_from_this();
   lease.slot_ = event.slot;
-  lease.frame_ = &slots_[static_cast<std::size_t>(event.slot)].frame;
+  lease.frame_ = &frames_[static_cast<std::size_t>(event.slot)];
   counters_.delivered.fetch_add(1, std::memory_order_relaxed);
   return {ReadEvent::kFrame, Status()};
 }
 
 void FramePool::release(int slot) {
-  av_frame_unref(slots_[static_cast<std::size_t>(slot)].av);
+  unref(slot);
   std::lock_guard lock(mutex_);
   free_.push_back(slot);
   changed_.notify_all();
@@ -154,7 +149,7 @@ bool FramePool::drop_oldest_frame_locked() {
 }
 
 void FramePool::free_slot_locked(int slot, bool dropped) {
-  av_frame_unref(slots_[static_cast<std::size_t>(slot)].av);
+  unref(slot);
   free_.push_back(slot);
   if (dropped) counters_.dropped.fetch_add(1, std::memory_order_relaxed);
 }

@@ -1,10 +1,12 @@
-// The fixed frames of one video source and the queue of decoded ones.
+// The fixed frames of one frame source and the queue of decoded ones.
 //
-// The decoding thread acquires a free slot, moves the decoder's AVFrame into
-// it (a reference move: the pixels stay in FFmpeg's own buffer pool, which
-// recycles them) and pushes it; the reader pops it into a FrameLease, whose
-// reset returns the slot. Events (frames, per-frame errors) sit in a ring
-// sized once, so nothing here allocates after construction.
+// The producing thread acquires a free slot, fills its VideoFrame (pointing
+// at pixels the producer owns per slot: rkyolo_video moves the decoder's
+// AVFrame into its slot, so the pixels stay in FFmpeg's own buffer pool)
+// and pushes it; the reader pops it into a FrameLease, whose reset returns
+// the slot (and calls unref() for the producer's per-slot resources).
+// Events (frames, per-frame errors) sit in a ring sized once, so nothing
+// here allocates after construction.
 #pragma once
 
 #include <atomic>
@@ -15,9 +17,7 @@
 #include <mutex>
 #include <vector>
 
-#include "rkyolo/video.h"
-
-struct AVFrame;
+#include "rkyolo/frame.h"
 
 namespace rkyolo::detail {
 
@@ -27,9 +27,8 @@ struct SourceCounters {
 
 class FramePool : public std::enable_shared_from_this<FramePool> {
  public:
-  // Returns nullptr when FFmpeg cannot allocate the frames.
   static std::shared_ptr<FramePool> create(int frames);
-  ~FramePool();
+  virtual ~FramePool() = default;
   FramePool(const FramePool&) = delete;
   FramePool& operator=(const FramePool&) = delete;
 
@@ -37,8 +36,7 @@ class FramePool : public std::enable_shared_from_this<FramePool> {
   // sources) it takes the slot of the oldest queued frame instead of waiting,
   // counting it as dropped. Returns -1 once stopped.
   int acquire(bool drop_oldest);
-  AVFrame* av_frame(int slot) { return slots_[slot].av; }
-  VideoFrame& frame(int slot) { return slots_[slot].frame; }
+  VideoFrame& frame(int slot) { return frames_[static_cast<std::size_t>(slot)]; }
   void push_frame(int slot);
   // A per-frame error; waits for room in the queue unless `drop_oldest`.
   void push_error(Status status, bool drop_oldest);
@@ -54,24 +52,29 @@ class FramePool : public std::enable_shared_from_this<FramePool> {
   void stop();
   bool stopped() const { return stopped_.load(); }
   SourceCounters& counters() { return counters_; }
+  const SourceCounters& counters() const { return counters_; }
+  FrameSourceStats stats() const;
+  int size() const { return static_cast<int>(frames_.size()); }
+
+ protected:
+  explicit FramePool(int frames);
+  // A slot's frame is done with (released or dropped): the producer frees
+  // what the slot held. May run under the pool's lock: it must not call
+  // back into the pool.
+  virtual void unref(int slot) { (void)slot; }
 
  private:
-  struct Slot {
-    AVFrame* av = nullptr;
-    VideoFrame frame;
-  };
   struct Event {
     int slot = -1;  // -1: an error event
     Status status;
   };
-  FramePool() = default;
   bool ring_full() const { return count_ == ring_.size(); }
   void push_locked(Event event);
   Event pop_locked();
   bool drop_oldest_frame_locked();  // true when one was dropped (its slot freed)
   void free_slot_locked(int slot, bool dropped);
 
-  std::vector<Slot> slots_;
+  std::vector<VideoFrame> frames_;
   std::vector<int> free_;  // stack of free slots, capacity reserved
   std::vector<Event> ring_;
   std::size_t head_ = 0, count_ = 0;
