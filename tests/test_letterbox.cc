@@ -120,31 +120,79 @@ TEST(Letterbox, OptimizedMatchesReferenceAtVectorTails) {
       }
 }
 
-// The BGR/RGB vertical kernel works on 16 (NEON) or 32 (AVX2) output
-// elements (3 per pixel), the YUV ones on groups of 4 or 8 pixels: output
-// widths around every multiple, downscaled and upscaled, each element
-// checked.
+// The BGR/RGB horizontal kernel works on groups of 4 (NEON) or 8 (AVX2)
+// output pixels with a portable tail (and the pixels whose 8-byte loads would
+// leave the row), the vertical one on 16 or 32 output elements (3 per
+// pixel), the YUV ones on groups of 4 or 8 pixels: output widths around every
+// multiple, BGR and RGB sources, downscaled (any ratio, exactly 1/2 and 1/3,
+// where rows of weight 0 are skipped) and upscaled, each element checked.
 TEST(Letterbox, SimdMatchesReferenceAtOutputWidthTails) {
   std::mt19937 rng(23);
   const int widths[] = {1,  2,  3,  4,  5,  7,  8,  9,  10, 11, 12,  13,  15,
                         16, 17, 18, 31, 32, 33, 34, 63, 64, 65, 639, 640, 641};
   for (int w : widths)
-    for (int up : {0, 1}) {
-      // A source as wide as 3 output rows (or half one): the width limits the
-      // content, so new_w == w.
-      const int sw = up ? std::max(1, w / 2) : 3 * w + 1, sh = up ? 3 : 9;
-      const Image im = random_image(rng, sw, sh, 4, up ? PixelFormat::kRgb8 : PixelFormat::kBgr8);
-      const int th = 6;
-      const std::string size = std::to_string(sw) + "x" + std::to_string(sh) + " -> " + std::to_string(w);
-      expect_same_as_reference(im.view, make_target(w, th, TensorLayout::kNCHW, DType::kFloat32, 0, false),
-                               size + " NCHW f32");
-      expect_same_as_reference(im.view, make_target(w, th, TensorLayout::kNCHW, DType::kFloat32, 0, true),
-                               size + " NCHW f32 lut");
-      expect_same_as_reference(im.view, make_target(w, th, TensorLayout::kNHWC, DType::kInt8, w + 3, false),
-                               size + " NHWC i8 strided");
-      expect_same_as_reference(im.view, make_target(w, th, TensorLayout::kNHWC, DType::kUint8, 0, false),
-                               size + " NHWC u8");
+    for (int mode = 0; mode < 4; ++mode)
+      for (PixelFormat fmt : {PixelFormat::kBgr8, PixelFormat::kRgb8}) {
+        // A source as wide as 3 output rows (+1), exactly 3 or 2, or half
+        // one: the width limits the content, so new_w == w.
+        const int sw = mode == 0 ? 3 * w + 1 : mode == 1 ? 3 * w : mode == 2 ? 2 * w : std::max(1, w / 2);
+        const int th = 6, sh = mode == 0 ? 9 : mode == 1 ? 18 : mode == 2 ? 12 : 3;
+        const Image im = random_image(rng, sw, sh, 4, fmt);
+        const std::string size = std::to_string(sw) + "x" + std::to_string(sh) + " -> " + std::to_string(w) +
+                                 (fmt == PixelFormat::kBgr8 ? " BGR" : " RGB");
+        expect_same_as_reference(im.view, make_target(w, th, TensorLayout::kNCHW, DType::kFloat32, 0, false),
+                                 size + " NCHW f32");
+        expect_same_as_reference(im.view, make_target(w, th, TensorLayout::kNCHW, DType::kFloat32, 0, true),
+                                 size + " NCHW f32 lut");
+        expect_same_as_reference(im.view, make_target(w, th, TensorLayout::kNHWC, DType::kInt8, w + 3, false),
+                                 size + " NHWC i8 strided");
+        expect_same_as_reference(im.view, make_target(w, th, TensorLayout::kNHWC, DType::kUint8, 0, false),
+                                 size + " NHWC u8");
+      }
+}
+
+// The horizontal kernel on its own against the plain formula, 11-bit weight
+// pairs as OpenCV rounds them (0..2048 each), source indices anywhere in the
+// row, both channel orders and both output layouts, at pixel counts around
+// its group sizes.
+TEST(Letterbox, HorizontalKernelMatchesFormula) {
+  if (!simd::available()) GTEST_SKIP() << "no SIMD kernels in this build or on this CPU";
+  std::mt19937 rng(5);
+  for (int n : {8, 16, 24, 32, 40, 64, 72, 640}) {
+    const int src_w = 3 * n + 5;
+    std::vector<std::uint8_t> row(static_cast<std::size_t>(src_w) * 3);
+    for (auto& b : row) b = static_cast<std::uint8_t>(rng());
+    std::vector<std::int32_t> index(n);
+    std::vector<std::int16_t> weights(static_cast<std::size_t>(n) * simd::kHorizontalWeights);
+    std::vector<int> a0(n), a1(n);
+    for (int x = 0; x < n; ++x) {
+      index[x] = static_cast<std::int32_t>(rng() % (src_w - 2)) * 3;  // 8 bytes from here stay in the row
+      // Each tap rounded on its own: the pair sums to 2047..2049.
+      a0[x] = static_cast<int>(rng() % 2049);
+      a1[x] = std::clamp(2048 - a0[x] + static_cast<int>(rng() % 3) - 1, 0, 2048);
+      simd::pack_weights(weights.data(), x, a0[x], a1[x]);
     }
+    for (int swap : {0, 1})
+      for (int planar : {0, 1}) {
+        simd::HorizontalPlan plan;
+        plan.index = index.data();
+        plan.weights = weights.data();
+        plan.n = n;
+        plan.swap = swap;
+        plan.planar = planar;
+        plan.plane = n + 3;
+        std::vector<std::int16_t> out(static_cast<std::size_t>(3) * (n + 3) + 8, -1);
+        simd::hpass(row.data(), plan, out.data());
+        for (int x = 0; x < n; ++x)
+          for (int c = 0; c < 3; ++c) {
+            const int sc = swap ? 2 - c : c;
+            const int expect = (row[index[x] + sc] * a0[x] + row[index[x] + 3 + sc] * a1[x]) >> 4;
+            const std::size_t at = planar ? static_cast<std::size_t>(c) * plan.plane + x : 3 * x + c;
+            ASSERT_EQ(out[at], expect) << "n " << n << " swap " << swap << " planar " << planar << " pixel " << x
+                                       << " channel " << c;
+          }
+      }
+  }
 }
 
 TEST(Letterbox, OptimizedMatchesReferenceAtModelSizes) {

@@ -3,9 +3,11 @@
 // (a) at their own size, compared with cv::cvtColor(COLOR_YUV2BGR_NV12 /
 // _I420), and (b) letterboxed 1920x1080 -> 640x640, compared with OpenCV's
 // composition cvtColor + resize + copyMakeBorder (convert first, then
-// resize: the other sampling order, see src/core/letterbox_yuv.h).
+// resize: the other sampling order, see src/core/letterbox_yuv.h). BGR/RGB
+// sources must equal cv::resize + copyMakeBorder exactly (the end).
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -193,42 +195,114 @@ TEST(LetterboxYuvOpenCV, LetterboxMatchesOpenCvComposition) {
   }
 }
 
-// BGR sources: the scalar reference (and so every kernel, test_letterbox.cc)
-// is OpenCV's own arithmetic, cv::resize INTER_LINEAR + copyMakeBorder with
-// the same geometry, to 0 grey levels: down- and up-scaling, odd sizes,
-// sizes where one axis is kept.
-TEST(LetterboxOpenCV, BgrReferenceEqualsResizeExactly) {
+// BGR/RGB sources: the scalar reference and the optimized letterbox (SIMD
+// and portable) are OpenCV's own arithmetic: cv::resize INTER_LINEAR +
+// copyMakeBorder with the same geometry, to 0 grey levels, for BGR and RGB
+// sources into NHWC uint8, NHWC int8 (q = p - 128) and NCHW float32 (p / 255)
+// tensors. Random images of odd sizes (down- and up-scaling, exact 1/2 and
+// 1/3, one axis kept) and real photos.
+constexpr int kMaxGreyLevelsVsResize = 0;
+
+// The letterboxed image OpenCV's way, BGR.
+cv::Mat opencv_letterbox(const cv::Mat& bgr, int dst_w, int dst_h) {
+  const core::LetterboxGeometry g = core::letterbox_geometry(bgr.cols, bgr.rows, dst_w, dst_h);
+  cv::Mat resized, boxed;
+  if (g.new_w == bgr.cols && g.new_h == bgr.rows)
+    resized = bgr;
+  else
+    cv::resize(bgr, resized, cv::Size(g.new_w, g.new_h), 0, 0, cv::INTER_LINEAR);
+  cv::copyMakeBorder(resized, boxed, g.pad_top, g.pad_bottom, g.pad_left, g.pad_right, cv::BORDER_CONSTANT,
+                     cv::Scalar(114, 114, 114));
+  return boxed;
+}
+
+// Largest difference, in grey levels, between `tensor` and OpenCV's
+// letterboxed BGR image `boxed` written the target's way (RGB tensor).
+int max_grey_levels(const std::vector<std::uint8_t>& tensor, const core::LetterboxTarget& t, const cv::Mat& boxed) {
+  int worst = 0;
+  for (int y = 0; y < t.height; ++y)
+    for (int x = 0; x < t.width; ++x)
+      for (int c = 0; c < 3; ++c) {
+        const int expect = boxed.at<cv::Vec3b>(y, x)[2 - c];
+        int got = 0;
+        if (t.layout == TensorLayout::kNHWC) {
+          const std::size_t i = (static_cast<std::size_t>(y) * t.pitch() + x) * 3 + c;
+          got = t.dtype == DType::kInt8 ? static_cast<std::int8_t>(tensor[i]) + 128 : tensor[i];
+        } else {
+          float f;
+          std::memcpy(&f, &tensor[((static_cast<std::size_t>(c) * t.height + y) * t.width + x) * 4], 4);
+          got = static_cast<int>(std::lround(f * 255.0f));
+          if (f != static_cast<float>(expect) / 255.0f) got = expect + 256;  // not the exact float: flag it
+        }
+        worst = std::max(worst, std::abs(got - expect));
+      }
+  return worst;
+}
+
+void expect_equals_resize(const cv::Mat& bgr, int dst_w, int dst_h, const std::string& what) {
+  const cv::Mat boxed = opencv_letterbox(bgr, dst_w, dst_h);
+  cv::Mat rgb;
+  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+  for (TensorLayout layout : {TensorLayout::kNHWC, TensorLayout::kNCHW})
+    for (DType dtype : {DType::kUint8, DType::kInt8, DType::kFloat32}) {
+      if ((layout == TensorLayout::kNCHW) != (dtype == DType::kFloat32)) continue;
+      core::LetterboxTarget t;
+      t.width = dst_w;
+      t.height = dst_h;
+      t.layout = layout;
+      t.dtype = dtype;
+      t.color = PixelFormat::kRgb8;
+      t.row_stride_pixels = layout == TensorLayout::kNHWC ? dst_w + 7 : 0;
+      t.quant.quantized = dtype == DType::kInt8;
+      t.quant.scale = 1.0f / 255.0f;
+      t.quant.zero_point = -128;
+      for (const cv::Mat* m : std::initializer_list<const cv::Mat*>{&bgr, &rgb}) {
+        const PixelFormat fmt = m == &bgr ? PixelFormat::kBgr8 : PixelFormat::kRgb8;
+        const ImageView v{m->data, m->cols, m->rows, m->step[0], fmt};
+        const std::string name = what + " " + (fmt == PixelFormat::kBgr8 ? "BGR" : "RGB") + " -> " +
+                                 (layout == TensorLayout::kNHWC ? "NHWC " : "NCHW ") + dtype_name(dtype);
+        for (bool simd : {true, false}) {
+          std::vector<std::uint8_t> ours(t.required_bytes());
+          core::Letterboxer lb;
+          ASSERT_TRUE(lb.configure(t).ok());
+          lb.set_simd_enabled(simd);
+          ASSERT_TRUE(lb.run(v, ours.data()).ok());
+          EXPECT_LE(max_grey_levels(ours, t, boxed), kMaxGreyLevelsVsResize) << name << (simd ? " [simd]" : "");
+        }
+        if (layout == TensorLayout::kNHWC && dtype == DType::kUint8) {  // the reference, once per source
+          std::vector<std::uint8_t> ref(t.required_bytes());
+          core::letterbox_ref(v, t, ref.data());
+          EXPECT_LE(max_grey_levels(ref, t, boxed), kMaxGreyLevelsVsResize) << name << " [reference]";
+        }
+      }
+    }
+}
+
+TEST(LetterboxOpenCV, BgrAndRgbEqualResizeExactly) {
   cv::RNG rng(10);
   struct Case {
     int src_w, src_h, dst_w, dst_h;
   };
   const Case cases[] = {{1920, 1080, 640, 640}, {1280, 720, 640, 640}, {810, 1080, 640, 640}, {640, 480, 640, 640},
                         {333, 257, 640, 640},   {17, 9, 64, 64},       {101, 77, 96, 128},    {1001, 999, 320, 320},
-                        {64, 48, 1280, 1280},   {640, 640, 320, 320},  {641, 359, 512, 384},  {3, 5, 32, 32}};
+                        {64, 48, 1280, 1280},   {640, 640, 320, 320},  {641, 359, 512, 384},  {3, 5, 32, 32},
+                        {37, 29, 19, 19},       {963, 541, 321, 321},  {2, 2, 7, 7},          {1366, 768, 416, 416}};
   for (const Case& k : cases) {
     cv::Mat img(k.src_h, k.src_w, CV_8UC3);
     rng.fill(img, cv::RNG::UNIFORM, 0, 256);
     cv::GaussianBlur(img, img, cv::Size(3, 3), 0);  // some smooth areas too, not only noise
-    core::LetterboxTarget t;
-    t.width = k.dst_w;
-    t.height = k.dst_h;
-    t.layout = TensorLayout::kNHWC;
-    t.dtype = DType::kUint8;
-    t.color = PixelFormat::kBgr8;
-    std::vector<std::uint8_t> ours(t.required_bytes());
-    const ImageView v{img.data, img.cols, img.rows, img.step[0], PixelFormat::kBgr8};
-    core::letterbox_ref(v, t, ours.data());
-    const core::LetterboxGeometry g = core::letterbox_geometry(k.src_w, k.src_h, k.dst_w, k.dst_h);
-    cv::Mat resized, boxed;
-    if (g.new_w == k.src_w && g.new_h == k.src_h)
-      resized = img;
-    else
-      cv::resize(img, resized, cv::Size(g.new_w, g.new_h), 0, 0, cv::INTER_LINEAR);
-    cv::copyMakeBorder(resized, boxed, g.pad_top, g.pad_bottom, g.pad_left, g.pad_right, cv::BORDER_CONSTANT,
-                       cv::Scalar(t.pad_value, t.pad_value, t.pad_value));
-    ASSERT_EQ(boxed.total() * 3, ours.size());
-    const Diff d = diff(ours.data(), boxed.data, ours.size());
-    EXPECT_EQ(d.max, 0) << k.src_w << 'x' << k.src_h << " -> " << k.dst_w << 'x' << k.dst_h << ", mean " << d.mean;
+    expect_equals_resize(img, k.dst_w, k.dst_h,
+                         std::to_string(k.src_w) + "x" + std::to_string(k.src_h) + " -> " + std::to_string(k.dst_w) +
+                             "x" + std::to_string(k.dst_h));
+  }
+}
+
+TEST(LetterboxOpenCV, RealPhotosEqualResizeExactly) {
+  RKYOLO_REQUIRE_SHARED();
+  for (const char* name : {"bus.jpg", "zidane.jpg"}) {
+    const cv::Mat img = cv::imread(test::shared_dir() + "/images/" + name, cv::IMREAD_COLOR);
+    ASSERT_FALSE(img.empty()) << name;
+    for (int size : {640, 320, 1280}) expect_equals_resize(img, size, size, name + (" -> " + std::to_string(size)));
   }
 }
 

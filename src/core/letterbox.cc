@@ -261,14 +261,15 @@ void hpass_row(const std::uint8_t* RKYOLO_RESTRICT src, const std::int32_t* RKYO
   for (int e = 0; e < n; ++e) out[e] = static_cast<std::int16_t>((src[i0[e]] * a0[e] + src[i1[e]] * a1[e]) >> kHShift);
 }
 
-// OpenCV's vertical step on two horizontally resized rows.
+// OpenCV's vertical step on two horizontally resized rows, stored xor
+// xor_mask (0x80: int8 q = p - 128).
 RKYOLO_MULTIVERSION
 void vpass_row(const std::int16_t* RKYOLO_RESTRICT h0, const std::int16_t* RKYOLO_RESTRICT h1, int b0, int b1,
-               std::uint8_t* RKYOLO_RESTRICT out, int n) {
+               std::uint8_t* RKYOLO_RESTRICT out, int n, std::uint8_t xor_mask) {
   for (int i = 0; i < n; ++i) {
     int v = (((h0[i] * b0) >> kMulhiShift) + ((h1[i] * b1) >> kMulhiShift) + (1 << (kFinalShift - 1))) >> kFinalShift;
     v = v < 0 ? 0 : v;
-    out[i] = static_cast<std::uint8_t>(v > 255 ? 255 : v);
+    out[i] = static_cast<std::uint8_t>((v > 255 ? 255 : v) ^ xor_mask);
   }
 }
 
@@ -412,6 +413,7 @@ void Letterboxer::set_simd_enabled(bool enabled) {
                          (target_.dtype == DType::kInt8 && tables_.i8_is_offset && tables_.i8_offset == -128))) ||
                        (target_.layout == TensorLayout::kNCHW && target_.dtype == DType::kFloat32);
   simd_ = enabled && configured_ && kind_ok && simd::available();
+  simd_rows_ = enabled && configured_ && simd::available();
   // Plans encode the SIMD split: rebuild them (their buffers are kept).
   for (Plan& p : plans_) p.src_w = p.src_h = -1;
   current_ = -1;
@@ -502,8 +504,22 @@ void Letterboxer::build_interleaved(Plan& p) const {
   const bool swap = p.kind == SourceKind::kInterleavedSwapped;
   const std::size_t n = static_cast<std::size_t>(nw) * 3;
   for (auto* v : {&p.x_index, &p.x_index1, &p.x_alpha0, &p.x_alpha1}) v->resize(n);
+  // The SIMD pass: pixels while the 8 bytes read from the first tap stay in
+  // the row (and so the second tap is the next pixel), whole groups of 8.
+  p.hpass_pixels = 0;
+  if (simd_rows_ && !p.identity) {
+    int safe = 0;
+    while (safe < nw && ref_htap(safe, scale_x, src_w).s0 * 3 + 8 <= src_w * 3) ++safe;
+    p.hpass_pixels = safe / 8 * 8;
+    p.hpass_index.resize(nw);
+    p.hpass_weights.resize(static_cast<std::size_t>(nw) * simd::kHorizontalWeights);
+  }
   for (int x = 0; x < nw; ++x) {
     const RefTap h = ref_htap(x, scale_x, src_w);
+    if (x < p.hpass_pixels) {
+      p.hpass_index[x] = h.s0 * 3;
+      simd::pack_weights(p.hpass_weights.data(), x, h.w0, h.w1);
+    }
     for (int c = 0; c < 3; ++c) {
       const int sc = swap ? 2 - c : c;
       // Planar targets get the row resized channel by channel (3 runs of nw),
@@ -589,6 +605,7 @@ void Letterboxer::write_content_row(const std::uint8_t* hrow, std::uint8_t* dst,
         if (content != hrow) std::memcpy(content, hrow, n);
         break;
       case DType::kInt8:
+        if (content == hrow) break;  // written in place, converted
         if (tables_.i8_is_offset) {
           offset_i8_row(hrow, tables_.i8_offset, reinterpret_cast<std::int8_t*>(content), n);
         } else {
@@ -679,8 +696,8 @@ void Letterboxer::write_content_row_simd(const Plan& p, std::uint8_t* dst, int y
   const LetterboxGeometry& g = p.geom;
   const int nw = g.new_w, done = p.simd_pixels, rest = nw - done;
   const std::int16_t* vrow = vrow_.data();
-  const simd::YuvPlan yplan = yuv_plan_of(p.yuv_y_index, p.yuv_c_index, p.yuv_y_weights, p.yuv_c_weights, done,
-                                          t.color == PixelFormat::kBgr8);
+  const simd::YuvPlan yplan =
+      yuv_plan_of(p.yuv_y_index, p.yuv_c_index, p.yuv_y_weights, p.yuv_c_weights, done, t.color == PixelFormat::kBgr8);
   if (t.layout == TensorLayout::kNHWC) {
     std::uint8_t* row = dst + static_cast<std::size_t>(y) * t.pitch() * 3;
     std::memcpy(row, pad_row_.data(), static_cast<std::size_t>(g.pad_left) * 3);
@@ -713,30 +730,74 @@ void Letterboxer::write_content_row_simd(const Plan& p, std::uint8_t* dst, int y
   }
 }
 
+// One source row resized horizontally into `out` (tensor element order):
+// the SIMD kernel for its pixels, the portable loop for the rest.
+void Letterboxer::hpass_fill(const std::uint8_t* row, const Plan& p, std::int16_t* out) const {
+  const int nw = p.geom.new_w, done = p.hpass_pixels;
+  const bool planar = target_.layout == TensorLayout::kNCHW;
+  if (done > 0) {
+    simd::HorizontalPlan plan;
+    plan.index = p.hpass_index.data();
+    plan.weights = p.hpass_weights.data();
+    plan.n = done;
+    plan.swap = p.kind == SourceKind::kInterleavedSwapped ? 1 : 0;
+    plan.planar = planar ? 1 : 0;
+    plan.plane = nw;
+    simd::hpass(row, plan, out);
+  }
+  if (done == nw) return;
+  // The rest: one run of 3 * (nw - done) elements, or one per channel.
+  const int runs = planar ? 3 : 1, first = planar ? done : 3 * done, count = planar ? nw - done : 3 * (nw - done);
+  for (int r = 0; r < runs; ++r) {
+    const std::size_t e = static_cast<std::size_t>(r) * nw + first;
+    hpass_row(row, p.x_index.data() + e, p.x_index1.data() + e, p.x_alpha0.data() + e, p.x_alpha1.data() + e, out + e,
+              count);
+  }
+}
+
+// Source row `row` resized horizontally, from the two-row cache or resized
+// now into the slot not holding `keep` (the older one when both are free).
+const std::int16_t* Letterboxer::hpass_cached(const ImageView& src, const Plan& p, int row, int keep) const {
+  for (int k = 0; k < 2; ++k)
+    if (hsum_row_[k] == row) return hsum_[k].data();
+  int slot = hsum_row_[0] <= hsum_row_[1] ? 0 : 1;
+  if (hsum_row_[slot] == keep) slot = 1 - slot;
+  hpass_fill(src.row(row), p, hsum_[slot].data());
+  hsum_row_[slot] = row;
+  return hsum_[slot].data();
+}
+
+// Interleaved sources into NCHW float32: the vertical pass of each channel
+// run converted straight into its plane, with the row's padding.
+void Letterboxer::write_planar_f32_row(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1,
+                                       std::uint8_t* dst, int y) const {
+  const LetterboxTarget& t = target_;
+  const LetterboxGeometry& g = plans_[current_].geom;
+  const int nw = g.new_w;
+  const std::size_t plane = static_cast<std::size_t>(t.width) * t.height;
+  for (int c = 0; c < 3; ++c) {
+    float* out = reinterpret_cast<float*>(dst) + c * plane + static_cast<std::size_t>(y) * t.width;
+    const float pad = tables_.f32[c][t.pad_value];
+    const std::size_t run = static_cast<std::size_t>(c) * nw;
+    std::fill_n(out, g.pad_left, pad);
+    simd::vpass_f32(h0 + run, h1 + run, b0, b1, out + g.pad_left, nw, t.mean[c], t.std[c]);
+    std::fill(out + g.pad_left + nw, out + t.width, pad);
+  }
+}
+
 // Interleaved sources: the horizontally resized source rows content row y
-// needs, from the two-row cache or resized now.
+// needs. A row whose vertical weight is 0 adds nothing ((h * 0) >> 16 = 0):
+// it is not resized, the other row stands in for it (every row of an exact
+// 1/2, 1/3, ... downscale).
 void Letterboxer::hpass_rows(const ImageView& src, const Plan& p, int y, const std::int16_t** h0,
                              const std::int16_t** h1) const {
-  const int n = p.geom.new_w * 3;
-  auto slot_of = [this](int row) { return hsum_row_[0] == row ? 0 : hsum_row_[1] == row ? 1 : -1; };
-  auto fill = [&](int slot, int row) {
-    hpass_row(src.row(row), p.x_index.data(), p.x_index1.data(), p.x_alpha0.data(), p.x_alpha1.data(),
-              hsum_[slot].data(), n);
-    hsum_row_[slot] = row;
-  };
   const int r0 = p.y_row0[y], r1 = p.y_row1[y];
-  int k0 = slot_of(r0);
-  if (k0 < 0) {
-    k0 = slot_of(r1) == 0 ? 1 : 0;
-    fill(k0, r0);
+  if (p.y_beta1[y] == 0 || p.y_beta0[y] == 0) {
+    *h0 = *h1 = hpass_cached(src, p, p.y_beta1[y] == 0 ? r0 : r1, -1);
+    return;
   }
-  int k1 = slot_of(r1);
-  if (k1 < 0) {
-    k1 = 1 - k0;
-    fill(k1, r1);
-  }
-  *h0 = hsum_[k0].data();
-  *h1 = hsum_[k1].data();
+  *h0 = hpass_cached(src, p, r0, r1);
+  *h1 = hpass_cached(src, p, r1, r0);
 }
 
 // YUV sources, the vertical pass of content row y: the two luma rows
@@ -779,13 +840,20 @@ Status Letterboxer::run(const ImageView& src, void* dst_void) {
   write_pad_rows(dst, g.pad_top + g.new_h, target_.height);
   hsum_row_[0] = hsum_row_[1] = -1;  // a new image
 
-  // NHWC uint8 rows can be resized straight into the destination.
+  // NHWC uint8 rows can be resized straight into the destination; from
+  // BGR/RGB sources NHWC int8 (q = p - 128) rows too, the vertical pass
+  // flipping the top bit as it stores, and NCHW float32 rows are converted
+  // by the SIMD vertical pass itself.
   const bool direct = target_.layout == TensorLayout::kNHWC && target_.dtype == DType::kUint8;
+  const bool direct_i8 = target_.layout == TensorLayout::kNHWC && target_.dtype == DType::kInt8 &&
+                         tables_.i8_is_offset && tables_.i8_offset == -128;
   const bool planar = target_.layout == TensorLayout::kNCHW;
+  const bool planar_f32 = planar && target_.dtype == DType::kFloat32 && simd_rows_;
   const int n = g.new_w * 3;
   for (int y = 0; y < g.new_h; ++y) {
     const int dy = y + g.pad_top;
-    std::uint8_t* out = direct ? dst + (static_cast<std::size_t>(dy) * target_.pitch() + g.pad_left) * 3 : hrow_.data();
+    std::uint8_t* row = dst + (static_cast<std::size_t>(dy) * target_.pitch() + g.pad_left) * 3;
+    std::uint8_t* out = direct ? row : hrow_.data();
     if (p.identity) {
       gather_row(src.row(y), p.x_index.data(), out, n);
       write_content_row(out, dst, dy);
@@ -794,10 +862,17 @@ Status Letterboxer::run(const ImageView& src, void* dst_void) {
     if (!yuv) {
       const std::int16_t *h0, *h1;
       hpass_rows(src, p, y, &h0, &h1);
-      if (simd_)
-        simd::vpass(h0, h1, p.y_beta0[y], p.y_beta1[y], out, n);
+      const int b0 = p.y_beta0[y], b1 = p.y_beta1[y];
+      if (planar_f32) {
+        write_planar_f32_row(h0, h1, b0, b1, dst, dy);
+        continue;
+      }
+      if (direct_i8) out = row;
+      const std::uint8_t flip = direct_i8 ? 0x80 : 0x00;
+      if (simd_rows_)
+        simd::vpass(h0, h1, b0, b1, out, n, flip);
       else
-        vpass_row(h0, h1, p.y_beta0[y], p.y_beta1[y], out, n);
+        vpass_row(h0, h1, b0, b1, out, n, flip);
       write_content_row(out, dst, dy);
       continue;
     }

@@ -4,9 +4,11 @@
 //
 // Geometry follows the Ultralytics recipe exactly (see letterbox_geometry).
 // Pixels are bilinear like OpenCV's INTER_LINEAR (same sample positions and
-// border rules) in fixed point (7-bit vertical, 11-bit horizontal weights, one
-// rounding at the end), so results match cv2.resize + copyMakeBorder within
-// one grey level.
+// border rules). BGR/RGB sources use OpenCV 4.6's own fixed-point arithmetic
+// (11-bit taps, horizontal pass first, its vertical rounding), so results
+// equal cv2.resize + copyMakeBorder exactly; YUV 4:2:0 sources are resized
+// plane by plane (7-bit vertical, 11-bit horizontal weights, one rounding)
+// and converted per pixel (letterbox_yuv.h).
 #pragma once
 
 #include <array>
@@ -122,6 +124,12 @@ class Letterboxer {
     // Interleaved sources, per output element (new_w*3, tensor order): the
     // source byte offsets of both taps (swap applied) and their weights.
     std::vector<std::int32_t> x_index, x_index1, x_alpha0, x_alpha1;
+    // The SIMD horizontal pass, per output pixel: byte offset of its first
+    // tap (3 * sx) and weights in the kernel's layout, for the first
+    // hpass_pixels pixels (whose 8-byte loads stay inside the row).
+    std::vector<std::int32_t> hpass_index;
+    std::vector<std::int16_t> hpass_weights;
+    int hpass_pixels = 0;
     // Per output row: source rows (clamped) and vertical weights (luma rows
     // for YUV), then the chroma rows of YUV sources.
     std::vector<std::int32_t> y_row0, y_row1, y_beta0, y_beta1;
@@ -142,9 +150,13 @@ class Letterboxer {
   void write_pad_rows(std::uint8_t* dst, int y_begin, int y_end) const;
   void write_content_row(const std::uint8_t* row, std::uint8_t* dst, int y) const;
   void write_content_row_simd(const Plan& p, std::uint8_t* dst, int y) const;
+  void write_planar_f32_row(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1, std::uint8_t* dst,
+                            int y) const;
   void yuv_bytes(const Plan& p, int begin, int count, std::uint8_t* out, bool planar) const;
   void vblend_rows(const ImageView& src, const Plan& p, int y) const;
   void hpass_rows(const ImageView& src, const Plan& p, int y, const std::int16_t** h0, const std::int16_t** h1) const;
+  const std::int16_t* hpass_cached(const ImageView& src, const Plan& p, int row, int keep) const;
+  void hpass_fill(const std::uint8_t* row, const Plan& p, std::int16_t* out) const;
 
   LetterboxTarget target_;
   PixelTables tables_;
@@ -158,11 +170,12 @@ class Letterboxer {
   mutable std::vector<std::int16_t> hsum_[2];  // horizontally resized source rows (h >> 4), tensor order
   mutable int hsum_row_[2] = {-1, -1};         // their source rows (-1: none)
   mutable std::vector<std::int16_t> vrow_;     // YUV: vertically blended Y row
-  mutable std::vector<std::int16_t> crow_;  // vertically blended chroma row, U,V interleaved
-  mutable std::vector<std::uint8_t> hrow_;  // resized row, tensor channel order
-  std::vector<std::uint8_t> pad_row_;       // one NHWC row of padding, converted
+  mutable std::vector<std::int16_t> crow_;     // vertically blended chroma row, U,V interleaved
+  mutable std::vector<std::uint8_t> hrow_;     // resized row, tensor channel order
+  std::vector<std::uint8_t> pad_row_;          // one NHWC row of padding, converted
   bool simd_allowed_ = true;
-  bool simd_ = false;
+  bool simd_ = false;       // YUV kernels (NHWC uint8 / int8 q = p - 128, NCHW float32)
+  bool simd_rows_ = false;  // BGR/RGB horizontal and vertical passes (any target)
 };
 
 }  // namespace rkyolo::core

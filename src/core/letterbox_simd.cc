@@ -26,6 +26,81 @@ const char* isa_name() {
   return available() ? "avx2" : "none";
 }
 
+// Group of 8 pixels: 4 vectors of 16 int16, vector k holding pixel k's
+// [a0 a1 a0 a1 a0 a1 0 0] then pixel k + 4's (the pmaddwd operands).
+void pack_weights(std::int16_t* weights, int x, int a0, int a1) {
+  const int group = x / 8, k = x % 8;
+  std::int16_t* w = weights + static_cast<std::size_t>(group) * 64 + (k % 4) * 16 + (k / 4) * 8;
+  for (int c = 0; c < 3; ++c) {
+    w[2 * c] = static_cast<std::int16_t>(a0);
+    w[2 * c + 1] = static_cast<std::int16_t>(a1);
+  }
+  w[6] = w[7] = 0;
+}
+
+namespace {
+
+// A pixel's 8 source bytes [c0 c1 c2 n0 n1 n2 . .] (this pixel, the next)
+// widened to the int16 pairs (c, n) of tensor channels 0, 1, 2, then a zero
+// pair: pmaddwd with [a0 a1] gives the three int32 tap sums.
+__attribute__((target("avx2"))) inline __m256i tap_pairs(int swap) {
+  const char s0 = swap ? 2 : 0, s2 = swap ? 0 : 2;
+  const __m128i m = _mm_setr_epi8(s0, -1, static_cast<char>(s0 + 3), -1, 1, -1, 4, -1, s2, -1,
+                                  static_cast<char>(s2 + 3), -1, -1, -1, -1, -1);
+  return _mm256_broadcastsi128_si256(m);
+}
+
+// (h >> 4) of pixels (x + k | x + 4 + k), k = 0..3, as int32 [c0 c1 c2 0].
+__attribute__((target("avx2"))) inline void hsum8(const std::uint8_t* src, const std::int32_t* index,
+                                                  const std::int16_t* w, __m256i shuf, __m256i r[4]) {
+  for (int k = 0; k < 4; ++k) {
+    const __m128i lo = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(src + index[k]));
+    const __m128i hi = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(src + index[k + 4]));
+    const __m256i x = _mm256_shuffle_epi8(_mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1), shuf);
+    r[k] = _mm256_srai_epi32(_mm256_madd_epi16(x, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + 16 * k))), 4);
+  }
+}
+
+}  // namespace
+
+__attribute__((target("avx2"))) void hpass(const std::uint8_t* src, const HorizontalPlan& plan, std::int16_t* out) {
+  const __m256i shuf = tap_pairs(plan.swap);
+  if (!plan.planar) {
+    // Per lane, after packing two pixels' [c0 c1 c2 0] to int16: keep words 0-2, 4-6.
+    const __m256i compact =
+        _mm256_broadcastsi128_si256(_mm_setr_epi8(0, 1, 2, 3, 4, 5, 8, 9, 10, 11, 12, 13, -1, -1, -1, -1));
+    for (int x = 0; x < plan.n; x += 8) {
+      __m256i r[4];
+      hsum8(src, plan.index + x, plan.weights + 8 * x, shuf, r);
+      const __m256i ab = _mm256_shuffle_epi8(_mm256_packs_epi32(r[0], r[1]), compact);  // [p0 p1 | p4 p5]
+      const __m256i cd = _mm256_shuffle_epi8(_mm256_packs_epi32(r[2], r[3]), compact);  // [p2 p3 | p6 p7]
+      // 6 valid int16 per store; each store's 2 spare ones are overwritten by the next.
+      std::int16_t* o = out + 3 * x;
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(o), _mm256_castsi256_si128(ab));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(o + 6), _mm256_castsi256_si128(cd));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(o + 12), _mm256_extracti128_si256(ab, 1));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(o + 18), _mm256_extracti128_si256(cd, 1));
+    }
+    return;
+  }
+  std::int16_t* planes[3] = {out, out + plan.plane, out + 2 * static_cast<std::size_t>(plan.plane)};
+  for (int x = 0; x < plan.n; x += 8) {
+    __m256i r[4];
+    hsum8(src, plan.index + x, plan.weights + 8 * x, shuf, r);
+    // 4x4 transpose inside each lane: rows are pixels, columns channels.
+    const __m256i ab_lo = _mm256_unpacklo_epi32(r[0], r[1]), ab_hi = _mm256_unpackhi_epi32(r[0], r[1]);
+    const __m256i cd_lo = _mm256_unpacklo_epi32(r[2], r[3]), cd_hi = _mm256_unpackhi_epi32(r[2], r[3]);
+    const __m256i c0 = _mm256_unpacklo_epi64(ab_lo, cd_lo), c1 = _mm256_unpackhi_epi64(ab_lo, cd_lo);
+    const __m256i c2 = _mm256_unpacklo_epi64(ab_hi, cd_hi);
+    // packs works within lanes: [c0 p0-3, c1 p0-3 | c0 p4-7, c1 p4-7] -> [c0 p0-7 | c1 p0-7].
+    const __m256i c01 = _mm256_permute4x64_epi64(_mm256_packs_epi32(c0, c1), 0xD8);
+    const __m256i c22 = _mm256_permute4x64_epi64(_mm256_packs_epi32(c2, c2), 0xD8);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(planes[0] + x), _mm256_castsi256_si128(c01));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(planes[1] + x), _mm256_extracti128_si256(c01, 1));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(planes[2] + x), _mm256_castsi256_si128(c22));
+  }
+}
+
 namespace {
 
 // 16 elements of OpenCV's vertical step, still int16:
@@ -41,17 +116,39 @@ __attribute__((target("avx2"))) inline __m256i vstep16(const std::int16_t* h0, c
 }  // namespace
 
 __attribute__((target("avx2"))) void vpass(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1,
-                                           std::uint8_t* out, int n) {
+                                           std::uint8_t* out, int n, std::uint8_t xor_mask) {
   const __m256i w0 = _mm256_set1_epi16(static_cast<short>(b0)), w1 = _mm256_set1_epi16(static_cast<short>(b1));
+  const __m256i flip = _mm256_set1_epi8(static_cast<char>(xor_mask));
   int i = 0;
   for (; i + 32 <= n; i += 32) {
     // packus works within 128-bit lanes: fix the quadword order after.
-    const __m256i bytes = _mm256_packus_epi16(vstep16(h0 + i, h1 + i, w0, w1), vstep16(h0 + i + 16, h1 + i + 16, w0, w1));
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), _mm256_permute4x64_epi64(bytes, 0xD8));
+    const __m256i bytes =
+        _mm256_packus_epi16(vstep16(h0 + i, h1 + i, w0, w1), vstep16(h0 + i + 16, h1 + i + 16, w0, w1));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i),
+                        _mm256_xor_si256(_mm256_permute4x64_epi64(bytes, 0xD8), flip));
   }
   for (; i < n; ++i) {
     const int v = (((h0[i] * b0) >> 16) + ((h1[i] * b1) >> 16) + 2) >> 2;
-    out[i] = static_cast<std::uint8_t>(v < 0 ? 0 : v > 255 ? 255 : v);
+    out[i] = static_cast<std::uint8_t>((v < 0 ? 0 : v > 255 ? 255 : v) ^ xor_mask);
+  }
+}
+
+__attribute__((target("avx2"))) void vpass_f32(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1,
+                                               float* out, int n, float mean, float stdv) {
+  const __m256i w0 = _mm256_set1_epi16(static_cast<short>(b0)), w1 = _mm256_set1_epi16(static_cast<short>(b1));
+  const __m256 m = _mm256_set1_ps(mean), d = _mm256_set1_ps(stdv);
+  const __m256i lo = _mm256_setzero_si256(), hi = _mm256_set1_epi16(255);
+  int i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m256i p = _mm256_min_epi16(_mm256_max_epi16(vstep16(h0 + i, h1 + i, w0, w1), lo), hi);
+    const __m256 f0 = _mm256_cvtepi32_ps(_mm256_cvtepi16_epi32(_mm256_castsi256_si128(p)));
+    const __m256 f1 = _mm256_cvtepi32_ps(_mm256_cvtepi16_epi32(_mm256_extracti128_si256(p, 1)));
+    _mm256_storeu_ps(out + i, _mm256_div_ps(_mm256_sub_ps(f0, m), d));
+    _mm256_storeu_ps(out + i + 8, _mm256_div_ps(_mm256_sub_ps(f1, m), d));
+  }
+  for (; i < n; ++i) {
+    const int v = (((h0[i] * b0) >> 16) + ((h1[i] * b1) >> 16) + 2) >> 2;
+    out[i] = (static_cast<float>(v < 0 ? 0 : v > 255 ? 255 : v) - mean) / stdv;
   }
 }
 
@@ -191,21 +288,100 @@ const char* isa_name() {
   return "neon";
 }
 
-// 16 elements a step: vmull_s16 then a narrowing shift by 16 is (h * b) >> 16.
-void vpass(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1, std::uint8_t* out, int n) {
-  const int16x4_t w0 = vdup_n_s16(static_cast<std::int16_t>(b0)), w1 = vdup_n_s16(static_cast<std::int16_t>(b1));
-  const int16x8_t w0q = vdupq_n_s16(static_cast<std::int16_t>(b0)), w1q = vdupq_n_s16(static_cast<std::int16_t>(b1));
-  auto step = [&](int i) {
-    const int16x8_t x0 = vld1q_s16(h0 + i), x1 = vld1q_s16(h1 + i);
-    const int16x8_t p0 = vshrn_high_n_s32(vshrn_n_s32(vmull_s16(vget_low_s16(x0), w0), 16), vmull_high_s16(x0, w0q), 16);
-    const int16x8_t p1 = vshrn_high_n_s32(vshrn_n_s32(vmull_s16(vget_low_s16(x1), w1), 16), vmull_high_s16(x1, w1q), 16);
-    return vqrshrun_n_s16(vaddq_s16(p0, p1), 2);  // (v + 2) >> 2, saturated to 0..255
-  };
+// Group of 4 pixels: one int16x8 [a0 a1] x 4 pixels, read by lane.
+void pack_weights(std::int16_t* weights, int x, int a0, int a1) {
+  std::int16_t* w = weights + static_cast<std::size_t>(x / 4) * 8 + (x % 4) * 2;
+  w[0] = static_cast<std::int16_t>(a0);
+  w[1] = static_cast<std::int16_t>(a1);
+}
+
+namespace {
+
+// One pixel's tap sums (h >> 4) [c0 c1 c2 junk] in tensor channel order,
+// from one 8-byte load (c0 c1 c2 n0 n1 n2 . .), weights in lanes 2k, 2k + 1.
+template <int k>
+inline int16x4_t hsum1(const std::uint8_t* src, std::int32_t index, int16x8_t w, uint8x8_t order) {
+  const int16x8_t q = vreinterpretq_s16_u16(vmovl_u8(vtbl1_u8(vld1_u8(src + index), order)));
+  const int16x4_t next = vget_low_s16(vextq_s16(q, q, 3));
+  return vshrn_n_s32(vmlal_laneq_s16(vmull_laneq_s16(vget_low_s16(q), w, 2 * k), next, w, 2 * k + 1), 4);
+}
+
+}  // namespace
+
+void hpass(const std::uint8_t* src, const HorizontalPlan& plan, std::int16_t* out) {
+  static const std::uint8_t kKeep[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+  static const std::uint8_t kSwap[8] = {2, 1, 0, 5, 4, 3, 6, 7};
+  const uint8x8_t order = vld1_u8(plan.swap ? kSwap : kKeep);
+  if (!plan.planar) {
+    // 4 int16 stored per pixel, the 4th overwritten by the next pixel.
+    for (int x = 0; x < plan.n; x += 4) {
+      const std::int32_t* index = plan.index + x;
+      const int16x8_t w = vld1q_s16(plan.weights + 2 * x);
+      std::int16_t* o = out + 3 * x;
+      vst1_s16(o, hsum1<0>(src, index[0], w, order));
+      vst1_s16(o + 3, hsum1<1>(src, index[1], w, order));
+      vst1_s16(o + 6, hsum1<2>(src, index[2], w, order));
+      vst1_s16(o + 9, hsum1<3>(src, index[3], w, order));
+    }
+    return;
+  }
+  std::int16_t* planes[3] = {out, out + plan.plane, out + 2 * static_cast<std::size_t>(plan.plane)};
+  for (int x = 0; x < plan.n; x += 4) {
+    const std::int32_t* index = plan.index + x;
+    const int16x8_t w = vld1q_s16(plan.weights + 2 * x);
+    const int16x4_t a = hsum1<0>(src, index[0], w, order), b = hsum1<1>(src, index[1], w, order);
+    const int16x4_t c = hsum1<2>(src, index[2], w, order), d = hsum1<3>(src, index[3], w, order);
+    // 4x4 transpose of int16: rows are pixels, columns channels.
+    const int16x4_t ab0 = vtrn1_s16(a, b), ab1 = vtrn2_s16(a, b);
+    const int16x4_t cd0 = vtrn1_s16(c, d), cd1 = vtrn2_s16(c, d);
+    vst1_s16(planes[0] + x, vreinterpret_s16_s32(vtrn1_s32(vreinterpret_s32_s16(ab0), vreinterpret_s32_s16(cd0))));
+    vst1_s16(planes[1] + x, vreinterpret_s16_s32(vtrn1_s32(vreinterpret_s32_s16(ab1), vreinterpret_s32_s16(cd1))));
+    vst1_s16(planes[2] + x, vreinterpret_s16_s32(vtrn2_s32(vreinterpret_s32_s16(ab0), vreinterpret_s32_s16(cd0))));
+  }
+}
+
+namespace {
+
+// 8 elements of OpenCV's vertical step: vmull_s16 then a narrowing shift by
+// 16 is (h * b) >> 16; then (v + 2) >> 2 saturated to 0..255.
+inline uint8x8_t vstep8(const std::int16_t* h0, const std::int16_t* h1, int16x8_t w0, int16x8_t w1) {
+  const int16x8_t x0 = vld1q_s16(h0), x1 = vld1q_s16(h1);
+  const int16x8_t p0 =
+      vshrn_high_n_s32(vshrn_n_s32(vmull_s16(vget_low_s16(x0), vget_low_s16(w0)), 16), vmull_high_s16(x0, w0), 16);
+  const int16x8_t p1 =
+      vshrn_high_n_s32(vshrn_n_s32(vmull_s16(vget_low_s16(x1), vget_low_s16(w1)), 16), vmull_high_s16(x1, w1), 16);
+  return vqrshrun_n_s16(vaddq_s16(p0, p1), 2);
+}
+
+}  // namespace
+
+void vpass(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1, std::uint8_t* out, int n,
+           std::uint8_t xor_mask) {
+  const int16x8_t w0 = vdupq_n_s16(static_cast<std::int16_t>(b0)), w1 = vdupq_n_s16(static_cast<std::int16_t>(b1));
+  const uint8x16_t flip = vdupq_n_u8(xor_mask);
   int i = 0;
-  for (; i + 16 <= n; i += 16) vst1q_u8(out + i, vcombine_u8(step(i), step(i + 8)));
+  for (; i + 16 <= n; i += 16)
+    vst1q_u8(out + i,
+             veorq_u8(vcombine_u8(vstep8(h0 + i, h1 + i, w0, w1), vstep8(h0 + i + 8, h1 + i + 8, w0, w1)), flip));
   for (; i < n; ++i) {
     const int v = (((h0[i] * b0) >> 16) + ((h1[i] * b1) >> 16) + 2) >> 2;
-    out[i] = static_cast<std::uint8_t>(v < 0 ? 0 : v > 255 ? 255 : v);
+    out[i] = static_cast<std::uint8_t>((v < 0 ? 0 : v > 255 ? 255 : v) ^ xor_mask);
+  }
+}
+
+void vpass_f32(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1, float* out, int n, float mean,
+               float stdv) {
+  const int16x8_t w0 = vdupq_n_s16(static_cast<std::int16_t>(b0)), w1 = vdupq_n_s16(static_cast<std::int16_t>(b1));
+  const float32x4_t m = vdupq_n_f32(mean), d = vdupq_n_f32(stdv);
+  int i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const uint16x8_t p = vmovl_u8(vstep8(h0 + i, h1 + i, w0, w1));
+    vst1q_f32(out + i, vdivq_f32(vsubq_f32(vcvtq_f32_u32(vmovl_u16(vget_low_u16(p))), m), d));
+    vst1q_f32(out + i + 4, vdivq_f32(vsubq_f32(vcvtq_f32_u32(vmovl_high_u16(p)), m), d));
+  }
+  for (; i < n; ++i) {
+    const int v = (((h0[i] * b0) >> 16) + ((h1[i] * b1) >> 16) + 2) >> 2;
+    out[i] = (static_cast<float>(v < 0 ? 0 : v > 255 ? 255 : v) - mean) / stdv;
   }
 }
 
@@ -328,7 +504,10 @@ bool available() {
 const char* isa_name() {
   return "none";
 }
-void vpass(const std::int16_t*, const std::int16_t*, int, int, std::uint8_t*, int) {}
+void pack_weights(std::int16_t*, int, int, int) {}
+void hpass(const std::uint8_t*, const HorizontalPlan&, std::int16_t*) {}
+void vpass(const std::int16_t*, const std::int16_t*, int, int, std::uint8_t*, int, std::uint8_t) {}
+void vpass_f32(const std::int16_t*, const std::int16_t*, int, int, float*, int, float, float) {}
 void vblend(const std::uint8_t*, const std::uint8_t*, int, int, std::int16_t*, int) {}
 void yuv_interleaved(const std::int16_t*, const std::int16_t*, const YuvPlan&, const YuvCoeffs&, std::uint8_t*,
                      std::uint8_t) {}

@@ -16,9 +16,40 @@ bool available();
 // "avx2", "neon" or "none": what available() answers for.
 const char* isa_name();
 
+// OpenCV's horizontal pass of one interleaved 3-channel source row, per
+// output pixel x with first tap at byte index[x] (3 * sx; the second tap is
+// the next pixel, 3 bytes on) and 11-bit weights (a0, a1):
+// h = (S[i + sc] a0 + S[i + 3 + sc] a1) >> 4, sc the source channel of tensor
+// channel c (2 - c when swap). Exact in int32 (pmaddwd / vmlal), like
+// OpenCV's HResizeLinear, kept as h >> 4 for the vertical step.
+struct HorizontalPlan {
+  const std::int32_t* index = nullptr;    // n entries; each pixel reads 8 bytes from src + index[x]
+  const std::int16_t* weights = nullptr;  // kHorizontalWeights * n entries, laid out by pack_weights
+  int n = 0;                              // pixels handled (a multiple of 8)
+  int swap = 0;                           // tensor channel c from source channel 2 - c
+  int planar = 0;                         // out[c * plane + x] (else out[3x + c])
+  int plane = 0;                          // planar: distance between the channel runs
+};
+
+constexpr int kHorizontalWeights = 8;  // int16 per pixel reserved for its weights
+
+// Stores pixel x's horizontal weights where this build's kernel reads them.
+void pack_weights(std::int16_t* weights, int x, int a0, int a1);
+
+// Interleaved: writes 3 * n int16 and may touch 2 more (overwritten by the
+// caller's tail). Planar: writes n int16 per channel run.
+void hpass(const std::uint8_t* src, const HorizontalPlan& plan, std::int16_t* out);
+
 // OpenCV's vertical step on two horizontally resized rows (h >> 4, 11-bit
 // weights b0, b1): out = clamp((((h0 b0) >> 16) + ((h1 b1) >> 16) + 2) >> 2).
-void vpass(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1, std::uint8_t* out, int n);
+// The bytes are stored xor xor_mask (0x80: int8 q = p - 128 bit patterns).
+void vpass(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1, std::uint8_t* out, int n,
+           std::uint8_t xor_mask);
+
+// The same step into float: out = (p - mean) / stdv, the pixel table's
+// float operations (one channel run of a planar tensor).
+void vpass_f32(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1, float* out, int n, float mean,
+               float stdv);
 
 // YUV planes: vertical blend with 7-bit weights (b0 + b1 = 128): out = b0 * s0 + b1 * s1.
 void vblend(const std::uint8_t* s0, const std::uint8_t* s1, int b0, int b1, std::int16_t* out, int n);
