@@ -153,15 +153,18 @@ TEST(Letterbox, SimdMatchesReferenceAtOutputWidthTails) {
 
 // The horizontal kernel on its own against the plain formula, 11-bit weight
 // pairs as OpenCV rounds them (0..2048 each), source indices anywhere in the
-// row, both channel orders and both output layouts, at pixel counts around
-// its group sizes.
+// row, one or two rows at once, both channel orders and both output
+// layouts, at pixel counts around its group sizes.
 TEST(Letterbox, HorizontalKernelMatchesFormula) {
   if (!simd::available()) GTEST_SKIP() << "no SIMD kernels in this build or on this CPU";
   std::mt19937 rng(5);
   for (int n : {8, 16, 24, 32, 40, 64, 72, 640}) {
     const int src_w = 3 * n + 5;
-    std::vector<std::uint8_t> row(static_cast<std::size_t>(src_w) * 3);
-    for (auto& b : row) b = static_cast<std::uint8_t>(rng());
+    std::vector<std::uint8_t> rows[2];
+    for (auto& row : rows) {
+      row.resize(static_cast<std::size_t>(src_w) * 3);
+      for (auto& b : row) b = static_cast<std::uint8_t>(rng());
+    }
     std::vector<std::int32_t> index(n);
     std::vector<std::int16_t> weights(static_cast<std::size_t>(n) * simd::kHorizontalWeights);
     std::vector<int> a0(n), a1(n);
@@ -172,26 +175,32 @@ TEST(Letterbox, HorizontalKernelMatchesFormula) {
       a1[x] = std::clamp(2048 - a0[x] + static_cast<int>(rng() % 3) - 1, 0, 2048);
       simd::pack_weights(weights.data(), x, a0[x], a1[x]);
     }
-    for (int swap : {0, 1})
-      for (int planar : {0, 1}) {
-        simd::HorizontalPlan plan;
-        plan.index = index.data();
-        plan.weights = weights.data();
-        plan.n = n;
-        plan.swap = swap;
-        plan.planar = planar;
-        plan.plane = n + 3;
-        std::vector<std::int16_t> out(static_cast<std::size_t>(3) * (n + 3) + 8, -1);
-        simd::hpass(row.data(), plan, out.data());
-        for (int x = 0; x < n; ++x)
-          for (int c = 0; c < 3; ++c) {
-            const int sc = swap ? 2 - c : c;
-            const int expect = (row[index[x] + sc] * a0[x] + row[index[x] + 3 + sc] * a1[x]) >> 4;
-            const std::size_t at = planar ? static_cast<std::size_t>(c) * plan.plane + x : 3 * x + c;
-            ASSERT_EQ(out[at], expect) << "n " << n << " swap " << swap << " planar " << planar << " pixel " << x
-                                       << " channel " << c;
-          }
-      }
+    for (int count : {1, 2})
+      for (int swap : {0, 1})
+        for (int planar : {0, 1}) {
+          simd::HorizontalPlan plan;
+          plan.index = index.data();
+          plan.weights = weights.data();
+          plan.n = n;
+          plan.swap = swap;
+          plan.planar = planar;
+          plan.plane = n + 3;
+          std::vector<std::int16_t> out[2];
+          for (auto& o : out) o.assign(static_cast<std::size_t>(3) * (n + 3) + 8, -1);
+          const std::uint8_t* in[2] = {rows[0].data(), rows[1].data()};
+          std::int16_t* outs[2] = {out[0].data(), out[1].data()};
+          simd::hpass(in, count, plan, outs);
+          for (int j = 0; j < count; ++j)
+            for (int x = 0; x < n; ++x)
+              for (int c = 0; c < 3; ++c) {
+                const int sc = swap ? 2 - c : c;
+                const std::uint8_t* r = rows[j].data() + index[x];
+                const int expect = (r[sc] * a0[x] + r[3 + sc] * a1[x]) >> 4;
+                const std::size_t at = planar ? static_cast<std::size_t>(c) * plan.plane + x : 3 * x + c;
+                ASSERT_EQ(out[j][at], expect) << "n " << n << " rows " << count << " swap " << swap << " planar "
+                                              << planar << " row " << j << " pixel " << x << " channel " << c;
+              }
+        }
   }
 }
 

@@ -730,9 +730,11 @@ void Letterboxer::write_content_row_simd(const Plan& p, std::uint8_t* dst, int y
   }
 }
 
-// One source row resized horizontally into `out` (tensor element order):
-// the SIMD kernel for its pixels, the portable loop for the rest.
-void Letterboxer::hpass_fill(const std::uint8_t* row, const Plan& p, std::int16_t* out) const {
+// `count` (1 or 2) source rows resized horizontally into out[j] (tensor
+// element order): the SIMD kernel for its pixels, both rows in one pass, the
+// portable loop for the rest.
+void Letterboxer::hpass_fill(const std::uint8_t* const* rows, int count, const Plan& p,
+                             std::int16_t* const* out) const {
   const int nw = p.geom.new_w, done = p.hpass_pixels;
   const bool planar = target_.layout == TensorLayout::kNCHW;
   if (done > 0) {
@@ -743,16 +745,17 @@ void Letterboxer::hpass_fill(const std::uint8_t* row, const Plan& p, std::int16_
     plan.swap = p.kind == SourceKind::kInterleavedSwapped ? 1 : 0;
     plan.planar = planar ? 1 : 0;
     plan.plane = nw;
-    simd::hpass(row, plan, out);
+    simd::hpass(rows, count, plan, out);
   }
   if (done == nw) return;
   // The rest: one run of 3 * (nw - done) elements, or one per channel.
-  const int runs = planar ? 3 : 1, first = planar ? done : 3 * done, count = planar ? nw - done : 3 * (nw - done);
-  for (int r = 0; r < runs; ++r) {
-    const std::size_t e = static_cast<std::size_t>(r) * nw + first;
-    hpass_row(row, p.x_index.data() + e, p.x_index1.data() + e, p.x_alpha0.data() + e, p.x_alpha1.data() + e, out + e,
-              count);
-  }
+  const int runs = planar ? 3 : 1, first = planar ? done : 3 * done, n = planar ? nw - done : 3 * (nw - done);
+  for (int j = 0; j < count; ++j)
+    for (int r = 0; r < runs; ++r) {
+      const std::size_t e = static_cast<std::size_t>(r) * nw + first;
+      hpass_row(rows[j], p.x_index.data() + e, p.x_index1.data() + e, p.x_alpha0.data() + e, p.x_alpha1.data() + e,
+                out[j] + e, n);
+    }
 }
 
 // Source row `row` resized horizontally, from the two-row cache or resized
@@ -762,7 +765,9 @@ const std::int16_t* Letterboxer::hpass_cached(const ImageView& src, const Plan& 
     if (hsum_row_[k] == row) return hsum_[k].data();
   int slot = hsum_row_[0] <= hsum_row_[1] ? 0 : 1;
   if (hsum_row_[slot] == keep) slot = 1 - slot;
-  hpass_fill(src.row(row), p, hsum_[slot].data());
+  const std::uint8_t* in = src.row(row);
+  std::int16_t* out = hsum_[slot].data();
+  hpass_fill(&in, 1, p, &out);
   hsum_row_[slot] = row;
   return hsum_[slot].data();
 }
@@ -795,6 +800,14 @@ void Letterboxer::hpass_rows(const ImageView& src, const Plan& p, int y, const s
   if (p.y_beta1[y] == 0 || p.y_beta0[y] == 0) {
     *h0 = *h1 = hpass_cached(src, p, p.y_beta1[y] == 0 ? r0 : r1, -1);
     return;
+  }
+  if (hsum_row_[0] != r0 && hsum_row_[1] != r0 && hsum_row_[0] != r1 && hsum_row_[1] != r1) {
+    // Both new (every row when downscaling by 2 or more): one pass for both.
+    const std::uint8_t* in[2] = {src.row(r0), src.row(r1)};
+    std::int16_t* out[2] = {hsum_[0].data(), hsum_[1].data()};
+    hpass_fill(in, 2, p, out);
+    hsum_row_[0] = r0;
+    hsum_row_[1] = r1;
   }
   *h0 = hpass_cached(src, p, r0, r1);
   *h1 = hpass_cached(src, p, r1, r0);

@@ -156,7 +156,7 @@ class Letterboxer {
   void vblend_rows(const ImageView& src, const Plan& p, int y) const;
   void hpass_rows(const ImageView& src, const Plan& p, int y, const std::int16_t** h0, const std::int16_t** h1) const;
   const std::int16_t* hpass_cached(const ImageView& src, const Plan& p, int row, int keep) const;
-  void hpass_fill(const std::uint8_t* row, const Plan& p, std::int16_t* out) const;
+  void hpass_fill(const std::uint8_t* const* rows, int count, const Plan& p, std::int16_t* const* out) const;
 
   LetterboxTarget target_;
   PixelTables tables_;

@@ -50,54 +50,85 @@ __attribute__((target("avx2"))) inline __m256i tap_pairs(int swap) {
   return _mm256_broadcastsi128_si256(m);
 }
 
-// (h >> 4) of pixels (x + k | x + 4 + k), k = 0..3, as int32 [c0 c1 c2 0].
-__attribute__((target("avx2"))) inline void hsum8(const std::uint8_t* src, const std::int32_t* index,
-                                                  const std::int16_t* w, __m256i shuf, __m256i r[4]) {
-  for (int k = 0; k < 4; ++k) {
-    const __m128i lo = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(src + index[k]));
-    const __m128i hi = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(src + index[k + 4]));
-    const __m256i x = _mm256_shuffle_epi8(_mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1), shuf);
-    r[k] = _mm256_srai_epi32(_mm256_madd_epi16(x, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + 16 * k))), 4);
+// Interleaved: the int16 of 8 pixels' r[k] = (pixel k | pixel k + 4)
+// [c0 c1 c2 0] int32, stored at out[3x + c].
+__attribute__((target("avx2"))) inline void store_interleaved(const __m256i r[4], std::int16_t* o) {
+  // Per lane, after packing two pixels to int16: keep words 0-2, 4-6.
+  const __m256i compact =
+      _mm256_broadcastsi128_si256(_mm_setr_epi8(0, 1, 2, 3, 4, 5, 8, 9, 10, 11, 12, 13, -1, -1, -1, -1));
+  const __m256i ab = _mm256_shuffle_epi8(_mm256_packs_epi32(r[0], r[1]), compact);  // [p0 p1 | p4 p5]
+  const __m256i cd = _mm256_shuffle_epi8(_mm256_packs_epi32(r[2], r[3]), compact);  // [p2 p3 | p6 p7]
+  // 6 valid int16 per store; each store's 2 spare ones are overwritten by the next.
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(o), _mm256_castsi256_si128(ab));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(o + 6), _mm256_castsi256_si128(cd));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(o + 12), _mm256_extracti128_si256(ab, 1));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(o + 18), _mm256_extracti128_si256(cd, 1));
+}
+
+// Planar: the same 8 pixels as three runs of 8 int16, out[c * plane + x].
+__attribute__((target("avx2"))) inline void store_planar(const __m256i r[4], std::int16_t* o, std::size_t plane) {
+  // 4x4 transpose inside each lane: rows are pixels, columns channels.
+  const __m256i ab_lo = _mm256_unpacklo_epi32(r[0], r[1]), ab_hi = _mm256_unpackhi_epi32(r[0], r[1]);
+  const __m256i cd_lo = _mm256_unpacklo_epi32(r[2], r[3]), cd_hi = _mm256_unpackhi_epi32(r[2], r[3]);
+  const __m256i c0 = _mm256_unpacklo_epi64(ab_lo, cd_lo), c1 = _mm256_unpackhi_epi64(ab_lo, cd_lo);
+  const __m256i c2 = _mm256_unpacklo_epi64(ab_hi, cd_hi);
+  // packs works within lanes: [c0 p0-3, c1 p0-3 | c0 p4-7, c1 p4-7] -> [c0 p0-7 | c1 p0-7].
+  const __m256i c01 = _mm256_permute4x64_epi64(_mm256_packs_epi32(c0, c1), 0xD8);
+  const __m256i c22 = _mm256_permute4x64_epi64(_mm256_packs_epi32(c2, c2), 0xD8);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(o), _mm256_castsi256_si128(c01));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(o + plane), _mm256_extracti128_si256(c01, 1));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(o + 2 * plane), _mm256_castsi256_si128(c22));
+}
+
+// R source rows resized together: each group's offsets and weights are
+// loaded once for all of them. r[k] = (h >> 4) of pixels (x + k | x + 4 + k)
+// as int32 [c0 c1 c2 0].
+template <int R, bool kPlanar>
+__attribute__((target("avx2"))) void hpass_n(const std::uint8_t* const* src, const HorizontalPlan& plan,
+                                             std::int16_t* const* out) {
+  const __m256i shuf = tap_pairs(plan.swap);
+  const std::size_t plane = static_cast<std::size_t>(plan.plane);
+  const std::int32_t* index = plan.index;
+  const std::int16_t* weights = plan.weights;
+  const int n = plan.n;
+  const std::uint8_t* in[R];
+  std::int16_t* to[R];
+  for (int j = 0; j < R; ++j) in[j] = src[j], to[j] = out[j];
+  for (int x = 0; x < n; x += 8) {
+    __m256i r[R][4];
+    for (int k = 0; k < 4; ++k) {
+      const std::int32_t i0 = index[x + k], i1 = index[x + k + 4];
+      const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(weights + 8 * x + 16 * k));
+      for (int j = 0; j < R; ++j) {
+        const __m128i lo = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(in[j] + i0));
+        const __m128i hi = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(in[j] + i1));
+        const __m256i t = _mm256_shuffle_epi8(_mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1), shuf);
+        r[j][k] = _mm256_srai_epi32(_mm256_madd_epi16(t, w), 4);
+      }
+    }
+    for (int j = 0; j < R; ++j) {
+      if (kPlanar)
+        store_planar(r[j], to[j] + x, plane);
+      else
+        store_interleaved(r[j], to[j] + 3 * x);
+    }
   }
 }
 
 }  // namespace
 
-__attribute__((target("avx2"))) void hpass(const std::uint8_t* src, const HorizontalPlan& plan, std::int16_t* out) {
-  const __m256i shuf = tap_pairs(plan.swap);
-  if (!plan.planar) {
-    // Per lane, after packing two pixels' [c0 c1 c2 0] to int16: keep words 0-2, 4-6.
-    const __m256i compact =
-        _mm256_broadcastsi128_si256(_mm_setr_epi8(0, 1, 2, 3, 4, 5, 8, 9, 10, 11, 12, 13, -1, -1, -1, -1));
-    for (int x = 0; x < plan.n; x += 8) {
-      __m256i r[4];
-      hsum8(src, plan.index + x, plan.weights + 8 * x, shuf, r);
-      const __m256i ab = _mm256_shuffle_epi8(_mm256_packs_epi32(r[0], r[1]), compact);  // [p0 p1 | p4 p5]
-      const __m256i cd = _mm256_shuffle_epi8(_mm256_packs_epi32(r[2], r[3]), compact);  // [p2 p3 | p6 p7]
-      // 6 valid int16 per store; each store's 2 spare ones are overwritten by the next.
-      std::int16_t* o = out + 3 * x;
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(o), _mm256_castsi256_si128(ab));
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(o + 6), _mm256_castsi256_si128(cd));
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(o + 12), _mm256_extracti128_si256(ab, 1));
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(o + 18), _mm256_extracti128_si256(cd, 1));
-    }
-    return;
-  }
-  std::int16_t* planes[3] = {out, out + plan.plane, out + 2 * static_cast<std::size_t>(plan.plane)};
-  for (int x = 0; x < plan.n; x += 8) {
-    __m256i r[4];
-    hsum8(src, plan.index + x, plan.weights + 8 * x, shuf, r);
-    // 4x4 transpose inside each lane: rows are pixels, columns channels.
-    const __m256i ab_lo = _mm256_unpacklo_epi32(r[0], r[1]), ab_hi = _mm256_unpackhi_epi32(r[0], r[1]);
-    const __m256i cd_lo = _mm256_unpacklo_epi32(r[2], r[3]), cd_hi = _mm256_unpackhi_epi32(r[2], r[3]);
-    const __m256i c0 = _mm256_unpacklo_epi64(ab_lo, cd_lo), c1 = _mm256_unpackhi_epi64(ab_lo, cd_lo);
-    const __m256i c2 = _mm256_unpacklo_epi64(ab_hi, cd_hi);
-    // packs works within lanes: [c0 p0-3, c1 p0-3 | c0 p4-7, c1 p4-7] -> [c0 p0-7 | c1 p0-7].
-    const __m256i c01 = _mm256_permute4x64_epi64(_mm256_packs_epi32(c0, c1), 0xD8);
-    const __m256i c22 = _mm256_permute4x64_epi64(_mm256_packs_epi32(c2, c2), 0xD8);
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(planes[0] + x), _mm256_castsi256_si128(c01));
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(planes[1] + x), _mm256_extracti128_si256(c01, 1));
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(planes[2] + x), _mm256_castsi256_si128(c22));
+__attribute__((target("avx2"))) void hpass(const std::uint8_t* const* src, int rows, const HorizontalPlan& plan,
+                                           std::int16_t* const* out) {
+  if (plan.planar) {
+    if (rows == 2)
+      hpass_n<2, true>(src, plan, out);
+    else
+      hpass_n<1, true>(src, plan, out);
+  } else {
+    if (rows == 2)
+      hpass_n<2, false>(src, plan, out);
+    else
+      hpass_n<1, false>(src, plan, out);
   }
 }
 
@@ -308,35 +339,35 @@ inline int16x4_t hsum1(const std::uint8_t* src, std::int32_t index, int16x8_t w,
 
 }  // namespace
 
-void hpass(const std::uint8_t* src, const HorizontalPlan& plan, std::int16_t* out) {
+void hpass(const std::uint8_t* const* src, int rows, const HorizontalPlan& plan, std::int16_t* const* out) {
   static const std::uint8_t kKeep[8] = {0, 1, 2, 3, 4, 5, 6, 7};
   static const std::uint8_t kSwap[8] = {2, 1, 0, 5, 4, 3, 6, 7};
   const uint8x8_t order = vld1_u8(plan.swap ? kSwap : kKeep);
-  if (!plan.planar) {
-    // 4 int16 stored per pixel, the 4th overwritten by the next pixel.
-    for (int x = 0; x < plan.n; x += 4) {
-      const std::int32_t* index = plan.index + x;
-      const int16x8_t w = vld1q_s16(plan.weights + 2 * x);
-      std::int16_t* o = out + 3 * x;
-      vst1_s16(o, hsum1<0>(src, index[0], w, order));
-      vst1_s16(o + 3, hsum1<1>(src, index[1], w, order));
-      vst1_s16(o + 6, hsum1<2>(src, index[2], w, order));
-      vst1_s16(o + 9, hsum1<3>(src, index[3], w, order));
-    }
-    return;
-  }
-  std::int16_t* planes[3] = {out, out + plan.plane, out + 2 * static_cast<std::size_t>(plan.plane)};
+  const std::size_t plane = static_cast<std::size_t>(plan.plane);
   for (int x = 0; x < plan.n; x += 4) {
     const std::int32_t* index = plan.index + x;
     const int16x8_t w = vld1q_s16(plan.weights + 2 * x);
-    const int16x4_t a = hsum1<0>(src, index[0], w, order), b = hsum1<1>(src, index[1], w, order);
-    const int16x4_t c = hsum1<2>(src, index[2], w, order), d = hsum1<3>(src, index[3], w, order);
-    // 4x4 transpose of int16: rows are pixels, columns channels.
-    const int16x4_t ab0 = vtrn1_s16(a, b), ab1 = vtrn2_s16(a, b);
-    const int16x4_t cd0 = vtrn1_s16(c, d), cd1 = vtrn2_s16(c, d);
-    vst1_s16(planes[0] + x, vreinterpret_s16_s32(vtrn1_s32(vreinterpret_s32_s16(ab0), vreinterpret_s32_s16(cd0))));
-    vst1_s16(planes[1] + x, vreinterpret_s16_s32(vtrn1_s32(vreinterpret_s32_s16(ab1), vreinterpret_s32_s16(cd1))));
-    vst1_s16(planes[2] + x, vreinterpret_s16_s32(vtrn2_s32(vreinterpret_s32_s16(ab0), vreinterpret_s32_s16(cd0))));
+    for (int j = 0; j < rows; ++j) {
+      const std::uint8_t* s = src[j];
+      const int16x4_t a = hsum1<0>(s, index[0], w, order), b = hsum1<1>(s, index[1], w, order);
+      const int16x4_t c = hsum1<2>(s, index[2], w, order), d = hsum1<3>(s, index[3], w, order);
+      if (!plan.planar) {
+        // 4 int16 stored per pixel, the 4th overwritten by the next pixel.
+        std::int16_t* o = out[j] + 3 * x;
+        vst1_s16(o, a);
+        vst1_s16(o + 3, b);
+        vst1_s16(o + 6, c);
+        vst1_s16(o + 9, d);
+        continue;
+      }
+      // 4x4 transpose of int16: rows are pixels, columns channels.
+      const int16x4_t ab0 = vtrn1_s16(a, b), ab1 = vtrn2_s16(a, b);
+      const int16x4_t cd0 = vtrn1_s16(c, d), cd1 = vtrn2_s16(c, d);
+      std::int16_t* o = out[j] + x;
+      vst1_s16(o, vreinterpret_s16_s32(vtrn1_s32(vreinterpret_s32_s16(ab0), vreinterpret_s32_s16(cd0))));
+      vst1_s16(o + plane, vreinterpret_s16_s32(vtrn1_s32(vreinterpret_s32_s16(ab1), vreinterpret_s32_s16(cd1))));
+      vst1_s16(o + 2 * plane, vreinterpret_s16_s32(vtrn2_s32(vreinterpret_s32_s16(ab0), vreinterpret_s32_s16(cd0))));
+    }
   }
 }
 
@@ -505,7 +536,7 @@ const char* isa_name() {
   return "none";
 }
 void pack_weights(std::int16_t*, int, int, int) {}
-void hpass(const std::uint8_t*, const HorizontalPlan&, std::int16_t*) {}
+void hpass(const std::uint8_t* const*, int, const HorizontalPlan&, std::int16_t* const*) {}
 void vpass(const std::int16_t*, const std::int16_t*, int, int, std::uint8_t*, int, std::uint8_t) {}
 void vpass_f32(const std::int16_t*, const std::int16_t*, int, int, float*, int, float, float) {}
 void vblend(const std::uint8_t*, const std::uint8_t*, int, int, std::int16_t*, int) {}

@@ -36,9 +36,11 @@ constexpr int kHorizontalWeights = 8;  // int16 per pixel reserved for its weigh
 // Stores pixel x's horizontal weights where this build's kernel reads them.
 void pack_weights(std::int16_t* weights, int x, int a0, int a1);
 
-// Interleaved: writes 3 * n int16 and may touch 2 more (overwritten by the
-// caller's tail). Planar: writes n int16 per channel run.
-void hpass(const std::uint8_t* src, const HorizontalPlan& plan, std::int16_t* out);
+// `rows` (1 or 2) source rows src[j] into out[j], sharing each pixel's
+// offset and weight loads. Interleaved: writes 3 * n int16 and may touch 2
+// more (overwritten by the caller's tail). Planar: writes n int16 per channel
+// run.
+void hpass(const std::uint8_t* const* src, int rows, const HorizontalPlan& plan, std::int16_t* const* out);
 
 // OpenCV's vertical step on two horizontally resized rows (h >> 4, 11-bit
 // weights b0, b1): out = clamp((((h0 b0) >> 16) + ((h1 b1) >> 16) + 2) >> 2).
