@@ -136,25 +136,24 @@ namespace {
 
 // 16 elements of OpenCV's vertical step, still int16:
 // _mm256_mulhi_epi16 is exactly (h * b) >> 16.
+template <bool kOne>
 __attribute__((target("avx2"))) inline __m256i vstep16(const std::int16_t* h0, const std::int16_t* h1, __m256i w0,
                                                        __m256i w1) {
-  const __m256i x0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(h0));
-  const __m256i x1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(h1));
-  const __m256i v = _mm256_add_epi16(_mm256_mulhi_epi16(x0, w0), _mm256_mulhi_epi16(x1, w1));
+  __m256i v = _mm256_mulhi_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(h0)), w0);
+  if (!kOne) v = _mm256_add_epi16(v, _mm256_mulhi_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(h1)), w1));
   return _mm256_srai_epi16(_mm256_add_epi16(v, _mm256_set1_epi16(2)), 2);
 }
 
-}  // namespace
-
-__attribute__((target("avx2"))) void vpass(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1,
-                                           std::uint8_t* out, int n, std::uint8_t xor_mask) {
+template <bool kOne>
+__attribute__((target("avx2"))) void vpass_body(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1,
+                                                std::uint8_t* out, int n, std::uint8_t xor_mask) {
   const __m256i w0 = _mm256_set1_epi16(static_cast<short>(b0)), w1 = _mm256_set1_epi16(static_cast<short>(b1));
   const __m256i flip = _mm256_set1_epi8(static_cast<char>(xor_mask));
   int i = 0;
   for (; i + 32 <= n; i += 32) {
     // packus works within 128-bit lanes: fix the quadword order after.
     const __m256i bytes =
-        _mm256_packus_epi16(vstep16(h0 + i, h1 + i, w0, w1), vstep16(h0 + i + 16, h1 + i + 16, w0, w1));
+        _mm256_packus_epi16(vstep16<kOne>(h0 + i, h1 + i, w0, w1), vstep16<kOne>(h0 + i + 16, h1 + i + 16, w0, w1));
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i),
                         _mm256_xor_si256(_mm256_permute4x64_epi64(bytes, 0xD8), flip));
   }
@@ -164,14 +163,15 @@ __attribute__((target("avx2"))) void vpass(const std::int16_t* h0, const std::in
   }
 }
 
-__attribute__((target("avx2"))) void vpass_f32(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1,
-                                               float* out, int n, float mean, float stdv) {
+template <bool kOne>
+__attribute__((target("avx2"))) void vpass_f32_body(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1,
+                                                    float* out, int n, float mean, float stdv) {
   const __m256i w0 = _mm256_set1_epi16(static_cast<short>(b0)), w1 = _mm256_set1_epi16(static_cast<short>(b1));
   const __m256 m = _mm256_set1_ps(mean), d = _mm256_set1_ps(stdv);
   const __m256i lo = _mm256_setzero_si256(), hi = _mm256_set1_epi16(255);
   int i = 0;
   for (; i + 16 <= n; i += 16) {
-    const __m256i p = _mm256_min_epi16(_mm256_max_epi16(vstep16(h0 + i, h1 + i, w0, w1), lo), hi);
+    const __m256i p = _mm256_min_epi16(_mm256_max_epi16(vstep16<kOne>(h0 + i, h1 + i, w0, w1), lo), hi);
     const __m256 f0 = _mm256_cvtepi32_ps(_mm256_cvtepi16_epi32(_mm256_castsi256_si128(p)));
     const __m256 f1 = _mm256_cvtepi32_ps(_mm256_cvtepi16_epi32(_mm256_extracti128_si256(p, 1)));
     _mm256_storeu_ps(out + i, _mm256_div_ps(_mm256_sub_ps(f0, m), d));
@@ -181,6 +181,25 @@ __attribute__((target("avx2"))) void vpass_f32(const std::int16_t* h0, const std
     const int v = (((h0[i] * b0) >> 16) + ((h1[i] * b1) >> 16) + 2) >> 2;
     out[i] = (static_cast<float>(v < 0 ? 0 : v > 255 ? 255 : v) - mean) / stdv;
   }
+}
+
+}  // namespace
+
+// A row of vertical weight 0 adds nothing ((h * 0) >> 16 = 0): one row then.
+__attribute__((target("avx2"))) void vpass(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1,
+                                           std::uint8_t* out, int n, std::uint8_t xor_mask) {
+  if (b1 == 0 || b0 == 0)
+    vpass_body<true>(b1 == 0 ? h0 : h1, b1 == 0 ? h0 : h1, b1 == 0 ? b0 : b1, 0, out, n, xor_mask);
+  else
+    vpass_body<false>(h0, h1, b0, b1, out, n, xor_mask);
+}
+
+__attribute__((target("avx2"))) void vpass_f32(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1,
+                                               float* out, int n, float mean, float stdv) {
+  if (b1 == 0 || b0 == 0)
+    vpass_f32_body<true>(b1 == 0 ? h0 : h1, b1 == 0 ? h0 : h1, b1 == 0 ? b0 : b1, 0, out, n, mean, stdv);
+  else
+    vpass_f32_body<false>(h0, h1, b0, b1, out, n, mean, stdv);
 }
 
 __attribute__((target("avx2"))) void vblend(const std::uint8_t* s0, const std::uint8_t* s1, int b0, int b1,
@@ -319,55 +338,90 @@ const char* isa_name() {
   return "neon";
 }
 
-// Group of 4 pixels: one int16x8 [a0 a1] x 4 pixels, read by lane.
+// Pair of pixels (x even, x + 1): [a0 a0 a0 0 a0' a0' a0' 0] then the same
+// for a1, one lane per output element.
 void pack_weights(std::int16_t* weights, int x, int a0, int a1) {
-  std::int16_t* w = weights + static_cast<std::size_t>(x / 4) * 8 + (x % 4) * 2;
-  w[0] = static_cast<std::int16_t>(a0);
-  w[1] = static_cast<std::int16_t>(a1);
+  std::int16_t* w = weights + static_cast<std::size_t>(x / 2) * 16 + (x % 2) * 4;
+  for (int c = 0; c < 3; ++c) {
+    w[c] = static_cast<std::int16_t>(a0);
+    w[8 + c] = static_cast<std::int16_t>(a1);
+  }
+  w[3] = w[11] = 0;
 }
 
 namespace {
 
-// One pixel's tap sums (h >> 4) [c0 c1 c2 junk] in tensor channel order,
-// from one 8-byte load (c0 c1 c2 n0 n1 n2 . .), weights in lanes 2k, 2k + 1.
-template <int k>
-inline int16x4_t hsum1(const std::uint8_t* src, std::int32_t index, int16x8_t w, uint8x8_t order) {
-  const int16x8_t q = vreinterpretq_s16_u16(vmovl_u8(vtbl1_u8(vld1_u8(src + index), order)));
-  const int16x4_t next = vget_low_s16(vextq_s16(q, q, 3));
-  return vshrn_n_s32(vmlal_laneq_s16(vmull_laneq_s16(vget_low_s16(q), w, 2 * k), next, w, 2 * k + 1), 4);
+// Two pixels' tap sums (h >> 4) [A0 A1 A2 0 B0 B1 B2 0] in tensor channel
+// order: both 8-byte loads [c0 c1 c2 n0 n1 n2 . .] in one register, one
+// table lookup puts the first taps (c) in the low half and the second (n) in
+// the high half, widened, then c a0 + n a1 per lane.
+inline int16x8_t hsum2(const std::uint8_t* src, std::int32_t ia, std::int32_t ib, int16x8_t w0, int16x8_t w1,
+                       uint8x16_t order) {
+  const uint8x16_t v = vqtbl1q_u8(vcombine_u8(vld1_u8(src + ia), vld1_u8(src + ib)), order);
+  const int16x8_t c = vreinterpretq_s16_u16(vmovl_u8(vget_low_u8(v)));
+  const int16x8_t n = vreinterpretq_s16_u16(vmovl_high_u8(v));
+  const int32x4_t lo = vmlal_s16(vmull_s16(vget_low_s16(c), vget_low_s16(w0)), vget_low_s16(n), vget_low_s16(w1));
+  const int32x4_t hi = vmlal_high_s16(vmull_high_s16(c, w0), n, w1);
+  return vshrn_high_n_s32(vshrn_n_s32(lo, 4), hi, 4);
+}
+
+}  // namespace
+
+namespace {
+
+// R source rows resized together, each pair's offsets and weights loaded once.
+template <int R, bool kPlanar>
+void hpass_n(const std::uint8_t* const* src, const HorizontalPlan& plan, std::int16_t* const* out) {
+  // Bytes of [pixel A (0-7) | pixel B (8-15)] -> [A c | B c | A n | B n], 4 each, the 4th zero (index 255).
+  static const std::uint8_t kKeep[16] = {0, 1, 2, 255, 8, 9, 10, 255, 3, 4, 5, 255, 11, 12, 13, 255};
+  static const std::uint8_t kSwap[16] = {2, 1, 0, 255, 10, 9, 8, 255, 5, 4, 3, 255, 13, 12, 11, 255};
+  const uint8x16_t order = vld1q_u8(plan.swap ? kSwap : kKeep);
+  const std::size_t plane = static_cast<std::size_t>(plan.plane);
+  const std::int32_t* index = plan.index;
+  const std::int16_t* weights = plan.weights;
+  const int n = plan.n;
+  const std::uint8_t* in[R];
+  std::int16_t* to[R];
+  for (int j = 0; j < R; ++j) in[j] = src[j], to[j] = out[j];
+  for (int x = 0; x < n; x += 4) {
+    const std::int32_t* i = index + x;
+    const std::int16_t* w = weights + 8 * x;
+    const int16x8_t wa0 = vld1q_s16(w), wa1 = vld1q_s16(w + 8), wb0 = vld1q_s16(w + 16), wb1 = vld1q_s16(w + 24);
+    for (int j = 0; j < R; ++j) {
+      const int16x8_t p01 = hsum2(in[j], i[0], i[1], wa0, wa1, order);
+      const int16x8_t p23 = hsum2(in[j], i[2], i[3], wb0, wb1, order);
+      if (!kPlanar) {
+        // 4 int16 stored per pixel, the 4th overwritten by the next pixel.
+        std::int16_t* o = to[j] + 3 * x;
+        vst1_s16(o, vget_low_s16(p01));
+        vst1_s16(o + 3, vget_high_s16(p01));
+        vst1_s16(o + 6, vget_low_s16(p23));
+        vst1_s16(o + 9, vget_high_s16(p23));
+        continue;
+      }
+      // [A0 A1 A2 0 B0 B1 B2 0], [C0 ...] -> even [A0 A2 B0 B2 C0 C2 D0 D2], odd [A1 0 B1 0 ...].
+      const int16x8_t even = vuzp1q_s16(p01, p23), odd = vuzp2q_s16(p01, p23);
+      std::int16_t* o = to[j] + x;
+      vst1_s16(o, vget_low_s16(vuzp1q_s16(even, even)));
+      vst1_s16(o + plane, vget_low_s16(vuzp1q_s16(odd, odd)));
+      vst1_s16(o + 2 * plane, vget_low_s16(vuzp2q_s16(even, even)));
+    }
+  }
 }
 
 }  // namespace
 
 void hpass(const std::uint8_t* const* src, int rows, const HorizontalPlan& plan, std::int16_t* const* out) {
-  static const std::uint8_t kKeep[8] = {0, 1, 2, 3, 4, 5, 6, 7};
-  static const std::uint8_t kSwap[8] = {2, 1, 0, 5, 4, 3, 6, 7};
-  const uint8x8_t order = vld1_u8(plan.swap ? kSwap : kKeep);
-  const std::size_t plane = static_cast<std::size_t>(plan.plane);
-  for (int x = 0; x < plan.n; x += 4) {
-    const std::int32_t* index = plan.index + x;
-    const int16x8_t w = vld1q_s16(plan.weights + 2 * x);
-    for (int j = 0; j < rows; ++j) {
-      const std::uint8_t* s = src[j];
-      const int16x4_t a = hsum1<0>(s, index[0], w, order), b = hsum1<1>(s, index[1], w, order);
-      const int16x4_t c = hsum1<2>(s, index[2], w, order), d = hsum1<3>(s, index[3], w, order);
-      if (!plan.planar) {
-        // 4 int16 stored per pixel, the 4th overwritten by the next pixel.
-        std::int16_t* o = out[j] + 3 * x;
-        vst1_s16(o, a);
-        vst1_s16(o + 3, b);
-        vst1_s16(o + 6, c);
-        vst1_s16(o + 9, d);
-        continue;
-      }
-      // 4x4 transpose of int16: rows are pixels, columns channels.
-      const int16x4_t ab0 = vtrn1_s16(a, b), ab1 = vtrn2_s16(a, b);
-      const int16x4_t cd0 = vtrn1_s16(c, d), cd1 = vtrn2_s16(c, d);
-      std::int16_t* o = out[j] + x;
-      vst1_s16(o, vreinterpret_s16_s32(vtrn1_s32(vreinterpret_s32_s16(ab0), vreinterpret_s32_s16(cd0))));
-      vst1_s16(o + plane, vreinterpret_s16_s32(vtrn1_s32(vreinterpret_s32_s16(ab1), vreinterpret_s32_s16(cd1))));
-      vst1_s16(o + 2 * plane, vreinterpret_s16_s32(vtrn2_s32(vreinterpret_s32_s16(ab0), vreinterpret_s32_s16(cd0))));
-    }
+  if (plan.planar) {
+    if (rows == 2)
+      hpass_n<2, true>(src, plan, out);
+    else
+      hpass_n<1, true>(src, plan, out);
+  } else {
+    if (rows == 2)
+      hpass_n<2, false>(src, plan, out);
+    else
+      hpass_n<1, false>(src, plan, out);
   }
 }
 
@@ -375,38 +429,43 @@ namespace {
 
 // 8 elements of OpenCV's vertical step: vmull_s16 then a narrowing shift by
 // 16 is (h * b) >> 16; then (v + 2) >> 2 saturated to 0..255.
+template <bool kOne>
 inline uint8x8_t vstep8(const std::int16_t* h0, const std::int16_t* h1, int16x8_t w0, int16x8_t w1) {
-  const int16x8_t x0 = vld1q_s16(h0), x1 = vld1q_s16(h1);
-  const int16x8_t p0 =
+  const int16x8_t x0 = vld1q_s16(h0);
+  int16x8_t v =
       vshrn_high_n_s32(vshrn_n_s32(vmull_s16(vget_low_s16(x0), vget_low_s16(w0)), 16), vmull_high_s16(x0, w0), 16);
-  const int16x8_t p1 =
-      vshrn_high_n_s32(vshrn_n_s32(vmull_s16(vget_low_s16(x1), vget_low_s16(w1)), 16), vmull_high_s16(x1, w1), 16);
-  return vqrshrun_n_s16(vaddq_s16(p0, p1), 2);
+  if (!kOne) {
+    const int16x8_t x1 = vld1q_s16(h1);
+    v = vaddq_s16(v, vshrn_high_n_s32(vshrn_n_s32(vmull_s16(vget_low_s16(x1), vget_low_s16(w1)), 16),
+                                      vmull_high_s16(x1, w1), 16));
+  }
+  return vqrshrun_n_s16(v, 2);
 }
 
-}  // namespace
-
-void vpass(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1, std::uint8_t* out, int n,
-           std::uint8_t xor_mask) {
+template <bool kOne>
+void vpass_body(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1, std::uint8_t* out, int n,
+                std::uint8_t xor_mask) {
   const int16x8_t w0 = vdupq_n_s16(static_cast<std::int16_t>(b0)), w1 = vdupq_n_s16(static_cast<std::int16_t>(b1));
   const uint8x16_t flip = vdupq_n_u8(xor_mask);
   int i = 0;
   for (; i + 16 <= n; i += 16)
     vst1q_u8(out + i,
-             veorq_u8(vcombine_u8(vstep8(h0 + i, h1 + i, w0, w1), vstep8(h0 + i + 8, h1 + i + 8, w0, w1)), flip));
+             veorq_u8(vcombine_u8(vstep8<kOne>(h0 + i, h1 + i, w0, w1), vstep8<kOne>(h0 + i + 8, h1 + i + 8, w0, w1)),
+                      flip));
   for (; i < n; ++i) {
     const int v = (((h0[i] * b0) >> 16) + ((h1[i] * b1) >> 16) + 2) >> 2;
     out[i] = static_cast<std::uint8_t>((v < 0 ? 0 : v > 255 ? 255 : v) ^ xor_mask);
   }
 }
 
-void vpass_f32(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1, float* out, int n, float mean,
-               float stdv) {
+template <bool kOne>
+void vpass_f32_body(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1, float* out, int n, float mean,
+                    float stdv) {
   const int16x8_t w0 = vdupq_n_s16(static_cast<std::int16_t>(b0)), w1 = vdupq_n_s16(static_cast<std::int16_t>(b1));
   const float32x4_t m = vdupq_n_f32(mean), d = vdupq_n_f32(stdv);
   int i = 0;
   for (; i + 8 <= n; i += 8) {
-    const uint16x8_t p = vmovl_u8(vstep8(h0 + i, h1 + i, w0, w1));
+    const uint16x8_t p = vmovl_u8(vstep8<kOne>(h0 + i, h1 + i, w0, w1));
     vst1q_f32(out + i, vdivq_f32(vsubq_f32(vcvtq_f32_u32(vmovl_u16(vget_low_u16(p))), m), d));
     vst1q_f32(out + i + 4, vdivq_f32(vsubq_f32(vcvtq_f32_u32(vmovl_high_u16(p)), m), d));
   }
@@ -414,6 +473,25 @@ void vpass_f32(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1, f
     const int v = (((h0[i] * b0) >> 16) + ((h1[i] * b1) >> 16) + 2) >> 2;
     out[i] = (static_cast<float>(v < 0 ? 0 : v > 255 ? 255 : v) - mean) / stdv;
   }
+}
+
+}  // namespace
+
+// A row of vertical weight 0 adds nothing ((h * 0) >> 16 = 0): one row then.
+void vpass(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1, std::uint8_t* out, int n,
+           std::uint8_t xor_mask) {
+  if (b1 == 0 || b0 == 0)
+    vpass_body<true>(b1 == 0 ? h0 : h1, b1 == 0 ? h0 : h1, b1 == 0 ? b0 : b1, 0, out, n, xor_mask);
+  else
+    vpass_body<false>(h0, h1, b0, b1, out, n, xor_mask);
+}
+
+void vpass_f32(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1, float* out, int n, float mean,
+               float stdv) {
+  if (b1 == 0 || b0 == 0)
+    vpass_f32_body<true>(b1 == 0 ? h0 : h1, b1 == 0 ? h0 : h1, b1 == 0 ? b0 : b1, 0, out, n, mean, stdv);
+  else
+    vpass_f32_body<false>(h0, h1, b0, b1, out, n, mean, stdv);
 }
 
 void vblend(const std::uint8_t* s0, const std::uint8_t* s1, int b0, int b1, std::int16_t* out, int n) {
