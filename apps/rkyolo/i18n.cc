@@ -466,7 +466,8 @@ const Entry kCatalog[] = {
      "{} 需要视频输入：'{}' 是静态图像（实时输出只用于视频流）"},
     {Msg::kTrackStreamSummary, "{}: {} tracks", "{}：{} 条轨迹"},
     {Msg::kTrackLineCount, "line '{}': in {}, out {}", "计数线 '{}'：进 {}，出 {}"},
-    {Msg::kTrackZoneCount, "zone '{}': {} now", "区域 '{}'：当前 {} 个"},
+    {Msg::kTrackZoneCount, "zone '{}': {} now, at most {}, {} entries",
+     "区域 '{}'：当前 {} 个，最多 {} 个，进入 {} 次"},
 };
 
 }  // namespace
