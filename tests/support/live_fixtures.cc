@@ -13,6 +13,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "support/test_env.h"
+
 extern char** environ;
 
 namespace rkyolo::test {
@@ -98,6 +100,32 @@ void MosquittoBroker::start() {
   if (!wait_for_port(port_, std::chrono::seconds(10)))
     throw std::runtime_error("mosquitto did not listen on port " + std::to_string(port_) + " (see " + dir_ +
                              "/mosquitto.log)");
+}
+
+bool XvfbDisplay::start() {
+  for (const char* tool : {"Xvfb", "import", "xdotool"})
+    if (run_command({"sh", "-c", std::string("command -v ") + tool}, 10).exit_code != 0) return false;
+  name_ = ":" + std::to_string(90 + ::getpid() % 100);
+  process_.start({"Xvfb", name_, "-screen", "0", std::to_string(width_) + "x" + std::to_string(height_) + "x24",
+                  "-nolisten", "tcp"},
+                 dir_ + "/xvfb.log");
+  ::setenv("DISPLAY", name_.c_str(), 1);
+  ::setenv("QT_QPA_PLATFORM", "xcb", 1);
+  const auto end = std::chrono::steady_clock::now() + kNetworkWait;
+  while (std::chrono::steady_clock::now() < end) {
+    if (run_command({"xdotool", "getdisplaygeometry"}, 10).exit_code == 0) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  throw std::runtime_error("Xvfb did not start (see " + dir_ + "/xvfb.log)");
+}
+
+Detection make_detection(int class_id, std::string_view label, float score, Box box) {
+  Detection d;
+  d.class_id = class_id;
+  d.label = label;
+  d.score = score;
+  d.box = box;
+  return d;
 }
 
 pipeline::FrameResult SyntheticFrame::view() const {
