@@ -65,10 +65,10 @@ class MosquittoBroker {
   ChildProcess process_;
 };
 
-// Xvfb on a display of its own (":90" and up, from the pid), exported as
-// DISPLAY (and QT_QPA_PLATFORM=xcb) for this process and its children.
-// start() returns false when Xvfb, import or xdotool is missing (skip the
-// test) and throws when the server does not answer within kNetworkWait.
+// Xvfb on a free display of its own, exported as DISPLAY (and
+// QT_QPA_PLATFORM=xcb) for this process and its children. start() returns
+// false when Xvfb, import or xdotool is missing (skip the test) and throws
+// when the server does not answer within kNetworkWait.
 class XvfbDisplay {
  public:
   XvfbDisplay(std::string dir, int width, int height) : dir_(std::move(dir)), width_(width), height_(height) {}
