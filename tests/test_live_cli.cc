@@ -245,6 +245,15 @@ TEST(LiveCli, ShowGridIsOneWindowAndQStopsTheRun) {
   for (const std::string& line : lines) EXPECT_FALSE(Json::parse(line, nullptr, false).is_discarded()) << line;
 }
 
+TEST(LiveCli, BadShowLayoutIsOneSentenceAndExitCode2) {
+  test::Watchdog watchdog(std::chrono::minutes(2));
+  const auto r = test::run_cli(RKYOLO_CLI, {"detect", "--model", test::demo_model(), "--backend", "cpu", "--source",
+                                            sample_video(), "--no-save", "--show", "--show-layout", "tiles"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--show-layout 'tiles': use windows"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+}
+
 TEST(LiveCli, LiveOutputsOnStillImagesAreOneSentence) {
   test::Watchdog watchdog(std::chrono::minutes(2));
   const auto r = test::run_cli(RKYOLO_CLI, {"detect", "--model", test::demo_model(), "--backend", "cpu", "--source",
