@@ -270,7 +270,8 @@ void ShowSink::on_frame(const pipeline::FrameResult& r) {
   StreamView* v = nullptr;
   {
     std::lock_guard lock(s.mu);
-    v = s.view_locked(id, r.stream ? r.stream->source : std::string());
+    static const std::string kNoSource;
+    v = s.view_locked(id, r.stream ? r.stream->source : kNoSource);  // a reference: no copy per frame
     if (v->window_frames == 0) v->window_start = now;
     ++v->window_frames;
     const double window = std::chrono::duration<double>(now - v->window_start).count();
