@@ -25,14 +25,7 @@ using cli::MqttSink;
 using Json = nlohmann::json;
 using namespace std::chrono_literals;
 
-#define ASSERT_OK(expr)         \
-  do {                          \
-    const Status s_ = (expr);   \
-    ASSERT_TRUE(s_.ok()) << s_; \
-  } while (0)
-
-// Bound on every wait for the network: generous for a loaded machine.
-constexpr auto kNetworkWait = 15s;
+using test::kNetworkWait;
 
 struct Received {
   std::string topic;
@@ -115,11 +108,8 @@ bool wait_connected(const MqttSink& sink) {
 }
 
 std::vector<Detection> two_detections() {
-  Detection a;
-  a.class_id = 0, a.label = "person", a.score = 0.9f, a.box = {10, 20, 110, 220};
-  Detection b;
-  b.class_id = 2, b.label = "car", b.score = 0.5f, b.box = {200.25f, 40, 300, 90.5f};
-  return {a, b};
+  return {test::make_detection(0, "person", 0.9f, {10, 20, 110, 220}),
+          test::make_detection(2, "car", 0.5f, {200.25f, 40, 300, 90.5f})};
 }
 
 // Checks one detections message against the JSON-lines schema; returns its frame index.

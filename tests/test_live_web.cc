@@ -25,20 +25,12 @@ using cli::WebSink;
 using Json = nlohmann::json;
 using namespace std::chrono_literals;
 
-#define ASSERT_OK(expr)         \
-  do {                          \
-    const Status s_ = (expr);   \
-    ASSERT_TRUE(s_.ok()) << s_; \
-  } while (0)
-
 // JPEG and downscaling change colours a little; the drawn box must still read as its class colour.
 constexpr int kColourTolerance = 60;
 constexpr int kGrey = 96;  // the synthetic frames' flat grey
 
 std::vector<Detection> one_box() {
-  Detection d;
-  d.class_id = 0, d.label = "person", d.score = 0.9f, d.box = {80, 60, 240, 180};
-  return {d};
+  return {test::make_detection(0, "person", 0.9f, {80, 60, 240, 180})};
 }
 
 bool is_class0_colour(const cv::Vec3b& bgr) {

@@ -84,6 +84,7 @@ const Entry kCatalog[] = {
      "  --mqtt HOST[:PORT]   video: publish status, detections and stats to an MQTT broker\n"
      "                       (--mqtt-prefix, --mqtt-credentials FILE, --mqtt-max-rate, TLS: README)\n"
      "  --show               video: a window per stream; q or Esc stops like Ctrl-C\n"
+     "                       (--show-layout grid: all streams in one window; --show-width N)\n"
      "  --lang en|zh         message language (default from the locale)\n"
      "  -v, --verbose        more detail\n",
      "用法：rkyolo detect --model M --source S [选项]\n"
@@ -124,6 +125,7 @@ const Entry kCatalog[] = {
      "  --mqtt HOST[:PORT]   视频：把状态、检测结果和统计发布到 MQTT 代理\n"
      "                       （--mqtt-prefix、--mqtt-credentials FILE、--mqtt-max-rate、TLS：见 README）\n"
      "  --show               视频：每路一个窗口；按 q 或 Esc 停止，与 Ctrl-C 相同\n"
+     "                       （--show-layout grid：所有视频流拼在一个窗口；--show-width N）\n"
      "  --lang en|zh         消息语言（默认取自系统区域设置）\n"
      "  -v, --verbose        输出更多细节\n"},
     {Msg::kUsageInfo,
