@@ -109,12 +109,14 @@ class RecordingSink final : public Sink {
   explicit RecordingSink(std::chrono::milliseconds delay = 0ms) : delay_(delay) {}
   void on_stream(const StreamInfo& stream, StreamStatus status, const Status& why) override {
     events.push_back({stream.stream, status, why.message()});
+    timeline[stream.stream].push_back(std::string(stream_status_name(status)));
   }
   void on_frame(const FrameResult& r) override {
     if (delay_.count() > 0) std::this_thread::sleep_for(delay_);
     EXPECT_EQ(r.result->tag.stream, r.stream->stream);
     records.push_back({r.stream->stream, r.result->tag.frame, r.error.message(), r.result->detections,
                        r.frame != nullptr && !r.image.empty(), r.age_ms});
+    timeline[r.stream->stream].push_back(std::to_string(r.result->tag.frame));
     frames.fetch_add(1);
   }
   void on_stats(const PipelineStats& stats) override { last_stats = stats; }
@@ -132,6 +134,7 @@ class RecordingSink final : public Sink {
 
   std::vector<Record> records;
   std::vector<StreamEvent> events;
+  std::map<int, std::vector<std::string>> timeline;  // per stream: status names and frame numbers, as told
   PipelineStats last_stats;
   std::atomic<int> frames{0};
   int closed = 0;
@@ -461,6 +464,47 @@ TEST(Pipeline, FailingSourcesDoNotStopTheOthers) {
   EXPECT_EQ(stream_stats(stats, 0).status, StreamStatus::kFailed);
   EXPECT_EQ(stream_stats(stats, 1).status, StreamStatus::kFailed);
   EXPECT_EQ(stream_stats(stats, 2).status, StreamStatus::kEnded);
+}
+
+// A live source that loses its connection twice: the sinks hear
+// reconnecting after the frames before each loss and online again before
+// the first frame after it; the other stream hears nothing of it.
+TEST(Pipeline, ALostConnectionIsToldInOrderWithTheFramesAndTheOtherStreamIsUnaffected) {
+  test::Watchdog watchdog(kTestLimit);
+  ReplayingEmulator replay;
+  auto model = emulated_rk3588_model();
+  ASSERT_TRUE(model);
+  PipelineOptions o = npu_workers(*model, 2);
+  o.stream_buffer = true;  // no frame dropped: the expected order is exact
+  auto pipeline = make_pipeline(model, o);
+  constexpr int kFrames = 10;
+  pipeline->add_source(
+      "camera", synthetic({.frames = kFrames, .live = true, .period = 1ms, .lost_before = {3, 7}, .pool_frames = 32}));
+  pipeline->add_source("other", synthetic({.frames = kFrames, .live = true, .period = 1ms, .pool_frames = 32}));
+  RecordingSink sink(2ms);
+  pipeline->add_sink(&sink);
+  ASSERT_TRUE(pipeline->run().ok());
+
+  const std::vector<std::string> want0 = {"online", "0", "1", "2",    "reconnecting", "online",
+                                          "3",      "4", "5", "6",    "reconnecting", "online",
+                                          "7",      "8", "9", "ended"};
+  const std::vector<std::string> want1 = {"online", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "ended"};
+  EXPECT_EQ(sink.timeline[0], want0);
+  EXPECT_EQ(sink.timeline[1], want1);
+  for (const StreamEvent& e : sink.events) {
+    if (e.status != StreamStatus::kReconnecting) {
+      EXPECT_EQ(e.why, "") << "stream " << e.stream << " " << stream_status_name(e.status);
+      continue;
+    }
+    EXPECT_EQ(e.stream, 0);
+    EXPECT_TRUE(e.why == "synthetic lost its connection before frame 3." ||
+                e.why == "synthetic lost its connection before frame 7.")
+        << e.why;
+  }
+  const PipelineStats stats = pipeline->stats();
+  EXPECT_EQ(stream_stats(stats, 0).reconnects, 2);
+  EXPECT_EQ(stream_stats(stats, 0).status, StreamStatus::kEnded);
+  EXPECT_EQ(stream_stats(stats, 1).reconnects, 0);
 }
 
 TEST(Pipeline, StopMidRunDrainsEveryQueuedFrameAndClosesTheSinks) {

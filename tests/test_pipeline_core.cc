@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include "pipeline/frame_pool.h"
 #include "pipeline/latency_histogram.h"
@@ -74,6 +76,51 @@ TEST(PipelineCore, FramePoolDropsTheOldestForLiveSourcesAndLeasesReturnSlots) {
   FrameLease c;
   EXPECT_EQ(pool->pop(c, soon).event, ReadEvent::kEnd);
   EXPECT_EQ(pool->pop(c, std::chrono::steady_clock::now()).event, ReadEvent::kEnd);
+}
+
+// A live source's state changes are read in their place among the frames,
+// and neither dropped frames nor a flood of errors push them out.
+TEST(PipelineCore, FramePoolStateChangesKeepTheirPlaceAndAreNeverDropped) {
+  auto pool = detail::FramePool::create(2);
+  const auto push = [&](int index) {
+    const int slot = pool->acquire(/*drop_oldest=*/true);
+    ASSERT_GE(slot, 0);
+    pool->frame(slot).index = index;
+    pool->push_frame(slot);
+  };
+  push(0);
+  pool->push_state(SourceState::kReconnecting, io_error("'cam' was lost."));
+  push(1);
+  push(2);  // takes frame 0's slot: the state change after it stays
+  EXPECT_EQ(pool->stats().dropped, 1);
+  const auto soon = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  FrameLease lease;
+  ReadResult r = pool->pop(lease, soon);
+  ASSERT_EQ(r.event, ReadEvent::kStateChanged);
+  EXPECT_EQ(r.state, SourceState::kReconnecting);
+  EXPECT_EQ(r.status.message(), "'cam' was lost.");
+  EXPECT_FALSE(lease);
+  ASSERT_EQ(pool->pop(lease, soon).event, ReadEvent::kFrame);
+  EXPECT_EQ(lease->index, 1);
+  lease.reset();
+
+  // More errors than the ring holds, between two state changes: errors and
+  // frames make room, never a state change.
+  pool->push_state(SourceState::kReconnecting, io_error("'cam' was lost again."));
+  for (int i = 0; i < 40; ++i) pool->push_error(invalid_image("corrupt."), /*drop_oldest=*/true);
+  pool->push_state(SourceState::kOnline, Status());
+  pool->push_end(Status());
+  std::string events;  // R reconnecting, O online, E error, F frame
+  while ((r = pool->pop(lease, soon)).event != ReadEvent::kEnd) {
+    ASSERT_NE(r.event, ReadEvent::kTimeout);
+    if (r.event == ReadEvent::kStateChanged) events += r.state == SourceState::kReconnecting ? 'R' : 'O';
+    if (r.event == ReadEvent::kFrameError) events += 'E';
+    if (r.event == ReadEvent::kFrame) events += 'F';
+    lease.reset();
+  }
+  // Frame 2 and the oldest errors made room; the ring (2 frames + 16) is full.
+  EXPECT_EQ(events, "R" + std::string(16, 'E') + "O");
+  EXPECT_EQ(source_state_name(SourceState::kReconnecting), "reconnecting");
 }
 
 TEST(PipelineCore, LatencyHistogramQuantilesAreWithinHalfABin) {

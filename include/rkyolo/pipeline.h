@@ -114,6 +114,10 @@ struct FrameResult {
 class Sink {
  public:
   virtual ~Sink() = default;
+  // kOnline when the run starts, kReconnecting / kOnline as a live source
+  // loses its connection and comes back (in order with the stream's frames:
+  // after the frames before the loss, before the first one after it), then
+  // kEnded or kFailed after its last frame.
   virtual void on_stream(const StreamInfo& stream, StreamStatus status, const Status& why) {
     (void)stream, (void)status, (void)why;
   }

@@ -6,9 +6,12 @@
 // append queued jobs; workers take a stream's first queued job (streams in
 // turn); the sink thread hands the ring's head to the sinks once it is done,
 // so frames of a stream leave in order whatever worker finished first.
+// A source's state changes wait in a small per-stream queue, each placed
+// after the frames pushed before it.
 #include "rkyolo/pipeline.h"
 
 #include <algorithm>
+#include <array>
 #include <condition_variable>
 #include <ctime>
 #include <mutex>
@@ -40,13 +43,15 @@ enum class JobState : int { kQueued, kRunning, kDone };
 
 struct Job {
   JobState state = JobState::kQueued;
-  FrameLease lease;  // empty for a decode error
+  std::int64_t seq = 0;  // its place in the stream: the n-th job pushed
+  FrameLease lease;      // empty for a decode error
   Status error;
   DetectionResult result;  // reused: its detections keep their capacity
 };
 
 void swap(Job& a, Job& b) noexcept {
   std::swap(a.state, b.state);
+  std::swap(a.seq, b.seq);
   std::swap(a.lease, b.lease);
   std::swap(a.error, b.error);
   std::swap(a.result, b.result);
@@ -68,6 +73,18 @@ struct Stream {
   StreamStatus status = StreamStatus::kStarting;
   bool decoding = false;  // its decode thread runs
   bool reported_open = false, reported_end = false;
+
+  // State changes of the source not yet told to the sinks, oldest first:
+  // each goes out once every job pushed before it (seq < after) has left.
+  struct StateChange {
+    StreamStatus status = StreamStatus::kOnline;
+    Status why;
+    std::int64_t after = 0;
+  };
+  static constexpr std::size_t kStateChanges = 4;
+  std::array<StateChange, kStateChanges> changes;
+  std::size_t change_head = 0, change_count = 0;
+  StateChange& change(std::size_t i) { return changes[(change_head + i) % kStateChanges]; }
 
   std::int64_t decoded = 0, processed = 0, dropped = 0, failed = 0;
   LatencyHistogram age, inference;
@@ -112,6 +129,7 @@ struct Pipeline::Impl {
 
   // Under mu.
   void push_locked(Stream& stream, std::unique_lock<std::mutex>& lock, FrameLease lease, Status error);
+  void change_state_locked(Stream& stream, std::unique_lock<std::mutex>& lock, const ReadResult& read);
   Job* take_locked(Stream** from);
   bool all_reported_locked() const;
   PipelineStats stats_locked() const;
@@ -256,6 +274,10 @@ void Pipeline::Impl::decode(Stream& stream) {
       break;
     }
     std::unique_lock lock(mu);
+    if (read.event == ReadEvent::kStateChanged) {
+      change_state_locked(stream, lock, read);
+      continue;
+    }
     push_locked(stream, lock, std::move(lease), read.event == ReadEvent::kFrame ? Status() : std::move(read.status));
   }
   std::lock_guard lock(mu);
@@ -265,6 +287,18 @@ void Pipeline::Impl::decode(Stream& stream) {
   --decoders_running;
   work_cv.notify_all();
   sink_cv.notify_all();
+}
+
+void Pipeline::Impl::change_state_locked(Stream& stream, std::unique_lock<std::mutex>& lock, const ReadResult& read) {
+  // Rare (a connection lost or back): waits in the unlikely case that the
+  // sinks have not yet heard of the last few changes.
+  space_cv.wait(lock, [&] { return stream.change_count < Stream::kStateChanges; });
+  Stream::StateChange& change = stream.change(stream.change_count++);
+  change.status = read.state == SourceState::kReconnecting ? StreamStatus::kReconnecting : StreamStatus::kOnline;
+  change.why = read.status;
+  change.after = stream.decoded;
+  stream.status = change.status;
+  sink_cv.notify_one();
 }
 
 void Pipeline::Impl::push_locked(Stream& stream, std::unique_lock<std::mutex>& lock, FrameLease lease, Status error) {
@@ -287,6 +321,7 @@ void Pipeline::Impl::push_locked(Stream& stream, std::unique_lock<std::mutex>& l
   }
   Job& job = stream.at(stream.count++);
   job.state = JobState::kQueued;
+  job.seq = stream.decoded - 1;
   job.result.detections.clear();
   job.result.image_width = job.result.image_height = 0;
   job.result.timing = StageTiming{};
@@ -400,8 +435,24 @@ Status Pipeline::Impl::sink_loop() {
         lock.lock();
         progressed = true;
       }
-      // One frame per stream and pass: a fast stream cannot starve the others.
-      if (stream.count > 0 && stream.at(0).state == JobState::kDone) {
+      // State changes whose frames before have left.
+      while (stream.change_count > 0 && (stream.count == 0 || stream.at(0).seq >= stream.change(0).after)) {
+        Stream::StateChange& change = stream.change(0);
+        const StreamStatus status = change.status;
+        const Status why = std::move(change.why);
+        change.why = Status();
+        stream.change_head = (stream.change_head + 1) % Stream::kStateChanges;
+        --stream.change_count;
+        space_cv.notify_all();
+        lock.unlock();
+        report_stream(stream, status, why);
+        lock.lock();
+        progressed = true;
+      }
+      // One frame per stream and pass: a fast stream cannot starve the others
+      // (a state change still waiting holds back only the frames after it).
+      if (stream.count > 0 && stream.at(0).state == JobState::kDone &&
+          (stream.change_count == 0 || stream.at(0).seq < stream.change(0).after)) {
         Job& job = stream.at(0);
         lock.unlock();
         emit(stream, job);
@@ -414,7 +465,8 @@ Status Pipeline::Impl::sink_loop() {
         work_cv.notify_all();
         progressed = true;
       }
-      if (!stream.reported_end && !stream.decoding && stream.count == 0 && stream.status != StreamStatus::kOnline) {
+      if (!stream.reported_end && !stream.decoding && stream.count == 0 && stream.change_count == 0 &&
+          stream.status != StreamStatus::kOnline && stream.status != StreamStatus::kReconnecting) {
         stream.reported_end = true;
         const StreamStatus status = stream.status;
         const Status why = stream.why;
@@ -425,7 +477,8 @@ Status Pipeline::Impl::sink_loop() {
       }
     }
     if (options.stats_interval.count() > 0 && SteadyClock::now() >= next_stats) {
-      next_stats = SteadyClock::now() + options.stats_interval;
+      const auto now = SteadyClock::now();
+      next_stats = now + options.stats_interval;
       const PipelineStats stats = stats_locked();
       lock.unlock();
       for (Sink* sink : sinks) sink->on_stats(stats);
@@ -439,7 +492,8 @@ Status Pipeline::Impl::sink_loop() {
         sink_cv.wait(lock);
     }
   }
-  final_wall_s = ms_between(start_time, SteadyClock::now()) / 1000.0;
+  const auto end = SteadyClock::now();
+  final_wall_s = ms_between(start_time, end) / 1000.0;
   final_cpu_s = process_cpu_seconds() - start_cpu_s;
   running = false;
   const PipelineStats stats = stats_locked();
