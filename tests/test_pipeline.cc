@@ -119,7 +119,10 @@ class RecordingSink final : public Sink {
     timeline[r.stream->stream].push_back(std::to_string(r.result->tag.frame));
     frames.fetch_add(1);
   }
-  void on_stats(const PipelineStats& stats) override { last_stats = stats; }
+  void on_stats(const PipelineStats& stats) override {
+    last_stats = stats;
+    all_stats.push_back(stats);
+  }
   Status close() override {
     ++closed;
     return Status();
@@ -136,6 +139,7 @@ class RecordingSink final : public Sink {
   std::vector<StreamEvent> events;
   std::map<int, std::vector<std::string>> timeline;  // per stream: status names and frame numbers, as told
   PipelineStats last_stats;
+  std::vector<PipelineStats> all_stats;
   std::atomic<int> frames{0};
   int closed = 0;
 
@@ -589,6 +593,81 @@ TEST(Pipeline, StatisticsAddUpAndReadAsJson) {
                          path});
   EXPECT_EQ(check.exit_code, 0) << check.err;
   EXPECT_EQ(check.out, "True 8 ended 2 8\n") << json;
+}
+
+// Periodic statistics carry the window that just ended: windows follow each
+// other without a gap (their counts add up to the totals, their durations to
+// the wall time) and their rates are their counts over their duration.
+TEST(Pipeline, StatsWindowsAddUpToTheTotalsAndTheirRatesAreCountsOverTheirDuration) {
+  test::Watchdog watchdog(kTestLimit);
+  ReplayingEmulator replay;
+  auto model = emulated_rk3588_model();
+  ASSERT_TRUE(model);
+  PipelineOptions o = npu_workers(*model, 1);
+  o.queue_frames = 2;
+  o.stats_interval = 10ms;
+  auto pipeline = make_pipeline(model, o);
+  constexpr int kFrames = 40;
+  pipeline->add_source("file", synthetic({.frames = kFrames, .corrupt = {5, 30}}));
+  pipeline->add_source("camera", synthetic({.frames = kFrames, .live = true, .period = 1ms, .pool_frames = 16}));
+  RecordingSink sink(3ms);  // at least 80 frames x 3 ms: several windows
+  pipeline->add_sink(&sink);
+  ASSERT_TRUE(pipeline->run().ok());
+
+  ASSERT_GE(sink.all_stats.size(), 3u);
+  const PipelineStats& final_stats = sink.all_stats.back();
+  double durations = 0;
+  for (const PipelineStats& st : sink.all_stats) durations += st.streams.at(0).window.duration_s;
+  EXPECT_NEAR(durations, final_stats.wall_s, 1e-6);
+  for (int s = 0; s < 2; ++s) {
+    StreamWindow sum;
+    std::int64_t age_count = 0, inferred = 0;
+    for (const PipelineStats& st : sink.all_stats) {
+      const StreamWindow& w = st.streams.at(static_cast<std::size_t>(s)).window;
+      ASSERT_GT(w.duration_s, 0.0);
+      EXPECT_EQ(w.duration_s, st.streams.at(0).window.duration_s) << "one window for every stream";
+      EXPECT_EQ(w.fps_in, static_cast<double>(w.decoded) / w.duration_s);
+      EXPECT_EQ(w.fps_out, static_cast<double>(w.processed) / w.duration_s);
+      EXPECT_EQ(w.age.count, w.processed);  // a frame's age is taken as it is handed to the sinks
+      EXPECT_LE(w.age.p50_ms, w.age.p99_ms);
+      EXPECT_LE(w.age.p99_ms, w.age.max_ms);
+      sum.decoded += w.decoded;
+      sum.processed += w.processed;
+      sum.dropped += w.dropped;
+      sum.failed += w.failed;
+      age_count += w.age.count;
+      inferred += w.inference.count;  // when inferred: maybe a window before it is processed
+    }
+    const StreamStats& total = final_stats.streams.at(static_cast<std::size_t>(s));
+    EXPECT_EQ(sum.decoded, total.decoded) << "stream " << s;
+    EXPECT_EQ(sum.processed, total.processed) << "stream " << s;
+    EXPECT_EQ(sum.dropped, total.dropped) << "stream " << s;
+    EXPECT_EQ(sum.failed, total.failed) << "stream " << s;
+    EXPECT_EQ(age_count, total.age.count) << "stream " << s;
+    EXPECT_EQ(inferred, total.inference.count) << "stream " << s;
+  }
+  EXPECT_EQ(final_stats.streams[0].decoded, kFrames);
+  EXPECT_EQ(final_stats.streams[0].failed, 2);
+  EXPECT_GT(final_stats.streams[1].dropped, 0) << "the live stream outran the slow sink";
+  // Pipeline::stats() after the run: the last window, as on_stats got it.
+  EXPECT_EQ(pipeline->stats().streams[1].window.processed, final_stats.streams[1].window.processed);
+
+  // The window in the JSON.
+  const std::string json = stats_json(final_stats);
+  const std::string path = test::temp_dir("pipeline_window") + "/stats.json";
+  std::ofstream(path) << json;
+  const std::string py = test::python3().empty() ? "/usr/bin/python3" : test::python3();
+  const test::CommandResult check = test::run_command(
+      {py, "-c",
+       "import json,sys; w=json.load(open(sys.argv[1]))['streams'][1]['window'];"
+       "print(sorted(w), w['processed'] == w['age_ms']['count'], abs(w['fps_out'] - w['processed'] / w['duration_s'])"
+       " <= 1e-5 * max(1, w['fps_out']))",
+       path});
+  EXPECT_EQ(check.exit_code, 0) << check.err;
+  EXPECT_EQ(check.out,
+            "['age_ms', 'decoded', 'dropped', 'duration_s', 'failed', 'fps_in', 'fps_out', 'inference_ms', "
+            "'processed'] True True\n")
+      << json;
 }
 
 TEST(Pipeline, NoAllocationPerFrameOnceWarm) {

@@ -156,6 +156,13 @@ TEST(PipelineCore, StatsJsonEscapesNamesAndWritesEveryField) {
   s.fps_in = 5;
   s.fps_out = 3.5;
   s.age = {7, 12.5, 40, 41};
+  s.window.duration_s = 0.5;
+  s.window.decoded = 4;
+  s.window.processed = 3;
+  s.window.dropped = 1;
+  s.window.fps_in = 8;
+  s.window.fps_out = 6;
+  s.window.age = {3, 10, 20, 21};
   stats.streams.push_back(s);
   pipeline::WorkerStats w;
   w.placement = "NPU core 0";
@@ -168,7 +175,10 @@ TEST(PipelineCore, StatsJsonEscapesNamesAndWritesEveryField) {
             "\"status\":\"reconnecting\",\"decoded\":10,\"processed\":7,\"dropped\":3,\"dropped_in_source\":0,"
             "\"skipped\":0,\"failed\":0,\"reconnects\":0,\"fps_in\":5,\"fps_out\":3.5,"
             "\"age_ms\":{\"count\":7,\"p50\":12.5,\"p99\":40,\"max\":41},"
-            "\"inference_ms\":{\"count\":0,\"p50\":0,\"p99\":0,\"max\":0}}],"
+            "\"inference_ms\":{\"count\":0,\"p50\":0,\"p99\":0,\"max\":0},"
+            "\"window\":{\"duration_s\":0.5,\"decoded\":4,\"processed\":3,\"dropped\":1,\"failed\":0,"
+            "\"fps_in\":8,\"fps_out\":6,\"age_ms\":{\"count\":3,\"p50\":10,\"p99\":20,\"max\":21},"
+            "\"inference_ms\":{\"count\":0,\"p50\":0,\"p99\":0,\"max\":0}}}],"
             "\"workers\":[{\"placement\":\"NPU core 0\",\"frames\":7,\"busy_fraction\":0.25,"
             "\"inference_ms\":{\"count\":0,\"p50\":0,\"p99\":0,\"max\":null}}]}");
   EXPECT_EQ(pipeline::stats_json(pipeline::PipelineStats{}),

@@ -88,6 +88,12 @@ struct Stream {
 
   std::int64_t decoded = 0, processed = 0, dropped = 0, failed = 0;
   LatencyHistogram age, inference;
+
+  // The stats window: histograms of the open one, totals when it opened,
+  // and the last one closed.
+  LatencyHistogram window_age, window_inference;
+  std::int64_t base_decoded = 0, base_processed = 0, base_dropped = 0, base_failed = 0;
+  StreamWindow last_window;
 };
 
 struct Worker {
@@ -119,6 +125,7 @@ struct Pipeline::Impl {
   double start_cpu_s = 0;
   bool running = false;
   double final_wall_s = 0, final_cpu_s = 0;
+  SteadyClock::time_point window_start;
 
   std::size_t in_flight_limit() const { return 2 * workers.size(); }
 
@@ -133,6 +140,7 @@ struct Pipeline::Impl {
   Job* take_locked(Stream** from);
   bool all_reported_locked() const;
   PipelineStats stats_locked() const;
+  void close_window_locked(SteadyClock::time_point now);
 
   void report_stream(Stream& stream, StreamStatus status, const Status& why);
   void emit(Stream& stream, Job& job);
@@ -223,6 +231,7 @@ Status Pipeline::run() {
     p.ran = true;
     p.running = true;
     p.start_time = SteadyClock::now();
+    p.window_start = p.start_time;
     p.start_cpu_s = process_cpu_seconds();
     // Every decoder counts as running before any thread starts: a worker
     // leaves only once no decoder runs and nothing is queued.
@@ -383,6 +392,7 @@ void Pipeline::Impl::work(Worker& worker) {
       worker.busy_ms += ms;
       worker.inference.record(ms);
       stream->inference.record(ms);
+      stream->window_inference.record(ms);
     }
     if (job == &stream->at(0)) sink_cv.notify_one();
   }
@@ -410,6 +420,7 @@ void Pipeline::Impl::emit(Stream& stream, Job& job) {
   for (Sink* sink : sinks) sink->on_frame(result);
   std::lock_guard lock(mu);
   stream.age.record(result.age_ms);
+  stream.window_age.record(result.age_ms);
   ++stream.processed;
   if (!job.error.ok()) ++stream.failed;
 }
@@ -479,6 +490,7 @@ Status Pipeline::Impl::sink_loop() {
     if (options.stats_interval.count() > 0 && SteadyClock::now() >= next_stats) {
       const auto now = SteadyClock::now();
       next_stats = now + options.stats_interval;
+      close_window_locked(now);
       const PipelineStats stats = stats_locked();
       lock.unlock();
       for (Sink* sink : sinks) sink->on_stats(stats);
@@ -496,6 +508,7 @@ Status Pipeline::Impl::sink_loop() {
   final_wall_s = ms_between(start_time, end) / 1000.0;
   final_cpu_s = process_cpu_seconds() - start_cpu_s;
   running = false;
+  close_window_locked(end);
   const PipelineStats stats = stats_locked();
   lock.unlock();
   Status first;
@@ -539,6 +552,7 @@ PipelineStats Pipeline::Impl::stats_locked() const {
     s.fps_out = static_cast<double>(s.processed) * per_s;
     s.age = stream->age.summary();
     s.inference = stream->inference.summary();
+    s.window = stream->last_window;
     stats.streams.push_back(std::move(s));
   }
   for (const auto& worker : workers) {
@@ -550,6 +564,32 @@ PipelineStats Pipeline::Impl::stats_locked() const {
     stats.workers.push_back(std::move(w));
   }
   return stats;
+}
+
+void Pipeline::Impl::close_window_locked(SteadyClock::time_point now) {
+  const double duration_s = ms_between(window_start, now) / 1000.0;
+  const auto rate = [duration_s](std::int64_t n) { return duration_s > 0 ? static_cast<double>(n) / duration_s : 0.0; };
+  window_start = now;
+  for (const auto& owned : streams) {
+    Stream& stream = *owned;
+    const std::int64_t dropped = stream.dropped + (stream.source ? stream.source->stats().dropped : 0);
+    StreamWindow& w = stream.last_window;
+    w.duration_s = duration_s;
+    w.decoded = stream.decoded - stream.base_decoded;
+    w.processed = stream.processed - stream.base_processed;
+    w.dropped = dropped - stream.base_dropped;
+    w.failed = stream.failed - stream.base_failed;
+    w.fps_in = rate(w.decoded);
+    w.fps_out = rate(w.processed);
+    w.age = stream.window_age.summary();
+    w.inference = stream.window_inference.summary();
+    stream.window_age.reset();
+    stream.window_inference.reset();
+    stream.base_decoded = stream.decoded;
+    stream.base_processed = stream.processed;
+    stream.base_dropped = dropped;
+    stream.base_failed = stream.failed;
+  }
 }
 
 }  // namespace rkyolo::pipeline
