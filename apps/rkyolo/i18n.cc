@@ -401,12 +401,18 @@ const Entry kCatalog[] = {
     {Msg::kVideoStreamFailed, "{} failed: {}", "{} 失败：{}"},
     {Msg::kVideoStreamReconnecting, "{} was lost, reconnecting: {}", "{} 已断开，正在重连：{}"},
     {Msg::kVideoStreamOnline, "{}: {}x{} at {} fps, decoder {}", "{}：{}x{}，{} fps，解码器 {}"},
+    {Msg::kVideoStreamBack, "{} is back: frames flow again after reconnecting", "{} 已恢复：重连后画面重新到达"},
     {Msg::kVideoFrameFailed, "{} frame {}: {}", "{} 第 {} 帧：{}"},
     {Msg::kVideoStreamLine,
      "{}: {}, {} decoded, {} processed, {} dropped, {} failed, {} reconnects, {} fps, latency p50 {} ms p99 {} ms, "
      "decoder {}",
      "{}：{}，解码 {} 帧，处理 {} 帧，丢弃 {} 帧，失败 {} 帧，重连 {} 次，{} fps，延迟 p50 {} 毫秒 p99 {} 毫秒，"
      "解码器 {}"},
+    {Msg::kVideoStreamWindowLine,
+     "{}: {}, in the last {} s: {} fps in, {} fps out, {} decoded, {} processed, {} dropped, {} failed, latency p50 {} "
+     "ms p99 {} ms",
+     "{}：{}，最近 {} 秒：输入 {} fps，输出 {} fps，解码 {} 帧，处理 {} 帧，丢弃 {} 帧，失败 {} 帧，延迟 p50 {} 毫秒 "
+     "p99 {} 毫秒"},
     {Msg::kVideoRunLine, "run: {} s wall, {} s CPU, workers: {}", "运行：墙钟 {} 秒，CPU {} 秒，工作线程：{}"},
     {Msg::kVideoSavedTo, "annotated video saved to {}", "标注视频已保存到 {}"},
     {Msg::kVideoInterrupted,

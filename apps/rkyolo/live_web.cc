@@ -404,8 +404,8 @@ void WebSink::on_stats(const pipeline::PipelineStats& stats) {
   for (const pipeline::StreamStats& st : stats.streams) {
     StreamView* v = impl_->view_locked(st.stream);
     v->status = std::string(stream_status_word(st.status));
-    v->fps_in = st.fps_in;
-    v->fps_out = st.fps_out;
+    v->fps_in = st.window.fps_in;  // the last stats window: the rate now
+    v->fps_out = st.window.fps_out;
     v->dropped = st.dropped;
     v->processed = std::max(v->processed, st.processed);
     v->failed = std::max(v->failed, st.failed);

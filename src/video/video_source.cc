@@ -186,6 +186,7 @@ class VideoSource::Impl {
   AVPacket* packet_ = nullptr;
   AVFrame* decoded_ = nullptr;
   std::int64_t next_index_ = 0;
+  bool reconnecting_ = false;  // reported kReconnecting; kOnline not yet (decoding thread only)
   std::atomic<bool> interrupted_{false};
   std::atomic<bool> timed_out_{false};
   std::atomic<std::int64_t> deadline_ns_{0};
@@ -311,6 +312,10 @@ void VideoSource::Impl::run() {
       break;
     }
     if (cause.ok()) cause = io_error(quoted(spec_.location) + " ended");
+    // Reported after the frames before the loss (once, however many attempts
+    // it takes); kOnline again comes with the first frame after it (deliver()).
+    if (!reconnecting_) pool_->push_state(SourceState::kReconnecting, cause);
+    reconnecting_ = true;
     if (!reconnect(cause, &end)) break;
   }
   pool_->push_end(std::move(end));
@@ -369,6 +374,10 @@ void VideoSource::Impl::receive_frames() {
 }
 
 void VideoSource::Impl::deliver(AVFrame* decoded) {
+  if (reconnecting_) {  // frames flow again
+    reconnecting_ = false;
+    pool_->push_state(SourceState::kOnline, Status());
+  }
   detail::SourceCounters& counters = pool_->counters();
   const std::int64_t index = next_index_++;
   counters.decoded.fetch_add(1, std::memory_order_relaxed);
