@@ -428,7 +428,9 @@ std::chrono::milliseconds VideoSource::Impl::backoff(int attempt) {
 }
 
 bool VideoSource::Impl::reconnect(const Status& cause, Status* end) {
-  RKYOLO_LOG(kWarning) << cause.message() << "; reconnecting.";
+  // Info, not a warning: the loss reaches every sink as a kReconnecting state
+  // (the CLI says it once, with the stream's name).
+  RKYOLO_LOG(kInfo) << cause.message() << "; reconnecting.";
   close_input();
   Status last = cause;
   for (int attempt = 0; options_.reconnect.max_attempts == 0 || attempt < options_.reconnect.max_attempts; ++attempt) {
