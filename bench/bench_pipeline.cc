@@ -712,6 +712,21 @@ int run_web(const Context& c, const Picture& picture, Json* out) {
     j["viewer_cpu_s"] = row.viewer_cpu_s;
     out->push_back(std::move(j));
   }
+  // Per configuration, the medians over the rounds, and what the view adds
+  // in CPU time per second of the pipeline's wall time.
+  std::printf("medians over %d round(s):\n%8s %9s %12s %9s %9s %16s\n", c.args.repeat, "web", "FPS", "CPU ms/frame",
+              "FPS ratio", "CPU ratio", "added CPU ms/s");
+  for (const int config : configs) {
+    std::vector<double> fps, cpu;
+    for (const Row& row : rows)
+      if (row.config == config) {
+        fps.push_back(row.run.fps);
+        cpu.push_back(row.run.cpu_ms);
+      }
+    const std::string web = config < 0 ? "off" : std::to_string(config) + " view";
+    std::printf("%8s %9.1f %12.3f %9.3f %9.3f %16.1f\n", web.c_str(), median(fps), median(cpu), median(fps) / fps0,
+                median(cpu) / cpu0, (median(cpu) - cpu0) * median(fps));
+  }
   return exit_code;
 }
 #endif
