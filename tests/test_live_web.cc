@@ -182,6 +182,19 @@ TEST(LiveWeb, DownscalesBeforeEncoding) {
   ASSERT_OK(sink->close());
 }
 
+TEST(LiveWeb, OnlyTheWatchedStreamIsEncoded) {
+  auto sink = start_sink();
+  Feeder feed(sink.get());  // streams 0 and 1, 20 copies a second each
+  constexpr int kFrames = 10;
+  int got = 0;
+  read_mjpeg(sink->port(), "/stream/0.mjpg", kFrames, &got);
+  ASSERT_EQ(got, kFrames);
+  // Stream 1 has no viewer: encoding both would give about 2 x kFrames.
+  constexpr int kEncodedAheadOfTheViewer = 3;
+  EXPECT_LE(sink->counters().encoded, kFrames + kEncodedAheadOfTheViewer);
+  ASSERT_OK(sink->close());
+}
+
 TEST(LiveWeb, ManyViewersAndOneThatStopsReading) {
   auto sink = start_sink();
   Feeder feed(sink.get());

@@ -305,6 +305,36 @@ TEST(Pipeline, EmulatedRk3588OneSessionPerCoreMatchesSessionDetect) {
   }
 }
 
+TEST(Pipeline, TwoSessionsPerCoreShareEachCoreAndMatchSessionDetect) {
+  test::Watchdog watchdog(kTestLimit);
+  auto model = emulated_rk3588_model();
+  ASSERT_TRUE(model);
+  const std::vector<DetectionResult> want = reference_results(*model);
+  PipelineOptions o;
+  o.sessions_per_placement = 2;
+  auto pipeline = make_pipeline(model, o);
+  constexpr int kStreams = 3, kFrames = 5;
+  for (int s = 0; s < kStreams; ++s) pipeline->add_source("file" + std::to_string(s), synthetic({.frames = kFrames}));
+  RecordingSink sink;
+  pipeline->add_sink(&sink);
+  ASSERT_TRUE(pipeline->run().ok());
+
+  for (int s = 0; s < kStreams; ++s) EXPECT_EQ(sink.frames_of(s), iota(kFrames)) << "stream " << s;
+  for (const Record& r : sink.records)
+    expect_same_detections(r.detections, want[static_cast<std::size_t>(r.frame) % want.size()].detections,
+                           "stream " + std::to_string(r.stream) + " frame " + std::to_string(r.frame));
+  // Two workers per NPU core, next to each other.
+  const PipelineStats stats = pipeline->stats();
+  ASSERT_EQ(stats.workers.size(), 6u);
+  std::int64_t by_workers = 0;
+  for (std::size_t i = 0; i < stats.workers.size(); ++i) {
+    EXPECT_EQ(stats.workers[i].placement, stats.workers[i / 2 * 2].placement) << i;
+    by_workers += stats.workers[i].frames;
+  }
+  EXPECT_NE(stats.workers[0].placement, stats.workers[2].placement);
+  EXPECT_EQ(by_workers, kStreams * kFrames);
+}
+
 TEST(Pipeline, FilesNeverDropUnderASlowSink) {
   test::Watchdog watchdog(kTestLimit);
   ReplayingEmulator replay;
@@ -743,6 +773,10 @@ TEST(Pipeline, BadOptionsAreOneSentence) {
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(s.message(), "the pipeline's queue must hold at least 1 frame per stream, not 0.");
   EXPECT_EQ(Pipeline::create(nullptr, cpu_workers(1), &pipeline).message(), "the pipeline needs a model.");
+  o = cpu_workers(1);
+  o.sessions_per_placement = 0;
+  EXPECT_EQ(Pipeline::create(model, o, &pipeline).message(),
+            "the pipeline needs at least 1 session per placement, not 0.");
 
   auto ok = make_pipeline(model, cpu_workers(1));
   ASSERT_TRUE(ok->run().ok());  // no sources: ends at once

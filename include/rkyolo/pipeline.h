@@ -161,6 +161,11 @@ class FrameStage {
 struct PipelineOptions {
   // Workers: one Session per entry; empty = one per model->placements().
   std::vector<Placement> placements;
+  // Sessions (workers) per placement. A Session's detect() is synchronous:
+  // with one per NPU core the core idles while its worker letterboxes and
+  // decodes. With 2, one worker prepares a frame while the other's runs, and
+  // the runtime queues their runs on the core.
+  int sessions_per_placement = 1;
   int queue_frames = 4;                         // per stream, between decode and the workers (at least 1)
   bool stream_buffer = false;                   // live sources queue instead of dropping the oldest frame
   std::chrono::milliseconds stats_interval{0};  // on_stats every interval (0: only at the end)

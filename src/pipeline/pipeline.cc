@@ -153,6 +153,9 @@ Pipeline::~Pipeline() = default;
 Status Pipeline::create(std::shared_ptr<const Model> model, const PipelineOptions& options,
                         std::unique_ptr<Pipeline>* out) {
   if (!model) return invalid_argument("the pipeline needs a model.");
+  if (options.sessions_per_placement < 1)
+    return invalid_argument("the pipeline needs at least 1 session per placement, not " +
+                            std::to_string(options.sessions_per_placement) + ".");
   if (options.queue_frames < 1)
     return invalid_argument("the pipeline's queue must hold at least 1 frame per stream, not " +
                             std::to_string(options.queue_frames) + ".");
@@ -162,9 +165,11 @@ Status Pipeline::create(std::shared_ptr<const Model> model, const PipelineOption
   const std::vector<Placement>& placements =
       options.placements.empty() ? impl->model->placements() : options.placements;
   for (const Placement& placement : placements) {
-    auto worker = std::make_unique<Worker>();
-    RKYOLO_RETURN_IF_ERROR(impl->model->create_session(placement, &worker->session));
-    impl->workers.push_back(std::move(worker));
+    for (int k = 0; k < options.sessions_per_placement; ++k) {
+      auto worker = std::make_unique<Worker>();
+      RKYOLO_RETURN_IF_ERROR(impl->model->create_session(placement, &worker->session));
+      impl->workers.push_back(std::move(worker));
+    }
   }
   if (impl->workers.empty()) return invalid_argument("the pipeline needs at least one worker placement.");
   out->reset(new Pipeline(std::move(impl)));
