@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/letterbox_simd.h"
 #include "core/letterbox_yuv.h"
 #include "rkyolo/backend.h"
 #include "rkyolo/image.h"
@@ -131,6 +132,11 @@ class Letterboxer {
     // kernels.
     std::vector<std::int32_t> yuv_y_index, yuv_c_index;
     std::vector<std::int16_t> yuv_y_weights, yuv_c_weights;
+    // The same taps for the NEON kernels, per block of 8 SIMD pixels, and
+    // the runs of blocks of one mode (simd::build_yuv_blocks).
+    std::vector<simd::YuvBlock> yuv_blocks;
+    std::vector<simd::YuvRun> yuv_runs;
+    int yuv_run_count = 0;
     // Pixels the SIMD kernels handle (the rest go to the portable tail), and
     // the interleaved kernels' plan (letterbox_simd.h).
     int simd_pixels = 0;
@@ -145,6 +151,7 @@ class Letterboxer {
   void write_pad_rows(std::uint8_t* dst, int y_begin, int y_end) const;
   void write_content_row(const std::uint8_t* row, std::uint8_t* dst, int y) const;
   void write_content_row_simd(const Plan& p, std::uint8_t* dst, int y) const;
+  simd::YuvPlan yuv_plan_of(const Plan& p, int n) const;
   void yuv_bytes(const Plan& p, int begin, int count, std::uint8_t* out, bool planar) const;
   void vblend_rows(const ImageView& src, const Plan& p, int y) const;
 
