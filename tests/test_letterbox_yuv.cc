@@ -291,6 +291,17 @@ TEST(LetterboxYuv, YuvBlocksPickTheirTapsAndFallBackWhenTheSpanIsTooWide) {
   EXPECT_EQ(runs[2].mode, simd::kYuvTable);
   EXPECT_EQ(runs[1].begin, 1);
   EXPECT_EQ(runs[1].end, 2);
+  // 21 pixels: the last block covers pixels 13..20 (shift 3), in a run of
+  // its own; fewer than 8 pixels: no blocks.
+  plan.n = 21;
+  ASSERT_EQ(simd::build_yuv_blocks(plan, blocks, runs), 3);
+  EXPECT_EQ(runs[1].shift, 0);
+  EXPECT_EQ(runs[2].begin, 2);
+  EXPECT_EQ(runs[2].shift, 3);
+  EXPECT_EQ(runs[2].mode, simd::kYuvGather);
+  EXPECT_EQ(blocks[2].y_w[0][7], yw[2 * 20]);
+  plan.n = 7;
+  EXPECT_EQ(simd::build_yuv_blocks(plan, blocks, runs), 0);
 }
 
 // The reference's fixed-point conversion against the ITU-R matrices as

@@ -458,6 +458,9 @@ void Letterboxer::build_plan(Plan& p) const {
   // Interleaved stores run 4 bytes past their 8 pixels: leave >= 2 pixels to
   // the portable tail, which overwrites them.
   p.simd_pixels = !simd_ || p.identity ? 0 : planar ? nw / 8 * 8 : (nw >= 10 ? (nw - 2) / 8 * 8 : 0);
+  // The block kernels (NEON YUV) store exactly their pixels and end the row
+  // with a block overlapping its neighbour: no portable tail.
+  if (simd_ && yuv && simd::yuv_uses_blocks()) p.simd_pixels = nw >= 8 ? nw : 0;
   if (yuv)
     build_yuv(p);
   else
@@ -526,7 +529,7 @@ void Letterboxer::build_yuv(Plan& p) const {
   grow(crow_, static_cast<std::size_t>(p.src_w) + 32);
   p.yuv_run_count = 0;
   if (p.simd_pixels > 0 && simd::yuv_uses_blocks()) {
-    p.yuv_blocks.resize(static_cast<std::size_t>(p.simd_pixels) / 8);
+    p.yuv_blocks.resize((static_cast<std::size_t>(p.simd_pixels) + 7) / 8);
     p.yuv_runs.resize(p.yuv_blocks.size());
     simd::YuvPlan plan;
     plan.y_index = p.yuv_y_index.data();

@@ -15,14 +15,19 @@ namespace rkyolo::core::simd {
 
 int build_yuv_blocks(const YuvPlan& plan, YuvBlock* blocks, YuvRun* runs) {
   constexpr int kSpan = 32;  // int16 elements loaded per row and block (4 registers)
+  if (plan.n < 8) return 0;
+  const int count = (plan.n + 7) / 8;
   int run_count = 0;
-  for (int b = 0; b < plan.n / 8; ++b) {
+  for (int b = 0; b < count; ++b) {
+    // The last block of a width that is not a multiple of 8 ends at the
+    // last pixel, overlapping its neighbour.
+    const int x0 = std::min(8 * b, plan.n - 8);
     YuvBlock& blk = blocks[b];
     blk = YuvBlock{};
-    int y_lo = plan.y_index[8 * b], y_hi = y_lo, c_lo = plan.c_index[8 * b], c_hi = c_lo;
+    int y_lo = plan.y_index[x0], y_hi = y_lo, c_lo = plan.c_index[x0], c_hi = c_lo;
     bool nearest = true;
     for (int j = 0; j < 8; ++j) {
-      const int x = 8 * b + j;
+      const int x = x0 + j;
       const int yi = plan.y_index[x], ci = plan.c_index[x];
       const bool y1 = plan.y_weights[2 * x + 1] != 0, c1 = plan.c_weights[2 * x + 1] != 0;
       nearest = nearest && !y1 && plan.y_weights[2 * x] == 1 << 11;
@@ -40,7 +45,7 @@ int build_yuv_blocks(const YuvPlan& plan, YuvBlock* blocks, YuvRun* runs) {
       table[2 * j + 1] = used ? static_cast<std::uint8_t>(2 * e + 1) : 0xFF;
     };
     for (int j = 0; j < 8; ++j) {
-      const int x = 8 * b + j;
+      const int x = x0 + j;
       const int yi = plan.y_index[x] - blk.y_base, ci = plan.c_index[x] - blk.c_base;
       const bool y1 = plan.y_weights[2 * x + 1] != 0, c1 = plan.c_weights[2 * x + 1] != 0;
       for (int t = 0; t < 2; ++t) {
@@ -56,12 +61,11 @@ int build_yuv_blocks(const YuvPlan& plan, YuvBlock* blocks, YuvRun* runs) {
       }
     }
     const std::int32_t mode = !fits ? kYuvGather : nearest ? kYuvTableNearest : kYuvTable;
-    if (run_count > 0 && runs[run_count - 1].mode == mode) {
+    const std::int32_t shift = 8 * b - x0;
+    if (run_count > 0 && runs[run_count - 1].mode == mode && runs[run_count - 1].shift == shift) {
       runs[run_count - 1].end = b + 1;
     } else {
-      runs[run_count].begin = b;
-      runs[run_count].end = b + 1;
-      runs[run_count].mode = mode;
+      runs[run_count] = YuvRun{b, b + 1, mode, shift};
       ++run_count;
     }
   }
@@ -443,13 +447,11 @@ struct Yuv8 {
   int16x8_t y, u, v;
 };
 
-// (w0 * t0 + w1 * t1 + 2^11) >> 12, minus the zero: the bias holds the
-// rounding and the zero << 12, so one narrowing shift finishes it.
-inline int16x8_t sample8(int16x8_t t0, int16x8_t t1, int16x8_t w0, int16x8_t w1, int32x4_t bias) {
-  const int32x4_t lo =
-      vmlal_s16(vmlal_s16(bias, vget_low_s16(t0), vget_low_s16(w0)), vget_low_s16(t1), vget_low_s16(w1));
-  const int32x4_t hi = vmlal_high_s16(vmlal_high_s16(bias, t0, w0), t1, w1);
-  return vshrn_high_n_s32(vshrn_n_s32(lo, kYuvSampleShift), hi, kYuvSampleShift);
+// (w0 * t0 + w1 * t1 + 2^11) >> 12 - zero.
+inline int16x8_t sample8(int16x8_t t0, int16x8_t t1, int16x8_t w0, int16x8_t w1, int16x8_t zero) {
+  const int32x4_t lo = vmlal_s16(vmull_s16(vget_low_s16(t0), vget_low_s16(w0)), vget_low_s16(t1), vget_low_s16(w1));
+  const int32x4_t hi = vmlal_high_s16(vmull_high_s16(t0, w0), t1, w1);
+  return vsubq_s16(vrshrn_high_n_s32(vrshrn_n_s32(lo, kYuvSampleShift), hi, kYuvSampleShift), zero);
 }
 
 inline int16x8_t table16(uint8x16x4_t rows, const std::uint8_t* table) {
@@ -458,18 +460,23 @@ inline int16x8_t table16(uint8x16x4_t rows, const std::uint8_t* table) {
 
 // The kernels' constants, set up once per row.
 struct YuvConsts {
-  int32x4_t y_bias, c_bias;
+  int16x8_t y_zero, c_zero;
   int16x8_t y_half_zero;  // -2 y_zero: (t + 1) >> 1 - y_zero is one rounding halving add
-  std::int16_t cy, crv, cgu, cgv, cbu;
+  int16x8_t coef;         // cy, crv, cgu, cgv, cbu (multiplied by lane)
   explicit YuvConsts(const YuvCoeffs& k)
-      : y_bias(vdupq_n_s32(kYuvSampleBias - (k.y_zero << kYuvSampleShift))),
-        c_bias(vdupq_n_s32(kYuvSampleBias - (kChromaZero << kYuvSampleShift))),
-        y_half_zero(vdupq_n_s16(static_cast<std::int16_t>(-2 * k.y_zero))),
-        cy(static_cast<std::int16_t>(k.cy)),
-        crv(static_cast<std::int16_t>(k.crv)),
-        cgu(static_cast<std::int16_t>(k.cgu)),
-        cgv(static_cast<std::int16_t>(k.cgv)),
-        cbu(static_cast<std::int16_t>(k.cbu)) {}
+      : y_zero(vdupq_n_s16(static_cast<std::int16_t>(k.y_zero))),
+        c_zero(vdupq_n_s16(static_cast<std::int16_t>(kChromaZero))),
+        y_half_zero(vdupq_n_s16(static_cast<std::int16_t>(-2 * k.y_zero))) {
+    const std::int16_t c[8] = {static_cast<std::int16_t>(k.cy),
+                               static_cast<std::int16_t>(k.crv),
+                               static_cast<std::int16_t>(k.cgu),
+                               static_cast<std::int16_t>(k.cgv),
+                               static_cast<std::int16_t>(k.cbu),
+                               0,
+                               0,
+                               0};
+    coef = vld1q_s16(c);
+  }
 };
 
 // Block b's taps blended. Table blocks: 4 registers of each row and one tbl
@@ -496,9 +503,9 @@ inline Yuv8 taps8(const std::int16_t* vy, const std::int16_t* vc, const YuvPlan&
     RKYOLO_YUV_LANE(6);
     RKYOLO_YUV_LANE(7);
 #undef RKYOLO_YUV_LANE
-    r.y = sample8(yt.val[0], yt.val[1], vld1q_s16(blk.y_w[0]), vld1q_s16(blk.y_w[1]), kc.y_bias);
-    r.u = sample8(ct.val[0], ct.val[2], cw0, cw1, kc.c_bias);
-    r.v = sample8(ct.val[1], ct.val[3], cw0, cw1, kc.c_bias);
+    r.y = sample8(yt.val[0], yt.val[1], vld1q_s16(blk.y_w[0]), vld1q_s16(blk.y_w[1]), kc.y_zero);
+    r.u = sample8(ct.val[0], ct.val[2], cw0, cw1, kc.c_zero);
+    r.v = sample8(ct.val[1], ct.val[3], cw0, cw1, kc.c_zero);
   } else {
     const uint8x16x4_t ys = vld1q_u8_x4(reinterpret_cast<const std::uint8_t*>(vy + blk.y_base));
     const uint8x16x4_t cs = vld1q_u8_x4(reinterpret_cast<const std::uint8_t*>(vc + blk.c_base));
@@ -506,9 +513,9 @@ inline Yuv8 taps8(const std::int16_t* vy, const std::int16_t* vc, const YuvPlan&
       r.y = vrhaddq_s16(table16(ys, blk.y_table[0]), kc.y_half_zero);
     else
       r.y = sample8(table16(ys, blk.y_table[0]), table16(ys, blk.y_table[1]), vld1q_s16(blk.y_w[0]),
-                    vld1q_s16(blk.y_w[1]), kc.y_bias);
-    r.u = sample8(table16(cs, blk.c_table[0]), table16(cs, blk.c_table[1]), cw0, cw1, kc.c_bias);
-    r.v = sample8(table16(cs, blk.c_table[2]), table16(cs, blk.c_table[3]), cw0, cw1, kc.c_bias);
+                    vld1q_s16(blk.y_w[1]), kc.y_zero);
+    r.u = sample8(table16(cs, blk.c_table[0]), table16(cs, blk.c_table[1]), cw0, cw1, kc.c_zero);
+    r.v = sample8(table16(cs, blk.c_table[2]), table16(cs, blk.c_table[3]), cw0, cw1, kc.c_zero);
   }
   return r;
 }
@@ -520,48 +527,61 @@ inline uint8x8_t to_u8(int32x4_t lo, int32x4_t hi) {
 }
 
 // The conversion of 8 pixels, tensor channel order: yuv_to_rgb's integers.
+struct Rgb8x8 {
+  uint8x8_t c0, c1, c2;  // tensor channel order
+};
+
 template <bool kBgr>
-inline uint8x8x3_t rgb8(const Yuv8& s, const YuvConsts& kc) {
+inline Rgb8x8 rgb8(const Yuv8& s, const YuvConsts& kc) {
   const int16x4_t y0 = vget_low_s16(s.y), u0 = vget_low_s16(s.u), v0 = vget_low_s16(s.v);
-  const int32x4_t r0 = vmlal_n_s16(vmull_n_s16(y0, kc.cy), v0, kc.crv);
-  const int32x4_t r1 = vmlal_high_n_s16(vmull_high_n_s16(s.y, kc.cy), s.v, kc.crv);
-  const int32x4_t g0 = vmlsl_n_s16(vmlsl_n_s16(vmull_n_s16(y0, kc.cy), u0, kc.cgu), v0, kc.cgv);
-  const int32x4_t g1 = vmlsl_high_n_s16(vmlsl_high_n_s16(vmull_high_n_s16(s.y, kc.cy), s.u, kc.cgu), s.v, kc.cgv);
-  const int32x4_t b0 = vmlal_n_s16(vmull_n_s16(y0, kc.cy), u0, kc.cbu);
-  const int32x4_t b1 = vmlal_high_n_s16(vmull_high_n_s16(s.y, kc.cy), s.u, kc.cbu);
-  uint8x8x3_t px;
-  px.val[0] = kBgr ? to_u8(b0, b1) : to_u8(r0, r1);
-  px.val[1] = to_u8(g0, g1);
-  px.val[2] = kBgr ? to_u8(r0, r1) : to_u8(b0, b1);
-  return px;
+  const int16x8_t k = kc.coef;
+  const int32x4_t r0 = vmlal_laneq_s16(vmull_laneq_s16(y0, k, 0), v0, k, 1);
+  const int32x4_t r1 = vmlal_high_laneq_s16(vmull_high_laneq_s16(s.y, k, 0), s.v, k, 1);
+  const int32x4_t g0 = vmlsl_laneq_s16(vmlsl_laneq_s16(vmull_laneq_s16(y0, k, 0), u0, k, 2), v0, k, 3);
+  const int32x4_t g1 =
+      vmlsl_high_laneq_s16(vmlsl_high_laneq_s16(vmull_high_laneq_s16(s.y, k, 0), s.u, k, 2), s.v, k, 3);
+  const int32x4_t b0 = vmlal_laneq_s16(vmull_laneq_s16(y0, k, 0), u0, k, 4);
+  const int32x4_t b1 = vmlal_high_laneq_s16(vmull_high_laneq_s16(s.y, k, 0), s.u, k, 4);
+  const uint8x8_t r = to_u8(r0, r1), g = to_u8(g0, g1), b = to_u8(b0, b1);
+  return Rgb8x8{kBgr ? b : r, g, kBgr ? r : b};
 }
 
 template <int kMode, bool kBgr>
 void yuv_run_interleaved(const std::int16_t* vy, const std::int16_t* vc, const YuvPlan& p, const YuvConsts& kc,
-                         int begin, int end, std::uint8_t* out, uint8x8_t flip) {
+                         const YuvRun& run, std::uint8_t* out, uint8x8_t flip) {
   const YuvBlock* blocks = p.blocks;
-  for (int b = begin; b < end; ++b) {
-    uint8x8x3_t px = rgb8<kBgr>(taps8<kMode>(vy, vc, p, blocks[b], 8 * b, kc), kc);
-    for (int c = 0; c < 3; ++c) px.val[c] = veor_u8(px.val[c], flip);
-    vst3_u8(out + 24 * b, px);  // interleaves exactly 24 bytes
+  const int shift = run.shift, end = run.end;  // locals: the byte stores may alias anything
+  out -= 3 * shift;
+  for (int b = run.begin; b < end; ++b) {
+    const Rgb8x8 px = rgb8<kBgr>(taps8<kMode>(vy, vc, p, blocks[b], 8 * b - shift, kc), kc);
+    // Interleaves exactly 24 bytes (the struct built here: GCC otherwise
+    // round-trips it through the stack).
+    vst3_u8(out + 24 * b, uint8x8x3_t{{veor_u8(px.c0, flip), veor_u8(px.c1, flip), veor_u8(px.c2, flip)}});
   }
 }
 
 template <int kMode, bool kBgr>
 void yuv_run_planar_f32(const std::int16_t* vy, const std::int16_t* vc, const YuvPlan& p, const YuvConsts& kc,
-                        int begin, int end, float* const planes[3], const float32x4_t mean[3],
+                        const YuvRun& run, float* const planes[3], const float32x4_t mean[3],
                         const float32x4_t stdv[3]) {
+  // Locals: the float stores could alias the arrays.
   const YuvBlock* blocks = p.blocks;
-  for (int b = begin; b < end; ++b) {
-    const uint8x8x3_t px = rgb8<kBgr>(taps8<kMode>(vy, vc, p, blocks[b], 8 * b, kc), kc);
-    for (int c = 0; c < 3; ++c) {
-      const uint16x8_t w = vmovl_u8(px.val[c]);
-      const float32x4_t lo = vcvtq_f32_u32(vmovl_u16(vget_low_u16(w))), hi = vcvtq_f32_u32(vmovl_high_u16(w));
-      float32x4x2_t f;
-      f.val[0] = vdivq_f32(vsubq_f32(lo, mean[c]), stdv[c]);
-      f.val[1] = vdivq_f32(vsubq_f32(hi, mean[c]), stdv[c]);
-      vst1q_f32_x2(planes[c] + 8 * b, f);
-    }
+  const float32x4_t m0 = mean[0], m1 = mean[1], m2 = mean[2], d0 = stdv[0], d1 = stdv[1], d2 = stdv[2];
+  float* const out0 = planes[0] - run.shift;
+  float* const out1 = planes[1] - run.shift;
+  float* const out2 = planes[2] - run.shift;
+  auto store = [](float* out, uint8x8_t bytes, float32x4_t m, float32x4_t d) {
+    const uint16x8_t w = vmovl_u8(bytes);
+    const float32x4_t lo = vcvtq_f32_u32(vmovl_u16(vget_low_u16(w))), hi = vcvtq_f32_u32(vmovl_high_u16(w));
+    vst1q_f32(out, vdivq_f32(vsubq_f32(lo, m), d));
+    vst1q_f32(out + 4, vdivq_f32(vsubq_f32(hi, m), d));
+  };
+  const int shift = run.shift, end = run.end;
+  for (int b = run.begin; b < end; ++b) {
+    const Rgb8x8 px = rgb8<kBgr>(taps8<kMode>(vy, vc, p, blocks[b], 8 * b - shift, kc), kc);
+    store(out0 + 8 * b, px.c0, m0, d0);
+    store(out1 + 8 * b, px.c1, m1, d1);
+    store(out2 + 8 * b, px.c2, m2, d2);
   }
 }
 
@@ -588,7 +608,7 @@ void yuv_interleaved(const std::int16_t* vy, const std::int16_t* vc, const YuvPl
   const YuvConsts kc(k);
   const uint8x8_t flip = vdup_n_u8(xor_mask);
   for_runs(plan, [&]<int kMode, bool kBgr>(const YuvRun& run) {
-    yuv_run_interleaved<kMode, kBgr>(vy, vc, plan, kc, run.begin, run.end, out, flip);
+    yuv_run_interleaved<kMode, kBgr>(vy, vc, plan, kc, run, out, flip);
   });
 }
 
@@ -599,7 +619,7 @@ void yuv_planar_f32(const std::int16_t* vy, const std::int16_t* vc, const YuvPla
   float32x4_t m[3], d[3];
   for (int c = 0; c < 3; ++c) m[c] = vdupq_n_f32(mean[c]), d[c] = vdupq_n_f32(stdv[c]);
   for_runs(plan, [&]<int kMode, bool kBgr>(const YuvRun& run) {
-    yuv_run_planar_f32<kMode, kBgr>(vy, vc, plan, kc, run.begin, run.end, planes, m, d);
+    yuv_run_planar_f32<kMode, kBgr>(vy, vc, plan, kc, run, planes, m, d);
   });
 }
 

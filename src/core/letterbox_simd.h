@@ -64,10 +64,13 @@ struct YuvBlock {
   std::int16_t c_w[2][8] = {};
 };
 
-// Consecutive blocks of one mode, so the kernels branch once per run.
+// Consecutive blocks of one mode, so the kernels branch once per run. Block
+// b covers pixels 8b - shift .. 8b - shift + 7: shift is 0 but for the last
+// block of a width that is not a multiple of 8, which ends at the last pixel.
 struct YuvRun {
   std::int32_t begin = 0, end = 0;  // blocks [begin, end)
   std::int32_t mode = kYuvGather;
+  std::int32_t shift = 0;
 };
 
 // YUV sources, per output pixel x: Y at vy[y_index[x]] and vy[y_index[x] + 1]
@@ -82,14 +85,15 @@ struct YuvPlan {
   const YuvBlock* blocks = nullptr;  // n / 8 blocks
   const YuvRun* runs = nullptr;
   int run_count = 0;
-  int n = 0;    // pixels handled (a multiple of 8)
+  int n = 0;    // pixels handled (a multiple of 8; with blocks, any n >= 8)
   int bgr = 0;  // tensor channel order B, G, R (else R, G, B)
 };
 
 // Whether this build's YUV kernels read YuvPlan::blocks (NEON).
 bool yuv_uses_blocks();
-// The blocks of plan's first n pixels (n / 8 entries) and their runs
-// (returns the count, at most n / 8), from the per-pixel taps. A block is a
+// The blocks of plan's n pixels ((n + 7) / 8 entries, none when n < 8) and
+// their runs (returns the count, at most the block count), from the
+// per-pixel taps. A block is a
 // table block when each of its spans fits 32 int16: luma for downscales up
 // to about 4.3, chroma up to 4. Portable code: tests check it on any machine.
 // The row buffers must hold 32 int16 from every base (they have 32 spare).
