@@ -527,17 +527,20 @@ void Letterboxer::build_yuv(Plan& p) const {
   // elements after the Y row and the U,V row.
   grow(vrow_, static_cast<std::size_t>(p.src_w) + 32);
   grow(crow_, static_cast<std::size_t>(p.src_w) + 32);
-  p.yuv_run_count = 0;
+  simd::YuvPlan& plan = p.yuv_kernel;
+  plan = simd::YuvPlan{};
+  plan.y_index = p.yuv_y_index.data();
+  plan.c_index = p.yuv_c_index.data();
+  plan.y_weights = p.yuv_y_weights.data();
+  plan.c_weights = p.yuv_c_weights.data();
+  plan.n = p.simd_pixels;
+  plan.bgr = target_.color == PixelFormat::kBgr8 ? 1 : 0;
   if (p.simd_pixels > 0 && simd::yuv_uses_blocks()) {
     p.yuv_blocks.resize((static_cast<std::size_t>(p.simd_pixels) + 7) / 8);
     p.yuv_runs.resize(p.yuv_blocks.size());
-    simd::YuvPlan plan;
-    plan.y_index = p.yuv_y_index.data();
-    plan.c_index = p.yuv_c_index.data();
-    plan.y_weights = p.yuv_y_weights.data();
-    plan.c_weights = p.yuv_c_weights.data();
-    plan.n = p.simd_pixels;
-    p.yuv_run_count = simd::build_yuv_blocks(plan, p.yuv_blocks.data(), p.yuv_runs.data());
+    plan.run_count = simd::build_yuv_blocks(plan, p.yuv_blocks.data(), p.yuv_runs.data());
+    plan.blocks = p.yuv_blocks.data();
+    plan.runs = p.yuv_runs.data();
   }
   for (auto* v : {&p.c_row0, &p.c_row1, &p.c_beta0, &p.c_beta1}) v->resize(nh);
   for (int y = 0; y < nh; ++y) {
@@ -646,25 +649,10 @@ void Letterboxer::write_content_row(const std::uint8_t* hrow, std::uint8_t* dst,
   }
 }
 
-// The kernels' view of plan p's YUV taps, n SIMD pixels.
-simd::YuvPlan Letterboxer::yuv_plan_of(const Plan& p, int n) const {
-  simd::YuvPlan plan;
-  plan.y_index = p.yuv_y_index.data();
-  plan.c_index = p.yuv_c_index.data();
-  plan.y_weights = p.yuv_y_weights.data();
-  plan.c_weights = p.yuv_c_weights.data();
-  plan.blocks = p.yuv_blocks.data();
-  plan.runs = p.yuv_runs.data();
-  plan.run_count = p.yuv_run_count;
-  plan.n = n;
-  plan.bgr = target_.color == PixelFormat::kBgr8 ? 1 : 0;
-  return plan;
-}
-
 // Portable pixels [begin, begin + count) of the current row as bytes in
 // tensor order: interleaved (3 per pixel) or 3 planar runs of `count`.
 void Letterboxer::yuv_bytes(const Plan& p, int begin, int count, std::uint8_t* out, bool planar) const {
-  const simd::YuvPlan plan = yuv_plan_of(p, 0);
+  const simd::YuvPlan plan = p.yuv_kernel;  // a copy: the byte stores could alias the plan
   if (planar)
     yuv_row(vrow_.data(), crow_.data(), plan, yuv_, begin, begin + count, out, out + count, out + 2 * count, 1);
   else
@@ -684,7 +672,7 @@ void Letterboxer::write_content_row_simd(const Plan& p, std::uint8_t* dst, int y
   plan.weights = p.px_weights.data();
   plan.n = done;
   plan.swap = p.kind == SourceKind::kInterleavedSwapped ? 1 : 0;
-  const simd::YuvPlan yplan = yuv_plan_of(p, done);
+  const simd::YuvPlan yplan = p.yuv_kernel;
   if (t.layout == TensorLayout::kNHWC) {
     std::uint8_t* row = dst + static_cast<std::size_t>(y) * t.pitch() * 3;
     std::memcpy(row, pad_row_.data(), static_cast<std::size_t>(g.pad_left) * 3);

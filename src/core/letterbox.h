@@ -136,7 +136,9 @@ class Letterboxer {
     // the runs of blocks of one mode (simd::build_yuv_blocks).
     std::vector<simd::YuvBlock> yuv_blocks;
     std::vector<simd::YuvRun> yuv_runs;
-    int yuv_run_count = 0;
+    // The kernels' view of the vectors above (n = simd_pixels), set by
+    // build_yuv.
+    simd::YuvPlan yuv_kernel;
     // Pixels the SIMD kernels handle (the rest go to the portable tail), and
     // the interleaved kernels' plan (letterbox_simd.h).
     int simd_pixels = 0;
@@ -151,7 +153,6 @@ class Letterboxer {
   void write_pad_rows(std::uint8_t* dst, int y_begin, int y_end) const;
   void write_content_row(const std::uint8_t* row, std::uint8_t* dst, int y) const;
   void write_content_row_simd(const Plan& p, std::uint8_t* dst, int y) const;
-  simd::YuvPlan yuv_plan_of(const Plan& p, int n) const;
   void yuv_bytes(const Plan& p, int begin, int count, std::uint8_t* out, bool planar) const;
   void vblend_rows(const ImageView& src, const Plan& p, int y) const;
 
