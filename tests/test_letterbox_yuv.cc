@@ -175,11 +175,13 @@ TEST(LetterboxYuv, OptimizedMatchesReferenceAtModelSizes) {
 }
 
 // The NEON kernels' gather-free taps (simd::build_yuv_blocks) switch by
-// block between table lookups, table lookups with one luma tap (exact 3:1
-// and 1:1 ratios) and per-pixel loads (downscales beyond about 4): source
-// widths across every switch, exact and inexact ratios, output widths that
-// are and are not multiples of 8, each element checked on every machine
-// (the NEON paths run under qemu-aarch64 in scripts/cross-check.sh).
+// block between table lookups, table lookups with one luma tap and with
+// multiply-free 3/4 + 1/4 chroma (exact 3:1 and 1:1 ratios; at 1:1 the edge
+// blocks, whose chroma weight collapses onto one tap, are not) and per-pixel
+// loads (downscales beyond about 4): source widths across every switch, exact and inexact ratios,
+// output widths that are and are not multiples of 8, each element checked on
+// every machine (the NEON paths run under qemu-aarch64 in
+// scripts/cross-check.sh).
 TEST(LetterboxYuv, SimdMatchesReferenceAcrossRatios) {
   std::mt19937 rng(41);
   // Output 64 (or 61) wide: ratios 1/4 .. 6, around 4 in steps of one source
@@ -208,15 +210,18 @@ TEST(LetterboxYuv, YuvBlocksPickTheirTapsAndFallBackWhenTheSpanIsTooWide) {
     const char* name;
     double luma_step, chroma_step;  // source samples per output pixel
     bool nearest;                   // luma weights (2^11, 0)
+    bool quarter;                   // chroma weights (3/4, 1/4), (1/4, 3/4) alternating
     std::int32_t mode;              // of every block
   };
   const Case cases[] = {
-      {"3:1 luma, 3:2 chroma (1080p -> 640)", 3, 1.5, true, simd::kYuvTableNearest},
-      {"1:1", 1, 0.5, true, simd::kYuvTableNearest},
-      {"2:1 bilinear", 2, 1, false, simd::kYuvTable},
-      {"4:1, the widest table span", 4, 2, false, simd::kYuvTable},
-      {"4:1 luma, 4.5:2 chroma: chroma span too wide", 4, 2.25, false, simd::kYuvGather},
-      {"5:1, luma span too wide", 5, 1, false, simd::kYuvGather},
+      {"3:1 luma, 3:2 chroma (1080p -> 640)", 3, 1.5, true, true, simd::kYuvTableNearestQuarter},
+      {"3:1 luma, other chroma weights", 3, 1.5, true, false, simd::kYuvTableNearest},
+      {"1:1", 1, 0.5, true, true, simd::kYuvTableNearestQuarter},
+      {"2:1 bilinear luma, quarter chroma", 2, 1, false, true, simd::kYuvTable},
+      {"2:1 bilinear", 2, 1, false, false, simd::kYuvTable},
+      {"4:1, the widest table span", 4, 2, false, false, simd::kYuvTable},
+      {"4:1 luma, 4.5:2 chroma: chroma span too wide", 4, 2.25, false, false, simd::kYuvGather},
+      {"5:1, luma span too wide", 5, 1, true, true, simd::kYuvGather},
   };
   constexpr int kPixels = 64;
   for (const Case& c : cases) {
@@ -227,7 +232,7 @@ TEST(LetterboxYuv, YuvBlocksPickTheirTapsAndFallBackWhenTheSpanIsTooWide) {
       ci[x] = 2 * static_cast<int>(x * c.chroma_step);
       yw[2 * x] = static_cast<std::int16_t>(c.nearest ? 2048 : 2048 - (x * 37 + 1) % 2048);
       yw[2 * x + 1] = static_cast<std::int16_t>(2048 - yw[2 * x]);
-      cw[2 * x + 1] = static_cast<std::int16_t>(x % 8 == 3 ? 0 : (x * 101) % 2048);
+      cw[2 * x + 1] = static_cast<std::int16_t>(c.quarter ? (x % 2 ? 1536 : 512) : x % 8 == 3 ? 0 : (x * 101) % 2048);
       cw[2 * x] = static_cast<std::int16_t>(2048 - cw[2 * x + 1]);
     }
     simd::YuvPlan plan;
@@ -261,9 +266,11 @@ TEST(LetterboxYuv, YuvBlocksPickTheirTapsAndFallBackWhenTheSpanIsTooWide) {
         EXPECT_EQ(lookup(blk.y_table[0], blk.y_base, j), yi[x] + 1000) << c.name << " pixel " << x;
         if (c.mode == simd::kYuvTable)
           EXPECT_EQ(lookup(blk.y_table[1], blk.y_base, j), yw[2 * x + 1] ? yi[x] + 1001 : 0) << c.name;
+        // Quarter blocks list the heavier chroma tap first.
+        const int first = c.mode == simd::kYuvTableNearestQuarter && cw[2 * x + 1] == 1536 ? 2 : 0;
         for (int ch = 0; ch < 2; ++ch) {
-          EXPECT_EQ(lookup(blk.c_table[2 * ch], blk.c_base, j), ci[x] + ch + 1000) << c.name << " pixel " << x;
-          EXPECT_EQ(lookup(blk.c_table[2 * ch + 1], blk.c_base, j), cw[2 * x + 1] ? ci[x] + 2 + ch + 1000 : 0)
+          EXPECT_EQ(lookup(blk.c_table[2 * ch], blk.c_base, j), ci[x] + first + ch + 1000) << c.name << " pixel " << x;
+          EXPECT_EQ(lookup(blk.c_table[2 * ch + 1], blk.c_base, j), cw[2 * x + 1] ? ci[x] + 2 - first + ch + 1000 : 0)
               << c.name << " pixel " << x;
         }
       }

@@ -25,12 +25,14 @@ int build_yuv_blocks(const YuvPlan& plan, YuvBlock* blocks, YuvRun* runs) {
     YuvBlock& blk = blocks[b];
     blk = YuvBlock{};
     int y_lo = plan.y_index[x0], y_hi = y_lo, c_lo = plan.c_index[x0], c_hi = c_lo;
-    bool nearest = true;
+    bool nearest = true, quarter = true;
     for (int j = 0; j < 8; ++j) {
       const int x = x0 + j;
       const int yi = plan.y_index[x], ci = plan.c_index[x];
       const bool y1 = plan.y_weights[2 * x + 1] != 0, c1 = plan.c_weights[2 * x + 1] != 0;
       nearest = nearest && !y1 && plan.y_weights[2 * x] == 1 << 11;
+      const int cw0 = plan.c_weights[2 * x], cw1 = plan.c_weights[2 * x + 1];
+      quarter = quarter && cw0 + cw1 == 1 << 11 && (cw0 == 3 << 9 || cw1 == 3 << 9);
       y_lo = std::min(y_lo, yi);
       y_hi = std::max(y_hi, yi + (y1 ? 1 : 0));
       c_lo = std::min(c_lo, ci);
@@ -44,10 +46,13 @@ int build_yuv_blocks(const YuvPlan& plan, YuvBlock* blocks, YuvRun* runs) {
       table[2 * j] = used ? static_cast<std::uint8_t>(2 * e) : 0xFF;
       table[2 * j + 1] = used ? static_cast<std::uint8_t>(2 * e + 1) : 0xFF;
     };
+    const bool nearest_quarter = nearest && quarter;
     for (int j = 0; j < 8; ++j) {
       const int x = x0 + j;
       const int yi = plan.y_index[x] - blk.y_base, ci = plan.c_index[x] - blk.c_base;
       const bool y1 = plan.y_weights[2 * x + 1] != 0, c1 = plan.c_weights[2 * x + 1] != 0;
+      // Quarter blocks: the heavier chroma tap (weight 3/4) first.
+      const int heavy = nearest_quarter && plan.c_weights[2 * x + 1] == 3 << 9 ? 2 : 0;
       for (int t = 0; t < 2; ++t) {
         blk.y_w[t][j] = plan.y_weights[2 * x + t];
         blk.c_w[t][j] = plan.c_weights[2 * x + t];
@@ -56,11 +61,14 @@ int build_yuv_blocks(const YuvPlan& plan, YuvBlock* blocks, YuvRun* runs) {
       bytes(blk.y_table[0], j, yi, true);
       bytes(blk.y_table[1], j, yi + 1, y1);
       for (int c = 0; c < 2; ++c) {
-        bytes(blk.c_table[2 * c], j, ci + c, true);
-        bytes(blk.c_table[2 * c + 1], j, ci + 2 + c, c1);
+        bytes(blk.c_table[2 * c], j, ci + heavy + c, true);
+        bytes(blk.c_table[2 * c + 1], j, ci + 2 - heavy + c, c1);
       }
     }
-    const std::int32_t mode = !fits ? kYuvGather : nearest ? kYuvTableNearest : kYuvTable;
+    const std::int32_t mode = !fits             ? kYuvGather
+                              : nearest_quarter ? kYuvTableNearestQuarter
+                              : nearest         ? kYuvTableNearest
+                                                : kYuvTable;
     const std::int32_t shift = 8 * b - x0;
     if (run_count > 0 && runs[run_count - 1].mode == mode && runs[run_count - 1].shift == shift) {
       runs[run_count - 1].end = b + 1;
@@ -454,6 +462,15 @@ inline int16x8_t sample8(int16x8_t t0, int16x8_t t1, int16x8_t w0, int16x8_t w1,
   return vsubq_s16(vrshrn_high_n_s32(vrshrn_n_s32(lo, kYuvSampleShift), hi, kYuvSampleShift), zero);
 }
 
+// (3 * 2^9 a + 2^9 b + 2^11) >> 12 = (3a + b + 4) >> 3 - zero, a and b in
+// 0..32640: a + b and 2a fit uint16; their halving add drops one bit, the
+// rounding shift by 2 the rest (nested floor divisions).
+inline int16x8_t quarter8(int16x8_t heavy, int16x8_t light, int16x8_t zero) {
+  const uint16x8_t a = vreinterpretq_u16_s16(heavy), b = vreinterpretq_u16_s16(light);
+  const uint16x8_t t = vhaddq_u16(vaddq_u16(a, b), vaddq_u16(a, a));
+  return vsubq_s16(vreinterpretq_s16_u16(vrshrq_n_u16(t, 2)), zero);
+}
+
 inline int16x8_t table16(uint8x16x4_t rows, const std::uint8_t* table) {
   return vreinterpretq_s16_u8(vqtbl4q_u8(rows, vld1q_u8(table)));
 }
@@ -509,13 +526,18 @@ inline Yuv8 taps8(const std::int16_t* vy, const std::int16_t* vc, const YuvPlan&
   } else {
     const uint8x16x4_t ys = vld1q_u8_x4(reinterpret_cast<const std::uint8_t*>(vy + blk.y_base));
     const uint8x16x4_t cs = vld1q_u8_x4(reinterpret_cast<const std::uint8_t*>(vc + blk.c_base));
-    if constexpr (kMode == kYuvTableNearest)  // (2^11 t + 2^11) >> 12 = (t + 1) >> 1
-      r.y = vrhaddq_s16(table16(ys, blk.y_table[0]), kc.y_half_zero);
+    if constexpr (kMode == kYuvTableNearest || kMode == kYuvTableNearestQuarter)
+      r.y = vrhaddq_s16(table16(ys, blk.y_table[0]), kc.y_half_zero);  // (2^11 t + 2^11) >> 12 = (t + 1) >> 1
     else
       r.y = sample8(table16(ys, blk.y_table[0]), table16(ys, blk.y_table[1]), vld1q_s16(blk.y_w[0]),
                     vld1q_s16(blk.y_w[1]), kc.y_zero);
-    r.u = sample8(table16(cs, blk.c_table[0]), table16(cs, blk.c_table[1]), cw0, cw1, kc.c_zero);
-    r.v = sample8(table16(cs, blk.c_table[2]), table16(cs, blk.c_table[3]), cw0, cw1, kc.c_zero);
+    if constexpr (kMode == kYuvTableNearestQuarter) {
+      r.u = quarter8(table16(cs, blk.c_table[0]), table16(cs, blk.c_table[1]), kc.c_zero);
+      r.v = quarter8(table16(cs, blk.c_table[2]), table16(cs, blk.c_table[3]), kc.c_zero);
+    } else {
+      r.u = sample8(table16(cs, blk.c_table[0]), table16(cs, blk.c_table[1]), cw0, cw1, kc.c_zero);
+      r.v = sample8(table16(cs, blk.c_table[2]), table16(cs, blk.c_table[3]), cw0, cw1, kc.c_zero);
+    }
   }
   return r;
 }
@@ -596,7 +618,9 @@ void for_runs(const YuvPlan& p, F&& f) {
       case kYuvTable * 2: f.template operator()<kYuvTable, false>(run); break;
       case kYuvTable * 2 + 1: f.template operator()<kYuvTable, true>(run); break;
       case kYuvTableNearest * 2: f.template operator()<kYuvTableNearest, false>(run); break;
-      default: f.template operator()<kYuvTableNearest, true>(run); break;
+      case kYuvTableNearest * 2 + 1: f.template operator()<kYuvTableNearest, true>(run); break;
+      case kYuvTableNearestQuarter * 2: f.template operator()<kYuvTableNearestQuarter, false>(run); break;
+      default: f.template operator()<kYuvTableNearestQuarter, true>(run); break;
     }
   }
 }

@@ -51,6 +51,10 @@ enum YuvBlockMode : std::int32_t {
   kYuvGather = 0,        // a span does not fit 32 int16 (downscale > 4): taps loaded pixel by pixel
   kYuvTable = 1,         // table lookups, bilinear luma
   kYuvTableNearest = 2,  // table lookups, every luma weight (2^11, 0): one luma tap (3:1, 1:1 ratios)
+  // kYuvTableNearest and every chroma weight pair (3/4, 1/4) or (1/4, 3/4)
+  // (the 3:2 and 1:2 chroma of those ratios): c_table[2c] holds the heavier
+  // tap, and (3a + b + 4) >> 3 needs no multiply.
+  kYuvTableNearestQuarter = 3,
 };
 
 struct YuvBlock {
