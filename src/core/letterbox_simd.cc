@@ -450,10 +450,8 @@ bool yuv_uses_blocks() {
 namespace {
 
 // 8 pixels' resized Y - y_zero, U - 128, V - 128 (letterbox_yuv.h's 6
-// fraction bits) in int16 lanes.
-struct Yuv8 {
-  int16x8_t y, u, v;
-};
+// fraction bits) in int16 lanes. (Plain vectors, not a struct: GCC 12 leaves
+// dead stores of returned vector structs in the loops.)
 
 // (w0 * t0 + w1 * t1 + 2^11) >> 12 - zero.
 inline int16x8_t sample8(int16x8_t t0, int16x8_t t1, int16x8_t w0, int16x8_t w1, int16x8_t zero) {
@@ -499,10 +497,9 @@ struct YuvConsts {
 // Block b's taps blended. Table blocks: 4 registers of each row and one tbl
 // per tap vector; gather blocks: one ld2 / ld4 lane load per pixel.
 template <int kMode>
-inline Yuv8 taps8(const std::int16_t* vy, const std::int16_t* vc, const YuvPlan& p, const YuvBlock& blk, int x,
-                  const YuvConsts& kc) {
+inline void taps8(const std::int16_t* vy, const std::int16_t* vc, const YuvPlan& p, const YuvBlock& blk, int x,
+                  const YuvConsts& kc, int16x8_t& y, int16x8_t& u, int16x8_t& v) {
   const int16x8_t cw0 = vld1q_s16(blk.c_w[0]), cw1 = vld1q_s16(blk.c_w[1]);
-  Yuv8 r;
   if constexpr (kMode == kYuvGather) {
     const std::int32_t* yi = p.y_index + x;
     const std::int32_t* ci = p.c_index + x;
@@ -520,26 +517,25 @@ inline Yuv8 taps8(const std::int16_t* vy, const std::int16_t* vc, const YuvPlan&
     RKYOLO_YUV_LANE(6);
     RKYOLO_YUV_LANE(7);
 #undef RKYOLO_YUV_LANE
-    r.y = sample8(yt.val[0], yt.val[1], vld1q_s16(blk.y_w[0]), vld1q_s16(blk.y_w[1]), kc.y_zero);
-    r.u = sample8(ct.val[0], ct.val[2], cw0, cw1, kc.c_zero);
-    r.v = sample8(ct.val[1], ct.val[3], cw0, cw1, kc.c_zero);
+    y = sample8(yt.val[0], yt.val[1], vld1q_s16(blk.y_w[0]), vld1q_s16(blk.y_w[1]), kc.y_zero);
+    u = sample8(ct.val[0], ct.val[2], cw0, cw1, kc.c_zero);
+    v = sample8(ct.val[1], ct.val[3], cw0, cw1, kc.c_zero);
   } else {
     const uint8x16x4_t ys = vld1q_u8_x4(reinterpret_cast<const std::uint8_t*>(vy + blk.y_base));
     const uint8x16x4_t cs = vld1q_u8_x4(reinterpret_cast<const std::uint8_t*>(vc + blk.c_base));
     if constexpr (kMode == kYuvTableNearest || kMode == kYuvTableNearestQuarter)
-      r.y = vrhaddq_s16(table16(ys, blk.y_table[0]), kc.y_half_zero);  // (2^11 t + 2^11) >> 12 = (t + 1) >> 1
+      y = vrhaddq_s16(table16(ys, blk.y_table[0]), kc.y_half_zero);  // (2^11 t + 2^11) >> 12 = (t + 1) >> 1
     else
-      r.y = sample8(table16(ys, blk.y_table[0]), table16(ys, blk.y_table[1]), vld1q_s16(blk.y_w[0]),
-                    vld1q_s16(blk.y_w[1]), kc.y_zero);
+      y = sample8(table16(ys, blk.y_table[0]), table16(ys, blk.y_table[1]), vld1q_s16(blk.y_w[0]),
+                  vld1q_s16(blk.y_w[1]), kc.y_zero);
     if constexpr (kMode == kYuvTableNearestQuarter) {
-      r.u = quarter8(table16(cs, blk.c_table[0]), table16(cs, blk.c_table[1]), kc.c_zero);
-      r.v = quarter8(table16(cs, blk.c_table[2]), table16(cs, blk.c_table[3]), kc.c_zero);
+      u = quarter8(table16(cs, blk.c_table[0]), table16(cs, blk.c_table[1]), kc.c_zero);
+      v = quarter8(table16(cs, blk.c_table[2]), table16(cs, blk.c_table[3]), kc.c_zero);
     } else {
-      r.u = sample8(table16(cs, blk.c_table[0]), table16(cs, blk.c_table[1]), cw0, cw1, kc.c_zero);
-      r.v = sample8(table16(cs, blk.c_table[2]), table16(cs, blk.c_table[3]), cw0, cw1, kc.c_zero);
+      u = sample8(table16(cs, blk.c_table[0]), table16(cs, blk.c_table[1]), cw0, cw1, kc.c_zero);
+      v = sample8(table16(cs, blk.c_table[2]), table16(cs, blk.c_table[3]), cw0, cw1, kc.c_zero);
     }
   }
-  return r;
 }
 
 // (s + 2^18) >> 19 saturated to 0..255, as yuv_to_rgb does: (s >> 16) then
@@ -548,24 +544,23 @@ inline uint8x8_t to_u8(int32x4_t lo, int32x4_t hi) {
   return vqrshrun_n_s16(vshrn_high_n_s32(vshrn_n_s32(lo, 16), hi, 16), kYuvShift - 16);
 }
 
-// The conversion of 8 pixels, tensor channel order: yuv_to_rgb's integers.
-struct Rgb8x8 {
-  uint8x8_t c0, c1, c2;  // tensor channel order
-};
-
+// The conversion of 8 pixels to c0, c1, c2 in tensor channel order:
+// yuv_to_rgb's integers.
 template <bool kBgr>
-inline Rgb8x8 rgb8(const Yuv8& s, const YuvConsts& kc) {
-  const int16x4_t y0 = vget_low_s16(s.y), u0 = vget_low_s16(s.u), v0 = vget_low_s16(s.v);
+inline void rgb8(int16x8_t y, int16x8_t u, int16x8_t v, const YuvConsts& kc, uint8x8_t& c0, uint8x8_t& c1,
+                 uint8x8_t& c2) {
+  const int16x4_t y0 = vget_low_s16(y), u0 = vget_low_s16(u), v0 = vget_low_s16(v);
   const int16x8_t k = kc.coef;
   const int32x4_t r0 = vmlal_laneq_s16(vmull_laneq_s16(y0, k, 0), v0, k, 1);
-  const int32x4_t r1 = vmlal_high_laneq_s16(vmull_high_laneq_s16(s.y, k, 0), s.v, k, 1);
+  const int32x4_t r1 = vmlal_high_laneq_s16(vmull_high_laneq_s16(y, k, 0), v, k, 1);
   const int32x4_t g0 = vmlsl_laneq_s16(vmlsl_laneq_s16(vmull_laneq_s16(y0, k, 0), u0, k, 2), v0, k, 3);
-  const int32x4_t g1 =
-      vmlsl_high_laneq_s16(vmlsl_high_laneq_s16(vmull_high_laneq_s16(s.y, k, 0), s.u, k, 2), s.v, k, 3);
+  const int32x4_t g1 = vmlsl_high_laneq_s16(vmlsl_high_laneq_s16(vmull_high_laneq_s16(y, k, 0), u, k, 2), v, k, 3);
   const int32x4_t b0 = vmlal_laneq_s16(vmull_laneq_s16(y0, k, 0), u0, k, 4);
-  const int32x4_t b1 = vmlal_high_laneq_s16(vmull_high_laneq_s16(s.y, k, 0), s.u, k, 4);
+  const int32x4_t b1 = vmlal_high_laneq_s16(vmull_high_laneq_s16(y, k, 0), u, k, 4);
   const uint8x8_t r = to_u8(r0, r1), g = to_u8(g0, g1), b = to_u8(b0, b1);
-  return Rgb8x8{kBgr ? b : r, g, kBgr ? r : b};
+  c0 = kBgr ? b : r;
+  c1 = g;
+  c2 = kBgr ? r : b;
 }
 
 template <int kMode, bool kBgr>
@@ -575,10 +570,12 @@ void yuv_run_interleaved(const std::int16_t* vy, const std::int16_t* vc, const Y
   const int shift = run.shift, end = run.end;  // locals: the byte stores may alias anything
   out -= 3 * shift;
   for (int b = run.begin; b < end; ++b) {
-    const Rgb8x8 px = rgb8<kBgr>(taps8<kMode>(vy, vc, p, blocks[b], 8 * b - shift, kc), kc);
-    // Interleaves exactly 24 bytes (the struct built here: GCC otherwise
-    // round-trips it through the stack).
-    vst3_u8(out + 24 * b, uint8x8x3_t{{veor_u8(px.c0, flip), veor_u8(px.c1, flip), veor_u8(px.c2, flip)}});
+    int16x8_t y, u, v;
+    taps8<kMode>(vy, vc, p, blocks[b], 8 * b - shift, kc, y, u, v);
+    uint8x8_t c0, c1, c2;
+    rgb8<kBgr>(y, u, v, kc, c0, c1, c2);
+    // Interleaves exactly 24 bytes.
+    vst3_u8(out + 24 * b, uint8x8x3_t{{veor_u8(c0, flip), veor_u8(c1, flip), veor_u8(c2, flip)}});
   }
 }
 
@@ -600,10 +597,13 @@ void yuv_run_planar_f32(const std::int16_t* vy, const std::int16_t* vc, const Yu
   };
   const int shift = run.shift, end = run.end;
   for (int b = run.begin; b < end; ++b) {
-    const Rgb8x8 px = rgb8<kBgr>(taps8<kMode>(vy, vc, p, blocks[b], 8 * b - shift, kc), kc);
-    store(out0 + 8 * b, px.c0, m0, d0);
-    store(out1 + 8 * b, px.c1, m1, d1);
-    store(out2 + 8 * b, px.c2, m2, d2);
+    int16x8_t y, u, v;
+    taps8<kMode>(vy, vc, p, blocks[b], 8 * b - shift, kc, y, u, v);
+    uint8x8_t c0, c1, c2;
+    rgb8<kBgr>(y, u, v, kc, c0, c1, c2);
+    store(out0 + 8 * b, c0, m0, d0);
+    store(out1 + 8 * b, c1, m1, d1);
+    store(out2 + 8 * b, c2, m2, d2);
   }
 }
 
