@@ -3,8 +3,16 @@
 # table reports. Needs a Release build (scripts/build.sh). Results (JSON) go
 # to out/bench/. Run it on a quiet machine: every figure is compared with a
 # baseline measured in the same run, but noise still moves them.
+#   bash bench/run_benchmarks.sh          everything (the full tier; tens of minutes)
+#   bash bench/run_benchmarks.sh quick    the multi-stream pipeline's three modes in
+#                                         their quick tier (--quick: a minute or two)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+tier="${1:-full}"
+if [[ "$tier" != full && "$tier" != quick ]]; then
+  echo "usage: bash bench/run_benchmarks.sh [full|quick]" >&2
+  exit 2
+fi
 B=build
 out=out/bench
 mkdir -p "$out"
@@ -17,6 +25,24 @@ grep -m1 "model name" /proc/cpuinfo || true
 echo "cores: $(nproc); $(uname -sr); $(date -u +%Y-%m-%dT%H:%MZ)"
 
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
+
+# The multi-stream pipeline through the emulated RK3588 (timing + replay):
+# 640-ready synthetic streams against the cores' ceiling (1 and 2 Sessions per
+# core), real H.264 decoding of 720p/1080p clips (fast and paced as live), and
+# the web view's cost with 0, 1, 4 MJPEG viewers (ratios to no web view).
+pipeline_benches() {
+  local quick=("$@")
+  "$B/emulator/rknn-emu" convert "$model" --target rk3588 --calib samples -o "$out/shapes-rk3588.rknn" >/dev/null
+  for mode in synthetic video web; do
+    echo "== pipeline: $mode ${quick[*]}"
+    "$B/bench/rkyolo-bench-pipeline" --model "$out/shapes-rk3588.rknn" --rknn-lib "$lib" --mode "$mode" "${quick[@]}" \
+      --clip-dir "$B/bench-clips" --json "$out/pipeline-$mode.json"
+  done
+}
+if [[ "$tier" == quick ]]; then
+  pipeline_benches --quick
+  exit 0
+fi
 
 echo "== tier 1: kernels (Google Benchmark, single thread, median of 5)"
 $B/bench/bench_kernels --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
@@ -67,3 +93,5 @@ $B/bench/rkyolo-bench --model "$out/shapes-rk3588.rknn" --backend rknn --rknn-li
   --image "$image" --frames 300 --label "RK3588 emulated, one context on 3 cores" --json "$out/e2e-rk3588-all.json"
 $B/bench/rkyolo-bench --model "$out/shapes-rk3588.rknn" --backend rknn --rknn-lib "$lib" --npu-cores 0_1_2 \
   --contexts 3 --image "$image" --frames 300 --label "RK3588 emulated, 3 contexts x 1 core" --json "$out/e2e-rk3588-3ctx.json"
+
+pipeline_benches

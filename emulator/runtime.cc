@@ -149,6 +149,12 @@ struct Registry {
   std::uint64_t next_handle = 0x52e00001ull;
   std::uint64_t next_mem = 1;
   std::mutex cores[3];
+  // Timing mode: when each core finishes the last run queued on it (guarded
+  // by the core's mutex). A run starts when it is submitted or when its cores
+  // free, whichever is later, as on the NPU, whose driver starts the next
+  // queued task on completion, not when the host thread that queued it is
+  // next scheduled.
+  std::chrono::steady_clock::time_point core_free[3];
   std::atomic<unsigned> round_robin{0};
   // Bytes moved by the copy API (rknn_inputs_set / rknn_outputs_get), for
   // tests and benchmarks that count what zero-copy saves.
@@ -465,19 +471,45 @@ int compute(Ctx& c) {
 // Fixed-size storage: a run allocates nothing (benchmarks count allocations).
 struct CoreLocks {
   std::unique_lock<std::mutex> locks[3];
+  // Timing mode: reserves the held cores from max(submitted, when they free)
+  // for `latency_ms`; returns when the run ends.
+  std::chrono::steady_clock::time_point reserve(std::chrono::steady_clock::time_point submitted, double latency_ms) {
+    auto start = submitted;
+    for (int k = 0; k < 3; ++k)
+      if (locks[k].owns_lock()) start = std::max(start, reg().core_free[k]);
+    const auto end = start + std::chrono::microseconds(static_cast<std::int64_t>(latency_ms * 1000));
+    for (int k = 0; k < 3; ++k)
+      if (locks[k].owns_lock()) reg().core_free[k] = end;
+    return end;
+  }
+  void release() {
+    for (auto& l : locks)
+      if (l.owns_lock()) l.unlock();
+  }
 };
 
 void acquire_cores(const Model& m, int mask, CoreLocks* out) {
   const int n = m.profile->cores;
   if (mask == kCoreAuto) {
+    // An idle core (none computing, nothing queued on its timeline), else
+    // the one that frees first, else (all computing) one in turn.
+    const auto now = std::chrono::steady_clock::now();
+    int best = -1;
+    std::chrono::steady_clock::time_point best_free{};
     for (int k = 0; k < n; ++k) {
       std::unique_lock<std::mutex> l(reg().cores[k], std::try_to_lock);
-      if (l.owns_lock()) {
-        out->locks[0] = std::move(l);
+      if (!l.owns_lock()) continue;
+      if (reg().core_free[k] <= now) {
+        out->locks[k] = std::move(l);
         return;
       }
+      if (best < 0 || reg().core_free[k] < best_free) {
+        best = k;
+        best_free = reg().core_free[k];
+      }
     }
-    out->locks[0] = std::unique_lock<std::mutex>(reg().cores[reg().round_robin++ % n]);  // all busy: queue on one
+    const int k = best >= 0 ? best : static_cast<int>(reg().round_robin++ % static_cast<unsigned>(n));
+    out->locks[k] = std::unique_lock<std::mutex>(reg().cores[k]);
     return;
   }
   for (int k = 0; k < n; ++k)
@@ -752,10 +784,16 @@ EMU_API int rknn_run(Context context, RunExtend* extend) {
   }
   double elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   if (timing) {
+    // The cores are reserved on their timeline and released before the
+    // wait: another context's run queues behind this one and starts when it
+    // ends, however late this thread wakes (the host's scheduling is not the
+    // NPU's). The CPU work above stands in for the NPU and is not added.
     double latency = emulated_latency_ms(*m.profile, m.container.header.gflops, cores_in_mask(m, c->core_mask));
     if (const char* l = env("RKNN_EMU_LATENCY_MS")) latency = std::atof(l);
-    std::this_thread::sleep_until(t0 + std::chrono::microseconds(static_cast<std::int64_t>(latency * 1000)));
-    elapsed_ms = std::max(elapsed_ms, latency);
+    const auto end = cores.reserve(t0, latency);
+    cores.release();
+    std::this_thread::sleep_until(end);
+    elapsed_ms = std::max(elapsed_ms, std::chrono::duration<double, std::milli>(end - t0).count());
   }
   c->last_run_us = static_cast<std::int64_t>(elapsed_ms * 1000);
   return kSucc;

@@ -5,20 +5,19 @@
 // expectations are independent of the pipeline: frames extracted losslessly
 // with ffmpeg and run as images, frame counts from ffprobe. Every test is
 // bounded in time by a watchdog.
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "support/test_env.h"
@@ -135,18 +134,25 @@ void expect_detections_covered(const Json& a, const Json& b, const std::string& 
   }
 }
 
-// A port that accepts connections (the server is up).
+// A TCP socket listens on `port` (the server is up), read from the kernel's
+// table without connecting: ffmpeg's `-listen 1` servers serve the first
+// client only, a probe would use them up.
 bool wait_listening(int port, std::chrono::seconds limit) {
+  char suffix[16];
+  std::snprintf(suffix, sizeof suffix, ":%04X", static_cast<unsigned>(port));
   const auto deadline = Clock::now() + limit;
   while (Clock::now() < deadline) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<std::uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-    ::close(fd);
-    if (ok) return true;
+    for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+      std::ifstream in(table);
+      std::string line;
+      std::getline(in, line);  // the header
+      while (std::getline(in, line)) {
+        std::istringstream fields(line);
+        std::string slot, local, remote, state;
+        fields >> slot >> local >> remote >> state;
+        if (state == "0A" && local.size() > 5 && local.compare(local.size() - 5, 5, suffix) == 0) return true;
+      }
+    }
     std::this_thread::sleep_for(100ms);
   }
   return false;
@@ -212,6 +218,30 @@ bool wait_lines(const std::string& path, int stream, std::size_t count, std::chr
       if ((stream < 0 || j["stream"] == stream) && j["frame"].get<std::int64_t>() > after_frame) ++n;
     }
     if (n >= count) return true;
+    std::this_thread::sleep_for(100ms);
+  }
+  return false;
+}
+
+// Waits until `path` holds a line of `stream` captured (its "ts") more than
+// half a second after `after`.
+bool wait_captured_after(const std::string& path, int stream, std::chrono::system_clock::time_point after,
+                         std::chrono::seconds limit) {
+  const double after_s = std::chrono::duration<double>(after.time_since_epoch()).count() + 0.5;
+  const auto deadline = Clock::now() + limit;
+  while (Clock::now() < deadline) {
+    for (const Json& j : lines_of_stream(read_json_lines(path), stream))
+      if (j["ts"].get<double>() > after_s) return true;
+    std::this_thread::sleep_for(200ms);
+  }
+  return false;
+}
+
+// Waits until the run's standard error holds `text`.
+bool wait_said(const Background& run, const std::string& text, std::chrono::seconds limit) {
+  const auto deadline = Clock::now() + limit;
+  while (Clock::now() < deadline) {
+    if (run.err().find(text) != std::string::npos) return true;
     std::this_thread::sleep_for(100ms);
   }
   return false;
@@ -480,7 +510,7 @@ TEST(CliVideo, RtspServerKilledAndRestartedReconnectsAndTheOtherStreamLosesNothi
   ASSERT_TRUE(wait_listening(port_a, 30s) && wait_listening(port_b, 30s));
   Background run({"detect", "--model", test::demo_model(), "--source", a.url(), "--source", b.url(), "--vid-stride",
                   std::to_string(kStride), "--stream-buffer", "--no-save", "--json", dir + "/lines.jsonl", "--stats",
-                  dir + "/stats.json"},
+                  dir + "/stats.json", "-v"},
                  dir);
   ASSERT_TRUE(wait_lines(dir + "/lines.jsonl", 0, 3, 60s)) << run.err();
   ASSERT_TRUE(wait_lines(dir + "/lines.jsonl", 1, 3, 60s)) << run.err();
@@ -491,15 +521,7 @@ TEST(CliVideo, RtspServerKilledAndRestartedReconnectsAndTheOtherStreamLosesNothi
   const auto restarted = std::chrono::system_clock::now();
   ASSERT_TRUE(wait_listening(port_a, 30s));
   // Stream 0 continues: frames captured after the restart.
-  const auto deadline = Clock::now() + 60s;
-  bool resumed = false;
-  while (!resumed && Clock::now() < deadline) {
-    for (const Json& j : lines_of_stream(read_json_lines(dir + "/lines.jsonl"), 0))
-      resumed =
-          resumed || j["ts"].get<double>() > std::chrono::duration<double>(restarted.time_since_epoch()).count() + 0.5;
-    std::this_thread::sleep_for(200ms);
-  }
-  EXPECT_TRUE(resumed) << run.err();
+  EXPECT_TRUE(wait_captured_after(dir + "/lines.jsonl", 0, restarted, 60s)) << run.err();
   // Freeze stream 0's server: the read timeout fires; restart it: it reconnects again.
   a.freeze();
   std::this_thread::sleep_for(5s);
@@ -511,7 +533,24 @@ TEST(CliVideo, RtspServerKilledAndRestartedReconnectsAndTheOtherStreamLosesNothi
   EXPECT_EQ(run.wait(60s), 130) << run.err();
   const Json stats = Json::parse(test::read_text(dir + "/stats.json"));
   EXPECT_GE(stats["streams"][0]["reconnects"].get<int>(), 2) << stats.dump();
-  EXPECT_NE(run.err().find("reconnecting"), std::string::npos) << run.err();
+  // Each loss said when it happened, naming the stream and the cause, and
+  // each return: twice, in that order; nothing of the kind for stream 1.
+  const std::string err = run.err();
+  const std::string lost = "stream 0 '" + a.url() + "' was lost, reconnecting: ";
+  const std::string back = "stream 0 '" + a.url() + "' is back: frames flow again after reconnecting";
+  std::size_t at = 0;
+  for (int loss = 0; loss < 2; ++loss) {
+    at = err.find(lost, at);
+    ASSERT_NE(at, std::string::npos) << "loss " << loss << ": " << err;
+    const std::string cause = err.substr(at + lost.size(), err.find('\n', at) - at - lost.size());
+    EXPECT_NE(cause.find(a.url()), std::string::npos) << "the cause names the source: " << cause;
+    at = err.find(back, at);
+    ASSERT_NE(at, std::string::npos) << "return " << loss << ": " << err;
+  }
+  EXPECT_EQ(err.find("stream 1 '" + b.url() + "' was lost"), std::string::npos) << err;
+  EXPECT_EQ(err.find("stream 1 '" + b.url() + "' is back"), std::string::npos) << err;
+  // -v: each stats window's figures, per stream.
+  EXPECT_NE(err.find("stream 1 '" + b.url() + "': online, in the last "), std::string::npos) << err;
   // Stream 1 lost nothing: every kStride-th frame, no gap, nothing dropped.
   const std::vector<Json> s1 = lines_of_stream(read_json_lines(dir + "/lines.jsonl"), 1);
   ASSERT_GT(s1.size(), 10u);
@@ -519,6 +558,73 @@ TEST(CliVideo, RtspServerKilledAndRestartedReconnectsAndTheOtherStreamLosesNothi
     EXPECT_EQ(s1[i]["frame"].get<std::int64_t>() - s1[i - 1]["frame"].get<std::int64_t>(), kStride) << i;
   EXPECT_EQ(stats["streams"][1]["dropped"], 0);
   EXPECT_EQ(stats["streams"][1]["reconnects"], 0);
+}
+
+// HTTP (MPEG-TS) and RTMP (FLV) live streams from ffmpeg's own servers,
+// serving the sample video in a loop: both carry frames with detections. The
+// RTMP server killed and restarted: that stream is said lost, then back, and
+// goes on. The HTTP server killed for good: said lost (a live source keeps
+// trying), and Ctrl-C ends the run cleanly with what it has.
+TEST(CliVideo, HttpAndRtmpStreamsCarryDetectionsAndAKilledServerIsReconnectedOrEndedByCtrlC) {
+  test::Watchdog watchdog(60s);
+  constexpr int kStride = 25;  // one frame a second per stream: the CPU backend keeps up on a shared machine
+  const std::string clip = test::source_dir() + "/samples/shapes.mp4";
+  const std::string dir = test::temp_dir("cli_video_http_rtmp");
+  const std::string lines = dir + "/lines.jsonl";
+  const int port_http = test::free_loopback_port();
+  int port_rtmp = test::free_loopback_port();
+  while (port_rtmp == port_http) port_rtmp = test::free_loopback_port();
+  test::LiveServer http = test::LiveServer::ffmpeg_http(clip, port_http);
+  test::LiveServer rtmp = test::LiveServer::ffmpeg_rtmp(clip, port_rtmp);
+  http.start();
+  rtmp.start();
+  ASSERT_TRUE(wait_listening(port_http, 10s) && wait_listening(port_rtmp, 10s));
+  Background run(
+      {"detect", "--model", test::demo_model(), "--source", http.url(), "--source", rtmp.url(), "--vid-stride",
+       std::to_string(kStride), "--stream-buffer", "--no-save", "--json", lines, "--stats", dir + "/stats.json"},
+      dir);
+  ASSERT_TRUE(wait_lines(lines, 0, 2, 20s)) << run.err();
+  ASSERT_TRUE(wait_lines(lines, 1, 2, 20s)) << run.err();
+  for (int s = 0; s < 2; ++s) {
+    int with_detections = 0;
+    for (const Json& j : lines_of_stream(read_json_lines(lines), s)) {
+      EXPECT_EQ(j["frame"].get<std::int64_t>() % kStride, 0) << j.dump();
+      EXPECT_FALSE(j.contains("error")) << j.dump();
+      with_detections += j["detections"].empty() ? 0 : 1;
+    }
+    EXPECT_GT(with_detections, 0) << "stream " << s << ": the sample's shapes are found";
+  }
+
+  // RTMP server killed, then restarted on its port: lost, back, frames go on.
+  const std::string rtmp_name = "stream 1 '" + rtmp.url() + "'";
+  rtmp.kill_now();
+  EXPECT_TRUE(wait_said(run, rtmp_name + " was lost, reconnecting: ", 10s)) << run.err();
+  rtmp.start();
+  const auto restarted = std::chrono::system_clock::now();
+  ASSERT_TRUE(wait_listening(port_rtmp, 10s));
+  EXPECT_TRUE(wait_captured_after(lines, 1, restarted, 20s)) << run.err();
+  EXPECT_TRUE(wait_said(run, rtmp_name + " is back: frames flow again after reconnecting", 1s)) << run.err();
+
+  // HTTP server killed for good: lost, and still trying when Ctrl-C comes.
+  const std::string http_name = "stream 0 '" + http.url() + "'";
+  http.kill_now();
+  EXPECT_TRUE(wait_said(run, http_name + " was lost, reconnecting: ", 10s)) << run.err();
+  run.signal(SIGINT);
+  EXPECT_EQ(run.wait(15s), 130) << run.err();
+  const std::string err = run.err();
+  EXPECT_EQ(err.find(http_name + " is back"), std::string::npos) << err;
+  EXPECT_EQ(err.find(http_name + " failed"), std::string::npos) << "a lost live stream is not a failure: " << err;
+  const Json stats = Json::parse(test::read_text(dir + "/stats.json"));
+  EXPECT_EQ(stats["streams"][0]["status"], "ended") << stats.dump();
+  EXPECT_EQ(stats["streams"][0]["reconnects"], 0) << stats.dump();
+  EXPECT_EQ(stats["streams"][1]["status"], "ended") << stats.dump();
+  EXPECT_GE(stats["streams"][1]["reconnects"].get<int>(), 1) << stats.dump();
+  // Every line is whole JSON, each stream's frames in order.
+  for (int s = 0; s < 2; ++s) {
+    const std::vector<Json> got = lines_of_stream(read_json_lines(lines), s);
+    for (std::size_t i = 1; i < got.size(); ++i)
+      EXPECT_GT(got[i]["frame"].get<std::int64_t>(), got[i - 1]["frame"].get<std::int64_t>()) << "stream " << s;
+  }
 }
 
 }  // namespace

@@ -174,6 +174,143 @@ TEST(LetterboxYuv, OptimizedMatchesReferenceAtModelSizes) {
   }
 }
 
+// The NEON kernels' gather-free taps (simd::build_yuv_blocks) switch by
+// block between table lookups, table lookups with one luma tap and with
+// multiply-free 3/4 + 1/4 chroma (exact 3:1 and 1:1 ratios; at 1:1 the edge
+// blocks, whose chroma weight collapses onto one tap, are not) and per-pixel
+// loads (downscales beyond about 4): source widths across every switch, exact and inexact ratios,
+// output widths that are and are not multiples of 8, each element checked on
+// every machine (the NEON paths run under qemu-aarch64 in
+// scripts/cross-check.sh).
+TEST(LetterboxYuv, SimdMatchesReferenceAcrossRatios) {
+  std::mt19937 rng(41);
+  // Output 64 (or 61) wide: ratios 1/4 .. 6, around 4 in steps of one source
+  // pixel pair (the table/gather boundary).
+  const int source_widths[] = {16,  32,  62,  64,  66,  96,  122, 128, 130, 190, 192, 194, 244,
+                               250, 252, 254, 256, 258, 260, 262, 264, 266, 268, 276, 320, 384};
+  int variant = 0;
+  for (int sw : source_widths)
+    for (int out_w : {64, 61}) {
+      const PixelFormat format = variant % 2 ? PixelFormat::kYuv420p : PixelFormat::kNv12;
+      const YuvImage im = yuv_image(rng, sw, 4, format, variant % 3 ? YuvMatrix::kBt601 : YuvMatrix::kBt709,
+                                    variant % 4 == 1, variant % 5);
+      ++variant;
+      for (const Combo& c : kCombos) {
+        if (c.lut) continue;  // the SIMD kinds: NHWC uint8 / int8 (p - 128), NCHW float
+        const LetterboxTarget t = combo_target(c, out_w, out_w);
+        expect_same_as_reference(im.view, t, describe(im.view, t));
+      }
+    }
+}
+
+// The block plan itself, checked on any machine: the mode of each block and
+// that every table lookup lands on the pixel's taps.
+TEST(LetterboxYuv, YuvBlocksPickTheirTapsAndFallBackWhenTheSpanIsTooWide) {
+  struct Case {
+    const char* name;
+    double luma_step, chroma_step;  // source samples per output pixel
+    bool nearest;                   // luma weights (2^11, 0)
+    bool quarter;                   // chroma weights (3/4, 1/4), (1/4, 3/4) alternating
+    std::int32_t mode;              // of every block
+  };
+  const Case cases[] = {
+      {"3:1 luma, 3:2 chroma (1080p -> 640)", 3, 1.5, true, true, simd::kYuvTableNearestQuarter},
+      {"3:1 luma, other chroma weights", 3, 1.5, true, false, simd::kYuvTableNearest},
+      {"1:1", 1, 0.5, true, true, simd::kYuvTableNearestQuarter},
+      {"2:1 bilinear luma, quarter chroma", 2, 1, false, true, simd::kYuvTable},
+      {"2:1 bilinear", 2, 1, false, false, simd::kYuvTable},
+      {"4:1, the widest table span", 4, 2, false, false, simd::kYuvTable},
+      {"4:1 luma, 4.5:2 chroma: chroma span too wide", 4, 2.25, false, false, simd::kYuvGather},
+      {"5:1, luma span too wide", 5, 1, true, true, simd::kYuvGather},
+  };
+  constexpr int kPixels = 64;
+  for (const Case& c : cases) {
+    std::vector<std::int32_t> yi(kPixels), ci(kPixels);
+    std::vector<std::int16_t> yw(2 * kPixels), cw(2 * kPixels);
+    for (int x = 0; x < kPixels; ++x) {
+      yi[x] = static_cast<int>(x * c.luma_step) + 1;
+      ci[x] = 2 * static_cast<int>(x * c.chroma_step);
+      yw[2 * x] = static_cast<std::int16_t>(c.nearest ? 2048 : 2048 - (x * 37 + 1) % 2048);
+      yw[2 * x + 1] = static_cast<std::int16_t>(2048 - yw[2 * x]);
+      cw[2 * x + 1] = static_cast<std::int16_t>(c.quarter ? (x % 2 ? 1536 : 512) : x % 8 == 3 ? 0 : (x * 101) % 2048);
+      cw[2 * x] = static_cast<std::int16_t>(2048 - cw[2 * x + 1]);
+    }
+    simd::YuvPlan plan;
+    plan.y_index = yi.data();
+    plan.c_index = ci.data();
+    plan.y_weights = yw.data();
+    plan.c_weights = cw.data();
+    plan.n = kPixels;
+    std::vector<simd::YuvBlock> blocks(kPixels / 8);
+    std::vector<simd::YuvRun> runs(kPixels / 8);
+    ASSERT_EQ(simd::build_yuv_blocks(plan, blocks.data(), runs.data()), 1) << c.name << ": one run";
+    EXPECT_EQ(runs[0].begin, 0);
+    EXPECT_EQ(runs[0].end, kPixels / 8);
+    ASSERT_EQ(runs[0].mode, c.mode) << c.name;
+    // Rows whose int16 element e is e + 1000, as the kernels' tbl reads them.
+    auto lookup = [](const std::uint8_t* table, int base, int j) {
+      if (table[2 * j] == 0xFF) return 0;
+      EXPECT_LT(table[2 * j], 64);
+      EXPECT_EQ(table[2 * j + 1], table[2 * j] + 1);
+      return base + table[2 * j] / 2 + 1000;
+    };
+    for (int b = 0; b < kPixels / 8; ++b) {
+      const simd::YuvBlock& blk = blocks[b];
+      for (int j = 0; j < 8; ++j) {
+        const int x = 8 * b + j;
+        for (int t = 0; t < 2; ++t) {
+          EXPECT_EQ(blk.y_w[t][j], yw[2 * x + t]);
+          EXPECT_EQ(blk.c_w[t][j], cw[2 * x + t]);
+        }
+        if (c.mode == simd::kYuvGather) continue;
+        EXPECT_EQ(lookup(blk.y_table[0], blk.y_base, j), yi[x] + 1000) << c.name << " pixel " << x;
+        if (c.mode == simd::kYuvTable)
+          EXPECT_EQ(lookup(blk.y_table[1], blk.y_base, j), yw[2 * x + 1] ? yi[x] + 1001 : 0) << c.name;
+        // Quarter blocks list the heavier chroma tap first.
+        const int first = c.mode == simd::kYuvTableNearestQuarter && cw[2 * x + 1] == 1536 ? 2 : 0;
+        for (int ch = 0; ch < 2; ++ch) {
+          EXPECT_EQ(lookup(blk.c_table[2 * ch], blk.c_base, j), ci[x] + first + ch + 1000) << c.name << " pixel " << x;
+          EXPECT_EQ(lookup(blk.c_table[2 * ch + 1], blk.c_base, j), cw[2 * x + 1] ? ci[x] + 2 - first + ch + 1000 : 0)
+              << c.name << " pixel " << x;
+        }
+      }
+    }
+  }
+  // One block too wide among table blocks: three runs.
+  std::vector<std::int32_t> yi(24), ci(24, 0);
+  std::vector<std::int16_t> yw(48), cw(48);
+  for (int x = 0; x < 24; ++x) {
+    yi[x] = x < 8 || x >= 16 ? x : 8 + (x - 8) * 6;
+    yw[2 * x] = cw[2 * x] = 1024;
+    yw[2 * x + 1] = cw[2 * x + 1] = 1024;
+  }
+  simd::YuvPlan plan;
+  plan.y_index = yi.data();
+  plan.c_index = ci.data();
+  plan.y_weights = yw.data();
+  plan.c_weights = cw.data();
+  plan.n = 24;
+  simd::YuvBlock blocks[3];
+  simd::YuvRun runs[3];
+  ASSERT_EQ(simd::build_yuv_blocks(plan, blocks, runs), 3);
+  EXPECT_EQ(runs[0].mode, simd::kYuvTable);
+  EXPECT_EQ(runs[1].mode, simd::kYuvGather);
+  EXPECT_EQ(runs[2].mode, simd::kYuvTable);
+  EXPECT_EQ(runs[1].begin, 1);
+  EXPECT_EQ(runs[1].end, 2);
+  // 21 pixels: the last block covers pixels 13..20 (shift 3), in a run of
+  // its own; fewer than 8 pixels: no blocks.
+  plan.n = 21;
+  ASSERT_EQ(simd::build_yuv_blocks(plan, blocks, runs), 3);
+  EXPECT_EQ(runs[1].shift, 0);
+  EXPECT_EQ(runs[2].begin, 2);
+  EXPECT_EQ(runs[2].shift, 3);
+  EXPECT_EQ(runs[2].mode, simd::kYuvGather);
+  EXPECT_EQ(blocks[2].y_w[0][7], yw[2 * 20]);
+  plan.n = 7;
+  EXPECT_EQ(simd::build_yuv_blocks(plan, blocks, runs), 0);
+}
+
 // The reference's fixed-point conversion against the ITU-R matrices as
 // published (BT.601: 1.402, 0.344136, 0.714136, 1.772; BT.709: 1.5748,
 // 0.187324, 0.468124, 1.8556), in double precision, rounded once. Each

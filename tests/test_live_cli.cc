@@ -192,6 +192,68 @@ TEST(LiveCli, TrackPublishesEveryEventAndTheTrackIds) {
   EXPECT_GT(with_ids, 0);
 }
 
+// --show --show-layout grid under Xvfb: one window "rkyolo" holding both
+// 320x240 streams side by side (cols 2, rows 1, tiles unscaled: 640x240),
+// and q in it stops the run as Ctrl-C does: exit 0 with the summary, and
+// the JSON lines of every processed frame written whole.
+TEST(LiveCli, ShowGridIsOneWindowAndQStopsTheRun) {
+  test::Watchdog watchdog(std::chrono::minutes(6));
+  const std::string dir = test::temp_dir("live_cli_show");
+  test::XvfbDisplay xvfb(dir, 1280, 800);
+  if (!xvfb.start()) GTEST_SKIP() << "Xvfb, import or xdotool is not installed";
+  // Two minutes of video: the run is still going when q comes.
+  const std::string video = dir + "/long.mp4";
+  constexpr int kFrames = 3000;
+  const auto made = test::run_command(
+      {"ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-frames:v",
+       std::to_string(kFrames), "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", video},
+      240);
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+
+  const std::string jsonl = dir + "/frames.jsonl";
+  std::atomic<bool> done{false};
+  test::CommandResult run;
+  std::thread cli([&] {
+    run = test::run_cli(RKYOLO_CLI,
+                        {"detect", "--model", test::demo_model(), "--backend", "cpu", "--source", video, "--source",
+                         video, "--no-save", "--json", jsonl, "--show", "--show-layout", "grid"},
+                        {"LANG=C"}, 240);
+    done = true;
+  });
+  const auto found = test::run_command({"xdotool", "search", "--sync", "--name", "^rkyolo$"}, 120);
+  const std::string window = found.out.substr(0, found.out.find('\n'));
+  // The window takes the grid's size with the first picture.
+  std::string geometry;
+  for (int i = 0; i < 300 && found.exit_code == 0 && geometry.find("640x240") == std::string::npos; ++i) {
+    geometry = test::run_command({"xdotool", "getwindowgeometry", window}, 30).out;
+    std::this_thread::sleep_for(100ms);
+  }
+  const bool running = !done;
+  const auto key = test::run_command({"xdotool", "windowfocus", "--sync", window, "key", "q"}, 30);
+  const auto tree = test::run_command({"xwininfo", "-root", "-tree"}, 30);
+  cli.join();
+  ASSERT_EQ(found.exit_code, 0) << "no window 'rkyolo' on " << xvfb.name() << ": " << tree.out << run.err;
+  EXPECT_NE(geometry.find("Geometry: 640x240"), std::string::npos) << geometry;
+  ASSERT_TRUE(running) << "the run ended before q";
+  EXPECT_EQ(key.exit_code, 0) << key.err;
+
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("frames processed from 2 streams"), std::string::npos) << run.err;
+  const std::vector<std::string> lines = read_lines(jsonl);
+  EXPECT_GT(lines.size(), 0u);
+  EXPECT_LT(lines.size(), 2u * kFrames) << "q did not stop the run";
+  for (const std::string& line : lines) EXPECT_FALSE(Json::parse(line, nullptr, false).is_discarded()) << line;
+}
+
+TEST(LiveCli, BadShowLayoutIsOneSentenceAndExitCode2) {
+  test::Watchdog watchdog(std::chrono::minutes(2));
+  const auto r = test::run_cli(RKYOLO_CLI, {"detect", "--model", test::demo_model(), "--backend", "cpu", "--source",
+                                            sample_video(), "--no-save", "--show", "--show-layout", "tiles"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--show-layout 'tiles': use windows"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+}
+
 TEST(LiveCli, LiveOutputsOnStillImagesAreOneSentence) {
   test::Watchdog watchdog(std::chrono::minutes(2));
   const auto r = test::run_cli(RKYOLO_CLI, {"detect", "--model", test::demo_model(), "--backend", "cpu", "--source",

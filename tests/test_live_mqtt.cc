@@ -25,14 +25,7 @@ using cli::MqttSink;
 using Json = nlohmann::json;
 using namespace std::chrono_literals;
 
-#define ASSERT_OK(expr)         \
-  do {                          \
-    const Status s_ = (expr);   \
-    ASSERT_TRUE(s_.ok()) << s_; \
-  } while (0)
-
-// Bound on every wait for the network: generous for a loaded machine.
-constexpr auto kNetworkWait = 15s;
+using test::kNetworkWait;
 
 struct Received {
   std::string topic;
@@ -115,11 +108,8 @@ bool wait_connected(const MqttSink& sink) {
 }
 
 std::vector<Detection> two_detections() {
-  Detection a;
-  a.class_id = 0, a.label = "person", a.score = 0.9f, a.box = {10, 20, 110, 220};
-  Detection b;
-  b.class_id = 2, b.label = "car", b.score = 0.5f, b.box = {200.25f, 40, 300, 90.5f};
-  return {a, b};
+  return {test::make_detection(0, "person", 0.9f, {10, 20, 110, 220}),
+          test::make_detection(2, "car", 0.5f, {200.25f, 40, 300, 90.5f})};
 }
 
 // Checks one detections message against the JSON-lines schema; returns its frame index.
@@ -171,6 +161,8 @@ TEST(LiveMqtt, EveryFrameStatusStatsAndAvailabilityWithTheirSchema) {
   pipeline::StreamStats s;
   s.stream = 0, s.status = pipeline::StreamStatus::kOnline, s.processed = kFrames, s.dropped = 3, s.fps_in = 25,
   s.fps_out = 24.5, s.inference.p50_ms = 7.25;
+  s.window.duration_s = 5, s.window.decoded = 60, s.window.processed = 55, s.window.dropped = 5, s.window.fps_in = 12,
+  s.window.fps_out = 11, s.window.age.count = 55, s.window.age.p50_ms = 30.5, s.window.age.p99_ms = 80;
   stats.streams.push_back(s);
   pipeline::WorkerStats w;
   w.placement = "npu:0", w.frames = kFrames, w.busy_fraction = 0.4, w.inference.p99_ms = 9;
@@ -203,6 +195,19 @@ TEST(LiveMqtt, EveryFrameStatusStatsAndAvailabilityWithTheirSchema) {
   EXPECT_EQ(j["streams"][0]["dropped"], 3);
   EXPECT_EQ(j["streams"][0]["status"], "online");
   EXPECT_EQ(j["streams"][0]["inference_ms"]["p50"], 7.25);
+  // The last stats window beside the totals: the rates now.
+  const Json& window = j["streams"][0]["window"];
+  EXPECT_EQ(window["duration_s"], 5.0);
+  EXPECT_EQ(window["decoded"], 60);
+  EXPECT_EQ(window["processed"], 55);
+  EXPECT_EQ(window["dropped"], 5);
+  EXPECT_EQ(window["failed"], 0);
+  EXPECT_EQ(window["fps_in"], 12.0);
+  EXPECT_EQ(window["fps_out"], 11.0);
+  EXPECT_EQ(window["age_ms"]["count"], 55);
+  EXPECT_EQ(window["age_ms"]["p50"], 30.5);
+  EXPECT_EQ(window["age_ms"]["p99"], 80.0);
+  EXPECT_EQ(window["inference_ms"]["count"], 0);
   EXPECT_EQ(j["workers"][0]["placement"], "npu:0");
   EXPECT_EQ(j["workers"][0]["inference_ms"]["p99"], 9.0);
   // Nothing else under the prefix; nothing lost.

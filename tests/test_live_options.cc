@@ -36,6 +36,12 @@ TEST(LiveOptions, BadValuesNameTheOption) {
       {{"--mqtt", "broker", "--mqtt-credentials", "/nonexistent/creds"}, "/nonexistent/creds"},
       {{"--serve", "localhost:"}, "--serve 'localhost:'"},
       {{"--serve", "8080", "--serve-width", "5"}, "--serve-width"},
+      {{"--show-layout", "grid"}, "--show-layout needs --show"},
+      {{"--show-width", "800"}, "--show-width needs --show"},
+      {{"--show", "--show-layout", "tiles"}, "--show-layout 'tiles': use windows"},
+      {{"--show", "--show-width", "8"}, "--show-width"},
+      // Checked before any output starts: the web view is not left listening.
+      {{"--serve", "8080", "--show", "--show-layout", "mosaic"}, "--show-layout 'mosaic'"},
   };
   for (const Case& c : cases) {
     cli::LiveOutputs out;

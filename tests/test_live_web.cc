@@ -25,20 +25,12 @@ using cli::WebSink;
 using Json = nlohmann::json;
 using namespace std::chrono_literals;
 
-#define ASSERT_OK(expr)         \
-  do {                          \
-    const Status s_ = (expr);   \
-    ASSERT_TRUE(s_.ok()) << s_; \
-  } while (0)
-
 // JPEG and downscaling change colours a little; the drawn box must still read as its class colour.
 constexpr int kColourTolerance = 60;
 constexpr int kGrey = 96;  // the synthetic frames' flat grey
 
 std::vector<Detection> one_box() {
-  Detection d;
-  d.class_id = 0, d.label = "person", d.score = 0.9f, d.box = {80, 60, 240, 180};
-  return {d};
+  return {test::make_detection(0, "person", 0.9f, {80, 60, 240, 180})};
 }
 
 bool is_class0_colour(const cv::Vec3b& bgr) {
@@ -187,6 +179,19 @@ TEST(LiveWeb, DownscalesBeforeEncoding) {
   ASSERT_EQ(img.cols, 160);
   ASSERT_EQ(img.rows, 120);
   EXPECT_TRUE(box_drawn(img, 0.5));
+  ASSERT_OK(sink->close());
+}
+
+TEST(LiveWeb, OnlyTheWatchedStreamIsEncoded) {
+  auto sink = start_sink();
+  Feeder feed(sink.get());  // streams 0 and 1, 20 copies a second each
+  constexpr int kFrames = 10;
+  int got = 0;
+  read_mjpeg(sink->port(), "/stream/0.mjpg", kFrames, &got);
+  ASSERT_EQ(got, kFrames);
+  // Stream 1 has no viewer: encoding both would give about 2 x kFrames.
+  constexpr int kEncodedAheadOfTheViewer = 3;
+  EXPECT_LE(sink->counters().encoded, kFrames + kEncodedAheadOfTheViewer);
   ASSERT_OK(sink->close());
 }
 

@@ -109,15 +109,20 @@ class RecordingSink final : public Sink {
   explicit RecordingSink(std::chrono::milliseconds delay = 0ms) : delay_(delay) {}
   void on_stream(const StreamInfo& stream, StreamStatus status, const Status& why) override {
     events.push_back({stream.stream, status, why.message()});
+    timeline[stream.stream].push_back(std::string(stream_status_name(status)));
   }
   void on_frame(const FrameResult& r) override {
     if (delay_.count() > 0) std::this_thread::sleep_for(delay_);
     EXPECT_EQ(r.result->tag.stream, r.stream->stream);
     records.push_back({r.stream->stream, r.result->tag.frame, r.error.message(), r.result->detections,
                        r.frame != nullptr && !r.image.empty(), r.age_ms});
+    timeline[r.stream->stream].push_back(std::to_string(r.result->tag.frame));
     frames.fetch_add(1);
   }
-  void on_stats(const PipelineStats& stats) override { last_stats = stats; }
+  void on_stats(const PipelineStats& stats) override {
+    last_stats = stats;
+    all_stats.push_back(stats);
+  }
   Status close() override {
     ++closed;
     return Status();
@@ -132,7 +137,9 @@ class RecordingSink final : public Sink {
 
   std::vector<Record> records;
   std::vector<StreamEvent> events;
+  std::map<int, std::vector<std::string>> timeline;  // per stream: status names and frame numbers, as told
   PipelineStats last_stats;
+  std::vector<PipelineStats> all_stats;
   std::atomic<int> frames{0};
   int closed = 0;
 
@@ -296,6 +303,36 @@ TEST(Pipeline, EmulatedRk3588OneSessionPerCoreMatchesSessionDetect) {
     EXPECT_NE(w.placement.find("NPU"), std::string::npos) << w.placement;
     EXPECT_GT(w.frames, 0) << w.placement;
   }
+}
+
+TEST(Pipeline, TwoSessionsPerCoreShareEachCoreAndMatchSessionDetect) {
+  test::Watchdog watchdog(kTestLimit);
+  auto model = emulated_rk3588_model();
+  ASSERT_TRUE(model);
+  const std::vector<DetectionResult> want = reference_results(*model);
+  PipelineOptions o;
+  o.sessions_per_placement = 2;
+  auto pipeline = make_pipeline(model, o);
+  constexpr int kStreams = 3, kFrames = 5;
+  for (int s = 0; s < kStreams; ++s) pipeline->add_source("file" + std::to_string(s), synthetic({.frames = kFrames}));
+  RecordingSink sink;
+  pipeline->add_sink(&sink);
+  ASSERT_TRUE(pipeline->run().ok());
+
+  for (int s = 0; s < kStreams; ++s) EXPECT_EQ(sink.frames_of(s), iota(kFrames)) << "stream " << s;
+  for (const Record& r : sink.records)
+    expect_same_detections(r.detections, want[static_cast<std::size_t>(r.frame) % want.size()].detections,
+                           "stream " + std::to_string(r.stream) + " frame " + std::to_string(r.frame));
+  // Two workers per NPU core, next to each other.
+  const PipelineStats stats = pipeline->stats();
+  ASSERT_EQ(stats.workers.size(), 6u);
+  std::int64_t by_workers = 0;
+  for (std::size_t i = 0; i < stats.workers.size(); ++i) {
+    EXPECT_EQ(stats.workers[i].placement, stats.workers[i / 2 * 2].placement) << i;
+    by_workers += stats.workers[i].frames;
+  }
+  EXPECT_NE(stats.workers[0].placement, stats.workers[2].placement);
+  EXPECT_EQ(by_workers, kStreams * kFrames);
 }
 
 TEST(Pipeline, FilesNeverDropUnderASlowSink) {
@@ -463,6 +500,47 @@ TEST(Pipeline, FailingSourcesDoNotStopTheOthers) {
   EXPECT_EQ(stream_stats(stats, 2).status, StreamStatus::kEnded);
 }
 
+// A live source that loses its connection twice: the sinks hear
+// reconnecting after the frames before each loss and online again before
+// the first frame after it; the other stream hears nothing of it.
+TEST(Pipeline, ALostConnectionIsToldInOrderWithTheFramesAndTheOtherStreamIsUnaffected) {
+  test::Watchdog watchdog(kTestLimit);
+  ReplayingEmulator replay;
+  auto model = emulated_rk3588_model();
+  ASSERT_TRUE(model);
+  PipelineOptions o = npu_workers(*model, 2);
+  o.stream_buffer = true;  // no frame dropped: the expected order is exact
+  auto pipeline = make_pipeline(model, o);
+  constexpr int kFrames = 10;
+  pipeline->add_source(
+      "camera", synthetic({.frames = kFrames, .live = true, .period = 1ms, .lost_before = {3, 7}, .pool_frames = 32}));
+  pipeline->add_source("other", synthetic({.frames = kFrames, .live = true, .period = 1ms, .pool_frames = 32}));
+  RecordingSink sink(2ms);
+  pipeline->add_sink(&sink);
+  ASSERT_TRUE(pipeline->run().ok());
+
+  const std::vector<std::string> want0 = {"online", "0", "1", "2",    "reconnecting", "online",
+                                          "3",      "4", "5", "6",    "reconnecting", "online",
+                                          "7",      "8", "9", "ended"};
+  const std::vector<std::string> want1 = {"online", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "ended"};
+  EXPECT_EQ(sink.timeline[0], want0);
+  EXPECT_EQ(sink.timeline[1], want1);
+  for (const StreamEvent& e : sink.events) {
+    if (e.status != StreamStatus::kReconnecting) {
+      EXPECT_EQ(e.why, "") << "stream " << e.stream << " " << stream_status_name(e.status);
+      continue;
+    }
+    EXPECT_EQ(e.stream, 0);
+    EXPECT_TRUE(e.why == "synthetic lost its connection before frame 3." ||
+                e.why == "synthetic lost its connection before frame 7.")
+        << e.why;
+  }
+  const PipelineStats stats = pipeline->stats();
+  EXPECT_EQ(stream_stats(stats, 0).reconnects, 2);
+  EXPECT_EQ(stream_stats(stats, 0).status, StreamStatus::kEnded);
+  EXPECT_EQ(stream_stats(stats, 1).reconnects, 0);
+}
+
 TEST(Pipeline, StopMidRunDrainsEveryQueuedFrameAndClosesTheSinks) {
   test::Watchdog watchdog(kTestLimit);
   ReplayingEmulator replay;
@@ -547,6 +625,81 @@ TEST(Pipeline, StatisticsAddUpAndReadAsJson) {
   EXPECT_EQ(check.out, "True 8 ended 2 8\n") << json;
 }
 
+// Periodic statistics carry the window that just ended: windows follow each
+// other without a gap (their counts add up to the totals, their durations to
+// the wall time) and their rates are their counts over their duration.
+TEST(Pipeline, StatsWindowsAddUpToTheTotalsAndTheirRatesAreCountsOverTheirDuration) {
+  test::Watchdog watchdog(kTestLimit);
+  ReplayingEmulator replay;
+  auto model = emulated_rk3588_model();
+  ASSERT_TRUE(model);
+  PipelineOptions o = npu_workers(*model, 1);
+  o.queue_frames = 2;
+  o.stats_interval = 10ms;
+  auto pipeline = make_pipeline(model, o);
+  constexpr int kFrames = 40;
+  pipeline->add_source("file", synthetic({.frames = kFrames, .corrupt = {5, 30}}));
+  pipeline->add_source("camera", synthetic({.frames = kFrames, .live = true, .period = 1ms, .pool_frames = 16}));
+  RecordingSink sink(3ms);  // at least 80 frames x 3 ms: several windows
+  pipeline->add_sink(&sink);
+  ASSERT_TRUE(pipeline->run().ok());
+
+  ASSERT_GE(sink.all_stats.size(), 3u);
+  const PipelineStats& final_stats = sink.all_stats.back();
+  double durations = 0;
+  for (const PipelineStats& st : sink.all_stats) durations += st.streams.at(0).window.duration_s;
+  EXPECT_NEAR(durations, final_stats.wall_s, 1e-6);
+  for (int s = 0; s < 2; ++s) {
+    StreamWindow sum;
+    std::int64_t age_count = 0, inferred = 0;
+    for (const PipelineStats& st : sink.all_stats) {
+      const StreamWindow& w = st.streams.at(static_cast<std::size_t>(s)).window;
+      ASSERT_GT(w.duration_s, 0.0);
+      EXPECT_EQ(w.duration_s, st.streams.at(0).window.duration_s) << "one window for every stream";
+      EXPECT_EQ(w.fps_in, static_cast<double>(w.decoded) / w.duration_s);
+      EXPECT_EQ(w.fps_out, static_cast<double>(w.processed) / w.duration_s);
+      EXPECT_EQ(w.age.count, w.processed);  // a frame's age is taken as it is handed to the sinks
+      EXPECT_LE(w.age.p50_ms, w.age.p99_ms);
+      EXPECT_LE(w.age.p99_ms, w.age.max_ms);
+      sum.decoded += w.decoded;
+      sum.processed += w.processed;
+      sum.dropped += w.dropped;
+      sum.failed += w.failed;
+      age_count += w.age.count;
+      inferred += w.inference.count;  // when inferred: maybe a window before it is processed
+    }
+    const StreamStats& total = final_stats.streams.at(static_cast<std::size_t>(s));
+    EXPECT_EQ(sum.decoded, total.decoded) << "stream " << s;
+    EXPECT_EQ(sum.processed, total.processed) << "stream " << s;
+    EXPECT_EQ(sum.dropped, total.dropped) << "stream " << s;
+    EXPECT_EQ(sum.failed, total.failed) << "stream " << s;
+    EXPECT_EQ(age_count, total.age.count) << "stream " << s;
+    EXPECT_EQ(inferred, total.inference.count) << "stream " << s;
+  }
+  EXPECT_EQ(final_stats.streams[0].decoded, kFrames);
+  EXPECT_EQ(final_stats.streams[0].failed, 2);
+  EXPECT_GT(final_stats.streams[1].dropped, 0) << "the live stream outran the slow sink";
+  // Pipeline::stats() after the run: the last window, as on_stats got it.
+  EXPECT_EQ(pipeline->stats().streams[1].window.processed, final_stats.streams[1].window.processed);
+
+  // The window in the JSON.
+  const std::string json = stats_json(final_stats);
+  const std::string path = test::temp_dir("pipeline_window") + "/stats.json";
+  std::ofstream(path) << json;
+  const std::string py = test::python3().empty() ? "/usr/bin/python3" : test::python3();
+  const test::CommandResult check = test::run_command(
+      {py, "-c",
+       "import json,sys; w=json.load(open(sys.argv[1]))['streams'][1]['window'];"
+       "print(sorted(w), w['processed'] == w['age_ms']['count'], abs(w['fps_out'] - w['processed'] / w['duration_s'])"
+       " <= 1e-5 * max(1, w['fps_out']))",
+       path});
+  EXPECT_EQ(check.exit_code, 0) << check.err;
+  EXPECT_EQ(check.out,
+            "['age_ms', 'decoded', 'dropped', 'duration_s', 'failed', 'fps_in', 'fps_out', 'inference_ms', "
+            "'processed'] True True\n")
+      << json;
+}
+
 TEST(Pipeline, NoAllocationPerFrameOnceWarm) {
 #ifdef RKYOLO_PIPELINE_TSAN
   GTEST_SKIP() << "ThreadSanitizer's runtime owns operator new: allocations are counted in the other builds";
@@ -620,6 +773,10 @@ TEST(Pipeline, BadOptionsAreOneSentence) {
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(s.message(), "the pipeline's queue must hold at least 1 frame per stream, not 0.");
   EXPECT_EQ(Pipeline::create(nullptr, cpu_workers(1), &pipeline).message(), "the pipeline needs a model.");
+  o = cpu_workers(1);
+  o.sessions_per_placement = 0;
+  EXPECT_EQ(Pipeline::create(model, o, &pipeline).message(),
+            "the pipeline needs at least 1 session per placement, not 0.");
 
   auto ok = make_pipeline(model, cpu_workers(1));
   ASSERT_TRUE(ok->run().ok());  // no sources: ends at once

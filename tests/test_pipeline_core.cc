@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include "pipeline/frame_pool.h"
 #include "pipeline/latency_histogram.h"
@@ -76,6 +78,51 @@ TEST(PipelineCore, FramePoolDropsTheOldestForLiveSourcesAndLeasesReturnSlots) {
   EXPECT_EQ(pool->pop(c, std::chrono::steady_clock::now()).event, ReadEvent::kEnd);
 }
 
+// A live source's state changes are read in their place among the frames,
+// and neither dropped frames nor a flood of errors push them out.
+TEST(PipelineCore, FramePoolStateChangesKeepTheirPlaceAndAreNeverDropped) {
+  auto pool = detail::FramePool::create(2);
+  const auto push = [&](int index) {
+    const int slot = pool->acquire(/*drop_oldest=*/true);
+    ASSERT_GE(slot, 0);
+    pool->frame(slot).index = index;
+    pool->push_frame(slot);
+  };
+  push(0);
+  pool->push_state(SourceState::kReconnecting, io_error("'cam' was lost."));
+  push(1);
+  push(2);  // takes frame 0's slot: the state change after it stays
+  EXPECT_EQ(pool->stats().dropped, 1);
+  const auto soon = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  FrameLease lease;
+  ReadResult r = pool->pop(lease, soon);
+  ASSERT_EQ(r.event, ReadEvent::kStateChanged);
+  EXPECT_EQ(r.state, SourceState::kReconnecting);
+  EXPECT_EQ(r.status.message(), "'cam' was lost.");
+  EXPECT_FALSE(lease);
+  ASSERT_EQ(pool->pop(lease, soon).event, ReadEvent::kFrame);
+  EXPECT_EQ(lease->index, 1);
+  lease.reset();
+
+  // More errors than the ring holds, between two state changes: errors and
+  // frames make room, never a state change.
+  pool->push_state(SourceState::kReconnecting, io_error("'cam' was lost again."));
+  for (int i = 0; i < 40; ++i) pool->push_error(invalid_image("corrupt."), /*drop_oldest=*/true);
+  pool->push_state(SourceState::kOnline, Status());
+  pool->push_end(Status());
+  std::string events;  // R reconnecting, O online, E error, F frame
+  while ((r = pool->pop(lease, soon)).event != ReadEvent::kEnd) {
+    ASSERT_NE(r.event, ReadEvent::kTimeout);
+    if (r.event == ReadEvent::kStateChanged) events += r.state == SourceState::kReconnecting ? 'R' : 'O';
+    if (r.event == ReadEvent::kFrameError) events += 'E';
+    if (r.event == ReadEvent::kFrame) events += 'F';
+    lease.reset();
+  }
+  // Frame 2 and the oldest errors made room; the ring (2 frames + 16) is full.
+  EXPECT_EQ(events, "R" + std::string(16, 'E') + "O");
+  EXPECT_EQ(source_state_name(SourceState::kReconnecting), "reconnecting");
+}
+
 TEST(PipelineCore, LatencyHistogramQuantilesAreWithinHalfABin) {
   pipeline::detail::LatencyHistogram h;
   for (int i = 1; i <= 1000; ++i) h.record(0.05 * i);  // 0.05 .. 50 ms
@@ -109,6 +156,13 @@ TEST(PipelineCore, StatsJsonEscapesNamesAndWritesEveryField) {
   s.fps_in = 5;
   s.fps_out = 3.5;
   s.age = {7, 12.5, 40, 41};
+  s.window.duration_s = 0.5;
+  s.window.decoded = 4;
+  s.window.processed = 3;
+  s.window.dropped = 1;
+  s.window.fps_in = 8;
+  s.window.fps_out = 6;
+  s.window.age = {3, 10, 20, 21};
   stats.streams.push_back(s);
   pipeline::WorkerStats w;
   w.placement = "NPU core 0";
@@ -121,7 +175,10 @@ TEST(PipelineCore, StatsJsonEscapesNamesAndWritesEveryField) {
             "\"status\":\"reconnecting\",\"decoded\":10,\"processed\":7,\"dropped\":3,\"dropped_in_source\":0,"
             "\"skipped\":0,\"failed\":0,\"reconnects\":0,\"fps_in\":5,\"fps_out\":3.5,"
             "\"age_ms\":{\"count\":7,\"p50\":12.5,\"p99\":40,\"max\":41},"
-            "\"inference_ms\":{\"count\":0,\"p50\":0,\"p99\":0,\"max\":0}}],"
+            "\"inference_ms\":{\"count\":0,\"p50\":0,\"p99\":0,\"max\":0},"
+            "\"window\":{\"duration_s\":0.5,\"decoded\":4,\"processed\":3,\"dropped\":1,\"failed\":0,"
+            "\"fps_in\":8,\"fps_out\":6,\"age_ms\":{\"count\":3,\"p50\":10,\"p99\":20,\"max\":21},"
+            "\"inference_ms\":{\"count\":0,\"p50\":0,\"p99\":0,\"max\":0}}}],"
             "\"workers\":[{\"placement\":\"NPU core 0\",\"frames\":7,\"busy_fraction\":0.25,"
             "\"inference_ms\":{\"count\":0,\"p50\":0,\"p99\":0,\"max\":null}}]}");
   EXPECT_EQ(pipeline::stats_json(pipeline::PipelineStats{}),

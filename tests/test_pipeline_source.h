@@ -2,8 +2,8 @@
 // template i mod n (pixels owned by the caller, never copied). A producer
 // thread fills a FramePool like a decoder: files wait for a free frame, live
 // sources take the oldest queued one (counted as dropped by the source) and
-// come at their own pace. Corrupt frames, frames without pixels and a
-// failing end are injected by index.
+// come at their own pace. Corrupt frames, frames without pixels, lost
+// connections and a failing end are injected by index.
 #pragma once
 
 #include <algorithm>
@@ -27,6 +27,8 @@ class SyntheticSource final : public FrameSource {
     std::chrono::milliseconds period{0};  // time between frames (live sources)
     std::vector<int> corrupt;             // these frames are decode errors
     std::vector<int> without_pixels;      // these frames have no pixels: Session::detect fails
+    std::vector<int> lost_before;         // the connection is lost before these frames (kReconnecting,
+                                          // then kOnline just before the frame, as VideoSource does)
     Status end;                           // how the source ends after its frames
     int pool_frames = 8;
   };
@@ -58,6 +60,13 @@ class SyntheticSource final : public FrameSource {
 
   void produce() {
     for (int i = 0; i < options_.frames && !pool_->stopped(); ++i) {
+      if (has(options_.lost_before, i)) {
+        pool_->push_state(SourceState::kReconnecting,
+                          io_error("synthetic lost its connection before frame " + std::to_string(i) + "."));
+        if (!pool_->sleep_unless_stopped(options_.period + std::chrono::milliseconds(5))) break;
+        pool_->counters().reconnects.fetch_add(1);
+        pool_->push_state(SourceState::kOnline, Status());
+      }
       pool_->counters().decoded.fetch_add(1);
       if (has(options_.corrupt, i)) {
         pool_->push_error(invalid_image("frame " + std::to_string(i) + " is corrupt."), options_.live);

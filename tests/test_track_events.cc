@@ -124,6 +124,36 @@ TEST(Zones, CrossingALineAcrossSeveralFramesOfAbsence) {
   EXPECT_EQ(events->line_counts()[0].out, 0);
 }
 
+TEST(Zones, OccupancyPeakAndEntriesCountedByHand) {
+  // Zone: y >= 300. Track 1 starts inside (an entry), leaves at frame 3 and
+  // comes back at frame 5 (a second entry); track 2 appears outside at frame
+  // 2 and enters at frame 4; both inside at frames 5 and 6, then track 1 ends.
+  ZoneConfig config;
+  config.zones = {{"yard", {{0, 300}, {640, 300}, {640, 640}, {0, 640}}}};
+  auto events = make_events(config);
+  std::vector<TrackEvent> out;
+  const float y1[] = {350, 340, 250, 260, 320, 330};
+  const float y2[] = {0, 100, 200, 310, 320, 330};
+  const int now[] = {1, 1, 0, 1, 2, 2};
+  for (int k = 0; k < 6; ++k) {
+    TrackerFrame f;
+    f.frame = k + 1;
+    f.tracks = {at(1, 100, y1[k], k + 1)};
+    if (k >= 1) f.tracks.push_back(at(2, 400, y2[k], k));
+    events->update(f, &out);
+    EXPECT_EQ(events->zone_counts()[0].now, now[k]) << "frame " << k + 1;
+  }
+  TrackerFrame f;
+  f.frame = 7;
+  f.tracks = {at(2, 400, 330, 6)};
+  f.removed = {at(1, 100, 330, 6)};
+  events->update(f, &out);
+  const ZoneCount& yard = events->zone_counts()[0];
+  EXPECT_EQ(yard.now, 1);
+  EXPECT_EQ(yard.peak, 2);
+  EXPECT_EQ(yard.entries, 3);  // track 1 twice, track 2 once
+}
+
 TEST(Zones, EventsOnEnteringAndLeavingAZone) {
   // "driveway": y >= 300 across the frame. A track walks down from y=250 to
   // 350 and back: new (outside), update entered at the first point inside,
@@ -141,9 +171,13 @@ TEST(Zones, EventsOnEnteringAndLeavingAZone) {
     f.tracks = {at(1, 320, ys[k], k + 1)};
     events->update(f, &out);
     all.push_back(out);
-    EXPECT_EQ(events->zone_counts()[1], ys[k] >= 300 ? 1 : 0) << "frame " << k + 1;
-    EXPECT_EQ(events->zone_counts()[0], 0);
+    EXPECT_EQ(events->zone_counts()[1].now, ys[k] >= 300 ? 1 : 0) << "frame " << k + 1;
+    EXPECT_EQ(events->zone_counts()[0].now, 0);
   }
+  EXPECT_EQ(events->zone_counts()[1].peak, 1);
+  EXPECT_EQ(events->zone_counts()[1].entries, 1);
+  EXPECT_EQ(events->zone_counts()[0].peak, 0);
+  EXPECT_EQ(events->zone_counts()[0].entries, 0);
   ASSERT_EQ(all[0].size(), 1u);
   EXPECT_EQ(all[0][0].type, EventType::kNew);
   EXPECT_EQ(all[0][0].zones, 0u);

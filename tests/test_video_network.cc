@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <thread>
+#include <vector>
 
 #include "rkyolo/video.h"
 #include "support/test_env.h"
@@ -51,8 +52,9 @@ std::unique_ptr<VideoSource> open_when_listening(const std::string& url, const V
   return nullptr;
 }
 
-// Reads until `count` more frames arrived (true) or the watchdog fires.
-bool read_frames(VideoSource& source, int count, std::int64_t* last_index) {
+// Reads until `count` more frames arrived (true) or the watchdog fires;
+// the state changes read meanwhile go to `states`.
+bool read_frames(VideoSource& source, int count, std::int64_t* last_index, std::vector<SourceState>* states = nullptr) {
   const auto deadline = Clock::now() + kWatchdog;
   FrameLease frame;
   while (count > 0 && Clock::now() < deadline) {
@@ -60,6 +62,10 @@ bool read_frames(VideoSource& source, int count, std::int64_t* last_index) {
     if (r.event == ReadEvent::kEnd) {
       ADD_FAILURE() << "a live source ended: " << r.status;
       return false;
+    }
+    if (r.event == ReadEvent::kStateChanged && states != nullptr) {
+      states->push_back(r.state);
+      EXPECT_EQ(r.status.ok(), r.state == SourceState::kOnline) << r.status;
     }
     if (r.event != ReadEvent::kFrame) continue;
     EXPECT_EQ(frame->width, kWidth);
@@ -81,13 +87,21 @@ TEST(VideoNetwork, ServerKilledAndRestartedOnTheSamePort) {
   EXPECT_TRUE(source->info().live);
   EXPECT_EQ(source->info().kind, SourceKind::kNetwork);
   std::int64_t last_index = -1;
-  ASSERT_TRUE(read_frames(*source, 20, &last_index));
+  std::vector<SourceState> states;
+  ASSERT_TRUE(read_frames(*source, 20, &last_index, &states));
+  EXPECT_TRUE(states.empty());
 
   server.kill_now();
   server.start();
-  ASSERT_TRUE(read_frames(*source, 40, &last_index));  // more than were queued before the kill
+  ASSERT_TRUE(read_frames(*source, 40, &last_index, &states));  // more than were queued before the kill
   const FrameSourceStats stats = source->stats();
   EXPECT_GE(stats.reconnects, 1) << stats;
+  // Said in their place: lost after the frames before the kill, back before
+  // the first frame after it (the read loop saw frames after the last state).
+  ASSERT_GE(states.size(), 2u);
+  ASSERT_EQ(states.size() % 2, 0u) << "every loss is followed by a return";
+  for (std::size_t i = 0; i < states.size(); ++i)
+    EXPECT_EQ(states[i], i % 2 == 0 ? SourceState::kReconnecting : SourceState::kOnline) << i;
 }
 
 TEST(VideoNetwork, FrozenServerTimesOutAndTheSourceReconnects) {

@@ -116,6 +116,13 @@ LiveServer LiveServer::ffmpeg_http(const std::string& clip, int port) {
                     url);
 }
 
+LiveServer LiveServer::ffmpeg_rtmp(const std::string& clip, int port) {
+  const std::string url = "rtmp://127.0.0.1:" + std::to_string(port) + "/live/stream";
+  return LiveServer({"ffmpeg", "-nostdin", "-v", "quiet", "-re", "-stream_loop", "-1", "-i", clip, "-c", "copy", "-f",
+                     "flv", "-listen", "1", url},
+                    url);
+}
+
 LiveServer LiveServer::gstreamer_rtsp(int port) {
   return LiveServer({"/usr/bin/python3", source_dir() + "/tests/support/rtsp_server.py", std::to_string(port)},
                     "rtsp://127.0.0.1:" + std::to_string(port) + "/cam");

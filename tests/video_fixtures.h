@@ -1,6 +1,6 @@
 // Test support for the video sources: synthetic clips made with the ffmpeg
 // command-line tool (Debian package ffmpeg), whose frames carry their own
-// index, and a live HTTP server on loopback.
+// index, and live HTTP, RTMP and RTSP servers on loopback.
 #pragma once
 
 #include <sys/types.h>
@@ -39,6 +39,8 @@ class LiveServer {
   // `ffmpeg -re -stream_loop -1 -i clip -c copy -f mpegts -listen 1 http://127.0.0.1:port/live.ts`:
   // MPEG-TS over HTTP in real time, for one client.
   static LiveServer ffmpeg_http(const std::string& clip, int port);
+  // The same as FLV over RTMP: rtmp://127.0.0.1:port/live/stream, for one client.
+  static LiveServer ffmpeg_rtmp(const std::string& clip, int port);
   // tests/support/rtsp_server.py (GStreamer's RTSP server): rtsp://127.0.0.1:port/cam, 360p H.264.
   static LiveServer gstreamer_rtsp(int port);
 

@@ -114,7 +114,8 @@ class TrackRun {
         line += "; " + trf(Msg::kTrackLineCount, t->zones().lines[l].name, std::to_string(t->line_counts()[l].in),
                            std::to_string(t->line_counts()[l].out));
       for (std::size_t z = 0; z < t->zones().zones.size(); ++z)
-        line += "; " + trf(Msg::kTrackZoneCount, t->zones().zones[z].name, std::to_string(t->zone_counts()[z]));
+        line += "; " + trf(Msg::kTrackZoneCount, t->zones().zones[z].name, std::to_string(t->zone_counts()[z].now),
+                           std::to_string(t->zone_counts()[z].peak), std::to_string(t->zone_counts()[z].entries));
       std::fprintf(stderr, "%s\n", line.c_str());
     }
   }

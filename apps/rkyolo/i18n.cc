@@ -84,6 +84,7 @@ const Entry kCatalog[] = {
      "  --mqtt HOST[:PORT]   video: publish status, detections and stats to an MQTT broker\n"
      "                       (--mqtt-prefix, --mqtt-credentials FILE, --mqtt-max-rate, TLS: README)\n"
      "  --show               video: a window per stream; q or Esc stops like Ctrl-C\n"
+     "                       (--show-layout grid: all streams in one window; --show-width N)\n"
      "  --lang en|zh         message language (default from the locale)\n"
      "  -v, --verbose        more detail\n",
      "用法：rkyolo detect --model M --source S [选项]\n"
@@ -124,6 +125,7 @@ const Entry kCatalog[] = {
      "  --mqtt HOST[:PORT]   视频：把状态、检测结果和统计发布到 MQTT 代理\n"
      "                       （--mqtt-prefix、--mqtt-credentials FILE、--mqtt-max-rate、TLS：见 README）\n"
      "  --show               视频：每路一个窗口；按 q 或 Esc 停止，与 Ctrl-C 相同\n"
+     "                       （--show-layout grid：所有视频流拼在一个窗口；--show-width N）\n"
      "  --lang en|zh         消息语言（默认取自系统区域设置）\n"
      "  -v, --verbose        输出更多细节\n"},
     {Msg::kUsageInfo,
@@ -399,12 +401,18 @@ const Entry kCatalog[] = {
     {Msg::kVideoStreamFailed, "{} failed: {}", "{} 失败：{}"},
     {Msg::kVideoStreamReconnecting, "{} was lost, reconnecting: {}", "{} 已断开，正在重连：{}"},
     {Msg::kVideoStreamOnline, "{}: {}x{} at {} fps, decoder {}", "{}：{}x{}，{} fps，解码器 {}"},
+    {Msg::kVideoStreamBack, "{} is back: frames flow again after reconnecting", "{} 已恢复：重连后画面重新到达"},
     {Msg::kVideoFrameFailed, "{} frame {}: {}", "{} 第 {} 帧：{}"},
     {Msg::kVideoStreamLine,
      "{}: {}, {} decoded, {} processed, {} dropped, {} failed, {} reconnects, {} fps, latency p50 {} ms p99 {} ms, "
      "decoder {}",
      "{}：{}，解码 {} 帧，处理 {} 帧，丢弃 {} 帧，失败 {} 帧，重连 {} 次，{} fps，延迟 p50 {} 毫秒 p99 {} 毫秒，"
      "解码器 {}"},
+    {Msg::kVideoStreamWindowLine,
+     "{}: {}, in the last {} s: {} fps in, {} fps out, {} decoded, {} processed, {} dropped, {} failed, latency p50 {} "
+     "ms p99 {} ms",
+     "{}：{}，最近 {} 秒：输入 {} fps，输出 {} fps，解码 {} 帧，处理 {} 帧，丢弃 {} 帧，失败 {} 帧，延迟 p50 {} 毫秒 "
+     "p99 {} 毫秒"},
     {Msg::kVideoRunLine, "run: {} s wall, {} s CPU, workers: {}", "运行：墙钟 {} 秒，CPU {} 秒，工作线程：{}"},
     {Msg::kVideoSavedTo, "annotated video saved to {}", "标注视频已保存到 {}"},
     {Msg::kVideoInterrupted,
@@ -466,7 +474,8 @@ const Entry kCatalog[] = {
      "{} 需要视频输入：'{}' 是静态图像（实时输出只用于视频流）"},
     {Msg::kTrackStreamSummary, "{}: {} tracks", "{}：{} 条轨迹"},
     {Msg::kTrackLineCount, "line '{}': in {}, out {}", "计数线 '{}'：进 {}，出 {}"},
-    {Msg::kTrackZoneCount, "zone '{}': {} now", "区域 '{}'：当前 {} 个"},
+    {Msg::kTrackZoneCount, "zone '{}': {} now, at most {}, {} entries",
+     "区域 '{}'：当前 {} 个，最多 {} 个，进入 {} 次"},
 };
 
 }  // namespace

@@ -58,6 +58,19 @@ void render_frame(const FrameCopy& copy, int max_width, cv::Mat* bgr) {
     bgr->release();
     return;
   }
+  cv::Size size(copy.width, copy.height);
+  if (max_width > 0 && copy.width > max_width) {
+    const double scale = static_cast<double>(max_width) / copy.width;
+    size = cv::Size(max_width, std::max(1, static_cast<int>(copy.height * scale + 0.5)));
+  }
+  render_frame_sized(copy, size, bgr);
+}
+
+void render_frame_sized(const FrameCopy& copy, cv::Size size, cv::Mat* bgr) {
+  if (copy.empty() || size.width <= 0 || size.height <= 0) {
+    bgr->release();
+    return;
+  }
   cv::Mat full;
   auto* data = const_cast<std::uint8_t*>(copy.bytes.data());  // OpenCV's headers take non-const pointers
   switch (copy.format) {
@@ -72,22 +85,21 @@ void render_frame(const FrameCopy& copy, int max_width, cv::Mat* bgr) {
       cv::cvtColor(cv::Mat(copy.height * 3 / 2, copy.width, CV_8UC1, data), full, cv::COLOR_YUV2BGR_I420);
       break;
   }
-  double scale = 1.0;
-  if (max_width > 0 && copy.width > max_width) {
-    scale = static_cast<double>(max_width) / copy.width;
-    const int height = std::max(1, static_cast<int>(copy.height * scale + 0.5));
-    cv::resize(full, *bgr, cv::Size(max_width, height), 0, 0, cv::INTER_AREA);
-  } else {
+  if (size == full.size()) {
     full.copyTo(*bgr);
+  } else {
+    const bool shrink = size.width < full.cols;
+    cv::resize(full, *bgr, size, 0, 0, shrink ? cv::INTER_AREA : cv::INTER_LINEAR);
   }
+  const float sx = static_cast<float>(size.width) / static_cast<float>(copy.width);
+  const float sy = static_cast<float>(size.height) / static_cast<float>(copy.height);
   std::vector<Detection> scaled(copy.detections.size());
-  const float s = static_cast<float>(scale);
   for (std::size_t i = 0; i < scaled.size(); ++i) {
     const OwnedDetection& o = copy.detections[i];
     scaled[i].class_id = o.class_id;
     scaled[i].label = o.label;
     scaled[i].score = o.score;
-    scaled[i].box = Box{o.box.x1 * s, o.box.y1 * s, o.box.x2 * s, o.box.y2 * s};
+    scaled[i].box = Box{o.box.x1 * sx, o.box.y1 * sy, o.box.x2 * sx, o.box.y2 * sy};
   }
   draw_detections(*bgr, scaled);
 }

@@ -37,5 +37,8 @@ void copy_frame(const ImageView& image, const std::vector<Detection>& detections
 // Converts to BGR, downscales to at most `max_width` pixels wide (0: full
 // size; aspect kept) and draws the detections scaled to match.
 void render_frame(const FrameCopy& copy, int max_width, cv::Mat* bgr);
+// The same at exactly `size` (up or down; the aspect is the caller's), the
+// detections scaled to match, so that boxes are drawn at the final size.
+void render_frame_sized(const FrameCopy& copy, cv::Size size, cv::Mat* bgr);
 
 }  // namespace rkyolo::cli

@@ -13,6 +13,8 @@ constexpr int kDefaultMqttStatsS = 10;
 const char* const kMqttValueOptions[] = {"--mqtt-prefix", "--mqtt-credentials", "--mqtt-qos",      "--mqtt-max-rate",
                                          "--mqtt-stats",  "--mqtt-tls-ca",      "--mqtt-tls-cert", "--mqtt-tls-key"};
 const char* const kServeValueOptions[] = {"--serve-width", "--serve-fps"};
+const char* const kShowValueOptions[] = {"--show-layout", "--show-width"};
+constexpr int kGridAspectNum = 9, kGridAspectDen = 16;  // --show-width N bounds the grid to N x N*9/16
 
 Status mqtt_options_from(const Args& args, MqttOptions* o) {
   const std::string where = args.get("--mqtt");
@@ -56,6 +58,21 @@ Status web_options_from(const Args& args, WebOptions* o) {
   return Status();
 }
 
+Status show_options_from(const Args& args, ShowOptions* o) {
+  const std::string layout = args.get("--show-layout", "windows");
+  if (layout == "grid")
+    o->layout = ShowLayout::kGrid;
+  else if (layout != "windows")
+    return invalid_argument("--show-layout '" + layout + "': use windows (a window per stream) or grid (one window)");
+  if (args.has("--show-width")) {
+    int width = 0;
+    RKYOLO_RETURN_IF_ERROR(parse_int("--show-width", args.get("--show-width"), 32, 7680, &width));
+    o->max_width = o->grid_width = width;
+    o->grid_height = width * kGridAspectNum / kGridAspectDen;
+  }
+  return Status();
+}
+
 }  // namespace
 
 std::vector<OptionSpec> live_option_specs() {
@@ -63,6 +80,7 @@ std::vector<OptionSpec> live_option_specs() {
       {"--mqtt", true, ""}, {"--mqtt-tls-insecure", false, ""}, {"--serve", true, ""}, {"--show", false, ""}};
   for (const char* name : kMqttValueOptions) specs.push_back({name, true, ""});
   for (const char* name : kServeValueOptions) specs.push_back({name, true, ""});
+  for (const char* name : kShowValueOptions) specs.push_back({name, true, ""});
   return specs;
 }
 
@@ -82,6 +100,10 @@ Status make_live_outputs(const Args& args, std::function<void()> stop_run, LiveO
   for (const char* name : kServeValueOptions)
     if (args.has(name) && !args.has("--serve"))
       return invalid_argument(std::string(name) + " needs --serve [HOST:]PORT");
+  for (const char* name : kShowValueOptions)
+    if (args.has(name) && !args.has("--show")) return invalid_argument(std::string(name) + " needs --show");
+  ShowOptions show;  // checked before any output starts
+  if (args.has("--show")) RKYOLO_RETURN_IF_ERROR(show_options_from(args, &show));
 
   if (args.has("--serve")) {
     WebOptions web;
@@ -98,7 +120,6 @@ Status make_live_outputs(const Args& args, std::function<void()> stop_run, LiveO
     out->stats_interval = std::chrono::seconds(stats_s);
   }
   if (args.has("--show")) {
-    ShowOptions show;
     show.on_quit = std::move(stop_run);
     RKYOLO_RETURN_IF_ERROR(ShowSink::create(show, &out->show));
   }

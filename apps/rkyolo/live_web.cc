@@ -64,6 +64,7 @@ struct StreamView {
 
   std::shared_ptr<const std::string> jpeg;
   std::uint64_t seq = 0;
+  int viewers = 0;  // MJPEG viewers and JPEG requests of this stream: only watched streams are encoded
 
   std::mutex frame_mu;
   FrameCopy staging;
@@ -108,11 +109,11 @@ struct WebSink::Impl {
     const std::vector<int> params = {cv::IMWRITE_JPEG_QUALITY, options.jpeg_quality};
     std::unique_lock lock(mu);
     for (;;) {
-      work_cv.wait(lock, [&] { return stopping || (counters.viewers > 0 && any_pending_locked()); });
+      work_cv.wait(lock, [&] { return stopping || any_watched_pending_locked(); });
       if (stopping) return;
       for (std::size_t i = 0; i < streams.size(); ++i) {
         StreamView* v = streams[i].get();
-        if (!v || !v->pending) continue;
+        if (!v || !v->pending || v->viewers == 0) continue;
         lock.unlock();
         {
           std::lock_guard frame_lock(v->frame_mu);
@@ -132,9 +133,9 @@ struct WebSink::Impl {
     }
   }
 
-  bool any_pending_locked() const {
+  bool any_watched_pending_locked() const {
     for (const auto& v : streams)
-      if (v && v->pending) return true;
+      if (v && v->pending && v->viewers > 0) return true;
     return false;
   }
 
@@ -211,7 +212,10 @@ struct WebSink::Impl {
         res.set_content("too many viewers (" + std::to_string(options.max_viewers) + ")\n", "text/plain");
         return;
       }
-      if (v) ++counters.viewers;
+      if (v) {
+        ++counters.viewers;
+        ++v->viewers;
+      }
     }
     if (!v) {
       res.status = 404;
@@ -242,9 +246,10 @@ struct WebSink::Impl {
           ++counters.sent;
           return true;
         },
-        [this](bool) {
+        [this, v](bool) {
           std::lock_guard lock(mu);
           --counters.viewers;
+          --v->viewers;
         });
   }
 
@@ -261,10 +266,12 @@ struct WebSink::Impl {
       // A frame not yet encoded (nobody watched) is encoded for this request.
       const std::uint64_t seq0 = v->seq;
       ++counters.viewers;
+      ++v->viewers;
       work_cv.notify_all();
       jpeg_cv.wait_for(lock, std::chrono::seconds(2),
                        [&] { return stopping || v->seq != seq0 || (v->jpeg && !v->pending); });
       --counters.viewers;
+      --v->viewers;
       jpeg = v->jpeg;
     }
     if (!jpeg) {
@@ -404,8 +411,8 @@ void WebSink::on_stats(const pipeline::PipelineStats& stats) {
   for (const pipeline::StreamStats& st : stats.streams) {
     StreamView* v = impl_->view_locked(st.stream);
     v->status = std::string(stream_status_word(st.status));
-    v->fps_in = st.fps_in;
-    v->fps_out = st.fps_out;
+    v->fps_in = st.window.fps_in;  // the last stats window: the rate now
+    v->fps_out = st.window.fps_out;
     v->dropped = st.dropped;
     v->processed = std::max(v->processed, st.processed);
     v->failed = std::max(v->failed, st.failed);

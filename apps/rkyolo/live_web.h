@@ -12,8 +12,8 @@
 // Cost to the pipeline: on_frame copies a frame's pixels and detections at
 // most max_fps times a second per stream (a memcpy, under a lock the encoder
 // holds only to swap buffers). Converting, downscaling, drawing and JPEG
-// encoding happen on the sink's own encoder thread, and only while someone
-// watches. Each viewer is served by its own server thread from the latest
+// encoding happen on the sink's own encoder thread, and only for the streams
+// someone watches. Each viewer is served by its own server thread from the latest
 // JPEG: a slow viewer skips frames (and is dropped after write_timeout),
 // never slowing the encoder, the other viewers or the pipeline.
 //

@@ -109,7 +109,10 @@ Json tracking_stats_json(const StreamTracking& t) {
     lines.push_back(
         {{"name", t.zones().lines[l].name}, {"in", t.line_counts()[l].in}, {"out", t.line_counts()[l].out}});
   for (std::size_t z = 0; z < t.zones().zones.size() && z < t.zone_counts().size(); ++z)
-    zones.push_back({{"name", t.zones().zones[z].name}, {"count", t.zone_counts()[z]}});
+    zones.push_back({{"name", t.zones().zones[z].name},
+                     {"count", t.zone_counts()[z].now},
+                     {"peak", t.zone_counts()[z].peak},
+                     {"entries", t.zone_counts()[z].entries}});
   j["lines"] = lines;
   j["zones"] = zones;
   return j;

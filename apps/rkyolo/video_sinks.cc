@@ -189,12 +189,15 @@ SummarySink::Stream& SummarySink::stream(const StreamInfo& info) {
 
 void SummarySink::on_stream(const StreamInfo& info, StreamStatus status, const Status& why) {
   Stream& s = stream(info);
+  const StreamStatus before = s.status;
   s.status = status;
   s.why = why.ok() ? std::string() : why.message();
   if (status == StreamStatus::kFailed) {
     print_error(trf(Msg::kVideoStreamFailed, stream_name(info), why.message()));
   } else if (status == StreamStatus::kReconnecting) {
     print_warning(trf(Msg::kVideoStreamReconnecting, stream_name(info), why.ok() ? "-" : why.message()));
+  } else if (status == StreamStatus::kOnline && before == StreamStatus::kReconnecting) {
+    std::fprintf(stderr, "%s\n", trf(Msg::kVideoStreamBack, stream_name(info)).c_str());
   } else if (status == StreamStatus::kOnline) {
     std::fprintf(
         stderr, "%s\n",
@@ -222,7 +225,22 @@ void SummarySink::on_frame(const FrameResult& result) {
 
 void SummarySink::on_stats(const PipelineStats& stats) {
   if (!verbose_) return;
-  for (const StreamStats& s : stats.streams) print_stream(s, "  ");
+  for (const StreamStats& s : stats.streams) {
+    // The window that just ended: what the stream does now, not since the start.
+    const pipeline::StreamWindow& w = s.window;
+    std::fprintf(
+        stderr, "  %s\n",
+        trf(Msg::kVideoStreamWindowLine, name_of(s.stream), std::string(pipeline::stream_status_name(s.status)),
+            fixed(w.duration_s, 1), fixed(w.fps_in, 1), fixed(w.fps_out, 1), std::to_string(w.decoded),
+            std::to_string(w.processed), std::to_string(w.dropped), std::to_string(w.failed), fixed(w.age.p50_ms, 1),
+            fixed(w.age.p99_ms, 1))
+            .c_str());
+  }
+}
+
+std::string SummarySink::name_of(int stream) const {
+  const auto index = static_cast<std::size_t>(stream);
+  return index < streams_.size() ? stream_name(streams_[index].info) : std::to_string(stream);
 }
 
 void SummarySink::print_stream(const StreamStats& s, const char* prefix) const {

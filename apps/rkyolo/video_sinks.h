@@ -84,8 +84,8 @@ class JsonLinesSink : public pipeline::Sink {
 };
 
 // Remembers each stream's source and last status (for the summary), says
-// status changes on standard error, and with -v prints the statistics every
-// stats interval.
+// status changes on standard error (open, lost and reconnecting, back,
+// failed), and with -v prints each stats window's figures.
 class SummarySink : public pipeline::Sink {
  public:
   explicit SummarySink(bool verbose) : verbose_(verbose) {}
@@ -110,6 +110,7 @@ class SummarySink : public pipeline::Sink {
     std::int64_t frame_errors = 0;  // the first kFrameErrorsSaid are said, the rest counted
   };
   Stream& stream(const pipeline::StreamInfo& info);
+  std::string name_of(int stream) const;
   void print_stream(const pipeline::StreamStats& stats, const char* prefix) const;
 
   bool verbose_;

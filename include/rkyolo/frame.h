@@ -130,15 +130,28 @@ struct FrameSourceStats {
 std::ostream& operator<<(std::ostream& os, const FrameSourceStats& stats);
 
 enum class ReadEvent : int {
-  kFrame,       // the lease holds the next frame
-  kFrameError,  // a packet or frame could not be decoded (status says which); reading goes on
-  kTimeout,     // no frame before the deadline; the source goes on (a live one may be reconnecting)
-  kEnd,         // no more frames: the file ended or stop() was called (status ok), or the source failed
+  kFrame,         // the lease holds the next frame
+  kFrameError,    // a packet or frame could not be decoded (status says which); reading goes on
+  kTimeout,       // no frame before the deadline; the source goes on (a live one may be reconnecting)
+  kEnd,           // no more frames: the file ended or stop() was called (status ok), or the source failed
+  kStateChanged,  // a live source lost its connection or is back (`state`; status: the cause); no frame
 };
+
+// Whether a live source's frames flow. A source reports each change as a
+// read() event in its place among the frames: kReconnecting after the last
+// frame before the loss, kOnline again just before the first frame after it.
+// Files never change state.
+enum class SourceState : int {
+  kOnline,        // frames flow
+  kReconnecting,  // the connection was lost: backing off and reopening
+};
+
+std::string_view source_state_name(SourceState state);  // "online", "reconnecting"
 
 struct ReadResult {
   ReadEvent event = ReadEvent::kEnd;
   Status status;
+  SourceState state = SourceState::kOnline;  // kStateChanged: the new state
 };
 
 class FrameSource {

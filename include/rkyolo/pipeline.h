@@ -59,6 +59,18 @@ struct Latency {
   double p50_ms = 0, p99_ms = 0, max_ms = 0;
 };
 
+// The figures of one stats window: the `stats_interval` that just ended (the
+// last one ends with the run; without an interval the run is one window).
+// Windows follow each other without a gap: a count summed over every
+// window on_stats received is the total. Rates are counts / duration_s.
+struct StreamWindow {
+  double duration_s = 0;
+  std::int64_t decoded = 0, processed = 0, dropped = 0, failed = 0;
+  double fps_in = 0, fps_out = 0;  // decoded and processed per second of the window
+  Latency age;                     // of the frames processed in the window
+  Latency inference;
+};
+
 // Counts since run() started. They add up: decoded = processed + dropped -
 // dropped_in_source + (frames still in flight, 0 once run() returned).
 struct StreamStats {
@@ -75,6 +87,7 @@ struct StreamStats {
   double fps_in = 0, fps_out = 0;  // decoded and processed per second of the run
   Latency age;                     // capture -> result handed to the sinks
   Latency inference;               // Session::detect (preprocess + inference + post-process)
+  StreamWindow window;             // the last stats window that ended
 };
 
 struct WorkerStats {
@@ -93,7 +106,9 @@ struct PipelineStats {
 
 // The statistics as one JSON object (what --stats FILE writes):
 // {"wall_s":..,"cpu_s":..,"streams":[{"stream":0,"source":"..","status":"ended",
-//  "decoded":..,..,"age_ms":{"count":..,"p50":..,"p99":..,"max":..},"inference_ms":{..}}],
+//  "decoded":..,..,"age_ms":{"count":..,"p50":..,"p99":..,"max":..},"inference_ms":{..},
+//  "window":{"duration_s":..,"decoded":..,"processed":..,"dropped":..,"failed":..,"fps_in":..,
+//  "fps_out":..,"age_ms":{..},"inference_ms":{..}}}],
 //  "workers":[{"placement":"NPU core 0","frames":..,"busy_fraction":..,"inference_ms":{..}}]}
 std::string stats_json(const PipelineStats& stats);
 
@@ -114,10 +129,16 @@ struct FrameResult {
 class Sink {
  public:
   virtual ~Sink() = default;
+  // kOnline when the run starts, kReconnecting / kOnline as a live source
+  // loses its connection and comes back (in order with the stream's frames:
+  // after the frames before the loss, before the first one after it), then
+  // kEnded or kFailed after its last frame.
   virtual void on_stream(const StreamInfo& stream, StreamStatus status, const Status& why) {
     (void)stream, (void)status, (void)why;
   }
   virtual void on_frame(const FrameResult& result) = 0;
+  // Every stats_interval (each stream's `window` is that interval) and once
+  // at the end (the window since the last call).
   virtual void on_stats(const PipelineStats& stats) { (void)stats; }
   // End of the run (normal, Ctrl-C or error): finalize files. The first
   // error is reported by run().
@@ -140,6 +161,11 @@ class FrameStage {
 struct PipelineOptions {
   // Workers: one Session per entry; empty = one per model->placements().
   std::vector<Placement> placements;
+  // Sessions (workers) per placement. A Session's detect() is synchronous:
+  // with one per NPU core the core idles while its worker letterboxes and
+  // decodes. With 2, one worker prepares a frame while the other's runs, and
+  // the runtime queues their runs on the core.
+  int sessions_per_placement = 1;
   int queue_frames = 4;                         // per stream, between decode and the workers (at least 1)
   bool stream_buffer = false;                   // live sources queue instead of dropping the oldest frame
   std::chrono::milliseconds stats_interval{0};  // on_stats every interval (0: only at the end)

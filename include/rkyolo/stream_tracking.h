@@ -44,7 +44,7 @@ class StreamTracking {
   const TrackerFrame& tracker_frame() const;
   // Per line of the zones config, crossings so far; per zone, tracks inside now.
   const std::vector<LineCount>& line_counts() const;
-  const std::vector<int>& zone_counts() const;
+  const std::vector<ZoneCount>& zone_counts() const;
   const ZoneConfig& zones() const;
   // Confirmed tracks so far (ids are 1..count).
   int tracks_confirmed() const;

@@ -107,6 +107,15 @@ struct LineCount {
   int out = 0;
 };
 
+// Per zone: confirmed tracks inside it in the latest frame, the most there
+// were in any frame so far, and how many tracks entered it (a track that
+// starts inside counts as an entry; re-entering counts again).
+struct ZoneCount {
+  int now = 0;
+  int peak = 0;
+  int entries = 0;
+};
+
 class TrackEvents {
  public:
   static Status create(const ZoneConfig& config, const EventOptions& options, std::unique_ptr<TrackEvents>* out);
@@ -120,8 +129,8 @@ class TrackEvents {
 
   // Per line, crossings so far.
   const std::vector<LineCount>& line_counts() const;
-  // Per zone, confirmed tracks inside it in the latest frame.
-  const std::vector<int>& zone_counts() const;
+  // Per zone: occupancy now, its peak, entries so far.
+  const std::vector<ZoneCount>& zone_counts() const;
   const ZoneConfig& config() const;
   void reserve(int tracks);
 

@@ -491,6 +491,9 @@ void Letterboxer::build_plan(Plan& p) const {
   // Interleaved stores run 4 bytes past their 8 pixels: leave >= 2 pixels to
   // the portable tail, which overwrites them.
   p.simd_pixels = !simd_ || !yuv ? 0 : planar ? nw / 8 * 8 : (nw >= 10 ? (nw - 2) / 8 * 8 : 0);
+  // The block kernels (NEON YUV) store exactly their pixels and end the row
+  // with a block overlapping its neighbour: no portable tail.
+  if (simd_ && yuv && simd::yuv_uses_blocks()) p.simd_pixels = nw >= 8 ? nw : 0;
   if (yuv)
     build_yuv(p);
   else
@@ -552,6 +555,25 @@ void Letterboxer::build_yuv(Plan& p) const {
     p.yuv_c_index[x] = 2 * hc.s0;
     put(h, &p.yuv_y_weights[2 * static_cast<std::size_t>(x)]);
     put(hc, &p.yuv_c_weights[2 * static_cast<std::size_t>(x)]);
+  }
+  // The NEON kernels load 32 int16 from a block's first tap: 32 spare
+  // elements after the Y row and the U,V row.
+  grow(vrow_, static_cast<std::size_t>(p.src_w) + 32);
+  grow(crow_, static_cast<std::size_t>(p.src_w) + 32);
+  simd::YuvPlan& plan = p.yuv_kernel;
+  plan = simd::YuvPlan{};
+  plan.y_index = p.yuv_y_index.data();
+  plan.c_index = p.yuv_c_index.data();
+  plan.y_weights = p.yuv_y_weights.data();
+  plan.c_weights = p.yuv_c_weights.data();
+  plan.n = p.simd_pixels;
+  plan.bgr = target_.color == PixelFormat::kBgr8 ? 1 : 0;
+  if (p.simd_pixels > 0 && simd::yuv_uses_blocks()) {
+    p.yuv_blocks.resize((static_cast<std::size_t>(p.simd_pixels) + 7) / 8);
+    p.yuv_runs.resize(p.yuv_blocks.size());
+    plan.run_count = simd::build_yuv_blocks(plan, p.yuv_blocks.data(), p.yuv_runs.data());
+    plan.blocks = p.yuv_blocks.data();
+    plan.runs = p.yuv_runs.data();
   }
   for (auto* v : {&p.c_row0, &p.c_row1, &p.c_beta0, &p.c_beta1}) v->resize(nh);
   for (int y = 0; y < nh; ++y) {
@@ -661,27 +683,10 @@ void Letterboxer::write_content_row(const std::uint8_t* hrow, std::uint8_t* dst,
   }
 }
 
-namespace {
-
-simd::YuvPlan yuv_plan_of(const std::vector<std::int32_t>& yi, const std::vector<std::int32_t>& ci,
-                          const std::vector<std::int16_t>& yw, const std::vector<std::int16_t>& cw, int n, bool bgr) {
-  simd::YuvPlan plan;
-  plan.y_index = yi.data();
-  plan.c_index = ci.data();
-  plan.y_weights = yw.data();
-  plan.c_weights = cw.data();
-  plan.n = n;
-  plan.bgr = bgr ? 1 : 0;
-  return plan;
-}
-
-}  // namespace
-
 // Portable pixels [begin, begin + count) of the current row as bytes in
 // tensor order: interleaved (3 per pixel) or 3 planar runs of `count`.
 void Letterboxer::yuv_bytes(const Plan& p, int begin, int count, std::uint8_t* out, bool planar) const {
-  const simd::YuvPlan plan = yuv_plan_of(p.yuv_y_index, p.yuv_c_index, p.yuv_y_weights, p.yuv_c_weights, 0,
-                                         target_.color == PixelFormat::kBgr8);
+  const simd::YuvPlan plan = p.yuv_kernel;  // a copy: the byte stores could alias the plan
   if (planar)
     yuv_row(vrow_.data(), crow_.data(), plan, yuv_, begin, begin + count, out, out + count, out + 2 * count, 1);
   else
@@ -696,8 +701,7 @@ void Letterboxer::write_content_row_simd(const Plan& p, std::uint8_t* dst, int y
   const LetterboxGeometry& g = p.geom;
   const int nw = g.new_w, done = p.simd_pixels, rest = nw - done;
   const std::int16_t* vrow = vrow_.data();
-  const simd::YuvPlan yplan =
-      yuv_plan_of(p.yuv_y_index, p.yuv_c_index, p.yuv_y_weights, p.yuv_c_weights, done, t.color == PixelFormat::kBgr8);
+  const simd::YuvPlan yplan = p.yuv_kernel;
   if (t.layout == TensorLayout::kNHWC) {
     std::uint8_t* row = dst + static_cast<std::size_t>(y) * t.pitch() * 3;
     std::memcpy(row, pad_row_.data(), static_cast<std::size_t>(g.pad_left) * 3);

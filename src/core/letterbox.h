@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/letterbox_simd.h"
 #include "core/letterbox_yuv.h"
 #include "rkyolo/backend.h"
 #include "rkyolo/image.h"
@@ -139,6 +140,13 @@ class Letterboxer {
     // kernels.
     std::vector<std::int32_t> yuv_y_index, yuv_c_index;
     std::vector<std::int16_t> yuv_y_weights, yuv_c_weights;
+    // The same taps for the NEON kernels, per block of 8 SIMD pixels, and
+    // the runs of blocks of one mode (simd::build_yuv_blocks).
+    std::vector<simd::YuvBlock> yuv_blocks;
+    std::vector<simd::YuvRun> yuv_runs;
+    // The kernels' view of the vectors above (n = simd_pixels), set by
+    // build_yuv.
+    simd::YuvPlan yuv_kernel;
     // YUV: pixels the SIMD kernels handle (the rest go to the portable tail).
     int simd_pixels = 0;
   };

@@ -1,5 +1,6 @@
 #include "core/letterbox_simd.h"
 
+#include <algorithm>
 #include <cstring>
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -12,7 +13,78 @@
 
 namespace rkyolo::core::simd {
 
+int build_yuv_blocks(const YuvPlan& plan, YuvBlock* blocks, YuvRun* runs) {
+  constexpr int kSpan = 32;  // int16 elements loaded per row and block (4 registers)
+  if (plan.n < 8) return 0;
+  const int count = (plan.n + 7) / 8;
+  int run_count = 0;
+  for (int b = 0; b < count; ++b) {
+    // The last block of a width that is not a multiple of 8 ends at the
+    // last pixel, overlapping its neighbour.
+    const int x0 = std::min(8 * b, plan.n - 8);
+    YuvBlock& blk = blocks[b];
+    blk = YuvBlock{};
+    int y_lo = plan.y_index[x0], y_hi = y_lo, c_lo = plan.c_index[x0], c_hi = c_lo;
+    bool nearest = true, quarter = true;
+    for (int j = 0; j < 8; ++j) {
+      const int x = x0 + j;
+      const int yi = plan.y_index[x], ci = plan.c_index[x];
+      const bool y1 = plan.y_weights[2 * x + 1] != 0, c1 = plan.c_weights[2 * x + 1] != 0;
+      nearest = nearest && !y1 && plan.y_weights[2 * x] == 1 << 11;
+      const int cw0 = plan.c_weights[2 * x], cw1 = plan.c_weights[2 * x + 1];
+      quarter = quarter && cw0 + cw1 == 1 << 11 && (cw0 == 3 << 9 || cw1 == 3 << 9);
+      y_lo = std::min(y_lo, yi);
+      y_hi = std::max(y_hi, yi + (y1 ? 1 : 0));
+      c_lo = std::min(c_lo, ci);
+      c_hi = std::max(c_hi, ci + (c1 ? 3 : 1));
+    }
+    const bool fits = y_hi - y_lo < kSpan && c_hi - c_lo < kSpan;
+    blk.y_base = fits ? y_lo : 0;
+    blk.c_base = fits ? c_lo : 0;
+    // Byte index of int16 element e (relative to the base), or 0xFF: zero.
+    auto bytes = [](std::uint8_t* table, int j, int e, bool used) {
+      table[2 * j] = used ? static_cast<std::uint8_t>(2 * e) : 0xFF;
+      table[2 * j + 1] = used ? static_cast<std::uint8_t>(2 * e + 1) : 0xFF;
+    };
+    const bool nearest_quarter = nearest && quarter;
+    for (int j = 0; j < 8; ++j) {
+      const int x = x0 + j;
+      const int yi = plan.y_index[x] - blk.y_base, ci = plan.c_index[x] - blk.c_base;
+      const bool y1 = plan.y_weights[2 * x + 1] != 0, c1 = plan.c_weights[2 * x + 1] != 0;
+      // Quarter blocks: the heavier chroma tap (weight 3/4) first.
+      const int heavy = nearest_quarter && plan.c_weights[2 * x + 1] == 3 << 9 ? 2 : 0;
+      for (int t = 0; t < 2; ++t) {
+        blk.y_w[t][j] = plan.y_weights[2 * x + t];
+        blk.c_w[t][j] = plan.c_weights[2 * x + t];
+      }
+      if (!fits) continue;
+      bytes(blk.y_table[0], j, yi, true);
+      bytes(blk.y_table[1], j, yi + 1, y1);
+      for (int c = 0; c < 2; ++c) {
+        bytes(blk.c_table[2 * c], j, ci + heavy + c, true);
+        bytes(blk.c_table[2 * c + 1], j, ci + 2 - heavy + c, c1);
+      }
+    }
+    const std::int32_t mode = !fits             ? kYuvGather
+                              : nearest_quarter ? kYuvTableNearestQuarter
+                              : nearest         ? kYuvTableNearest
+                                                : kYuvTable;
+    const std::int32_t shift = 8 * b - x0;
+    if (run_count > 0 && runs[run_count - 1].mode == mode && runs[run_count - 1].shift == shift) {
+      runs[run_count - 1].end = b + 1;
+    } else {
+      runs[run_count] = YuvRun{b, b + 1, mode, shift};
+      ++run_count;
+    }
+  }
+  return run_count;
+}
+
 #if defined(RKYOLO_HAVE_X86_SIMD)
+
+bool yuv_uses_blocks() {
+  return false;
+}
 
 bool available() {
   static const bool yes = [] {
@@ -538,71 +610,208 @@ void vblend(const std::uint8_t* s0, const std::uint8_t* s1, int b0, int b1, std:
   for (; i < n; ++i) out[i] = static_cast<std::int16_t>(b0 * s0[i] + b1 * s1[i]);
 }
 
+bool yuv_uses_blocks() {
+  return true;
+}
+
 namespace {
 
-// 4 pixels of a YUV row converted to 0..255 in int32 lanes, tensor channel
-// order in ch[0..2]. NEON has no gather: each pixel's taps are one 64-bit
-// load, zipped (luma) or unzipped (chroma) into [tap0 tap1] pairs.
-inline void yuv4(const std::int16_t* vy, const std::int16_t* vc, const YuvPlan& p, int x, const YuvCoeffs& k,
-                 int32x4_t ch[3]) {
-  const std::int32_t* yi = p.y_index + x;
-  const std::int32_t* ci = p.c_index + x;
-  // [y0 y0' y1 y1' y2 y2' y3 y3'] from four [y y' . .] loads.
-  const int32x2_t y01 =
-      vzip1_s32(vreinterpret_s32_s16(vld1_s16(vy + yi[0])), vreinterpret_s32_s16(vld1_s16(vy + yi[1])));
-  const int32x2_t y23 =
-      vzip1_s32(vreinterpret_s32_s16(vld1_s16(vy + yi[2])), vreinterpret_s32_s16(vld1_s16(vy + yi[3])));
-  const int16x8_t ys = vreinterpretq_s16_s32(vcombine_s32(y01, y23));
-  // [u v u' v'] per pixel -> [u0 u0' u1 u1' ...] and [v0 v0' ...].
-  const int16x8_t c01 = vcombine_s16(vld1_s16(vc + ci[0]), vld1_s16(vc + ci[1]));
-  const int16x8_t c23 = vcombine_s16(vld1_s16(vc + ci[2]), vld1_s16(vc + ci[3]));
-  const int16x8_t us = vuzp1q_s16(c01, c23), vs = vuzp2q_s16(c01, c23);
-  const int16x8_t wy = vld1q_s16(p.y_weights + 2 * x), wc = vld1q_s16(p.c_weights + 2 * x);
-  auto blend = [](int16x8_t taps, int16x8_t w) {
-    const int32x4_t sum = vpaddq_s32(vmull_s16(vget_low_s16(taps), vget_low_s16(w)), vmull_high_s16(taps, w));
-    return vrshrq_n_s32(sum, kYuvSampleShift);  // (sum + 2^11) >> 12
+// 8 pixels' resized Y - y_zero, U - 128, V - 128 (letterbox_yuv.h's 6
+// fraction bits) in int16 lanes. (Plain vectors, not a struct: GCC 12 leaves
+// dead stores of returned vector structs in the loops.)
+
+// (w0 * t0 + w1 * t1 + 2^11) >> 12 - zero.
+inline int16x8_t sample8(int16x8_t t0, int16x8_t t1, int16x8_t w0, int16x8_t w1, int16x8_t zero) {
+  const int32x4_t lo = vmlal_s16(vmull_s16(vget_low_s16(t0), vget_low_s16(w0)), vget_low_s16(t1), vget_low_s16(w1));
+  const int32x4_t hi = vmlal_high_s16(vmull_high_s16(t0, w0), t1, w1);
+  return vsubq_s16(vrshrn_high_n_s32(vrshrn_n_s32(lo, kYuvSampleShift), hi, kYuvSampleShift), zero);
+}
+
+// (3 * 2^9 a + 2^9 b + 2^11) >> 12 = (3a + b + 4) >> 3 - zero, a and b in
+// 0..32640: a + b and 2a fit uint16; their halving add drops one bit, the
+// rounding shift by 2 the rest (nested floor divisions).
+inline int16x8_t quarter8(int16x8_t heavy, int16x8_t light, int16x8_t zero) {
+  const uint16x8_t a = vreinterpretq_u16_s16(heavy), b = vreinterpretq_u16_s16(light);
+  const uint16x8_t t = vhaddq_u16(vaddq_u16(a, b), vaddq_u16(a, a));
+  return vsubq_s16(vreinterpretq_s16_u16(vrshrq_n_u16(t, 2)), zero);
+}
+
+inline int16x8_t table16(uint8x16x4_t rows, const std::uint8_t* table) {
+  return vreinterpretq_s16_u8(vqtbl4q_u8(rows, vld1q_u8(table)));
+}
+
+// The kernels' constants, set up once per row.
+struct YuvConsts {
+  int16x8_t y_zero, c_zero;
+  int16x8_t y_half_zero;  // -2 y_zero: (t + 1) >> 1 - y_zero is one rounding halving add
+  int16x8_t coef;         // cy, crv, cgu, cgv, cbu (multiplied by lane)
+  explicit YuvConsts(const YuvCoeffs& k)
+      : y_zero(vdupq_n_s16(static_cast<std::int16_t>(k.y_zero))),
+        c_zero(vdupq_n_s16(static_cast<std::int16_t>(kChromaZero))),
+        y_half_zero(vdupq_n_s16(static_cast<std::int16_t>(-2 * k.y_zero))) {
+    const std::int16_t c[8] = {static_cast<std::int16_t>(k.cy),
+                               static_cast<std::int16_t>(k.crv),
+                               static_cast<std::int16_t>(k.cgu),
+                               static_cast<std::int16_t>(k.cgv),
+                               static_cast<std::int16_t>(k.cbu),
+                               0,
+                               0,
+                               0};
+    coef = vld1q_s16(c);
+  }
+};
+
+// Block b's taps blended. Table blocks: 4 registers of each row and one tbl
+// per tap vector; gather blocks: one ld2 / ld4 lane load per pixel.
+template <int kMode>
+inline void taps8(const std::int16_t* vy, const std::int16_t* vc, const YuvPlan& p, const YuvBlock& blk, int x,
+                  const YuvConsts& kc, int16x8_t& y, int16x8_t& u, int16x8_t& v) {
+  const int16x8_t cw0 = vld1q_s16(blk.c_w[0]), cw1 = vld1q_s16(blk.c_w[1]);
+  if constexpr (kMode == kYuvGather) {
+    const std::int32_t* yi = p.y_index + x;
+    const std::int32_t* ci = p.c_index + x;
+    int16x8x2_t yt = {{vdupq_n_s16(0), vdupq_n_s16(0)}};
+    int16x8x4_t ct = {{vdupq_n_s16(0), vdupq_n_s16(0), vdupq_n_s16(0), vdupq_n_s16(0)}};
+#define RKYOLO_YUV_LANE(j)                \
+  yt = vld2q_lane_s16(vy + yi[j], yt, j); \
+  ct = vld4q_lane_s16(vc + ci[j], ct, j)
+    RKYOLO_YUV_LANE(0);
+    RKYOLO_YUV_LANE(1);
+    RKYOLO_YUV_LANE(2);
+    RKYOLO_YUV_LANE(3);
+    RKYOLO_YUV_LANE(4);
+    RKYOLO_YUV_LANE(5);
+    RKYOLO_YUV_LANE(6);
+    RKYOLO_YUV_LANE(7);
+#undef RKYOLO_YUV_LANE
+    y = sample8(yt.val[0], yt.val[1], vld1q_s16(blk.y_w[0]), vld1q_s16(blk.y_w[1]), kc.y_zero);
+    u = sample8(ct.val[0], ct.val[2], cw0, cw1, kc.c_zero);
+    v = sample8(ct.val[1], ct.val[3], cw0, cw1, kc.c_zero);
+  } else {
+    const uint8x16x4_t ys = vld1q_u8_x4(reinterpret_cast<const std::uint8_t*>(vy + blk.y_base));
+    const uint8x16x4_t cs = vld1q_u8_x4(reinterpret_cast<const std::uint8_t*>(vc + blk.c_base));
+    if constexpr (kMode == kYuvTableNearest || kMode == kYuvTableNearestQuarter)
+      y = vrhaddq_s16(table16(ys, blk.y_table[0]), kc.y_half_zero);  // (2^11 t + 2^11) >> 12 = (t + 1) >> 1
+    else
+      y = sample8(table16(ys, blk.y_table[0]), table16(ys, blk.y_table[1]), vld1q_s16(blk.y_w[0]),
+                  vld1q_s16(blk.y_w[1]), kc.y_zero);
+    if constexpr (kMode == kYuvTableNearestQuarter) {
+      u = quarter8(table16(cs, blk.c_table[0]), table16(cs, blk.c_table[1]), kc.c_zero);
+      v = quarter8(table16(cs, blk.c_table[2]), table16(cs, blk.c_table[3]), kc.c_zero);
+    } else {
+      u = sample8(table16(cs, blk.c_table[0]), table16(cs, blk.c_table[1]), cw0, cw1, kc.c_zero);
+      v = sample8(table16(cs, blk.c_table[2]), table16(cs, blk.c_table[3]), cw0, cw1, kc.c_zero);
+    }
+  }
+}
+
+// (s + 2^18) >> 19 saturated to 0..255, as yuv_to_rgb does: (s >> 16) then
+// a rounding shift by 3 (the same integer: nested floor divisions).
+inline uint8x8_t to_u8(int32x4_t lo, int32x4_t hi) {
+  return vqrshrun_n_s16(vshrn_high_n_s32(vshrn_n_s32(lo, 16), hi, 16), kYuvShift - 16);
+}
+
+// The conversion of 8 pixels to c0, c1, c2 in tensor channel order:
+// yuv_to_rgb's integers.
+template <bool kBgr>
+inline void rgb8(int16x8_t y, int16x8_t u, int16x8_t v, const YuvConsts& kc, uint8x8_t& c0, uint8x8_t& c1,
+                 uint8x8_t& c2) {
+  const int16x4_t y0 = vget_low_s16(y), u0 = vget_low_s16(u), v0 = vget_low_s16(v);
+  const int16x8_t k = kc.coef;
+  const int32x4_t r0 = vmlal_laneq_s16(vmull_laneq_s16(y0, k, 0), v0, k, 1);
+  const int32x4_t r1 = vmlal_high_laneq_s16(vmull_high_laneq_s16(y, k, 0), v, k, 1);
+  const int32x4_t g0 = vmlsl_laneq_s16(vmlsl_laneq_s16(vmull_laneq_s16(y0, k, 0), u0, k, 2), v0, k, 3);
+  const int32x4_t g1 = vmlsl_high_laneq_s16(vmlsl_high_laneq_s16(vmull_high_laneq_s16(y, k, 0), u, k, 2), v, k, 3);
+  const int32x4_t b0 = vmlal_laneq_s16(vmull_laneq_s16(y0, k, 0), u0, k, 4);
+  const int32x4_t b1 = vmlal_high_laneq_s16(vmull_high_laneq_s16(y, k, 0), u, k, 4);
+  const uint8x8_t r = to_u8(r0, r1), g = to_u8(g0, g1), b = to_u8(b0, b1);
+  c0 = kBgr ? b : r;
+  c1 = g;
+  c2 = kBgr ? r : b;
+}
+
+template <int kMode, bool kBgr>
+void yuv_run_interleaved(const std::int16_t* vy, const std::int16_t* vc, const YuvPlan& p, const YuvConsts& kc,
+                         const YuvRun& run, std::uint8_t* out, uint8x8_t flip) {
+  const YuvBlock* blocks = p.blocks;
+  const int shift = run.shift, end = run.end;  // locals: the byte stores may alias anything
+  out -= 3 * shift;
+  for (int b = run.begin; b < end; ++b) {
+    int16x8_t y, u, v;
+    taps8<kMode>(vy, vc, p, blocks[b], 8 * b - shift, kc, y, u, v);
+    uint8x8_t c0, c1, c2;
+    rgb8<kBgr>(y, u, v, kc, c0, c1, c2);
+    // Interleaves exactly 24 bytes.
+    vst3_u8(out + 24 * b, uint8x8x3_t{{veor_u8(c0, flip), veor_u8(c1, flip), veor_u8(c2, flip)}});
+  }
+}
+
+template <int kMode, bool kBgr>
+void yuv_run_planar_f32(const std::int16_t* vy, const std::int16_t* vc, const YuvPlan& p, const YuvConsts& kc,
+                        const YuvRun& run, float* const planes[3], const float32x4_t mean[3],
+                        const float32x4_t stdv[3]) {
+  // Locals: the float stores could alias the arrays.
+  const YuvBlock* blocks = p.blocks;
+  const float32x4_t m0 = mean[0], m1 = mean[1], m2 = mean[2], d0 = stdv[0], d1 = stdv[1], d2 = stdv[2];
+  float* const out0 = planes[0] - run.shift;
+  float* const out1 = planes[1] - run.shift;
+  float* const out2 = planes[2] - run.shift;
+  auto store = [](float* out, uint8x8_t bytes, float32x4_t m, float32x4_t d) {
+    const uint16x8_t w = vmovl_u8(bytes);
+    const float32x4_t lo = vcvtq_f32_u32(vmovl_u16(vget_low_u16(w))), hi = vcvtq_f32_u32(vmovl_high_u16(w));
+    vst1q_f32(out, vdivq_f32(vsubq_f32(lo, m), d));
+    vst1q_f32(out + 4, vdivq_f32(vsubq_f32(hi, m), d));
   };
-  const int32x4_t y = blend(ys, wy);
-  const int32x4_t cu = vsubq_s32(blend(us, wc), vdupq_n_s32(kChromaZero));
-  const int32x4_t cv = vsubq_s32(blend(vs, wc), vdupq_n_s32(kChromaZero));
-  const int32x4_t luma = vmulq_n_s32(vsubq_s32(y, vdupq_n_s32(k.y_zero)), k.cy);
-  const int32x4_t r = vmlaq_n_s32(luma, cv, k.crv);
-  const int32x4_t g = vmlsq_n_s32(vmlsq_n_s32(luma, cu, k.cgu), cv, k.cgv);
-  const int32x4_t b = vmlaq_n_s32(luma, cu, k.cbu);
-  ch[0] = vrshrq_n_s32(p.bgr ? b : r, kYuvShift);
-  ch[1] = vrshrq_n_s32(g, kYuvShift);
-  ch[2] = vrshrq_n_s32(p.bgr ? r : b, kYuvShift);
+  const int shift = run.shift, end = run.end;
+  for (int b = run.begin; b < end; ++b) {
+    int16x8_t y, u, v;
+    taps8<kMode>(vy, vc, p, blocks[b], 8 * b - shift, kc, y, u, v);
+    uint8x8_t c0, c1, c2;
+    rgb8<kBgr>(y, u, v, kc, c0, c1, c2);
+    store(out0 + 8 * b, c0, m0, d0);
+    store(out1 + 8 * b, c1, m1, d1);
+    store(out2 + 8 * b, c2, m2, d2);
+  }
+}
+
+// Calls f.template operator()<mode, bgr>(run) for each run of the plan.
+template <typename F>
+void for_runs(const YuvPlan& p, F&& f) {
+  for (int i = 0; i < p.run_count; ++i) {
+    const YuvRun& run = p.runs[i];
+    switch (run.mode * 2 + (p.bgr ? 1 : 0)) {
+      case kYuvGather * 2: f.template operator()<kYuvGather, false>(run); break;
+      case kYuvGather * 2 + 1: f.template operator()<kYuvGather, true>(run); break;
+      case kYuvTable * 2: f.template operator()<kYuvTable, false>(run); break;
+      case kYuvTable * 2 + 1: f.template operator()<kYuvTable, true>(run); break;
+      case kYuvTableNearest * 2: f.template operator()<kYuvTableNearest, false>(run); break;
+      case kYuvTableNearest * 2 + 1: f.template operator()<kYuvTableNearest, true>(run); break;
+      case kYuvTableNearestQuarter * 2: f.template operator()<kYuvTableNearestQuarter, false>(run); break;
+      default: f.template operator()<kYuvTableNearestQuarter, true>(run); break;
+    }
+  }
 }
 
 }  // namespace
 
 void yuv_interleaved(const std::int16_t* vy, const std::int16_t* vc, const YuvPlan& plan, const YuvCoeffs& k,
                      std::uint8_t* out, std::uint8_t xor_mask) {
+  const YuvConsts kc(k);
   const uint8x8_t flip = vdup_n_u8(xor_mask);
-  for (int x = 0; x < plan.n; x += 8) {
-    int32x4_t a[3], b[3];
-    yuv4(vy, vc, plan, x, k, a);
-    yuv4(vy, vc, plan, x + 4, k, b);
-    // Saturating narrows clamp to 0..255; vst3 interleaves exactly 24 bytes.
-    uint8x8x3_t px;
-    for (int c = 0; c < 3; ++c)
-      px.val[c] = veor_u8(vqmovn_u16(vcombine_u16(vqmovun_s32(a[c]), vqmovun_s32(b[c]))), flip);
-    vst3_u8(out + 3 * x, px);
-  }
+  for_runs(plan, [&]<int kMode, bool kBgr>(const YuvRun& run) {
+    yuv_run_interleaved<kMode, kBgr>(vy, vc, plan, kc, run, out, flip);
+  });
 }
 
 void yuv_planar_f32(const std::int16_t* vy, const std::int16_t* vc, const YuvPlan& plan, const YuvCoeffs& k,
                     float* plane0, float* plane1, float* plane2, const float mean[3], const float stdv[3]) {
-  float* planes[3] = {plane0, plane1, plane2};
-  const int32x4_t lo = vdupq_n_s32(0), hi = vdupq_n_s32(255);
-  for (int x = 0; x < plan.n; x += 4) {
-    int32x4_t ch[3];
-    yuv4(vy, vc, plan, x, k, ch);
-    for (int c = 0; c < 3; ++c) {
-      const float32x4_t p = vcvtq_f32_s32(vminq_s32(vmaxq_s32(ch[c], lo), hi));
-      vst1q_f32(planes[c] + x, vdivq_f32(vsubq_f32(p, vdupq_n_f32(mean[c])), vdupq_n_f32(stdv[c])));
-    }
-  }
+  const YuvConsts kc(k);
+  float* const planes[3] = {plane0, plane1, plane2};
+  float32x4_t m[3], d[3];
+  for (int c = 0; c < 3; ++c) m[c] = vdupq_n_f32(mean[c]), d[c] = vdupq_n_f32(stdv[c]);
+  for_runs(plan, [&]<int kMode, bool kBgr>(const YuvRun& run) {
+    yuv_run_planar_f32<kMode, kBgr>(vy, vc, plan, kc, run, planes, m, d);
+  });
 }
 
 #else  // no explicit SIMD: the portable loops are used
@@ -612,6 +821,9 @@ bool available() {
 }
 const char* isa_name() {
   return "none";
+}
+bool yuv_uses_blocks() {
+  return false;
 }
 void pack_weights(std::int16_t*, int, int, int) {}
 void hpass(const std::uint8_t* const*, int, const HorizontalPlan&, std::int16_t* const*) {}

@@ -56,17 +56,65 @@ void vpass_f32(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1, f
 // YUV planes: vertical blend with 7-bit weights (b0 + b1 = 128): out = b0 * s0 + b1 * s1.
 void vblend(const std::uint8_t* s0, const std::uint8_t* s1, int b0, int b1, std::int16_t* out, int n);
 
+// Gather-free taps of 8 YUV output pixels (the NEON kernels): each block
+// loads 32 int16 of the blended Y row from y_base and 32 of the U,V row from
+// c_base, and table lookups (tbl) pick every pixel's two taps out of them.
+// Built once per plan by build_yuv_blocks.
+enum YuvBlockMode : std::int32_t {
+  kYuvGather = 0,        // a span does not fit 32 int16 (downscale > 4): taps loaded pixel by pixel
+  kYuvTable = 1,         // table lookups, bilinear luma
+  kYuvTableNearest = 2,  // table lookups, every luma weight (2^11, 0): one luma tap (3:1, 1:1 ratios)
+  // kYuvTableNearest and every chroma weight pair (3/4, 1/4) or (1/4, 3/4)
+  // (the 3:2 and 1:2 chroma of those ratios): c_table[2c] holds the heavier
+  // tap, and (3a + b + 4) >> 3 needs no multiply.
+  kYuvTableNearestQuarter = 3,
+};
+
+struct YuvBlock {
+  std::int32_t y_base = 0, c_base = 0;  // int16 offsets of the 32 elements loaded
+  // Byte indices into the 64 loaded bytes, one int16 (2 bytes) per pixel:
+  // y_table[t] is luma tap t, c_table[2c + t] tap t of chroma c (U, V).
+  // Index 0xFF (beyond the table) yields 0, for taps of weight 0.
+  std::uint8_t y_table[2][16] = {};
+  std::uint8_t c_table[4][16] = {};
+  std::int16_t y_w[2][8] = {};  // weights of tap 0, tap 1 per pixel
+  std::int16_t c_w[2][8] = {};
+};
+
+// Consecutive blocks of one mode, so the kernels branch once per run. Block
+// b covers pixels 8b - shift .. 8b - shift + 7: shift is 0 but for the last
+// block of a width that is not a multiple of 8, which ends at the last pixel.
+struct YuvRun {
+  std::int32_t begin = 0, end = 0;  // blocks [begin, end)
+  std::int32_t mode = kYuvGather;
+  std::int32_t shift = 0;
+};
+
 // YUV sources, per output pixel x: Y at vy[y_index[x]] and vy[y_index[x] + 1]
 // with weights y_weights[2x], y_weights[2x + 1]; chroma (U, V) pairs at
 // vc[c_index[x]] and vc[c_index[x] + 2] (U,V interleaved) with c_weights.
+// The NEON kernels read blocks and runs instead (yuv_uses_blocks()).
 struct YuvPlan {
   const std::int32_t* y_index = nullptr;
   const std::int32_t* c_index = nullptr;
   const std::int16_t* y_weights = nullptr;
   const std::int16_t* c_weights = nullptr;
-  int n = 0;    // pixels handled (a multiple of 8)
+  const YuvBlock* blocks = nullptr;  // n / 8 blocks
+  const YuvRun* runs = nullptr;
+  int run_count = 0;
+  int n = 0;    // pixels handled (a multiple of 8; with blocks, any n >= 8)
   int bgr = 0;  // tensor channel order B, G, R (else R, G, B)
 };
+
+// Whether this build's YUV kernels read YuvPlan::blocks (NEON).
+bool yuv_uses_blocks();
+// The blocks of plan's n pixels ((n + 7) / 8 entries, none when n < 8) and
+// their runs (returns the count, at most the block count), from the
+// per-pixel taps. A block is a
+// table block when each of its spans fits 32 int16: luma for downscales up
+// to about 4.3, chroma up to 4. Portable code: tests check it on any machine.
+// The row buffers must hold 32 int16 from every base (they have 32 spare).
+int build_yuv_blocks(const YuvPlan& plan, YuvBlock* blocks, YuvRun* runs);
 
 // Resized Y, U, V (letterbox_yuv.h's fixed point) converted to bytes,
 // 3 per pixel in tensor order, xor xor_mask; may touch 4 bytes more.

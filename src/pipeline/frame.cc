@@ -17,6 +17,14 @@ std::ostream& operator<<(std::ostream& os, FrameFormat format) {
   return os << frame_format_name(format);
 }
 
+std::string_view source_state_name(SourceState state) {
+  switch (state) {
+    case SourceState::kOnline: return "online";
+    case SourceState::kReconnecting: return "reconnecting";
+  }
+  return "unknown";
+}
+
 std::ostream& operator<<(std::ostream& os, const VideoFrame& frame) {
   os << "VideoFrame{#" << frame.index << ' ' << frame.width << 'x' << frame.height << ' ' << frame.format;
   if (frame.pts_ms != VideoFrame::kNoPts) os << " pts " << frame.pts_ms << " ms";

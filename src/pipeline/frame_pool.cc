@@ -69,15 +69,35 @@ void FramePool::push_frame(int slot) {
 void FramePool::push_error(Status status, bool drop_oldest) {
   counters_.errors.fetch_add(1, std::memory_order_relaxed);
   std::unique_lock lock(mutex_);
+  if (make_room_locked(lock, drop_oldest)) push_locked(Event{kErrorSlot, std::move(status)});
+}
+
+void FramePool::push_state(SourceState state, Status cause) {
+  std::unique_lock lock(mutex_);
+  if (make_room_locked(lock, /*drop_oldest=*/true)) push_locked(Event{kStateSlot, std::move(cause), state});
+}
+
+bool FramePool::make_room_locked(std::unique_lock<std::mutex>& lock, bool drop_oldest) {
   while (ring_full() && !stopped_) {
-    if (drop_oldest) {
-      const Event oldest = pop_locked();
-      if (oldest.slot >= 0) free_slot_locked(oldest.slot, /*dropped=*/true);
+    if (!drop_oldest) {
+      changed_.wait(lock);
       continue;
     }
-    changed_.wait(lock);
+    if (drop_oldest_frame_locked()) continue;
+    // Only errors and state changes queued: the oldest error goes (a state
+    // change never does: the reader would see the source in the wrong state).
+    bool dropped = false;
+    for (std::size_t i = 0; i < count_ && !dropped; ++i) {
+      if (ring_[(head_ + i) % ring_.size()].slot != kErrorSlot) continue;
+      for (std::size_t j = i; j > 0; --j)
+        ring_[(head_ + j) % ring_.size()] = std::move(ring_[(head_ + j - 1) % ring_.size()]);
+      head_ = (head_ + 1) % ring_.size();
+      --count_;
+      dropped = true;
+    }
+    if (!dropped) changed_.wait(lock);
   }
-  if (!ring_full()) push_locked(Event{-1, std::move(status)});
+  return !ring_full();
 }
 
 void FramePool::push_end(Status status) {
@@ -98,6 +118,7 @@ ReadResult FramePool::pop(FrameLease& lease, std::chrono::steady_clock::time_poi
     return {ReadEvent::kTimeout, Status()};
   if (count_ == 0) return {ReadEvent::kEnd, end_status_};
   Event event = pop_locked();
+  if (event.slot == kStateSlot) return {ReadEvent::kStateChanged, std::move(event.status), event.state};
   if (event.slot < 0) return {ReadEvent::kFrameError, std::move(event.status)};
   lease.pool_ = shared_from_this();
   lease.slot_ = event.slot;

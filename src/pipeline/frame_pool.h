@@ -5,7 +5,7 @@
 // AVFrame into its slot, so the pixels stay in FFmpeg's own buffer pool)
 // and pushes it; the reader pops it into a FrameLease, whose reset returns
 // the slot (and calls unref() for the producer's per-slot resources).
-// Events (frames, per-frame errors) sit in a ring sized once, so nothing
+// Events (frames, per-frame errors, state changes) sit in a ring sized once, so nothing
 // here allocates after construction.
 #pragma once
 
@@ -40,6 +40,9 @@ class FramePool : public std::enable_shared_from_this<FramePool> {
   void push_frame(int slot);
   // A per-frame error; waits for room in the queue unless `drop_oldest`.
   void push_error(Status status, bool drop_oldest);
+  // A live source's state change (read() returns it as kStateChanged in its
+  // place among the frames); makes room by dropping the oldest frame.
+  void push_state(SourceState state, Status cause);
   // No more events after the queued ones; `status` ok for a normal end.
   void push_end(Status status);
   // Waits up to `delay`; false when stopped meanwhile.
@@ -64,11 +67,16 @@ class FramePool : public std::enable_shared_from_this<FramePool> {
   virtual void unref(int slot) { (void)slot; }
 
  private:
+  static constexpr int kErrorSlot = -1, kStateSlot = -2;
   struct Event {
-    int slot = -1;  // -1: an error event
+    int slot = kErrorSlot;  // a frame's slot, or kErrorSlot / kStateSlot
     Status status;
+    SourceState state = SourceState::kOnline;
   };
   bool ring_full() const { return count_ == ring_.size(); }
+  // Waits for room in the ring; with `drop_oldest`, drops the oldest frame
+  // (else the oldest error) instead. False once stopped with the ring full.
+  bool make_room_locked(std::unique_lock<std::mutex>& lock, bool drop_oldest);
   void push_locked(Event event);
   Event pop_locked();
   bool drop_oldest_frame_locked();  // true when one was dropped (its slot freed)

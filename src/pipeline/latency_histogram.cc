@@ -21,6 +21,12 @@ void LatencyHistogram::record(double ms) {
   max_ms_ = std::max(max_ms_, ms);
 }
 
+void LatencyHistogram::reset() {
+  bins_.fill(0);
+  count_ = 0;
+  max_ms_ = 0;
+}
+
 double LatencyHistogram::quantile(double q) const {
   // The smallest bin whose cumulative count reaches q of the total
   // (nearest-rank), never above the exact maximum.

@@ -18,6 +18,7 @@ class LatencyHistogram {
 
   void record(double ms);
   Latency summary() const;
+  void reset();
   std::int64_t count() const { return count_; }
 
   // The bin of `ms`, and the value a quantile falling in bin `bin` reports

@@ -6,9 +6,12 @@
 // append queued jobs; workers take a stream's first queued job (streams in
 // turn); the sink thread hands the ring's head to the sinks once it is done,
 // so frames of a stream leave in order whatever worker finished first.
+// A source's state changes wait in a small per-stream queue, each placed
+// after the frames pushed before it.
 #include "rkyolo/pipeline.h"
 
 #include <algorithm>
+#include <array>
 #include <condition_variable>
 #include <ctime>
 #include <mutex>
@@ -40,13 +43,15 @@ enum class JobState : int { kQueued, kRunning, kDone };
 
 struct Job {
   JobState state = JobState::kQueued;
-  FrameLease lease;  // empty for a decode error
+  std::int64_t seq = 0;  // its place in the stream: the n-th job pushed
+  FrameLease lease;      // empty for a decode error
   Status error;
   DetectionResult result;  // reused: its detections keep their capacity
 };
 
 void swap(Job& a, Job& b) noexcept {
   std::swap(a.state, b.state);
+  std::swap(a.seq, b.seq);
   std::swap(a.lease, b.lease);
   std::swap(a.error, b.error);
   std::swap(a.result, b.result);
@@ -69,8 +74,26 @@ struct Stream {
   bool decoding = false;  // its decode thread runs
   bool reported_open = false, reported_end = false;
 
+  // State changes of the source not yet told to the sinks, oldest first:
+  // each goes out once every job pushed before it (seq < after) has left.
+  struct StateChange {
+    StreamStatus status = StreamStatus::kOnline;
+    Status why;
+    std::int64_t after = 0;
+  };
+  static constexpr std::size_t kStateChanges = 4;
+  std::array<StateChange, kStateChanges> changes;
+  std::size_t change_head = 0, change_count = 0;
+  StateChange& change(std::size_t i) { return changes[(change_head + i) % kStateChanges]; }
+
   std::int64_t decoded = 0, processed = 0, dropped = 0, failed = 0;
   LatencyHistogram age, inference;
+
+  // The stats window: histograms of the open one, totals when it opened,
+  // and the last one closed.
+  LatencyHistogram window_age, window_inference;
+  std::int64_t base_decoded = 0, base_processed = 0, base_dropped = 0, base_failed = 0;
+  StreamWindow last_window;
 };
 
 struct Worker {
@@ -102,6 +125,7 @@ struct Pipeline::Impl {
   double start_cpu_s = 0;
   bool running = false;
   double final_wall_s = 0, final_cpu_s = 0;
+  SteadyClock::time_point window_start;
 
   std::size_t in_flight_limit() const { return 2 * workers.size(); }
 
@@ -112,9 +136,11 @@ struct Pipeline::Impl {
 
   // Under mu.
   void push_locked(Stream& stream, std::unique_lock<std::mutex>& lock, FrameLease lease, Status error);
+  void change_state_locked(Stream& stream, std::unique_lock<std::mutex>& lock, const ReadResult& read);
   Job* take_locked(Stream** from);
   bool all_reported_locked() const;
   PipelineStats stats_locked() const;
+  void close_window_locked(SteadyClock::time_point now);
 
   void report_stream(Stream& stream, StreamStatus status, const Status& why);
   void emit(Stream& stream, Job& job);
@@ -127,6 +153,9 @@ Pipeline::~Pipeline() = default;
 Status Pipeline::create(std::shared_ptr<const Model> model, const PipelineOptions& options,
                         std::unique_ptr<Pipeline>* out) {
   if (!model) return invalid_argument("the pipeline needs a model.");
+  if (options.sessions_per_placement < 1)
+    return invalid_argument("the pipeline needs at least 1 session per placement, not " +
+                            std::to_string(options.sessions_per_placement) + ".");
   if (options.queue_frames < 1)
     return invalid_argument("the pipeline's queue must hold at least 1 frame per stream, not " +
                             std::to_string(options.queue_frames) + ".");
@@ -136,9 +165,11 @@ Status Pipeline::create(std::shared_ptr<const Model> model, const PipelineOption
   const std::vector<Placement>& placements =
       options.placements.empty() ? impl->model->placements() : options.placements;
   for (const Placement& placement : placements) {
-    auto worker = std::make_unique<Worker>();
-    RKYOLO_RETURN_IF_ERROR(impl->model->create_session(placement, &worker->session));
-    impl->workers.push_back(std::move(worker));
+    for (int k = 0; k < options.sessions_per_placement; ++k) {
+      auto worker = std::make_unique<Worker>();
+      RKYOLO_RETURN_IF_ERROR(impl->model->create_session(placement, &worker->session));
+      impl->workers.push_back(std::move(worker));
+    }
   }
   if (impl->workers.empty()) return invalid_argument("the pipeline needs at least one worker placement.");
   out->reset(new Pipeline(std::move(impl)));
@@ -205,6 +236,7 @@ Status Pipeline::run() {
     p.ran = true;
     p.running = true;
     p.start_time = SteadyClock::now();
+    p.window_start = p.start_time;
     p.start_cpu_s = process_cpu_seconds();
     // Every decoder counts as running before any thread starts: a worker
     // leaves only once no decoder runs and nothing is queued.
@@ -256,6 +288,10 @@ void Pipeline::Impl::decode(Stream& stream) {
       break;
     }
     std::unique_lock lock(mu);
+    if (read.event == ReadEvent::kStateChanged) {
+      change_state_locked(stream, lock, read);
+      continue;
+    }
     push_locked(stream, lock, std::move(lease), read.event == ReadEvent::kFrame ? Status() : std::move(read.status));
   }
   std::lock_guard lock(mu);
@@ -265,6 +301,18 @@ void Pipeline::Impl::decode(Stream& stream) {
   --decoders_running;
   work_cv.notify_all();
   sink_cv.notify_all();
+}
+
+void Pipeline::Impl::change_state_locked(Stream& stream, std::unique_lock<std::mutex>& lock, const ReadResult& read) {
+  // Rare (a connection lost or back): waits in the unlikely case that the
+  // sinks have not yet heard of the last few changes.
+  space_cv.wait(lock, [&] { return stream.change_count < Stream::kStateChanges; });
+  Stream::StateChange& change = stream.change(stream.change_count++);
+  change.status = read.state == SourceState::kReconnecting ? StreamStatus::kReconnecting : StreamStatus::kOnline;
+  change.why = read.status;
+  change.after = stream.decoded;
+  stream.status = change.status;
+  sink_cv.notify_one();
 }
 
 void Pipeline::Impl::push_locked(Stream& stream, std::unique_lock<std::mutex>& lock, FrameLease lease, Status error) {
@@ -287,6 +335,7 @@ void Pipeline::Impl::push_locked(Stream& stream, std::unique_lock<std::mutex>& l
   }
   Job& job = stream.at(stream.count++);
   job.state = JobState::kQueued;
+  job.seq = stream.decoded - 1;
   job.result.detections.clear();
   job.result.image_width = job.result.image_height = 0;
   job.result.timing = StageTiming{};
@@ -348,6 +397,7 @@ void Pipeline::Impl::work(Worker& worker) {
       worker.busy_ms += ms;
       worker.inference.record(ms);
       stream->inference.record(ms);
+      stream->window_inference.record(ms);
     }
     if (job == &stream->at(0)) sink_cv.notify_one();
   }
@@ -375,6 +425,7 @@ void Pipeline::Impl::emit(Stream& stream, Job& job) {
   for (Sink* sink : sinks) sink->on_frame(result);
   std::lock_guard lock(mu);
   stream.age.record(result.age_ms);
+  stream.window_age.record(result.age_ms);
   ++stream.processed;
   if (!job.error.ok()) ++stream.failed;
 }
@@ -400,8 +451,24 @@ Status Pipeline::Impl::sink_loop() {
         lock.lock();
         progressed = true;
       }
-      // One frame per stream and pass: a fast stream cannot starve the others.
-      if (stream.count > 0 && stream.at(0).state == JobState::kDone) {
+      // State changes whose frames before have left.
+      while (stream.change_count > 0 && (stream.count == 0 || stream.at(0).seq >= stream.change(0).after)) {
+        Stream::StateChange& change = stream.change(0);
+        const StreamStatus status = change.status;
+        const Status why = std::move(change.why);
+        change.why = Status();
+        stream.change_head = (stream.change_head + 1) % Stream::kStateChanges;
+        --stream.change_count;
+        space_cv.notify_all();
+        lock.unlock();
+        report_stream(stream, status, why);
+        lock.lock();
+        progressed = true;
+      }
+      // One frame per stream and pass: a fast stream cannot starve the others
+      // (a state change still waiting holds back only the frames after it).
+      if (stream.count > 0 && stream.at(0).state == JobState::kDone &&
+          (stream.change_count == 0 || stream.at(0).seq < stream.change(0).after)) {
         Job& job = stream.at(0);
         lock.unlock();
         emit(stream, job);
@@ -414,7 +481,8 @@ Status Pipeline::Impl::sink_loop() {
         work_cv.notify_all();
         progressed = true;
       }
-      if (!stream.reported_end && !stream.decoding && stream.count == 0 && stream.status != StreamStatus::kOnline) {
+      if (!stream.reported_end && !stream.decoding && stream.count == 0 && stream.change_count == 0 &&
+          stream.status != StreamStatus::kOnline && stream.status != StreamStatus::kReconnecting) {
         stream.reported_end = true;
         const StreamStatus status = stream.status;
         const Status why = stream.why;
@@ -425,7 +493,9 @@ Status Pipeline::Impl::sink_loop() {
       }
     }
     if (options.stats_interval.count() > 0 && SteadyClock::now() >= next_stats) {
-      next_stats = SteadyClock::now() + options.stats_interval;
+      const auto now = SteadyClock::now();
+      next_stats = now + options.stats_interval;
+      close_window_locked(now);
       const PipelineStats stats = stats_locked();
       lock.unlock();
       for (Sink* sink : sinks) sink->on_stats(stats);
@@ -439,9 +509,11 @@ Status Pipeline::Impl::sink_loop() {
         sink_cv.wait(lock);
     }
   }
-  final_wall_s = ms_between(start_time, SteadyClock::now()) / 1000.0;
+  const auto end = SteadyClock::now();
+  final_wall_s = ms_between(start_time, end) / 1000.0;
   final_cpu_s = process_cpu_seconds() - start_cpu_s;
   running = false;
+  close_window_locked(end);
   const PipelineStats stats = stats_locked();
   lock.unlock();
   Status first;
@@ -485,6 +557,7 @@ PipelineStats Pipeline::Impl::stats_locked() const {
     s.fps_out = static_cast<double>(s.processed) * per_s;
     s.age = stream->age.summary();
     s.inference = stream->inference.summary();
+    s.window = stream->last_window;
     stats.streams.push_back(std::move(s));
   }
   for (const auto& worker : workers) {
@@ -496,6 +569,32 @@ PipelineStats Pipeline::Impl::stats_locked() const {
     stats.workers.push_back(std::move(w));
   }
   return stats;
+}
+
+void Pipeline::Impl::close_window_locked(SteadyClock::time_point now) {
+  const double duration_s = ms_between(window_start, now) / 1000.0;
+  const auto rate = [duration_s](std::int64_t n) { return duration_s > 0 ? static_cast<double>(n) / duration_s : 0.0; };
+  window_start = now;
+  for (const auto& owned : streams) {
+    Stream& stream = *owned;
+    const std::int64_t dropped = stream.dropped + (stream.source ? stream.source->stats().dropped : 0);
+    StreamWindow& w = stream.last_window;
+    w.duration_s = duration_s;
+    w.decoded = stream.decoded - stream.base_decoded;
+    w.processed = stream.processed - stream.base_processed;
+    w.dropped = dropped - stream.base_dropped;
+    w.failed = stream.failed - stream.base_failed;
+    w.fps_in = rate(w.decoded);
+    w.fps_out = rate(w.processed);
+    w.age = stream.window_age.summary();
+    w.inference = stream.window_inference.summary();
+    stream.window_age.reset();
+    stream.window_inference.reset();
+    stream.base_decoded = stream.decoded;
+    stream.base_processed = stream.processed;
+    stream.base_dropped = dropped;
+    stream.base_failed = stream.failed;
+  }
 }
 
 }  // namespace rkyolo::pipeline

@@ -102,7 +102,19 @@ std::string stats_json(const PipelineStats& stats) {
     append_latency(out, "age_ms", s.age);
     out += ',';
     append_latency(out, "inference_ms", s.inference);
-    out += "},";
+    out += ",\"window\":{";
+    const StreamWindow& w = s.window;
+    append_field(out, "duration_s", w.duration_s);
+    append_field(out, "decoded", w.decoded);
+    append_field(out, "processed", w.processed);
+    append_field(out, "dropped", w.dropped);
+    append_field(out, "failed", w.failed);
+    append_field(out, "fps_in", w.fps_in);
+    append_field(out, "fps_out", w.fps_out);
+    append_latency(out, "age_ms", w.age);
+    out += ',';
+    append_latency(out, "inference_ms", w.inference);
+    out += "}},";
   }
   if (out.back() == ',') out.pop_back();
   out += "],\"workers\":[";

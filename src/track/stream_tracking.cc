@@ -119,7 +119,7 @@ const TrackerFrame& StreamTracking::tracker_frame() const {
 const std::vector<LineCount>& StreamTracking::line_counts() const {
   return impl_->events->line_counts();
 }
-const std::vector<int>& StreamTracking::zone_counts() const {
+const std::vector<ZoneCount>& StreamTracking::zone_counts() const {
   return impl_->events->zone_counts();
 }
 const ZoneConfig& StreamTracking::zones() const {

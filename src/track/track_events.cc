@@ -53,7 +53,7 @@ struct TrackEvents::Impl {
   EventOptions options;
   std::vector<ObjectState> states;  // sorted by track_id (ids only grow, so new ones append)
   std::vector<LineCount> counts;
-  std::vector<int> occupancy;
+  std::vector<ZoneCount> occupancy;
 
   std::uint64_t zones_of(Point p) const {
     std::uint64_t mask = 0;
@@ -126,20 +126,29 @@ struct TrackEvents::Impl {
     events->push_back(e);
   }
 
+  void count_zones(std::uint64_t before, std::uint64_t now) {
+    for (std::size_t z = 0; z < occupancy.size(); ++z) {
+      if (now >> z & 1) ++occupancy[z].now;
+      if ((now & ~before) >> z & 1) ++occupancy[z].entries;
+    }
+  }
+
   void update(const TrackerFrame& frame, std::vector<TrackEvent>* events) {
     events->clear();
-    std::fill(occupancy.begin(), occupancy.end(), 0);
+    for (ZoneCount& z : occupancy) z.now = 0;
     for (const TrackedObject& t : frame.tracks) {
       ObjectState* s = find(t.track_id);
+      std::uint64_t before = 0;
       if (s == nullptr) {
         start(t, frame.frame, events);
         s = find(t.track_id);
       } else {
+        before = s->zones;
         follow(*s, t, frame.frame, events);
       }
-      for (std::size_t z = 0; z < config.zones.size(); ++z)
-        if (s->zones >> z & 1) ++occupancy[z];
+      count_zones(before, s->zones);
     }
+    for (ZoneCount& z : occupancy) z.peak = std::max(z.peak, z.now);
     for (const TrackedObject& t : frame.removed) {
       ObjectState* s = find(t.track_id);
       if (s == nullptr) continue;  // never reported as tracked: no new, so no end
@@ -160,7 +169,7 @@ Status TrackEvents::create(const ZoneConfig& config, const EventOptions& options
   impl->config = config;
   impl->options = options;
   impl->counts.assign(config.lines.size(), LineCount{});
-  impl->occupancy.assign(config.zones.size(), 0);
+  impl->occupancy.assign(config.zones.size(), ZoneCount{});
   out->reset(new TrackEvents(std::move(impl)));
   return Status::ok_status();
 }
@@ -171,7 +180,7 @@ void TrackEvents::update(const TrackerFrame& frame, std::vector<TrackEvent>* eve
 const std::vector<LineCount>& TrackEvents::line_counts() const {
   return impl_->counts;
 }
-const std::vector<int>& TrackEvents::zone_counts() const {
+const std::vector<ZoneCount>& TrackEvents::zone_counts() const {
   return impl_->occupancy;
 }
 const ZoneConfig& TrackEvents::config() const {

@@ -186,6 +186,7 @@ class VideoSource::Impl {
   AVPacket* packet_ = nullptr;
   AVFrame* decoded_ = nullptr;
   std::int64_t next_index_ = 0;
+  bool reconnecting_ = false;  // reported kReconnecting; kOnline not yet (decoding thread only)
   std::atomic<bool> interrupted_{false};
   std::atomic<bool> timed_out_{false};
   std::atomic<std::int64_t> deadline_ns_{0};
@@ -311,6 +312,10 @@ void VideoSource::Impl::run() {
       break;
     }
     if (cause.ok()) cause = io_error(quoted(spec_.location) + " ended");
+    // Reported after the frames before the loss (once, however many attempts
+    // it takes); kOnline again comes with the first frame after it (deliver()).
+    if (!reconnecting_) pool_->push_state(SourceState::kReconnecting, cause);
+    reconnecting_ = true;
     if (!reconnect(cause, &end)) break;
   }
   pool_->push_end(std::move(end));
@@ -369,6 +374,10 @@ void VideoSource::Impl::receive_frames() {
 }
 
 void VideoSource::Impl::deliver(AVFrame* decoded) {
+  if (reconnecting_) {  // frames flow again
+    reconnecting_ = false;
+    pool_->push_state(SourceState::kOnline, Status());
+  }
   detail::SourceCounters& counters = pool_->counters();
   const std::int64_t index = next_index_++;
   counters.decoded.fetch_add(1, std::memory_order_relaxed);
@@ -419,7 +428,9 @@ std::chrono::milliseconds VideoSource::Impl::backoff(int attempt) {
 }
 
 bool VideoSource::Impl::reconnect(const Status& cause, Status* end) {
-  RKYOLO_LOG(kWarning) << cause.message() << "; reconnecting.";
+  // Info, not a warning: the loss reaches every sink as a kReconnecting state
+  // (the CLI says it once, with the stream's name).
+  RKYOLO_LOG(kInfo) << cause.message() << "; reconnecting.";
   close_input();
   Status last = cause;
   for (int attempt = 0; options_.reconnect.max_attempts == 0 || attempt < options_.reconnect.max_attempts; ++attempt) {

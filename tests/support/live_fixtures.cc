@@ -13,6 +13,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "support/test_env.h"
+
 extern char** environ;
 
 namespace rkyolo::test {
@@ -98,6 +100,39 @@ void MosquittoBroker::start() {
   if (!wait_for_port(port_, std::chrono::seconds(10)))
     throw std::runtime_error("mosquitto did not listen on port " + std::to_string(port_) + " (see " + dir_ +
                              "/mosquitto.log)");
+}
+
+bool XvfbDisplay::start() {
+  for (const char* tool : {"Xvfb", "import", "xdotool"})
+    if (run_command({"sh", "-c", std::string("command -v ") + tool}, 10).exit_code != 0) return false;
+  // -displayfd: Xvfb takes the first free display and writes its number on
+  // stdout (the log), so that parallel tests never share a server.
+  const std::string log = dir_ + "/xvfb.log";
+  process_.start({"Xvfb", "-displayfd", "1", "-screen", "0",
+                  std::to_string(width_) + "x" + std::to_string(height_) + "x24", "-nolisten", "tcp"},
+                 log);
+  const auto end = std::chrono::steady_clock::now() + kNetworkWait;
+  while (std::chrono::steady_clock::now() < end) {
+    std::ifstream in(log);
+    for (std::string line; name_.empty() && std::getline(in, line);)
+      if (!line.empty() && line.find_first_not_of("0123456789") == std::string::npos) name_ = ":" + line;
+    if (!name_.empty() && run_command({"xdotool", "getdisplaygeometry"}, 10, {"DISPLAY=" + name_}).exit_code == 0) {
+      ::setenv("DISPLAY", name_.c_str(), 1);
+      ::setenv("QT_QPA_PLATFORM", "xcb", 1);
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  throw std::runtime_error("Xvfb did not start (see " + log + ")");
+}
+
+Detection make_detection(int class_id, std::string_view label, float score, Box box) {
+  Detection d;
+  d.class_id = class_id;
+  d.label = label;
+  d.score = score;
+  d.box = box;
+  return d;
 }
 
 pipeline::FrameResult SyntheticFrame::view() const {

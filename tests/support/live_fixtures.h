@@ -3,16 +3,29 @@
 // pipeline results that drive a Sink without a pipeline.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sys/types.h>
 
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rkyolo/pipeline.h"
 
+// Fails the test (and returns) unless `expr`, a Status, is ok; prints it.
+#define ASSERT_OK(expr)         \
+  do {                          \
+    const Status s_ = (expr);   \
+    ASSERT_TRUE(s_.ok()) << s_; \
+  } while (0)
+
 namespace rkyolo::test {
+
+// Bound on every wait for the network or a display server: generous for a
+// loaded machine.
+constexpr std::chrono::seconds kNetworkWait{15};
 
 // A TCP port on 127.0.0.1 that was free a moment ago.
 int free_tcp_port();
@@ -51,6 +64,27 @@ class MosquittoBroker {
   std::string extra_config_;
   ChildProcess process_;
 };
+
+// Xvfb on a free display of its own, exported as DISPLAY (and
+// QT_QPA_PLATFORM=xcb) for this process and its children. start() returns
+// false when Xvfb, import or xdotool is missing (skip the test) and throws
+// when the server does not answer within kNetworkWait.
+class XvfbDisplay {
+ public:
+  XvfbDisplay(std::string dir, int width, int height) : dir_(std::move(dir)), width_(width), height_(height) {}
+  bool start();
+  void stop() { process_.stop(15); }
+  const std::string& name() const { return name_; }
+
+ private:
+  std::string dir_, name_;
+  int width_, height_;
+  ChildProcess process_;
+};
+
+// One detection; `label` must outlive it (a string literal): Detection does
+// not own its label's text.
+Detection make_detection(int class_id, std::string_view label, float score, Box box);
 
 // One synthetic processed frame: a BGR (or NV12) image of a flat colour
 // with the given detections, tagged as `stream` / `frame`.
