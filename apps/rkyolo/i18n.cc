@@ -467,6 +467,8 @@ const Entry kCatalog[] = {
     {Msg::kTrackStreamSummary, "{}: {} tracks", "{}：{} 条轨迹"},
     {Msg::kTrackLineCount, "line '{}': in {}, out {}", "计数线 '{}'：进 {}，出 {}"},
     {Msg::kTrackZoneCount, "zone '{}': {} now", "区域 '{}'：当前 {} 个"},
+    {Msg::kSaveConfNeedsSaveTxt, "--save-conf has no effect without --save-txt",
+     "没有 --save-txt 时 --save-conf 不起作用"},
 };
 
 }  // namespace
