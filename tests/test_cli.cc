@@ -2,6 +2,8 @@
 // with good ones, broken models, output files, languages and exit codes.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -107,6 +109,14 @@ TEST(Cli, ChineseLibraryDetails) {
   EXPECT_NE(r.err.find("文件被截断或已损坏"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("is not a valid"), std::string::npos) << r.err;
   EXPECT_EQ(count_lines(r.err), 1) << r.err;
+  // The whole sentence is Chinese: without the path, no Latin letter is left but the format's name.
+  std::string rest = r.err;
+  const std::string path = dir + "/truncated.onnx";
+  for (std::size_t at; (at = rest.find(path)) != std::string::npos;) rest.erase(at, path.size());
+  for (std::size_t at; (at = rest.find("ONNX")) != std::string::npos;) rest.erase(at, 4);
+  EXPECT_EQ(std::count_if(rest.begin(), rest.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); }),
+            0)
+      << r.err;
 
   const std::string rknn = dir + "/model.rknn";
   test::write_bytes(rknn, "not an rknn model");

@@ -160,10 +160,10 @@ class ImageRun {
     Status s = load_image(item.path, &image_);
     if (!s.ok())
       return fail(item.path,
-                  s.code() == StatusCode::kNotFound ? s.message() : trf(Msg::kImageFailed, item.path, s.message()));
+                  s.code() == StatusCode::kNotFound ? localized(s) : trf(Msg::kImageFailed, item.path, localized(s)));
     const ImageView view{image_.data, image_.cols, image_.rows, image_.step[0], PixelFormat::kBgr8};
     s = session_->detect(view, &result_);
-    if (!s.ok()) return fail(item.path, trf(Msg::kDetectFailed, item.path, s.message()));
+    if (!s.ok()) return fail(item.path, trf(Msg::kDetectFailed, item.path, localized(s)));
     ++done_;
     total_.preprocess_ms += result_.timing.preprocess_ms;
     total_.inference_ms += result_.timing.inference_ms;
@@ -196,8 +196,8 @@ class ImageRun {
         ++saved_;
         return;
       }
-      print_error(ws.message());
-      if (write_error.empty()) write_error = ws.message();
+      print_error(localized(ws));
+      if (write_error.empty()) write_error = localized(ws);
     };
     if (c_.save) {
       draw_detections(image_, result_.detections);
@@ -216,7 +216,7 @@ class ImageRun {
       const Status s =
           write_text_atomically(c_.json_path, results_.dump(1, ' ', false, Json::error_handler_t::replace) + "\n");
       if (!s.ok()) {
-        print_error(s.message());
+        print_error(localized(s));
         outputs_failed_ = true;
       } else if (c_.verbose) {
         std::fprintf(stderr, "%s\n", trf(Msg::kJsonWritten, c_.json_path).c_str());
@@ -314,17 +314,17 @@ int run_images(const DetectConfig& c, const std::vector<std::string>& sources) {
         print_error(trf(Msg::kLiveNeedsVideo, o.name, sources.front()));
         return kExitUsage;
       }
-  if (c.save_conf && !c.save_txt) print_warning("--save-conf has no effect without --save-txt");
+  if (c.save_conf && !c.save_txt) print_warning(tr(Msg::kSaveConfNeedsSaveTxt));
   std::vector<SourceItem> items = collect_sources(sources);
   Status s = check_image_outputs(c, items);
   if (!s.ok()) {
-    print_error(s.message());
+    print_error(localized(s));
     return kExitUsage;
   }
   std::unique_ptr<Session> session;
   s = open_session(c.detector, c.verbose, &session);
   if (!s.ok()) {
-    print_error(s.message());
+    print_error(localized(s));
     return kExitUsage;
   }
   return ImageRun(c, std::move(items), session.get()).run();
@@ -341,7 +341,7 @@ int cmd_detect(int argc, char** argv, int first) {
   Status s = detect_config_from(args, &config);
   if (s.ok()) s = split_sources(args.all("--source"), &images, &videos);
   if (!s.ok()) {
-    print_error(s.message());
+    print_error(localized(s));
     return kExitUsage;
   }
   return videos.empty() ? run_images(config, images) : run_video(config, videos);

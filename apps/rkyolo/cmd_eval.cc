@@ -26,7 +26,7 @@ int cmd_eval(int argc, char** argv, int first) {
   if (s.ok() && !options.json_path.empty() && same_file(options.json_path, args.get("--preds")))
     s = invalid_argument(trf(Msg::kBadValue, options.json_path, "--json", "it would overwrite the predictions file"));
   if (!s.ok()) {
-    print_error(s.message());
+    print_error(localized(s));
     return kExitUsage;
   }
   const std::string preds_path = args.get("--preds");
@@ -35,7 +35,7 @@ int cmd_eval(int argc, char** argv, int first) {
   std::vector<std::vector<PredictedBox>> predictions;
   if (s.ok()) s = read_predictions(preds_path, split, &predictions);
   if (!s.ok()) {
-    print_error(s.message());
+    print_error(localized(s));
     return kExitUsage;
   }
 

@@ -41,7 +41,7 @@ int cmd_export(int argc, char** argv, int first) {
   const std::vector<OptionSpec> specs = {
       {"--model", true, ""}, {"--format", true, ""}, {"--output", true, "-o"}, {"--verbose", false, "-v"}};
   if (Status s = args.parse("export", argc, argv, first, specs); !s.ok()) {
-    print_error(s.message());
+    print_error(localized(s));
     std::fputs(kUsage, stderr);
     return kExitUsage;
   }
@@ -64,7 +64,7 @@ int cmd_export(int argc, char** argv, int first) {
     return kExitUsage;
   }
   if (Status s = check_output_file(out); !s.ok()) {
-    print_error(s.message());
+    print_error(localized(s));
     return kExitUsage;
   }
   std::vector<std::uint8_t> bytes;
@@ -75,13 +75,13 @@ int cmd_export(int argc, char** argv, int first) {
   if (s.ok()) s = core::validate_onnx_model(graph, model);
   if (s.ok()) s = core::export_rknn_split(&graph, model, &report);
   if (!s.ok()) {
-    print_error(s.message());
+    print_error(localized(s));
     return kExitUsage;
   }
   const std::vector<std::uint8_t> written = core::write_onnx_model(graph);
   s = write_text_atomically(out, std::string(written.begin(), written.end()));
   if (!s.ok()) {
-    print_error(s.message());
+    print_error(localized(s));
     return kExitUsage;
   }
   // A summary, on standard error: standard output may be the model itself (-o -).

@@ -49,7 +49,7 @@ int cmd_info(int argc, char** argv, int first) {
   DetectorOptions options;
   Status s = detector_options_from(args, 0.25f, 0.45f, &options);
   if (!s.ok()) {
-    print_error(s.message());
+    print_error(localized(s));
     return kExitUsage;
   }
   register_builtin_backends();
@@ -59,7 +59,7 @@ int cmd_info(int argc, char** argv, int first) {
   std::string choice;
   s = create_backend(options.backend, bo, &backend, &choice);
   if (!s.ok()) {
-    print_error(trf(Msg::kCannotLoadModel, s.message()));
+    print_error(trf(Msg::kCannotLoadModel, localized(s)));
     return kExitUsage;
   }
   const ModelInfo& info = backend->model_info();
@@ -86,7 +86,7 @@ int cmd_info(int argc, char** argv, int first) {
   YoloLayout layout;
   s = detect_layout(info.outputs, caps.input.width, caps.input.height, info.metadata, options.layout_hints, &layout);
   if (!s.ok()) {
-    print_error(trf(Msg::kCannotLoadModel, s.message()));
+    print_error(trf(Msg::kCannotLoadModel, localized(s)));
     return kExitUsage;
   }
   std::ostringstream l;

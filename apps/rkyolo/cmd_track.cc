@@ -58,7 +58,7 @@ class TrackRun {
     if (!config_.events_path.empty()) {
       const Status s = events_.open(config_.events_path);
       if (!s.ok()) {
-        print_error(s.message());
+        print_error(localized(s));
         return kExitUsage;
       }
     }
@@ -73,7 +73,7 @@ class TrackRun {
     int code = run_video(detect, videos, hooks);
     const Status closed = events_.close();
     if (!closed.ok() || !events_error_.ok()) {
-      print_error((!events_error_.ok() ? events_error_ : closed).message());
+      print_error(localized(!events_error_.ok() ? events_error_ : closed));
       if (code == kExitOk) code = kExitInputFailed;
     }
     return code;
@@ -144,7 +144,7 @@ int cmd_track(int argc, char** argv, int first) {
   if (s.ok()) s = split_sources(args.all("--source"), &images, &videos);
   if (s.ok()) s = track_config_from(args, detect, videos, images, &track);
   if (!s.ok()) {
-    print_error(s.message());
+    print_error(localized(s));
     return kExitUsage;
   }
   // ByteTrack's second association needs the boxes down to its low threshold.

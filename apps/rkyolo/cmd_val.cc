@@ -32,20 +32,20 @@ int cmd_val(int argc, char** argv, int first) {
   if (s.ok() && !save_preds.empty() && !options.json_path.empty() && same_file(save_preds, options.json_path))
     s = invalid_argument(trf(Msg::kBadValue, save_preds, "--save-preds", "--json names the same file"));
   if (!s.ok()) {
-    print_error(s.message());
+    print_error(localized(s));
     return kExitUsage;
   }
   SplitData split;
   s = load_split(options, &split);
   if (!s.ok()) {
-    print_error(s.message());
+    print_error(localized(s));
     return kExitUsage;
   }
 
   std::unique_ptr<Session> session;
   s = open_session(detector_options, options.verbose, &session);
   if (!s.ok()) {
-    print_error(s.message());
+    print_error(localized(s));
     return kExitUsage;
   }
   const int num_classes = static_cast<int>(split.dataset.names.size());
@@ -74,14 +74,14 @@ int cmd_val(int argc, char** argv, int first) {
     if (s.ok()) {
       const ImageView view{image.data, image.cols, image.rows, image.step[0], PixelFormat::kBgr8};
       s = session->detect(view, &result);
-      if (!s.ok()) s = Status(s.code(), trf(Msg::kDetectFailed, path, s.message()));
+      if (!s.ok()) s = Status(s.code(), trf(Msg::kDetectFailed, path, localized(s)));
     } else if (s.code() != StatusCode::kNotFound) {
-      s = Status(s.code(), trf(Msg::kImageFailed, path, s.message()));
+      s = Status(s.code(), trf(Msg::kImageFailed, path, localized(s)));
     }
     if (!s.ok()) {
       if (progress) std::fputs("\r", stderr);
-      print_error(s.message());
-      failed_images.push_back({{"image", path}, {"error", s.message()}});
+      print_error(localized(s));
+      failed_images.push_back({{"image", path}, {"error", localized(s)}});
       ++failed;
       continue;
     }
@@ -116,7 +116,7 @@ int cmd_val(int argc, char** argv, int first) {
   if (!save_preds.empty()) {
     s = write_text_atomically(save_preds, predictions_json(split, image_index, images));
     if (!s.ok()) {
-      print_error(s.message());
+      print_error(localized(s));
       outputs_ok = false;
     } else {
       std::fprintf(stderr, "%s\n", trf(Msg::kPredsWritten, save_preds).c_str());

@@ -24,7 +24,7 @@ namespace {
 
 bool read_text_file(const std::string& path, std::string* text, std::string* why) {
   const Status s = read_input_file(path, kMaxTextFileBytes, text);
-  if (!s.ok()) *why = s.message();
+  if (!s.ok()) *why = localized(s);
   return s.ok();
 }
 
@@ -262,7 +262,7 @@ LabelFile read_label_file(const std::string& path, int num_classes) {
   if (s.code() == StatusCode::kNotFound) {
     lf.missing = true;
   } else if (!s.ok()) {
-    lf.problems.push_back(trf(Msg::kLabelFileUnreadable, path, s.message()));
+    lf.problems.push_back(trf(Msg::kLabelFileUnreadable, path, localized(s)));
   } else {
     parse_label_text(text, path, num_classes, &lf);
   }

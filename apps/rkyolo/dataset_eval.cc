@@ -138,7 +138,7 @@ Status read_predictions(const std::string& path, const SplitData& split,
   std::string text;
   const Status s = read_input_file(path, kMaxTextFileBytes, &text);
   if (s.code() == StatusCode::kNotFound) return not_found(trf(Msg::kPredsNotFound, path));
-  if (!s.ok()) return Status(s.code(), trf(Msg::kPredsRead, path, s.message()));
+  if (!s.ok()) return Status(s.code(), trf(Msg::kPredsRead, path, localized(s)));
   return parse_predictions(text, path, split, per_image);
 }
 
@@ -376,7 +376,7 @@ bool write_report_json(const EvalCommandOptions& options, const OrderedJson& j) 
   const Status w =
       write_text_atomically(options.json_path, j.dump(1, ' ', false, OrderedJson::error_handler_t::replace) + "\n");
   if (!w.ok()) {
-    print_error(w.message());
+    print_error(localized(w));
     return false;
   }
   if (options.verbose) std::fprintf(stderr, "%s\n", trf(Msg::kJsonWritten, options.json_path).c_str());
@@ -396,7 +396,7 @@ bool save_plots(const std::string& dir, const EvalReport& report, const std::vec
     if (p.ok()) p = save_confusion_matrix(dir + "/confusion_matrix_normalized.png", report, names, true);
   }
   if (!p.ok()) {
-    print_error(p.message());
+    print_error(localized(p));
     return false;
   }
   std::fprintf(stderr, "%s\n", trf(Msg::kPlotsSaved, dir).c_str());
@@ -425,7 +425,7 @@ bool report_evaluation(const EvalCommandOptions& options, const SplitData& split
   EvalReport report;
   const Status s = evaluate_detections(images, eo, &report);
   if (!s.ok()) {
-    print_error(s.message());
+    print_error(localized(s));
     return false;
   }
   print_table(report, split.dataset.names);

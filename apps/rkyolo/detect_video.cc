@@ -95,7 +95,7 @@ Status check_video_outputs(const DetectConfig& c, const std::vector<SourceSpec>&
   if (c.save) RKYOLO_RETURN_IF_ERROR(ensure_directory(c.out_dir));
   if (!c.codec.empty()) {
     const Status s = find_video_encoder(c.codec);
-    if (!s.ok()) return invalid_argument(trf(Msg::kBadValue, c.codec, "--codec", s.message()));
+    if (!s.ok()) return invalid_argument(trf(Msg::kBadValue, c.codec, "--codec", localized(s)));
   }
   return Status();
 }
@@ -128,7 +128,7 @@ class VideoRun {
     std::shared_ptr<const Model> model;
     Status s = Model::load(c_.detector, &model);
     if (!s.ok()) {
-      print_error(trf(Msg::kCannotLoadModel, s.message()));
+      print_error(trf(Msg::kCannotLoadModel, localized(s)));
       return kExitUsage;
     }
     if (c_.verbose) std::fprintf(stderr, "%s\n", model->backend_choice().c_str());
@@ -136,7 +136,7 @@ class VideoRun {
       s = make_live_outputs(
           *c_.args, [this] { pipeline_->stop(); }, &live_outputs_);
       if (!s.ok()) {
-        print_error(s.message());
+        print_error(localized(s));
         return kExitUsage;
       }
       if (live_outputs_.mqtt && hooks_.mqtt) hooks_.mqtt(live_outputs_.mqtt.get());
@@ -154,7 +154,7 @@ class VideoRun {
       options.stats_interval = live_outputs_.stats_interval;
     s = pipeline::Pipeline::create(std::move(model), options, &pipeline_);
     if (!s.ok()) {
-      print_error(s.message());
+      print_error(localized(s));
       return kExitUsage;
     }
     open_sources();
@@ -183,7 +183,7 @@ class VideoRun {
     if (!c_.json_path.empty()) {
       const Status s = lines_.open(c_.json_path);  // checked writable above; a late failure is named
       if (!s.ok()) {
-        print_error(s.message());
+        print_error(localized(s));
         outputs_failed_ = true;
       } else {
         json_ = std::make_unique<JsonLinesSink>(&lines_);
@@ -211,7 +211,7 @@ class VideoRun {
         for (Json& stream : json["streams"]) hooks_.stream_stats(stream["stream"].get<int>(), &stream);
       const Status s = write_text_atomically(c_.stats_path, json.dump(1) + "\n");
       if (!s.ok()) {
-        print_error(s.message());
+        print_error(localized(s));
         outputs_failed_ = true;
       }
     }
@@ -252,7 +252,7 @@ int run_video(const DetectConfig& c, const std::vector<SourceSpec>& specs, const
   if (c.save_txt) print_warning(trf(Msg::kVideoImagesOnly, "--save-txt"));
   const Status s = check_video_outputs(c, specs);
   if (!s.ok()) {
-    print_error(s.message());
+    print_error(localized(s));
     return kExitUsage;
   }
   return VideoRun(c, specs, hooks).run(signals);

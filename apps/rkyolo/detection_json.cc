@@ -37,7 +37,7 @@ Json frame_object(const pipeline::FrameResult& r) {
   line["ts"] = round_to(static_cast<double>(ms) / 1000.0, 3);
   line["age_ms"] = round_to(r.age_ms, 2);
   line["detections"] = r.result != nullptr && r.error.ok() ? detections_json(r.result->detections) : Json::array();
-  if (!r.error.ok()) line["error"] = localize_detail(r.error.message());
+  if (!r.error.ok()) line["error"] = localized(r.error);
   return line;
 }
 

@@ -476,6 +476,8 @@ const Entry kCatalog[] = {
     {Msg::kTrackLineCount, "line '{}': in {}, out {}", "计数线 '{}'：进 {}，出 {}"},
     {Msg::kTrackZoneCount, "zone '{}': {} now, at most {}, {} entries",
      "区域 '{}'：当前 {} 个，最多 {} 个，进入 {} 次"},
+    {Msg::kSaveConfNeedsSaveTxt, "--save-conf has no effect without --save-txt",
+     "没有 --save-txt 时 --save-conf 不起作用"},
 };
 
 }  // namespace

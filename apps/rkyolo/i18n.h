@@ -3,7 +3,11 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
+
+#include "rkyolo/message.h"
+#include "rkyolo/status.h"
 
 namespace rkyolo::cli {
 
@@ -155,6 +159,7 @@ enum class Msg {
   kTrackStreamSummary,
   kTrackLineCount,
   kTrackZoneCount,
+  kSaveConfNeedsSaveTxt,
 };
 
 // The message in the current language; "{}" marks arguments.
@@ -163,9 +168,13 @@ const char* tr(Msg id);
 // Replaces successive "{}" in `pattern` with `args`.
 std::string format(std::string_view pattern, const std::vector<std::string>& args);
 
-// The library's English sentences inside a message, in the current language
-// where i18n_detail.cc knows them (names, paths, shapes, codes unchanged).
-std::string localize_detail(std::string_view text);
+// The library's messages (errors, warnings) by id in the current language
+// (i18n_library.cc): the Chinese catalog, its translator for
+// Message::render (nullptr in English), and a Status or Message rendered.
+const std::vector<std::pair<MessageId, const char*>>& library_translations_zh();
+MessageTranslator library_translator();
+std::string localized(const Message& message);
+std::string localized(const Status& status);
 
 template <typename... Args>
 std::string trf(Msg id, const Args&... args) {

@@ -275,7 +275,7 @@ Status load_image(const std::string& path, cv::Mat* bgr) {
   if (s.code() == StatusCode::kNotFound) return not_found(trf(Msg::kSourceNotFound, path));
   ImageFormat f = ImageFormat::kUnknown;
   if (s.ok()) s = check_image_bytes(bytes, &f);
-  if (!s.ok()) return invalid_image(s.message());
+  if (!s.ok()) return invalid_image(localized(s));
   cv::Mat img;
   try {
     img = cv::imdecode(cv::Mat(1, static_cast<int>(bytes.size()), CV_8U, bytes.data()), cv::IMREAD_COLOR);

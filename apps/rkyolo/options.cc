@@ -150,7 +150,7 @@ Status detector_options_from(const Args& args, float default_conf, float default
     RKYOLO_RETURN_IF_ERROR(parse_anchors("--anchors", args.get("--anchors"), &o->layout_hints));
   if (args.has("--labels")) {
     Status s = core::read_labels_file(args.get("--labels"), &o->labels);
-    if (!s.ok()) return Status(s.code(), trf(Msg::kLabelsFile, s.message()));
+    if (!s.ok()) return Status(s.code(), trf(Msg::kLabelsFile, localized(s)));
     o->layout_hints.num_classes = static_cast<int>(o->labels.size());
   }
   RKYOLO_RETURN_IF_ERROR(cpu_options_from(args, &o->backend_options.cpu));
@@ -163,7 +163,7 @@ Status open_session(const DetectorOptions& options, bool verbose, std::unique_pt
   std::shared_ptr<const Model> model;
   Status s = Model::load(options, &model);
   if (s.ok()) s = model->create_session(out);
-  if (!s.ok()) return Status(s.code(), trf(Msg::kCannotLoadModel, s.message()));
+  if (!s.ok()) return Status(s.code(), trf(Msg::kCannotLoadModel, localized(s)));
   if (verbose) {
     const RuntimeInfo& r = model->runtime();
     std::fprintf(stderr, "%s\n", model->backend_choice().c_str());
@@ -190,7 +190,7 @@ bool start_command(const char* name, int argc, char** argv, int first, const std
   Status s = args->parse(name, argc, argv, first, specs);
   if (s.ok()) s = apply_language(*args);
   if (!s.ok()) {
-    print_error(s.message());
+    print_error(localized(s));
     *exit_code = kExitUsage;
     return false;
   }
@@ -204,21 +204,22 @@ bool start_command(const char* name, int argc, char** argv, int first, const std
 }
 
 void print_error(const std::string& message) {
-  std::fprintf(stderr, "%s%s\n", tr(Msg::kErrorPrefix), localize_detail(message).c_str());
+  std::fprintf(stderr, "%s%s\n", tr(Msg::kErrorPrefix), message.c_str());
 }
 void print_warning(const std::string& message) {
-  std::fprintf(stderr, "%s%s\n", tr(Msg::kWarningPrefix), localize_detail(message).c_str());
+  std::fprintf(stderr, "%s%s\n", tr(Msg::kWarningPrefix), message.c_str());
 }
 
 void configure_logging(bool verbose) {
   set_log_level(verbose ? LogLevel::kInfo : LogLevel::kWarning);
-  // Library messages go through the translated "warning:"/"error:" prefixes.
-  set_log_callback(
-      [](LogLevel level, std::string_view message, void*) {
+  // Library messages go through the translated "warning:"/"error:" prefixes,
+  // each translated by its id.
+  set_log_message_callback(
+      [](LogLevel level, const Message& message, void*) {
         const char* prefix = level >= LogLevel::kError     ? tr(Msg::kErrorPrefix)
                              : level == LogLevel::kWarning ? tr(Msg::kWarningPrefix)
                                                            : "";
-        std::fprintf(stderr, "%s%s\n", prefix, localize_detail(message).c_str());
+        std::fprintf(stderr, "%s%s\n", prefix, localized(message).c_str());
       },
       nullptr);
   cv::utils::logging::setLogLevel(verbose ? cv::utils::logging::LOG_LEVEL_WARNING

@@ -21,7 +21,7 @@ StreamTracking* TrackingStage::tracking_of(const pipeline::StreamInfo& stream) {
     // Options and zones were checked when read; a failure here is a bug,
     // named once, and the stream goes on untracked.
     const Status s = StreamTracking::create(o, &streams_[i]);
-    if (!s.ok()) print_error("tracking of stream " + std::to_string(stream.stream) + ": " + s.message());
+    if (!s.ok()) print_error("tracking of stream " + std::to_string(stream.stream) + ": " + localized(s));
   }
   return streams_[i].get();
 }

@@ -55,7 +55,7 @@ void AnnotatedVideoSink::on_frame(const FrameResult& result) {
   const Status s = write(stream, result);
   if (s.ok()) return;
   stream.failed = true;  // named once; this stream's saving stops, the run goes on
-  print_error(s.message());
+  print_error(localized(s));
   if (first_error_.ok()) first_error_ = s;
 }
 
@@ -91,7 +91,7 @@ Status AnnotatedVideoSink::close() {
     if (s.ok() && !stream->failed) {
       written_.push_back(stream->path);
     } else if (!s.ok()) {
-      print_error(s.message());
+      print_error(localized(s));
       if (first_error_.ok()) first_error_ = s;
     }
     stream->writer.reset();
@@ -150,7 +150,7 @@ void JsonLinesSink::write(const Json& line) {
   // Sources need not be UTF-8: invalid bytes become U+FFFD, never an abort.
   const Status s = out_->write_line(line.dump(-1, ' ', false, Json::error_handler_t::replace));
   if (!s.ok() && first_error_.ok()) {
-    print_error(s.message());  // once: later lines fail the same way
+    print_error(localized(s));  // once: later lines fail the same way
     first_error_ = s;
   }
 }
@@ -161,7 +161,7 @@ void JsonLinesSink::on_stream(const StreamInfo& stream, StreamStatus status, con
   line["stream"] = stream.stream;
   line["source"] = stream.source;
   line["status"] = std::string(pipeline::stream_status_name(status));
-  line["error"] = localize_detail(why.message());
+  line["error"] = localized(why);
   write(line);
 }
 
@@ -172,7 +172,7 @@ void JsonLinesSink::on_frame(const FrameResult& r) {
 Status JsonLinesSink::close() {
   const Status s = out_->close();
   if (!s.ok() && first_error_.ok()) {
-    print_error(s.message());
+    print_error(localized(s));
     first_error_ = s;
   }
   return first_error_;
@@ -191,11 +191,11 @@ void SummarySink::on_stream(const StreamInfo& info, StreamStatus status, const S
   Stream& s = stream(info);
   const StreamStatus before = s.status;
   s.status = status;
-  s.why = why.ok() ? std::string() : why.message();
+  s.why = why.ok() ? std::string() : localized(why);
   if (status == StreamStatus::kFailed) {
-    print_error(trf(Msg::kVideoStreamFailed, stream_name(info), why.message()));
+    print_error(trf(Msg::kVideoStreamFailed, stream_name(info), localized(why)));
   } else if (status == StreamStatus::kReconnecting) {
-    print_warning(trf(Msg::kVideoStreamReconnecting, stream_name(info), why.ok() ? "-" : why.message()));
+    print_warning(trf(Msg::kVideoStreamReconnecting, stream_name(info), why.ok() ? "-" : localized(why)));
   } else if (status == StreamStatus::kOnline && before == StreamStatus::kReconnecting) {
     std::fprintf(stderr, "%s\n", trf(Msg::kVideoStreamBack, stream_name(info)).c_str());
   } else if (status == StreamStatus::kOnline) {
@@ -220,7 +220,7 @@ void SummarySink::on_frame(const FrameResult& result) {
                              : result.result != nullptr ? result.result->tag.frame
                                                         : -1;
   print_warning(
-      trf(Msg::kVideoFrameFailed, stream_name(*result.stream), std::to_string(frame), result.error.message()));
+      trf(Msg::kVideoFrameFailed, stream_name(*result.stream), std::to_string(frame), localized(result.error)));
 }
 
 void SummarySink::on_stats(const PipelineStats& stats) {

@@ -4,6 +4,8 @@
 #include <sstream>
 #include <string_view>
 
+#include "rkyolo/message.h"
+
 namespace rkyolo {
 
 enum class LogLevel : int { kDebug = 0, kInfo = 1, kWarning = 2, kError = 3, kOff = 4 };
@@ -17,6 +19,14 @@ void set_log_level(LogLevel level);
 LogLevel log_level();
 bool log_enabled(LogLevel level);
 void log_message(LogLevel level, std::string_view message);
+// A line with an identity (see message.h); the text sinks get its English.
+void log_message(LogLevel level, const Message& message);
+
+// Installs a sink that receives every line as a Message (plain-text lines as
+// MessageId::kText), so an application can translate library warnings by
+// id; while set it replaces the text callback. nullptr removes it.
+using LogMessageCallback = void (*)(LogLevel level, const Message& message, void* user_data);
+void set_log_message_callback(LogMessageCallback callback, void* user_data);
 
 }  // namespace rkyolo
 

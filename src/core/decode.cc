@@ -13,20 +13,19 @@ Status TensorAccess::make(const TensorInfo& info, TensorAccess* out) {
   a.quant = info.quant;
   const std::string name = info.name.empty() ? std::string("<unnamed>") : "'" + info.name + "'";
   if (info.dtype != DType::kFloat32 && info.dtype != DType::kInt8 && info.dtype != DType::kUint8)
-    return unsupported_model("output " + name + " has element type " + dtype_name(info.dtype) +
-                             "; rkyolo decodes float32, int8 and uint8 outputs");
+    return unsupported_model(MessageId::kDecodeOutputDtype, {{"name", name}, {"dtype", dtype_name(info.dtype)}});
   if (info.dtype != DType::kFloat32 && !(info.quant.scale > 0 && std::isfinite(info.quant.scale)))
-    return unsupported_model("output " + name + " is " + dtype_name(info.dtype) +
-                             " without a positive quantization scale");
+    return unsupported_model(MessageId::kDecodeOutputNoScale, {{"name", name}, {"dtype", dtype_name(info.dtype)}});
   for (auto d : info.dims)
-    if (d <= 0) return unsupported_model("output " + name + " has a dynamic or empty shape " + shape_string(info.dims));
+    if (d <= 0)
+      return unsupported_model(MessageId::kDecodeOutputDynamic, {{"name", name}, {"shape", shape_string(info.dims)}});
   std::size_t needed = 0;
   if (info.dims.size() == 4) {
     a.channels = static_cast<int>(info.dims[1]);
     a.height = static_cast<int>(info.dims[2]);
     a.width = static_cast<int>(info.dims[3]);
     a.pitch = info.row_pitch();
-    if (a.pitch < a.width) return unsupported_model("output " + name + " has w_stride smaller than its width");
+    if (a.pitch < a.width) return unsupported_model(MessageId::kDecodeOutputPitch, {{"name", name}});
     a.channel_offset.resize(a.channels);
     const std::size_t plane = static_cast<std::size_t>(a.height) * a.pitch;
     switch (info.layout) {
@@ -36,7 +35,7 @@ Status TensorAccess::make(const TensorInfo& info, TensorAccess* out) {
         needed = plane * a.channels;
         break;
       case TensorLayout::kNC1HWC2: {
-        if (info.c2 <= 0) return unsupported_model("output " + name + " is NC1HWC2 without a C2 block size");
+        if (info.c2 <= 0) return unsupported_model(MessageId::kDecodeOutputNoC2, {{"name", name}});
         a.cell_step = info.c2;
         for (int c = 0; c < a.channels; ++c)
           a.channel_offset[c] = static_cast<std::size_t>(c / info.c2) * plane * info.c2 + c % info.c2;
@@ -55,15 +54,14 @@ Status TensorAccess::make(const TensorInfo& info, TensorAccess* out) {
     a.cols = info.dims[info.dims.size() - 1];
     needed = static_cast<std::size_t>(a.rows * a.cols);
     if (info.dims.size() == 3 && info.dims[0] != 1)
-      return unsupported_model("output " + name + " has batch " + std::to_string(info.dims[0]) +
-                               "; only batch 1 is supported");
+      return unsupported_model(MessageId::kDecodeOutputBatch, {{"name", name}, {"batch", info.dims[0]}});
   } else {
-    return unsupported_model("output " + name + " has rank " + std::to_string(info.dims.size()) + " " +
-                             shape_string(info.dims));
+    return unsupported_model(MessageId::kDecodeOutputRank,
+                             {{"name", name}, {"rank", info.dims.size()}, {"shape", shape_string(info.dims)}});
   }
   if (info.size_bytes != 0 && info.size_bytes < needed * dtype_size(info.dtype))
-    return unsupported_model("output " + name + " buffer holds " + std::to_string(info.size_bytes) +
-                             " bytes but its shape needs " + std::to_string(needed * dtype_size(info.dtype)));
+    return unsupported_model(MessageId::kDecodeOutputBuffer,
+                             {{"name", name}, {"size", info.size_bytes}, {"needed", needed * dtype_size(info.dtype)}});
   *out = std::move(a);
   return Status();
 }
@@ -85,12 +83,12 @@ Status Decoder::configure(const YoloLayout& layout, const std::vector<TensorInfo
   state_.assign(outputs.size(), OutputState{});
   for (std::size_t i = 0; i < outputs.size(); ++i)
     RKYOLO_RETURN_IF_ERROR(TensorAccess::make(outputs[i], &state_[i].access));
-  if (layout.num_classes <= 0) return unsupported_model("the model has no classes");
+  if (layout.num_classes <= 0) return unsupported_model(MessageId::kDecodeNoClasses);
 
   std::size_t cells_max = 0;
   max_candidates_ = 0;
   auto check_index = [&](int idx) -> Status {
-    if (idx < 0 || idx >= static_cast<int>(outputs.size())) return internal_error("layout refers to a missing output");
+    if (idx < 0 || idx >= static_cast<int>(outputs.size())) return internal_error(MessageId::kDecodeMissingOutput);
     return Status();
   };
   switch (layout.family) {
@@ -99,28 +97,28 @@ Status Decoder::configure(const YoloLayout& layout, const std::vector<TensorInfo
       for (const HeadBinding& h : layout.heads) {
         RKYOLO_RETURN_IF_ERROR(check_index(h.box_output));
         const TensorAccess& box = state_[h.box_output].access;
-        if (box.height != h.grid_h || box.width != h.grid_w)
-          return internal_error("head grid does not match its tensor");
+        if (box.height != h.grid_h || box.width != h.grid_w) return internal_error(MessageId::kDecodeHeadGrid);
         const std::size_t cells = static_cast<std::size_t>(h.grid_h) * h.grid_w;
         cells_max = std::max(cells_max, cells);
         if (layout.family == YoloFamily::kYolov5Split) {
           if (box.channels != layout.num_anchors * (layout.num_classes + 5))
-            return internal_error("YOLOv5 head channels do not match anchors x (classes + 5)");
+            return internal_error(MessageId::kDecodeV5Channels);
           if (static_cast<int>(h.anchors.size()) != layout.num_anchors)
-            return invalid_argument("stride " + std::to_string(h.stride) + " has " + std::to_string(h.anchors.size()) +
-                                    " anchors but the head has " + std::to_string(layout.num_anchors));
+            return invalid_argument(
+                MessageId::kDecodeAnchorCount,
+                {{"stride", h.stride}, {"anchors", h.anchors.size()}, {"head_anchors", layout.num_anchors}});
           max_candidates_ += cells * layout.num_anchors;
         } else {
           RKYOLO_RETURN_IF_ERROR(check_index(h.class_output));
-          if (box.channels != 4 * layout.reg_max) return internal_error("DFL box channels do not match reg_max");
+          if (box.channels != 4 * layout.reg_max) return internal_error(MessageId::kDecodeDflChannels);
           const TensorAccess& cls = state_[h.class_output].access;
           if (cls.channels != layout.num_classes || cls.height != h.grid_h || cls.width != h.grid_w)
-            return internal_error("class tensor does not match its head");
+            return internal_error(MessageId::kDecodeClassTensor);
           if (h.sum_output >= 0) {
             RKYOLO_RETURN_IF_ERROR(check_index(h.sum_output));
             const TensorAccess& sum = state_[h.sum_output].access;
             if (sum.channels != 1 || sum.height != h.grid_h || sum.width != h.grid_w)
-              return internal_error("score_sum tensor does not match its head");
+              return internal_error(MessageId::kDecodeScoreSumTensor);
           }
           // exp(-d * scale) for the quantized softmax of the DFL bins.
           if (box.dtype != DType::kFloat32) {
@@ -137,14 +135,14 @@ Status Decoder::configure(const YoloLayout& layout, const std::vector<TensorInfo
     case YoloFamily::kEndToEnd: {
       RKYOLO_RETURN_IF_ERROR(check_index(layout.combined_output));
       const TensorAccess& a = state_[layout.combined_output].access;
-      if (a.rows <= 0 || a.cols <= 0) return internal_error("combined layout on a non-flat tensor");
+      if (a.rows <= 0 || a.cols <= 0) return internal_error(MessageId::kDecodeCombinedNotFlat);
       std::int64_t n = a.rows;
       if (layout.family == YoloFamily::kYolov8Combined && !layout.transposed) n = a.cols;
       max_candidates_ = static_cast<std::size_t>(n);
       cells_max = static_cast<std::size_t>(n);
       break;
     }
-    default: return unsupported_model("unknown YOLO layout");
+    default: return unsupported_model(MessageId::kDecodeUnknownLayout);
   }
   cell_max_.assign(cells_max, 0.0f);
   class_allowed_.assign(layout.num_classes, 1);
@@ -154,11 +152,10 @@ Status Decoder::configure(const YoloLayout& layout, const std::vector<TensorInfo
 
 Status Decoder::set_options(const DecodeOptions& options) {
   if (!(options.conf_threshold >= 0.0f && options.conf_threshold <= 1.0f))
-    return invalid_argument("confidence threshold must be between 0 and 1");
+    return invalid_argument(MessageId::kDecodeConfRange);
   for (int c : options.classes)
     if (c < 0 || c >= layout_.num_classes)
-      return invalid_argument("class " + std::to_string(c) + " is out of range for a model with " +
-                              std::to_string(layout_.num_classes) + " classes");
+      return invalid_argument(MessageId::kDecodeClassRange, {{"class", c}, {"classes", layout_.num_classes}});
   options_ = options;
   if (!configured_) return Status();
   all_classes_ = options.classes.empty();
@@ -196,19 +193,18 @@ void Decoder::rebuild_gates() {
 
 Status Decoder::decode(const std::vector<TensorView>& outputs, std::vector<Candidate>* out) {
   out->clear();
-  if (!configured_) return internal_error("decoder used before configure()");
+  if (!configured_) return internal_error(MessageId::kDecodeNotConfigured);
   if (outputs.size() != state_.size())
-    return internal_error("expected " + std::to_string(state_.size()) + " outputs, got " +
-                          std::to_string(outputs.size()));
+    return internal_error(MessageId::kDecodeOutputCount, {{"expected", state_.size()}, {"actual", outputs.size()}});
   for (const TensorView& v : outputs)
-    if (v.data == nullptr) return backend_error("the backend returned an output without data");
+    if (v.data == nullptr) return backend_error(MessageId::kDecodeNoData);
   switch (layout_.family) {
     case YoloFamily::kYolov5Split: return decode_v5_split(outputs, out);
     case YoloFamily::kYolov5Combined: return decode_v5_combined(outputs, out);
     case YoloFamily::kYolov8SplitDfl: return decode_v8_split(outputs, out);
     case YoloFamily::kYolov8Combined: return decode_v8_combined(outputs, out);
     case YoloFamily::kEndToEnd: return decode_e2e(outputs, out);
-    default: return unsupported_model("unknown YOLO layout");
+    default: return unsupported_model(MessageId::kDecodeUnknownLayout);
   }
 }
 

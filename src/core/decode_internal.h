@@ -60,7 +60,7 @@ Status dispatch_dtype(DType dtype, Fn&& fn) {
     case DType::kFloat32: return fn.template operator()<float>();
     case DType::kInt8: return fn.template operator()<std::int8_t>();
     case DType::kUint8: return fn.template operator()<std::uint8_t>();
-    default: return internal_error("unsupported element type reached the decoder");
+    default: return internal_error(MessageId::kDecodeElementType);
   }
 }
 

@@ -177,7 +177,7 @@ Status decode_ref(const YoloLayout& layout, const std::vector<TensorView>& outpu
       }
       return Status();
     }
-    default: return unsupported_model("unknown YOLO layout");
+    default: return unsupported_model(MessageId::kDecodeUnknownLayout);
   }
 }
 

@@ -327,7 +327,7 @@ inline float dfl_side16(const std::int8_t* bins, const float* exp_table) {
 
 Status Decoder::decode_v8_split(const std::vector<TensorView>& outputs, std::vector<Candidate>* out) {
   const int reg_max = layout_.reg_max;
-  if (reg_max > 64) return unsupported_model("reg_max above 64 is not supported");
+  if (reg_max > 64) return unsupported_model(MessageId::kDecodeRegMax);
   const float conf = options_.conf_threshold;
   for (const HeadBinding& head : layout_.heads) {
     const OutputState& box_s = state_[head.box_output];

@@ -35,9 +35,8 @@ const std::vector<std::vector<std::array<float, 2>>>& default_yolov5_anchors() {
 
 namespace {
 
-std::string describe_outputs(const std::vector<TensorInfo>& outputs, int in_w, int in_h) {
+Message describe_outputs(const std::vector<TensorInfo>& outputs, int in_w, int in_h) {
   std::ostringstream os;
-  os << outputs.size() << (outputs.size() == 1 ? " output " : " outputs ");
   for (std::size_t i = 0; i < outputs.size(); ++i) {
     if (i) os << ", ";
     if (outputs[i].name.empty())
@@ -46,15 +45,14 @@ std::string describe_outputs(const std::vector<TensorInfo>& outputs, int in_w, i
       os << outputs[i].name;
     os << ' ' << shape_string(outputs[i].dims);
   }
-  os << " for a " << in_w << 'x' << in_h << " input";
-  return os.str();
+  return Message(outputs.size() == 1 ? MessageId::kLayoutOneOutput : MessageId::kLayoutOutputs,
+                 {{"count", outputs.size()}, {"list", os.str()}, {"width", in_w}, {"height", in_h}});
 }
 
-Status unrecognised(const std::vector<TensorInfo>& outputs, int in_w, int in_h, const std::string& why) {
-  return unsupported_model("unrecognised YOLO output layout (" + why + "): " + describe_outputs(outputs, in_w, in_h) +
-                           "; rkyolo understands (1, N, nc+5), (1, 4+nc, A), (1, K, 6) end-to-end and split heads "
-                           "per stride (YOLOv5 3x(1, 3*(nc+5), H, W); YOLOv8 (1, 64, H, W) + (1, nc, H, W) "
-                           "[+ (1, 1, H, W)])");
+Status unrecognised(const std::vector<TensorInfo>& outputs, int in_w, int in_h, MessageId why,
+                    std::vector<MessageArg> args = {}) {
+  return unsupported_model(MessageId::kLayoutUnrecognised, {{"why", Message(why, std::move(args))},
+                                                            {"outputs", describe_outputs(outputs, in_w, in_h)}});
 }
 
 std::int64_t grid_cells(int in_w, int in_h, const std::vector<int>& strides) {
@@ -85,12 +83,14 @@ bool name_says_sum(const std::string& name) {
 Status check_names(const YoloLayout& l, const ModelMetadata& meta, const std::vector<TensorInfo>& outputs, int in_w,
                    int in_h) {
   if (!meta.names.empty() && static_cast<int>(meta.names.size()) != l.num_classes)
-    return unsupported_model("model metadata lists " + std::to_string(meta.names.size()) + " class names but the " +
-                             family_name(l.family) + " outputs carry " + std::to_string(l.num_classes) +
-                             " classes: " + describe_outputs(outputs, in_w, in_h));
+    return unsupported_model(MessageId::kLayoutNamesMismatch, {{"names", meta.names.size()},
+                                                               {"family", family_name(l.family)},
+                                                               {"classes", l.num_classes},
+                                                               {"outputs", describe_outputs(outputs, in_w, in_h)}});
   if (meta.num_classes > 0 && meta.num_classes != l.num_classes)
-    return unsupported_model("model metadata says nc=" + std::to_string(meta.num_classes) + " but the outputs carry " +
-                             std::to_string(l.num_classes) + " classes: " + describe_outputs(outputs, in_w, in_h));
+    return unsupported_model(
+        MessageId::kLayoutNcMismatch,
+        {{"nc", meta.num_classes}, {"classes", l.num_classes}, {"outputs", describe_outputs(outputs, in_w, in_h)}});
   return Status();
 }
 
@@ -99,7 +99,7 @@ Status detect_combined(const std::vector<TensorInfo>& outputs, int in_w, int in_
   const TensorInfo& t = outputs[0];
   std::int64_t a, b;
   if (t.dims.size() == 3) {
-    if (t.dims[0] != 1) return unrecognised(outputs, in_w, in_h, "batch must be 1");
+    if (t.dims[0] != 1) return unrecognised(outputs, in_w, in_h, MessageId::kLayoutBatchNotOne);
     a = t.dims[1];
     b = t.dims[2];
   } else {
@@ -121,13 +121,12 @@ Status detect_combined(const std::vector<TensorInfo>& outputs, int in_w, int in_
   l->combined_output = 0;
   const bool says_e2e = meta.end2end.value_or(false);
   if (says_e2e || (b == 6 && a != g && a != na * g)) {
-    if (b != 6) return unrecognised(outputs, in_w, in_h, "metadata says end2end but rows are not 6 values");
+    if (b != 6) return unrecognised(outputs, in_w, in_h, MessageId::kLayoutE2eRowsNotSix);
     l->family = YoloFamily::kEndToEnd;
     l->num_classes = !meta.names.empty() ? static_cast<int>(meta.names.size())
                                          : (meta.num_classes > 0 ? meta.num_classes : hints.num_classes);
     if (l->num_classes <= 0)
-      return unsupported_model("end-to-end output " + shape_string(t.dims) +
-                               " does not tell the class count and the model has no 'names' metadata; pass --labels");
+      return unsupported_model(MessageId::kLayoutE2eNoClassCount, {{"shape", shape_string(t.dims)}});
     l->source = says_e2e ? "metadata end2end + shape" : "shape (K, 6)";
     return Status();
   }
@@ -146,9 +145,7 @@ Status detect_combined(const std::vector<TensorInfo>& outputs, int in_w, int in_
     l->num_classes = static_cast<int>(b - 4);
     l->source = "shape (A = " + std::to_string(g) + " grid cells, 4 + nc)";
   } else {
-    return unrecognised(outputs, in_w, in_h,
-                        "the row count matches neither " + std::to_string(g) + " nor " + std::to_string(na * g) +
-                            " grid cells of strides 8/16/32");
+    return unrecognised(outputs, in_w, in_h, MessageId::kLayoutRowCount, {{"cells", g}, {"anchor_cells", na * g}});
   }
   for (int s : strides) {
     HeadBinding h;
@@ -170,14 +167,13 @@ Status detect_split(const std::vector<TensorInfo>& outputs, int in_w, int in_h, 
   std::vector<Group> groups;
   for (std::size_t i = 0; i < outputs.size(); ++i) {
     const auto& d = outputs[i].dims;
-    if (d.size() != 4 || d[0] != 1) return unrecognised(outputs, in_w, in_h, "split heads must be (1, C, H, W)");
+    if (d.size() != 4 || d[0] != 1) return unrecognised(outputs, in_w, in_h, MessageId::kLayoutSplitHeadShape);
     auto it = std::find_if(groups.begin(), groups.end(), [&](const Group& g) { return g.h == d[2] && g.w == d[3]; });
     if (it == groups.end()) {
       const int s = stride_for_grid(in_w, in_h, d[2], d[3]);
       if (s == 0)
-        return unrecognised(outputs, in_w, in_h,
-                            "grid " + std::to_string(d[2]) + "x" + std::to_string(d[3]) +
-                                " is not the input divided by a power of two");
+        return unrecognised(outputs, in_w, in_h, MessageId::kLayoutGridNotPowerOfTwo,
+                            {{"grid_h", d[2]}, {"grid_w", d[3]}});
       groups.push_back(Group{d[2], d[3], s, {}});
       it = groups.end() - 1;
     }
@@ -203,24 +199,22 @@ Status detect_split(const std::vector<TensorInfo>& outputs, int in_w, int in_h, 
     if (anchors.empty()) {
       const bool p3p5 = groups.size() == 3 && groups[0].stride == 8 && groups[1].stride == 16 && groups[2].stride == 32;
       if (!p3p5)
-        return unsupported_model("YOLOv5 heads at strides other than 8/16/32 need anchors (pass --anchors): " +
-                                 describe_outputs(outputs, in_w, in_h));
+        return unsupported_model(MessageId::kLayoutV5NeedAnchors, {{"outputs", describe_outputs(outputs, in_w, in_h)}});
       anchors = default_yolov5_anchors();
       anchor_source = "default COCO anchors";
     }
     if (anchors.size() != groups.size())
-      return unsupported_model(std::to_string(anchors.size()) + " anchor levels given for " +
-                               std::to_string(groups.size()) + " heads: " + describe_outputs(outputs, in_w, in_h));
+      return unsupported_model(
+          MessageId::kLayoutAnchorLevels,
+          {{"levels", anchors.size()}, {"heads", groups.size()}, {"outputs", describe_outputs(outputs, in_w, in_h)}});
     const int na = static_cast<int>(anchors[0].size());
     int nc = -1;
     for (std::size_t gi = 0; gi < groups.size(); ++gi) {
       const std::int64_t c = channels(groups[gi].members[0]);
       if (static_cast<int>(anchors[gi].size()) != na || c % na != 0 || c / na < 6)
-        return unrecognised(
-            outputs, in_w, in_h,
-            "a head of " + std::to_string(c) + " channels is not " + std::to_string(na) + " x (nc + 5)");
+        return unrecognised(outputs, in_w, in_h, MessageId::kLayoutV5HeadChannels, {{"channels", c}, {"anchors", na}});
       const int this_nc = static_cast<int>(c / na - 5);
-      if (nc >= 0 && nc != this_nc) return unrecognised(outputs, in_w, in_h, "heads disagree on the class count");
+      if (nc >= 0 && nc != this_nc) return unrecognised(outputs, in_w, in_h, MessageId::kLayoutHeadsDisagreeClasses);
       nc = this_nc;
       HeadBinding h;
       h.stride = groups[gi].stride;
@@ -242,9 +236,8 @@ Status detect_split(const std::vector<TensorInfo>& outputs, int in_w, int in_h, 
   bool any_sum = false;
   for (const Group& g : groups) {
     if (g.members.size() < 2 || g.members.size() > 3)
-      return unrecognised(outputs, in_w, in_h,
-                          "stride " + std::to_string(g.stride) + " has " + std::to_string(g.members.size()) +
-                              " tensors; split DFL heads have 2 or 3 per stride");
+      return unrecognised(outputs, in_w, in_h, MessageId::kLayoutDflTensorCount,
+                          {{"stride", g.stride}, {"count", g.members.size()}});
     std::vector<int> rest = g.members;
     // Box tensor: 64 channels (4 x 16 bins) first; otherwise the first tensor
     // whose channels split into 4 sides of at least 2 bins.
@@ -253,8 +246,7 @@ Status detect_split(const std::vector<TensorInfo>& outputs, int in_w, int in_h, 
       box_it = std::find_if(rest.begin(), rest.end(),
                             [&](int i) { return channels(i) % 4 == 0 && channels(i) >= 8 && channels(i) <= 256; });
     if (box_it == rest.end())
-      return unrecognised(outputs, in_w, in_h,
-                          "stride " + std::to_string(g.stride) + " has no DFL box tensor of 4 x reg_max channels");
+      return unrecognised(outputs, in_w, in_h, MessageId::kLayoutDflNoBox, {{"stride", g.stride}});
     HeadBinding h;
     h.stride = g.stride;
     h.grid_h = static_cast<int>(g.h);
@@ -275,8 +267,7 @@ Status detect_split(const std::vector<TensorInfo>& outputs, int in_w, int in_h, 
       else if (channels(rest[0]) == 1 && channels(rest[1]) == 1)
         sum_pos = name_says_sum(outputs[rest[0]].name) && !name_says_sum(outputs[rest[1]].name) ? 0 : 1;
       if (sum_pos < 0)
-        return unrecognised(outputs, in_w, in_h,
-                            "stride " + std::to_string(g.stride) + " has no 1-channel score_sum tensor");
+        return unrecognised(outputs, in_w, in_h, MessageId::kLayoutDflNoScoreSum, {{"stride", g.stride}});
       h.sum_output = rest[sum_pos];
       h.class_output = rest[1 - sum_pos];
       any_sum = true;
@@ -284,7 +275,7 @@ Status detect_split(const std::vector<TensorInfo>& outputs, int in_w, int in_h, 
     const int this_reg = static_cast<int>(channels(h.box_output) / 4);
     const int this_nc = static_cast<int>(channels(h.class_output));
     if ((reg_max >= 0 && reg_max != this_reg) || (nc >= 0 && nc != this_nc))
-      return unrecognised(outputs, in_w, in_h, "heads disagree on reg_max or the class count");
+      return unrecognised(outputs, in_w, in_h, MessageId::kLayoutHeadsDisagreeRegMax);
     reg_max = this_reg;
     nc = this_nc;
     l->heads.push_back(h);
@@ -306,30 +297,31 @@ Status detect_split(const std::vector<TensorInfo>& outputs, int in_w, int in_h, 
 Status check_bounds(const std::vector<TensorInfo>& outputs, int in_w, int in_h, const LayoutHints& hints) {
   RKYOLO_RETURN_IF_ERROR(core::check_input_size(in_w, in_h, "the model"));
   if (outputs.size() > core::kMaxOutputs)
-    return unsupported_model("the model has " + std::to_string(outputs.size()) +
-                             " outputs; YOLO layouts have at most " + std::to_string(core::kMaxOutputs));
+    return unsupported_model(MessageId::kLayoutTooManyOutputs, {{"count", outputs.size()}, {"max", core::kMaxOutputs}});
   for (const TensorInfo& t : outputs) {
     if (t.dims.size() > core::kMaxTensorRank)
-      return unrecognised(outputs, in_w, in_h,
-                          "an output has more than " + std::to_string(core::kMaxTensorRank) + " dimensions");
+      return unrecognised(outputs, in_w, in_h, MessageId::kLayoutOutputRank, {{"max", core::kMaxTensorRank}});
     std::int64_t elements = 1;
     for (auto d : t.dims) {
-      if (d <= 0) return unsupported_model("output shapes must be fixed: " + describe_outputs(outputs, in_w, in_h));
+      if (d <= 0)
+        return unsupported_model(MessageId::kLayoutOutputNotFixed,
+                                 {{"outputs", describe_outputs(outputs, in_w, in_h)}});
       if (d > core::kMaxTensorElements / elements)
-        return unsupported_model("output '" + t.name + "' " + shape_string(t.dims) + " has more than " +
-                                 std::to_string(core::kMaxTensorElements) + " elements");
+        return unsupported_model(
+            MessageId::kLayoutOutputTooLarge,
+            {{"name", t.name}, {"shape", shape_string(t.dims)}, {"max", core::kMaxTensorElements}});
       elements *= d;
     }
   }
   if (hints.num_classes < 0 || hints.num_classes > core::kMaxClasses)
-    return invalid_argument("the expected class count " + std::to_string(hints.num_classes) + " is not between 0 and " +
-                            std::to_string(core::kMaxClasses));
+    return invalid_argument(MessageId::kLayoutClassCountRange,
+                            {{"count", hints.num_classes}, {"max", core::kMaxClasses}});
   if (hints.anchors.size() > core::kMaxHeads)
-    return invalid_argument("anchors are given for " + std::to_string(hints.anchors.size()) + " strides, more than " +
-                            std::to_string(core::kMaxHeads));
+    return invalid_argument(MessageId::kLayoutAnchorStrides,
+                            {{"count", hints.anchors.size()}, {"max", core::kMaxHeads}});
   for (const auto& level : hints.anchors)
     if (level.empty() || level.size() > core::kMaxAnchorsPerHead)
-      return invalid_argument("every anchor level needs 1 to " + std::to_string(core::kMaxAnchorsPerHead) + " anchors");
+      return invalid_argument(MessageId::kLayoutAnchorsPerLevel, {{"max", core::kMaxAnchorsPerHead}});
   return Status();
 }
 
@@ -341,15 +333,14 @@ Status detect_layout(const std::vector<TensorInfo>& outputs, int input_width, in
   layout->input_width = input_width;
   layout->input_height = input_height;
   if (input_width <= 0 || input_height <= 0)
-    return unsupported_model("the model input size is unknown or dynamic (" + std::to_string(input_width) + "x" +
-                             std::to_string(input_height) + "); export it with a fixed size such as 640x640");
-  if (outputs.empty()) return unsupported_model("the model has no outputs");
+    return unsupported_model(MessageId::kLayoutDynamicInput, {{"width", input_width}, {"height", input_height}});
+  if (outputs.empty()) return unsupported_model(MessageId::kLayoutNoOutputs);
   RKYOLO_RETURN_IF_ERROR(check_bounds(outputs, input_width, input_height, hints));
   ModelMetadata meta;
   RKYOLO_RETURN_IF_ERROR(core::parse_model_metadata(metadata, &meta));
   if (!meta.task.empty() && meta.task != "detect")
-    return unsupported_model("the model's task is '" + meta.task + "'; rkyolo runs detection models only: " +
-                             describe_outputs(outputs, input_width, input_height));
+    return unsupported_model(MessageId::kLayoutNotDetection,
+                             {{"task", meta.task}, {"outputs", describe_outputs(outputs, input_width, input_height)}});
 
   const bool all_4d =
       std::all_of(outputs.begin(), outputs.end(), [](const TensorInfo& t) { return t.dims.size() == 4; });
@@ -359,14 +350,15 @@ Status detect_layout(const std::vector<TensorInfo>& outputs, int input_width, in
   } else if (all_4d && outputs.size() >= 2) {
     st = detect_split(outputs, input_width, input_height, meta, hints, layout);
   } else {
-    st = unrecognised(outputs, input_width, input_height, "neither one (1, N, K) tensor nor split (1, C, H, W) heads");
+    st = unrecognised(outputs, input_width, input_height, MessageId::kLayoutNoTensorKind);
   }
   RKYOLO_RETURN_IF_ERROR(st);
-  if (layout->num_classes <= 0) return unrecognised(outputs, input_width, input_height, "no class channels");
+  if (layout->num_classes <= 0) return unrecognised(outputs, input_width, input_height, MessageId::kLayoutNoClasses);
   if (layout->num_classes > core::kMaxClasses)
-    return unsupported_model("the outputs carry " + std::to_string(layout->num_classes) + " classes, more than the " +
-                             std::to_string(core::kMaxClasses) +
-                             " rkyolo accepts: " + describe_outputs(outputs, input_width, input_height));
+    return unsupported_model(MessageId::kLayoutTooManyClasses,
+                             {{"classes", layout->num_classes},
+                              {"max", core::kMaxClasses},
+                              {"outputs", describe_outputs(outputs, input_width, input_height)}});
   RKYOLO_RETURN_IF_ERROR(check_names(*layout, meta, outputs, input_width, input_height));
   layout->names = meta.names;
   if (!meta.names.empty()) layout->source = "metadata names + " + layout->source;

@@ -340,49 +340,50 @@ void yuv_row(const std::int16_t* vy, const std::int16_t* vc, const simd::YuvPlan
 Status check_image(const ImageView& im) {
   const int f = static_cast<int>(im.format);
   if (f < 0 || f > static_cast<int>(PixelFormat::kYuv420p))
-    return invalid_argument("unknown pixel format " + std::to_string(f));
-  if (im.empty()) return invalid_image("the image is empty");
+    return invalid_argument(MessageId::kLetterboxPixelFormat, {{"format", f}});
+  if (im.empty()) return invalid_image(MessageId::kImageEmpty);
   const std::size_t w = static_cast<std::size_t>(im.width);
   if (!is_yuv420(im.format)) {
-    if (im.stride_bytes < w * 3)
-      return invalid_argument("image row stride " + std::to_string(im.stride_bytes) + " is smaller than width * 3");
+    if (im.stride_bytes < w * 3) return invalid_argument(MessageId::kLetterboxRowStride, {{"stride", im.stride_bytes}});
     return Status();
   }
   // The sentence names the image; built only on failure (no allocation per frame).
-  auto fail = [&im](const std::string& what) {
+  auto fail = [&im](MessageId id, std::vector<MessageArg> args = {}) {
     std::ostringstream os;
-    os << im.format << " image " << im.width << 'x' << im.height << what;
-    return invalid_argument(os.str());
+    os << im.format;
+    args.emplace_back("format", os.str());
+    args.emplace_back("width", im.width);
+    args.emplace_back("height", im.height);
+    return invalid_argument(id, std::move(args));
   };
-  if (im.width % 2 != 0 || im.height % 2 != 0) return fail(" has an odd width or height; YUV 4:2:0 needs both even");
-  if (im.stride_bytes < w)
-    return fail(": Y plane row stride " + std::to_string(im.stride_bytes) + " is smaller than the width");
+  if (im.width % 2 != 0 || im.height % 2 != 0) return fail(MessageId::kYuvOddSize);
+  if (im.stride_bytes < w) return fail(MessageId::kYuvYStride, {{"stride", im.stride_bytes}});
   const bool nv12 = im.format == PixelFormat::kNv12;
   for (int c = 0; c < (nv12 ? 1 : 2); ++c) {
     const char* plane = nv12 ? "UV" : c == 0 ? "U" : "V";
-    if (im.chroma[c] == nullptr) return fail(std::string(" has no ") + plane + " plane (null pointer)");
+    if (im.chroma[c] == nullptr) return fail(MessageId::kYuvNoPlane, {{"plane", plane}});
     if (im.chroma_stride[c] < (nv12 ? w : w / 2))
-      return fail(std::string(": ") + plane + " plane row stride " + std::to_string(im.chroma_stride[c]) +
-                  " is smaller than " + (nv12 ? "the width" : "half the width"));
+      return fail(nv12 ? MessageId::kYuvChromaStride : MessageId::kYuvChromaStrideHalf,
+                  {{"plane", plane}, {"stride", im.chroma_stride[c]}});
   }
   if (im.matrix != YuvMatrix::kBt601 && im.matrix != YuvMatrix::kBt709)
-    return fail(" has an unknown YUV matrix " + std::to_string(static_cast<int>(im.matrix)));
+    return fail(MessageId::kYuvMatrix, {{"matrix", static_cast<int>(im.matrix)}});
   return Status();
 }
 
 Status Letterboxer::configure(const LetterboxTarget& target) {
-  if (target.width <= 0 || target.height <= 0) return invalid_argument("letterbox target size must be positive");
+  if (target.width <= 0 || target.height <= 0) return invalid_argument(MessageId::kLetterboxTargetSize);
   if (target.layout != TensorLayout::kNCHW && target.layout != TensorLayout::kNHWC)
-    return invalid_argument("letterbox can only write NCHW or NHWC tensors");
+    return invalid_argument(MessageId::kLetterboxTargetLayout);
   if (target.dtype != DType::kFloat32 && target.dtype != DType::kUint8 && target.dtype != DType::kInt8)
-    return invalid_argument(std::string("letterbox cannot write ") + dtype_name(target.dtype) + " tensors");
+    return invalid_argument(MessageId::kLetterboxTargetDtype, {{"dtype", dtype_name(target.dtype)}});
   if (target.layout == TensorLayout::kNHWC && target.row_stride_pixels != 0 && target.row_stride_pixels < target.width)
-    return invalid_argument("row stride " + std::to_string(target.row_stride_pixels) +
-                            " is smaller than the input width " + std::to_string(target.width));
+    return invalid_argument(MessageId::kLetterboxTargetStride,
+                            {{"stride", target.row_stride_pixels}, {"width", target.width}});
   if (target.dtype == DType::kInt8 && !(target.quant.scale > 0))
-    return invalid_argument("int8 input needs a positive quantization scale");
+    return invalid_argument(MessageId::kLetterboxInt8Scale);
   for (int c = 0; c < 3; ++c)
-    if (!(target.std[c] != 0)) return invalid_argument("input normalization std must be non-zero");
+    if (!(target.std[c] != 0)) return invalid_argument(MessageId::kLetterboxStdZero);
   target_ = target;
   tables_ = make_pixel_tables(target_);
   configured_ = true;
@@ -844,9 +845,9 @@ void Letterboxer::vblend_rows(const ImageView& src, const Plan& p, int y) const 
 }
 
 Status Letterboxer::run(const ImageView& src, void* dst_void) {
-  if (!configured_) return internal_error("letterbox used before configure()");
+  if (!configured_) return internal_error(MessageId::kLetterboxNotConfigured);
   RKYOLO_RETURN_IF_ERROR(check_image(src));
-  if (dst_void == nullptr) return invalid_argument("letterbox destination is null");
+  if (dst_void == nullptr) return invalid_argument(MessageId::kLetterboxNullDestination);
   const bool yuv = is_yuv420(src.format);
   if (yuv) yuv_ = yuv_coeffs(src.matrix, src.full_range);
   prepare(src.width, src.height, src.format);

@@ -55,8 +55,8 @@ inline constexpr std::size_t kMaxOutputs = 3 * kMaxHeads;
 // An input of w x h pixels is within kMaxInputSide; the error names `what`.
 inline Status check_input_size(std::int64_t width, std::int64_t height, const std::string& what) {
   if (width <= kMaxInputSide && height <= kMaxInputSide) return Status();
-  return unsupported_model(what + " declares a " + std::to_string(width) + "x" + std::to_string(height) +
-                           " input; rkyolo accepts inputs up to " + std::to_string(kMaxInputSide) + " pixels a side");
+  return unsupported_model(MessageId::kInputTooLarge,
+                           {{"what", what}, {"width", width}, {"height", height}, {"max", kMaxInputSide}});
 }
 
 }  // namespace rkyolo::core

@@ -16,6 +16,8 @@ std::atomic<int> g_level{static_cast<int>(LogLevel::kWarning)};
 std::mutex g_mutex;
 LogCallback g_callback = nullptr;
 void* g_user = nullptr;
+LogMessageCallback g_message_callback = nullptr;
+void* g_message_user = nullptr;
 thread_local std::vector<std::string>* t_warnings = nullptr;  // a ScopedWarningCapture's list
 
 const char* level_name(LogLevel level) {
@@ -37,6 +39,12 @@ void set_log_callback(LogCallback callback, void* user_data) {
   g_user = user_data;
 }
 
+void set_log_message_callback(LogMessageCallback callback, void* user_data) {
+  std::lock_guard<std::mutex> lock(g_mutex);
+  g_message_callback = callback;
+  g_message_user = user_data;
+}
+
 void set_log_level(LogLevel level) {
   g_level.store(static_cast<int>(level));
 }
@@ -51,6 +59,10 @@ void log_message(LogLevel level, std::string_view message) {
   if (!log_enabled(level)) return;
   if (level == LogLevel::kWarning && t_warnings != nullptr) t_warnings->emplace_back(message);
   std::lock_guard<std::mutex> lock(g_mutex);
+  if (g_message_callback != nullptr) {
+    g_message_callback(level, Message::text(std::string(message)), g_message_user);
+    return;
+  }
   if (g_callback != nullptr) {
     g_callback(level, message, g_user);
     return;
@@ -61,6 +73,19 @@ void log_message(LogLevel level, std::string_view message) {
   line += message;
   line += '\n';
   std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+void log_message(LogLevel level, const Message& message) {
+  if (!log_enabled(level)) return;
+  {
+    std::lock_guard<std::mutex> lock(g_mutex);
+    if (g_message_callback != nullptr) {
+      if (level == LogLevel::kWarning && t_warnings != nullptr) t_warnings->push_back(message.render());
+      g_message_callback(level, message, g_message_user);
+      return;
+    }
+  }
+  log_message(level, std::string_view(message.render()));
 }
 
 namespace core {

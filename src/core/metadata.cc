@@ -10,8 +10,8 @@ namespace rkyolo::core {
 
 namespace {
 
-Status key_error(const std::string& key, const std::string& why) {
-  return invalid_model("model metadata '" + key + "' " + why);
+Status key_error(const std::string& key, MessageId why, std::vector<MessageArg> args = {}) {
+  return invalid_model(MessageId::kMetadataBad, {{"key", key}, {"why", Message(why, std::move(args))}});
 }
 
 // A whole number in [lo, hi], checked before any conversion (a huge or
@@ -25,19 +25,19 @@ bool int_in_range(const PyValue& v, std::int64_t lo, std::int64_t hi, int* out) 
 }
 
 Status read_int_pair(const PyValue& v, const std::string& key, int* w, int* h) {
-  const std::string range = "is not a size from 1 to " + std::to_string(kMaxInputSide);
   if (v.is_number()) {
-    if (!int_in_range(v, 1, kMaxInputSide, w)) return key_error(key, range);
+    if (!int_in_range(v, 1, kMaxInputSide, w))
+      return key_error(key, MessageId::kMetadataNotSize, {{"max", kMaxInputSide}});
     *h = *w;
     return Status();
   }
   if (v.kind == PyValue::Kind::kList && v.items.size() == 2 && v.items[0].is_number() && v.items[1].is_number()) {
     // Ultralytics imgsz is [h, w]
     if (!int_in_range(v.items[0], 1, kMaxInputSide, h) || !int_in_range(v.items[1], 1, kMaxInputSide, w))
-      return key_error(key, range);
+      return key_error(key, MessageId::kMetadataNotSize, {{"max", kMaxInputSide}});
     return Status();
   }
-  return key_error(key, "is neither a number nor [h, w]");
+  return key_error(key, MessageId::kMetadataNotNumberOrPair);
 }
 
 bool is_power_of_two(int v) {
@@ -50,18 +50,17 @@ Status read_strides(const PyValue& v, const std::string& key, std::vector<int>* 
   if (v.is_number()) {
     int s = 0;
     if (!int_in_range(v, 4, kMaxStride, &s) || !is_power_of_two(s))
-      return key_error(key, "is not a power of two from 4 to " + std::to_string(kMaxStride));
+      return key_error(key, MessageId::kMetadataStrideNotPowerOfTwo, {{"max", kMaxStride}});
     *out = {s / 4, s / 2, s};
     return Status();
   }
-  if (v.kind != PyValue::Kind::kList) return key_error(key, "is neither a number nor a list");
+  if (v.kind != PyValue::Kind::kList) return key_error(key, MessageId::kMetadataNotNumberOrList);
   if (v.items.empty() || v.items.size() > kMaxHeads)
-    return key_error(
-        key, "lists " + std::to_string(v.items.size()) + " strides (1 to " + std::to_string(kMaxHeads) + " expected)");
+    return key_error(key, MessageId::kMetadataStrideCount, {{"count", v.items.size()}, {"max", kMaxHeads}});
   for (const PyValue& item : v.items) {
     int s = 0;
     if (!int_in_range(item, 1, kMaxStride, &s))
-      return key_error(key, "has an entry that is not a whole number from 1 to " + std::to_string(kMaxStride));
+      return key_error(key, MessageId::kMetadataStrideEntry, {{"max", kMaxStride}});
     out->push_back(s);
   }
   return Status();
@@ -71,15 +70,15 @@ Status read_strides(const PyValue& v, const std::string& key, std::vector<int>* 
 Status read_names(const PyValue& v, const std::string& key, std::vector<std::string>* out) {
   const std::size_t count = v.kind == PyValue::Kind::kList ? v.items.size() : v.entries.size();
   if (count > static_cast<std::size_t>(kMaxClasses))
-    return key_error(key, "lists " + std::to_string(count) + " classes, more than " + std::to_string(kMaxClasses));
+    return key_error(key, MessageId::kMetadataTooManyClasses, {{"count", count}, {"max", kMaxClasses}});
   if (v.kind == PyValue::Kind::kList) {
     for (const PyValue& item : v.items) {
-      if (item.kind != PyValue::Kind::kString) return key_error(key, "has a non-string entry");
+      if (item.kind != PyValue::Kind::kString) return key_error(key, MessageId::kMetadataNonStringEntry);
       out->push_back(item.s);
     }
     return Status();
   }
-  if (v.kind != PyValue::Kind::kDict) return key_error(key, "is neither a list nor a dict");
+  if (v.kind != PyValue::Kind::kDict) return key_error(key, MessageId::kMetadataNotListOrDict);
   std::vector<std::pair<std::int64_t, std::string>> pairs;
   for (const auto& [k, val] : v.entries) {
     std::int64_t id;
@@ -90,15 +89,15 @@ Status read_names(const PyValue& v, const std::string& key, std::vector<std::str
                })) {
       id = std::strtoll(k.s.c_str(), nullptr, 10);  // JSON keys are strings (saturates, then fails the check below)
     } else {
-      return key_error(key, "has a non-integer class id");
+      return key_error(key, MessageId::kMetadataNonIntegerClassId);
     }
-    if (val.kind != PyValue::Kind::kString) return key_error(key, "has a non-string class name");
+    if (val.kind != PyValue::Kind::kString) return key_error(key, MessageId::kMetadataNonStringClassName);
     pairs.emplace_back(id, val.s);
   }
   std::sort(pairs.begin(), pairs.end());
   for (std::size_t i = 0; i < pairs.size(); ++i)
     if (pairs[i].first != static_cast<std::int64_t>(i))
-      return key_error(key, "class ids are not 0.." + std::to_string(pairs.size() - 1));
+      return key_error(key, MessageId::kMetadataClassIdsNotDense, {{"last", pairs.size() - 1}});
   for (auto& p : pairs) out->push_back(std::move(p.second));
   return Status();
 }
@@ -112,11 +111,10 @@ bool anchor_value(const PyValue& v, float* out) {
 
 // `anchors`: [[10,13, 16,30, 33,23], [...], [...]] or [[[10,13],[16,30],...], ...]
 Status read_anchors(const PyValue& v, const std::string& key, std::vector<std::vector<std::pair<float, float>>>* out) {
-  if (v.kind != PyValue::Kind::kList) return key_error(key, "is not a list");
-  if (v.items.size() > kMaxHeads) return key_error(key, "has more than " + std::to_string(kMaxHeads) + " levels");
-  const std::string bad_value = "has an anchor that is not a size from 0 to " + std::to_string(kMaxInputSide);
+  if (v.kind != PyValue::Kind::kList) return key_error(key, MessageId::kMetadataNotList);
+  if (v.items.size() > kMaxHeads) return key_error(key, MessageId::kMetadataTooManyLevels, {{"max", kMaxHeads}});
   for (const PyValue& level : v.items) {
-    if (level.kind != PyValue::Kind::kList) return key_error(key, "has a non-list level");
+    if (level.kind != PyValue::Kind::kList) return key_error(key, MessageId::kMetadataNonListLevel);
     std::vector<float> flat;
     auto push = [&](const PyValue& value) {
       float f = 0;
@@ -126,11 +124,12 @@ Status read_anchors(const PyValue& v, const std::string& key, std::vector<std::v
     };
     for (const PyValue& a : level.items) {
       const bool pair = a.kind == PyValue::Kind::kList && a.items.size() == 2;
-      if (!a.is_number() && !pair) return key_error(key, "has a malformed anchor");
-      if (!(pair ? push(a.items[0]) && push(a.items[1]) : push(a))) return key_error(key, bad_value);
+      if (!a.is_number() && !pair) return key_error(key, MessageId::kMetadataMalformedAnchor);
+      if (!(pair ? push(a.items[0]) && push(a.items[1]) : push(a)))
+        return key_error(key, MessageId::kMetadataAnchorValue, {{"max", kMaxInputSide}});
     }
     if (flat.empty() || flat.size() % 2 != 0 || flat.size() > 2 * kMaxAnchorsPerHead)
-      return key_error(key, "needs 1 to " + std::to_string(kMaxAnchorsPerHead) + " (w, h) pairs per level");
+      return key_error(key, MessageId::kMetadataAnchorsPerLevel, {{"max", kMaxAnchorsPerHead}});
     std::vector<std::pair<float, float>> pairs;
     for (std::size_t i = 0; i < flat.size(); i += 2) pairs.emplace_back(flat[i], flat[i + 1]);
     out->push_back(std::move(pairs));
@@ -147,8 +146,7 @@ Status parse_model_metadata(const std::map<std::string, std::string>& props, Mod
         key != "anchors")
       continue;
     if (text.size() > kMaxMetadataValueBytes)
-      return key_error(key, "is " + std::to_string(text.size()) + " bytes long, more than " +
-                                std::to_string(kMaxMetadataValueBytes));
+      return key_error(key, MessageId::kMetadataValueTooLong, {{"size", text.size()}, {"max", kMaxMetadataValueBytes}});
     PyValue v;
     Status st = parse_py_literal(text, &v);
     if (!st.ok()) {
@@ -156,7 +154,7 @@ Status parse_model_metadata(const std::map<std::string, std::string>& props, Mod
         out->task = text;
         continue;
       }
-      return key_error(key, "cannot be parsed (" + st.message() + ")");
+      return key_error(key, MessageId::kMetadataUnparsable, {{"cause", st.detail()}});
     }
     if (key == "names") {
       RKYOLO_RETURN_IF_ERROR(read_names(v, key, &out->names));
@@ -172,10 +170,10 @@ Status parse_model_metadata(const std::map<std::string, std::string>& props, Mod
       else if (v.is_number())
         out->end2end = v.number() != 0;
       else
-        return key_error(key, "is not a boolean");
+        return key_error(key, MessageId::kMetadataNotBoolean);
     } else if (key == "nc") {
       if (v.kind != PyValue::Kind::kInt || v.i <= 0 || v.i > kMaxClasses)
-        return key_error(key, "is not a class count from 1 to " + std::to_string(kMaxClasses));
+        return key_error(key, MessageId::kMetadataNotClassCount, {{"max", kMaxClasses}});
       out->num_classes = static_cast<int>(v.i);
     } else if (key == "anchors") {
       RKYOLO_RETURN_IF_ERROR(read_anchors(v, key, &out->anchors));

@@ -48,8 +48,8 @@ std::vector<std::string> resolve_labels(const DetectorOptions& options, const Yo
   return labels;
 }
 
-std::string model_name(const DetectorOptions& options, const ModelInfo& info) {
-  return "model '" + (info.path.empty() ? options.model_path : info.path) + "'";
+Message model_name(const DetectorOptions& options, const ModelInfo& info) {
+  return Message(MessageId::kModelContext, {{"path", info.path.empty() ? options.model_path : info.path}});
 }
 
 }  // namespace
@@ -85,15 +85,14 @@ struct Session::Impl {
 
 Status validate(const DetectorOptions& o) {
   if (!(o.conf_threshold >= 0.0f && o.conf_threshold <= 1.0f))
-    return invalid_argument("the confidence threshold must be between 0 and 1 (got " +
-                            std::to_string(o.conf_threshold) + ")");
+    return invalid_argument(MessageId::kModelConfRange, {{"value", std::to_string(o.conf_threshold)}});
   if (!(o.iou_threshold >= 0.0f && o.iou_threshold <= 1.0f))
-    return invalid_argument("the IoU threshold must be between 0 and 1 (got " + std::to_string(o.iou_threshold) + ")");
-  if (o.max_det < 0) return invalid_argument("max_det must not be negative (got " + std::to_string(o.max_det) + ")");
-  if (o.max_nms < 1) return invalid_argument("max_nms must be at least 1");
+    return invalid_argument(MessageId::kModelIouRange, {{"value", std::to_string(o.iou_threshold)}});
+  if (o.max_det < 0) return invalid_argument(MessageId::kModelMaxDetNegative, {{"value", o.max_det}});
+  if (o.max_nms < 1) return invalid_argument(MessageId::kModelMaxNms);
   for (int c : o.classes)
-    if (c < 0) return invalid_argument("class ids must not be negative (got " + std::to_string(c) + ")");
-  if (o.backend.empty()) return invalid_argument("the backend name is empty");
+    if (c < 0) return invalid_argument(MessageId::kModelClassNegative, {{"value", c}});
+  if (o.backend.empty()) return invalid_argument(MessageId::kModelBackendEmpty);
   return Status();
 }
 
@@ -104,7 +103,7 @@ namespace {
 Status prepare(const DetectorOptions& options, const YoloLayout& layout, Backend& backend, Session::Impl* s) {
   const BackendCaps& caps = backend.caps();
   const ModelInfo& info = backend.model_info();
-  const std::string model = model_name(options, info);
+  const Message model = model_name(options, info);
   RKYOLO_RETURN_IF_ERROR(s->decoder.configure(layout, info.outputs).with_context(model));
   core::DecodeOptions dopt;
   dopt.conf_threshold = options.conf_threshold;
@@ -113,8 +112,8 @@ Status prepare(const DetectorOptions& options, const YoloLayout& layout, Backend
   const core::LetterboxTarget target = core::LetterboxTarget::from_caps(caps.input);
   RKYOLO_RETURN_IF_ERROR(s->letterbox.configure(target).with_context(model));
   if (caps.input.size_bytes != 0 && caps.input.size_bytes < target.required_bytes())
-    return internal_error("backend input buffer holds " + std::to_string(caps.input.size_bytes) + " bytes but " +
-                          std::to_string(target.required_bytes()) + " are needed");
+    return internal_error(MessageId::kModelInputBuffer,
+                          {{"size", caps.input.size_bytes}, {"needed", target.required_bytes()}});
   const std::size_t n = s->decoder.max_candidates();
   s->candidates.reserve(n);
   s->nms.reserve(n);
@@ -153,7 +152,7 @@ Status Model::load(const DetectorOptions& options, std::shared_ptr<const Model>*
 Status Model::load(const DetectorOptions& options, std::unique_ptr<Backend> backend,
                    std::shared_ptr<const Model>* out) {
   RKYOLO_RETURN_IF_ERROR(validate(options));
-  if (!backend) return invalid_argument("no backend given");
+  if (!backend) return invalid_argument(MessageId::kModelNoBackend);
   auto impl = std::make_unique<Impl>();
   const core::ScopedWarningCapture capture(&impl->warnings);
   impl->options = options;
@@ -172,7 +171,7 @@ Status Model::load(const DetectorOptions& options, std::unique_ptr<Backend> back
   }
   warn_about_quantized_scores(impl->layout, info.outputs);
   impl->placements = backend->placements();
-  if (impl->placements.empty()) return internal_error("backend '" + caps.name + "' offers no placement for sessions");
+  if (impl->placements.empty()) return internal_error(MessageId::kModelNoPlacement, {{"backend", caps.name}});
   impl->runtime = backend->runtime_info();
   impl->prototype = std::move(backend);
   out->reset(new Model(std::move(impl)));
@@ -191,7 +190,7 @@ Status Model::create_session(const Placement& placement, std::unique_ptr<Session
     RKYOLO_RETURN_IF_ERROR(impl_->prototype->clone(placement, &s->backend));
   }
   RKYOLO_RETURN_IF_ERROR(prepare(impl_->options, impl_->layout, *s->backend, s.get()));
-  if (s->backend->input_buffer() == nullptr) return internal_error("backend has no input buffer");
+  if (s->backend->input_buffer() == nullptr) return internal_error(MessageId::kModelNoInputBuffer);
   out->reset(new Session(shared_from_this(), std::move(s)));
   return Status();
 }
@@ -237,7 +236,7 @@ Session::~Session() = default;
 Status Session::detect(const ImageView& image, DetectionResult* result) {
   Impl& d = *impl_;
   const Model& m = *model_;
-  if (image.empty()) return invalid_image("the image is empty");
+  if (image.empty()) return invalid_image(MessageId::kImageEmpty);
   result->image_width = image.width;
   result->image_height = image.height;
   result->detections.clear();

@@ -376,12 +376,29 @@ bool parse_value_info(const Field& vf, OnnxValueInfo* v, std::string* error) {
 
 }  // namespace
 
+// The protobuf reader's diagnostics (protobuf_wire.h) by identity; any other
+// (an invalid wire type with its number) stays its own text.
+static Message wire_error(const std::string& error) {
+  static const std::pair<const char*, MessageId> kKnown[] = {
+      {"truncated field key", MessageId::kWireTruncatedKey},
+      {"field number 0", MessageId::kWireFieldZero},
+      {"truncated varint", MessageId::kWireTruncatedVarint},
+      {"truncated 64-bit field", MessageId::kWireTruncated64},
+      {"truncated 32-bit field", MessageId::kWireTruncated32},
+      {"truncated length", MessageId::kWireTruncatedLength},
+      {"a field runs past the end of the data", MessageId::kWirePastEnd},
+  };
+  for (const auto& [text, id] : kKnown)
+    if (error == text) return id;
+  return Message::text(error);
+}
+
 Status read_onnx_model(const std::uint8_t* data, std::size_t size, const std::string& what, OnnxModel* out) {
   *out = OnnxModel{};
-  auto bad = [&](const std::string& why) {
-    return invalid_model("'" + what + "' is not a valid ONNX model (" + why + ")");
+  auto bad = [&](Message why) {
+    return invalid_model(MessageId::kOnnxNotValid, {{"path", what}, {"why", std::move(why)}});
   };
-  if (size == 0) return invalid_model("'" + what + "' is empty");
+  if (size == 0) return invalid_model(MessageId::kFileEmpty, {{"path", what}});
   std::string error;
   bool have_graph = false;
   const bool ok = for_each_field(data, size, &error, [&](const Field& f) {
@@ -467,10 +484,10 @@ Status read_onnx_model(const std::uint8_t* data, std::size_t size, const std::st
   });
   if (!ok) {
     if (error.find("truncated") != std::string::npos || error.find("past the end") != std::string::npos)
-      return bad("the file is truncated or damaged: " + error);
-    return bad(error);
+      return bad(Message(MessageId::kOnnxTruncated, {{"detail", wire_error(error)}}));
+    return bad(wire_error(error));
   }
-  if (!have_graph || out->ir_version <= 0) return bad("no model graph found; is it an ONNX file?");
+  if (!have_graph || out->ir_version <= 0) return bad(MessageId::kOnnxNoGraph);
   return Status();
 }
 
@@ -605,77 +622,74 @@ std::string node_label(const OnnxNode& n, std::size_t index) {
 
 // Dims and byte size of a tensor holding data.
 Status check_tensor(const OnnxTensor& t, const std::string& what, const std::string& role, bool allow_empty) {
-  const std::string label = role + " '" + t.name + "'";
-  auto bad = [&](const std::string& why) {
-    return invalid_model("'" + what + "' has a broken graph: " + label + " " + why);
+  auto bad = [&](MessageId id, std::vector<MessageArg> args) {
+    args.emplace_back("role", role);
+    args.emplace_back("name", t.name);
+    return invalid_model(MessageId::kOnnxBrokenGraph, {{"path", what}, {"why", Message(id, std::move(args))}});
   };
   if (t.external)
-    return unsupported_model("'" + what + "': " + label +
-                             " keeps its data in an external file; rkyolo needs a self-contained ONNX model");
+    return unsupported_model(MessageId::kOnnxExternalData, {{"path", what}, {"role", role}, {"name", t.name}});
   if (t.dims.size() > kMaxTensorRank)
-    return bad("has " + std::to_string(t.dims.size()) + " dimensions (at most " + std::to_string(kMaxTensorRank) + ")");
+    return bad(MessageId::kOnnxTensorRank, {{"rank", t.dims.size()}, {"max", kMaxTensorRank}});
   for (auto d : t.dims) {
     if (d == 0 && allow_empty && t.dims.size() == 1) continue;  // checked against its readers
 
-    if (d <= 0)
-      return bad("has a dimension of " + std::to_string(d) + " in " + shape_string(t.dims) +
-                 "; dimensions must be positive");
-    if (d > kMaxOnnxDim)
-      return bad("has a dimension of " + std::to_string(d) + " (at most " + std::to_string(kMaxOnnxDim) + ")");
+    if (d <= 0) return bad(MessageId::kOnnxTensorDimNotPositive, {{"dim", d}, {"shape", shape_string(t.dims)}});
+    if (d > kMaxOnnxDim) return bad(MessageId::kOnnxTensorDimTooLarge, {{"dim", d}, {"max", kMaxOnnxDim}});
   }
   const std::int64_t n = t.element_count();
   if (n < 0 || n > kMaxTensorElements)
-    return bad("has " + shape_string(t.dims) + " elements, more than the limit of " +
-               std::to_string(kMaxTensorElements));
+    return bad(MessageId::kOnnxTensorElements, {{"shape", shape_string(t.dims)}, {"max", kMaxTensorElements}});
   const int size = onnx_type_size(t.data_type);
-  if (size == 0) return bad("has data type " + std::to_string(t.data_type) + ", which rkyolo cannot check");
+  if (size == 0) return bad(MessageId::kOnnxTensorDataType, {{"type", t.data_type}});
   const std::uint64_t expected = static_cast<std::uint64_t>(n) * static_cast<std::uint64_t>(size);
   if (t.data.size() != expected)
-    return bad("declares " + shape_string(t.dims) + " (" + std::to_string(expected) + " bytes) but holds " +
-               std::to_string(t.data.size()) + " bytes");
+    return bad(MessageId::kOnnxTensorSize,
+               {{"shape", shape_string(t.dims)}, {"expected", expected}, {"actual", t.data.size()}});
   return Status();
 }
 
 }  // namespace
 
 Status validate_onnx_model(const OnnxModel& m, const std::string& what) {
-  auto bad = [&](const std::string& why) { return invalid_model("'" + what + "' has a broken graph: " + why); };
+  auto bad = [&](MessageId id, std::vector<MessageArg> args = {}) {
+    return invalid_model(MessageId::kOnnxBrokenGraph, {{"path", what}, {"why", Message(id, std::move(args))}});
+  };
   std::unordered_set<std::string> defined;
   std::unordered_set<std::string> empty;  // 1-D tensors of no elements
   for (const OnnxTensor& t : m.initializers) {
-    if (t.name.empty()) return bad("an initializer has no name");
+    if (t.name.empty()) return bad(MessageId::kOnnxInitializerNoName);
     RKYOLO_RETURN_IF_ERROR(check_tensor(t, what, "initializer", true));
     if (t.dims.size() == 1 && t.dims[0] == 0) empty.insert(t.name);
-    if (!defined.insert(t.name).second) return bad("initializer '" + t.name + "' is defined twice");
+    if (!defined.insert(t.name).second) return bad(MessageId::kOnnxInitializerTwice, {{"name", t.name}});
   }
   std::size_t real_inputs = 0;
   for (const OnnxValueInfo& v : m.inputs) {
-    if (v.name.empty()) return bad("a graph input has no name");
+    if (v.name.empty()) return bad(MessageId::kOnnxInputNoName);
     if (defined.count(v.name)) continue;  // an initializer also listed as input
     ++real_inputs;
     if (v.dims.size() > kMaxTensorRank)
-      return bad("input '" + v.name + "' has " + std::to_string(v.dims.size()) + " dimensions");
+      return bad(MessageId::kOnnxInputRank, {{"name", v.name}, {"rank", v.dims.size()}});
     for (auto d : v.dims) {
-      if (d == 0) return bad("input '" + v.name + "' has a dimension of 0 in " + shape_string(v.dims));
+      if (d == 0) return bad(MessageId::kOnnxInputZeroDim, {{"name", v.name}, {"shape", shape_string(v.dims)}});
       if (d > kMaxInputSide)
-        return bad("input '" + v.name + "' is " + shape_string(v.dims) + "; dimensions above " +
-                   std::to_string(kMaxInputSide) + " are refused");
+        return bad(MessageId::kOnnxInputTooLarge,
+                   {{"name", v.name}, {"shape", shape_string(v.dims)}, {"max", kMaxInputSide}});
     }
     defined.insert(v.name);
   }
-  if (real_inputs == 0) return bad("the graph has no inputs");
+  if (real_inputs == 0) return bad(MessageId::kOnnxNoInputs);
   for (std::size_t k = 0; k < m.nodes.size(); ++k) {
     const OnnxNode& n = m.nodes[k];
-    if (n.op_type.empty()) return bad(node_label(n, k) + " has no operator type");
+    if (n.op_type.empty()) return bad(MessageId::kOnnxNodeNoOp, {{"node", node_label(n, k)}});
     for (std::size_t i = 0; i < n.inputs.size(); ++i) {
       const std::string& in = n.inputs[i];
       if (!in.empty() && !defined.count(in))
-        return bad(node_label(n, k) + " reads tensor '" + in +
-                   "', which no initializer, graph input or earlier node defines");
+        return bad(MessageId::kOnnxNodeUndefinedInput, {{"node", node_label(n, k)}, {"tensor", in}});
       // An empty tensor stands for "absent" only where an operator allows
       // it: Resize's roi and scales (exporters write them so).
       if (empty.count(in) && !(n.op_type == "Resize" && (i == 1 || i == 2)))
-        return bad(node_label(n, k) + " reads tensor '" + in + "', which has a dimension of 0 (no data)");
+        return bad(MessageId::kOnnxNodeEmptyInput, {{"node", node_label(n, k)}, {"tensor", in}});
     }
     if (n.op_type == "Constant" && n.domain.empty()) {
       const OnnxAttribute* value = n.attribute("value");
@@ -688,12 +702,13 @@ Status validate_onnx_model(const OnnxModel& m, const std::string& what) {
     }
     for (const std::string& out : n.outputs) {
       if (out.empty()) continue;
-      if (!defined.insert(out).second) return bad(node_label(n, k) + " defines tensor '" + out + "' a second time");
+      if (!defined.insert(out).second)
+        return bad(MessageId::kOnnxNodeDefinesTwice, {{"node", node_label(n, k)}, {"tensor", out}});
     }
   }
-  if (m.outputs.empty()) return bad("the graph has no outputs");
+  if (m.outputs.empty()) return bad(MessageId::kOnnxNoOutputs);
   for (const OnnxValueInfo& v : m.outputs)
-    if (!defined.count(v.name)) return bad("graph output '" + v.name + "' is not computed by any node");
+    if (!defined.count(v.name)) return bad(MessageId::kOnnxOutputNotComputed, {{"name", v.name}});
   return Status();
 }
 

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <set>
 
 #include "core/limits.h"
@@ -27,30 +28,30 @@ DType onnx_dtype(int elem_type) {
   }
 }
 
-// A graph input or output as a TensorInfo. Returns why it is refused, or ""
+// A graph input or output as a TensorInfo. Returns why it is refused, or none
 // when it has at most kMaxTensorRank dims whose known values multiply to at
 // most kMaxTensorElements (no size computed from them can overflow).
-std::string to_tensor_info(const OnnxValueInfo& v, TensorInfo* t) {
+std::optional<Message> to_tensor_info(const OnnxValueInfo& v, TensorInfo* t) {
   t->name = v.name;
   t->dtype = onnx_dtype(v.elem_type);
   t->dims = v.dims;
   t->layout = t->dims.size() == 4 ? TensorLayout::kNCHW : TensorLayout::kFlat;
   if (t->dims.size() > kMaxTensorRank)
-    return "tensor '" + t->name + "' has more than " + std::to_string(kMaxTensorRank) + " dimensions";
+    return Message(MessageId::kOnnxTensorRankTooHigh, {{"name", t->name}, {"max", kMaxTensorRank}});
   std::int64_t elements = 1;
   for (auto d : t->dims) {
     if (d <= 0) continue;  // symbolic, unknown or empty
     if (d > kMaxTensorElements / elements)
-      return "tensor '" + t->name + "' " + shape_string(t->dims) + " has more than " +
-             std::to_string(kMaxTensorElements) + " elements";
+      return Message(MessageId::kOnnxTensorTooLarge,
+                     {{"name", t->name}, {"shape", shape_string(t->dims)}, {"max", kMaxTensorElements}});
     elements *= d;
   }
-  return "";
+  return std::nullopt;
 }
 
 Status summarize(const OnnxModel& model, const std::string& what, OnnxModelInfo* out) {
-  auto bad = [&](const std::string& why) {
-    return invalid_model("'" + what + "' is not a valid ONNX model (" + why + ")");
+  auto bad = [&](Message why) {
+    return invalid_model(MessageId::kOnnxNotValid, {{"path", what}, {"why", std::move(why)}});
   };
   out->ir_version = model.ir_version;
   out->producer = model.producer_name + (model.producer_version.empty() ? "" : " " + model.producer_version);
@@ -63,13 +64,13 @@ Status summarize(const OnnxModel& model, const std::string& what, OnnxModelInfo*
   for (const bool input : {true, false}) {
     for (const OnnxValueInfo& v : input ? model.inputs : model.outputs) {
       TensorInfo t;
-      if (const std::string why = to_tensor_info(v, &t); !why.empty()) return bad(why);
+      if (std::optional<Message> why = to_tensor_info(v, &t)) return bad(std::move(*why));
       if (input && initializers.count(t.name)) continue;  // IR < 4 lists weights as inputs
       (input ? out->inputs : out->outputs).push_back(std::move(t));
     }
   }
-  if (out->inputs.empty()) return bad("the graph has no inputs");
-  if (out->outputs.empty()) return bad("the graph has no outputs");
+  if (out->inputs.empty()) return bad(MessageId::kOnnxNoInputs);
+  if (out->outputs.empty()) return bad(MessageId::kOnnxNoOutputs);
   return Status();
 }
 
@@ -78,21 +79,21 @@ Status summarize(const OnnxModel& model, const std::string& what, OnnxModelInfo*
 Status read_file_bytes(const std::string& path, std::vector<std::uint8_t>* out, std::uint64_t max_bytes) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
-    if (errno == ENOENT) return not_found("'" + path + "' does not exist");
-    return io_error("cannot access '" + path + "': " + std::strerror(errno));
+    if (errno == ENOENT) return not_found(MessageId::kFileMissing, {{"path", path}});
+    return io_error(MessageId::kFileCannotAccess, {{"path", path}, {"reason", std::strerror(errno)}});
   }
-  if (S_ISDIR(st.st_mode)) return invalid_argument("'" + path + "' is a directory, not a file");
+  if (S_ISDIR(st.st_mode)) return invalid_argument(MessageId::kFileIsDirectory, {{"path", path}});
   // Opening a FIFO or device could block for ever or never end.
-  if (!S_ISREG(st.st_mode)) return invalid_argument("'" + path + "' is not a regular file");
+  if (!S_ISREG(st.st_mode)) return invalid_argument(MessageId::kFileNotRegular, {{"path", path}});
   if (static_cast<std::uint64_t>(st.st_size) > max_bytes)
-    return invalid_argument("'" + path + "' is " + std::to_string(st.st_size) + " bytes, more than the " +
-                            std::to_string(max_bytes) + " rkyolo reads");
+    return invalid_argument(MessageId::kFileTooLarge,
+                            {{"path", path}, {"size", static_cast<std::int64_t>(st.st_size)}, {"max", max_bytes}});
   std::ifstream in(path, std::ios::binary);
-  if (!in) return io_error("cannot open '" + path + "': " + std::strerror(errno));
+  if (!in) return io_error(MessageId::kFileCannotOpen, {{"path", path}, {"reason", std::strerror(errno)}});
   out->resize(static_cast<std::size_t>(st.st_size));
   if (!out->empty()) in.read(reinterpret_cast<char*>(out->data()), static_cast<std::streamsize>(out->size()));
-  if (!in && !out->empty()) return io_error("cannot read '" + path + "'");
-  if (out->empty()) return invalid_model("'" + path + "' is empty");
+  if (!in && !out->empty()) return io_error(MessageId::kFileCannotRead, {{"path", path}});
+  if (out->empty()) return invalid_model(MessageId::kFileEmpty, {{"path", path}});
   return Status();
 }
 

@@ -461,20 +461,19 @@ struct DetectHead {
   std::int64_t box_channels = 0, classes = 0;
 };
 
-std::string task_description(const std::string& task) {
-  if (task == "segment") return "instance segmentation";
-  if (task == "pose") return "pose (keypoints)";
-  if (task == "obb") return "oriented boxes (OBB)";
-  if (task == "classify") return "classification";
-  return task;
+Message task_description(const std::string& task) {
+  if (task == "segment") return MessageId::kTaskSegment;
+  if (task == "pose") return MessageId::kTaskPose;
+  if (task == "obb") return MessageId::kTaskObb;
+  if (task == "classify") return MessageId::kTaskClassify;
+  return Message::text(task);
 }
 
 Status check_task(const OnnxModel& m, const std::string& what) {
   const std::string* task = m.metadata_value("task");
   if (task == nullptr || task->empty() || *task == "detect") return Status();
-  return unsupported_model("'" + what + "' is an Ultralytics " + task_description(*task) + " model (metadata task '" +
-                           *task + "'); rkyolo runs detection models only, the '" + *task +
-                           "' task is not supported yet");
+  return unsupported_model(MessageId::kRewriteNotDetection,
+                           {{"path", what}, {"description", task_description(*task)}, {"task", *task}});
 }
 
 // Finds Ultralytics Detect heads: Concat(box conv, cls conv) per stride,
@@ -538,10 +537,13 @@ Status cut_detect_head(OnnxModel* m, const std::string& what, bool score_sum, On
   if (heads.empty()) return Status();
   for (const auto& h : heads)
     if (h.box_channels != heads[0].box_channels || h.classes != heads[0].classes)
-      return unsupported_model("'" + what + "': the detection heads disagree (" + h.box_conv + " has " +
-                               std::to_string(h.box_channels) + " box channels and " + std::to_string(h.classes) +
-                               " classes, " + heads[0].box_conv + " " + std::to_string(heads[0].box_channels) +
-                               " and " + std::to_string(heads[0].classes) + ")");
+      return unsupported_model(MessageId::kRewriteHeadsDisagree, {{"path", what},
+                                                                  {"conv", h.box_conv},
+                                                                  {"box_channels", h.box_channels},
+                                                                  {"classes", h.classes},
+                                                                  {"first_conv", heads[0].box_conv},
+                                                                  {"first_box_channels", heads[0].box_channels},
+                                                                  {"first_classes", heads[0].classes}});
   ShapeMap shapes;
   shapes.infer(*m, consts);
   const OnnxValueInfo* image = nullptr;
@@ -710,11 +712,7 @@ Status export_rknn_split(OnnxModel* m, const std::string& what, OnnxImportReport
   RKYOLO_RETURN_IF_ERROR(check_task(*m, what));
   bool cut = false;
   RKYOLO_RETURN_IF_ERROR(cut_detect_head(m, what, true, report, &cut));
-  if (!cut)
-    return unsupported_model(
-        "'" + what +
-        "' has no Ultralytics Detect head with the box decode in the graph (per-stride "
-        "Concat of a box and a class convolution); export needs the stock `yolo export format=onnx` file");
+  if (!cut) return unsupported_model(MessageId::kRewriteNoDetectHead, {{"path", what}});
   generic_rewrites(m, false, report);
   const std::int64_t opset = m->opset();
   if (opset > 12) {
@@ -753,17 +751,16 @@ Status export_rknn_split(OnnxModel* m, const std::string& what, OnnxImportReport
                                              "HardSwish"};
       for (const char* op : kAfter12)
         if (n.op_type == op)
-          return unsupported_model("'" + what + "': node '" + n.name + "' (" + n.op_type +
-                                   ") does not exist at opset 12, so the export cannot lower it");
+          return unsupported_model(MessageId::kRewriteOpsetMissing,
+                                   {{"path", what}, {"node", n.name}, {"op", n.op_type}});
       if (n.attribute("allowzero") != nullptr && n.op_type == "Reshape")
-        return unsupported_model("'" + what + "': Reshape '" + n.name + "' uses allowzero=1, which opset 12 lacks");
+        return unsupported_model(MessageId::kRewriteAllowZero, {{"path", what}, {"node", n.name}});
     }
     for (const auto& n : m->nodes)
       if (n.op_type == "Softmax") {
         const std::int64_t axis = n.int_attribute("axis", -1);
         if (axis != -1)
-          return unsupported_model("'" + what + "': Softmax '" + n.name + "' on axis " + std::to_string(axis) +
-                                   " has another meaning at opset 12; rkyolo cannot lower it");
+          return unsupported_model(MessageId::kRewriteSoftmaxAxis, {{"path", what}, {"node", n.name}, {"axis", axis}});
       }
     report->rewrites.push_back("ai.onnx opset " + std::to_string(opset) + " -> 12");
   }

@@ -18,12 +18,14 @@ class LiteralParser {
   Status parse(PyValue* out) {
     RKYOLO_RETURN_IF_ERROR(value(out, 0));
     skip_ws();
-    if (p_ != t_.size()) return error("unexpected text after the value");
+    if (p_ != t_.size()) return error(MessageId::kLiteralTrailingText);
     return Status();
   }
 
  private:
-  Status error(const std::string& what) const { return invalid_argument(what + " at offset " + std::to_string(p_)); }
+  Status error(MessageId what, std::vector<MessageArg> args = {}) const {
+    return invalid_argument(MessageId::kLiteralAt, {{"what", Message(what, std::move(args))}, {"offset", p_}});
+  }
   void skip_ws() {
     while (p_ < t_.size() && std::isspace(static_cast<unsigned char>(t_[p_]))) ++p_;
   }
@@ -46,9 +48,9 @@ class LiteralParser {
   }
 
   Status value(PyValue* v, int depth) {
-    if (depth > 32) return error("nesting too deep");
+    if (depth > 32) return error(MessageId::kLiteralTooDeep);
     skip_ws();
-    if (p_ >= t_.size()) return error("unexpected end of text");
+    if (p_ >= t_.size()) return error(MessageId::kLiteralUnexpectedEnd);
     const char c = t_[p_];
     if (c == '{') return dict(v, depth);
     if (c == '[') return sequence(v, ']', depth);
@@ -81,7 +83,7 @@ class LiteralParser {
     while (true) {
       PyValue key, val;
       RKYOLO_RETURN_IF_ERROR(value(&key, depth + 1));
-      if (!eat(':')) return error("expected ':' in a dict");
+      if (!eat(':')) return error(MessageId::kLiteralExpectedColon);
       RKYOLO_RETURN_IF_ERROR(value(&val, depth + 1));
       v->entries.push_back(PyEntry{std::move(key), std::move(val)});
       if (eat(',')) {
@@ -89,7 +91,7 @@ class LiteralParser {
         continue;
       }
       if (eat('}')) return Status();
-      return error("expected ',' or '}' in a dict");
+      return error(MessageId::kLiteralExpectedDictSeparator);
     }
   }
 
@@ -106,12 +108,12 @@ class LiteralParser {
         continue;
       }
       if (eat(close)) return Status();
-      return error(std::string("expected ',' or '") + close + "' in a list");
+      return error(MessageId::kLiteralExpectedListSeparator, {{"close", std::string(1, close)}});
     }
   }
 
   Status hex(int digits, unsigned* cp) {
-    if (p_ + digits > t_.size()) return error("truncated escape");
+    if (p_ + digits > t_.size()) return error(MessageId::kLiteralTruncatedEscape);
     *cp = 0;
     for (int i = 0; i < digits; ++i) {
       const char h = t_[p_++];
@@ -123,7 +125,7 @@ class LiteralParser {
       else if (h >= 'A' && h <= 'F')
         *cp |= h - 'A' + 10;
       else
-        return error("bad hex digit in escape");
+        return error(MessageId::kLiteralBadHexDigit);
     }
     return Status();
   }
@@ -160,7 +162,7 @@ class LiteralParser {
         default: s->push_back(e); break;  // \\ \' \" and anything else literally
       }
     }
-    return error("unterminated string");
+    return error(MessageId::kUnterminatedString);
   }
 
   Status number(PyValue* v) {
@@ -179,7 +181,7 @@ class LiteralParser {
         break;
       }
     }
-    if (p_ == start) return error("unexpected character '" + std::string(1, t_[p_]) + "'");
+    if (p_ == start) return error(MessageId::kLiteralUnexpectedChar, {{"char", std::string(1, t_[p_])}});
     const std::string num(t_.substr(start, p_ - start));
     char* end = nullptr;
     if (is_float) {
@@ -189,9 +191,9 @@ class LiteralParser {
       v->kind = PyValue::Kind::kInt;
       errno = 0;
       v->i = std::strtoll(num.c_str(), &end, 10);
-      if (errno == ERANGE) return error("integer '" + num + "' out of range");
+      if (errno == ERANGE) return error(MessageId::kLiteralIntegerRange, {{"number", num}});
     }
-    if (end == nullptr || *end != '\0') return error("malformed number '" + num + "'");
+    if (end == nullptr || *end != '\0') return error(MessageId::kLiteralMalformedNumber, {{"number", num}});
     return Status();
   }
 

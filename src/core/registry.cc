@@ -35,13 +35,13 @@ std::vector<BackendFactory> registered_backends() {
 Status create_backend(std::string_view name, const BackendOptions& options, std::unique_ptr<Backend>* out,
                       std::string* choice) {
   const std::vector<BackendFactory> all = registered_backends();
-  if (all.empty()) return backend_unavailable("no backends are registered (call rkyolo::register_builtin_backends())");
+  if (all.empty()) return backend_unavailable(MessageId::kRegistryEmpty);
   std::string names;
   for (const auto& f : all) names += (names.empty() ? "" : ", ") + f.name;
   if (name != "auto") {
     auto it = std::find_if(all.begin(), all.end(), [&](const BackendFactory& f) { return f.name == name; });
     if (it == all.end())
-      return invalid_argument("unknown backend '" + std::string(name) + "' (this build has: " + names + ")");
+      return invalid_argument(MessageId::kRegistryUnknownBackend, {{"name", name}, {"available", names}});
     if (choice) *choice = "backend '" + it->name + "' (requested)";
     return it->create(options, out);
   }
@@ -59,7 +59,8 @@ Status create_backend(std::string_view name, const BackendOptions& options, std:
     }
   }
   if (best == nullptr)
-    return backend_unavailable("no backend can run '" + options.model_path + "' here (" + reasons + ")");
+    return backend_unavailable(MessageId::kRegistryNoUsableBackend,
+                               {{"path", options.model_path}, {"reasons", reasons}});
   if (choice) *choice = "backend '" + best->name + "' chosen automatically (" + reasons + ")";
   return best->create(options, out);
 }

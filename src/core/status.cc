@@ -20,8 +20,10 @@ std::string_view status_code_name(StatusCode code) {
   return "unknown";
 }
 
-Status::Status(StatusCode code, std::string message) {
-  if (code != StatusCode::kOk) state_ = std::make_unique<State>(State{code, std::move(message)});
+Status::Status(StatusCode code, Message message) {
+  if (code == StatusCode::kOk) return;
+  std::string english = message.render();
+  state_ = std::make_unique<State>(State{code, std::move(message), std::move(english)});
 }
 
 Status::Status(const Status& other) : state_(other.state_ ? std::make_unique<State>(*other.state_) : nullptr) {}
@@ -33,15 +35,22 @@ Status& Status::operator=(const Status& other) {
 
 const std::string& Status::message() const {
   static const std::string kEmpty;
-  return state_ ? state_->message : kEmpty;
+  return state_ ? state_->english : kEmpty;
 }
 
-Status Status::with_context(std::string_view prefix) const {
+const Message& Status::detail() const {
+  static const Message kNone;
+  return state_ ? state_->detail : kNone;
+}
+
+std::string Status::render(MessageTranslator translator) const {
+  return state_ ? state_->detail.render(translator) : std::string();
+}
+
+Status Status::with_context(Message context) const {
   if (ok()) return Status();
-  std::string msg(prefix);
-  msg += ": ";
-  msg += state_->message;
-  return Status(state_->code, std::move(msg));
+  return Status(state_->code,
+                Message(MessageId::kContext, {{"context", std::move(context)}, {"cause", state_->detail}}));
 }
 
 std::ostream& operator<<(std::ostream& os, const Status& status) {

@@ -122,22 +122,16 @@ Status parse_stream_list(std::string_view text, std::string_view name, std::vect
     ++line_number;
     const std::string_view line = trim(raw);
     if (line.empty() || line.front() == '#') continue;
-    const std::string where = "line " + std::to_string(line_number) + " of '" + std::string(name) + "'";
-    if (has_control_character(line))
-      return invalid_argument(where + " contains a control character, which no source name can hold.");
+    const Message where(MessageId::kStreamListLine, {{"line", line_number}, {"path", name}});
+    if (has_control_character(line)) return invalid_argument(MessageId::kStreamListControlChar, {{"where", where}});
     SourceSpec spec = classify_source(line);
     if (spec.kind == SourceKind::kStreamList)
-      return invalid_argument(where + " names another .streams file '" + std::string(line) +
-                              "'; a stream list holds sources only, not other lists.");
+      return invalid_argument(MessageId::kStreamListNested, {{"where", where}, {"source", line}});
     if (spec.kind == SourceKind::kOther)
-      return invalid_argument(where + ": '" + std::string(line) +
-                              "' is not a video source (a video file such as .mp4, a camera such as /dev/video0 or "
-                              "0, or a network URL such as rtsp://).");
+      return invalid_argument(MessageId::kStreamListNotSource, {{"where", where}, {"source", line}});
     parsed.push_back(std::move(spec));
   }
-  if (parsed.empty())
-    return invalid_argument("the stream list '" + std::string(name) +
-                            "' names no source (only blank lines and # comments).");
+  if (parsed.empty()) return invalid_argument(MessageId::kStreamListEmpty, {{"path", name}});
   *sources = std::move(parsed);
   return Status::ok_status();
 }
@@ -145,12 +139,12 @@ Status parse_stream_list(std::string_view text, std::string_view name, std::vect
 Status read_stream_list(const std::string& path, std::vector<SourceSpec>* sources) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))
-    return invalid_argument("the stream list '" + path + "' is a folder, not a text file of sources.");
+    return invalid_argument(MessageId::kStreamListIsFolder, {{"path", path}});
   std::ifstream in(path, std::ios::binary);
-  if (!in) return not_found("cannot open the stream list '" + path + "': " + std::strerror(errno) + ".");
+  if (!in) return not_found(MessageId::kStreamListCannotOpen, {{"path", path}, {"reason", std::strerror(errno)}});
   std::ostringstream text;
   text << in.rdbuf();
-  if (in.bad()) return io_error("reading the stream list '" + path + "' failed.");
+  if (in.bad()) return io_error(MessageId::kStreamListReadFailed, {{"path", path}});
   return parse_stream_list(text.str(), path, sources);
 }
 

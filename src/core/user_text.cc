@@ -13,9 +13,9 @@ Status read_labels_file(const std::string& path, std::vector<std::string>* names
   names->clear();
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
-    return invalid_argument("labels file '" + path + "' is a directory, not a file");
+    return invalid_argument(MessageId::kLabelsIsDirectory, {{"path", path}});
   std::ifstream in(path);
-  if (!in) return not_found("cannot open labels file '" + path + "'");
+  if (!in) return not_found(MessageId::kLabelsCannotOpen, {{"path", path}});
   std::string line;
   while (std::getline(in, line)) {
     while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
@@ -23,8 +23,8 @@ Status read_labels_file(const std::string& path, std::vector<std::string>* names
     while (start < line.size() && std::isspace(static_cast<unsigned char>(line[start]))) ++start;
     if (start < line.size()) names->push_back(line.substr(start));
   }
-  if (in.bad()) return io_error("error while reading labels file '" + path + "'");
-  if (names->empty()) return invalid_argument("labels file '" + path + "' has no names");
+  if (in.bad()) return io_error(MessageId::kLabelsReadError, {{"path", path}});
+  if (names->empty()) return invalid_argument(MessageId::kLabelsEmpty, {{"path", path}});
   return Status();
 }
 

@@ -24,26 +24,25 @@ bool finite_box(const CocoBox& b) {
 }
 
 Status validate_inputs(const std::vector<EvalImage>& images, const EvalOptions& o) {
-  if (o.num_classes <= 0) return invalid_argument("evaluation needs at least one class");
-  if (o.max_dets < 1) return invalid_argument("max_dets must be at least 1");
+  if (o.num_classes <= 0) return invalid_argument(MessageId::kEvalNoClasses);
+  if (o.max_dets < 1) return invalid_argument(MessageId::kEvalMaxDets);
   if (!std::isfinite(o.count_conf) || !std::isfinite(o.confusion_iou))
-    return invalid_argument("count_conf and confusion_iou must be finite");
-  if (o.outliers < 0) return invalid_argument("outliers must not be negative");
+    return invalid_argument(MessageId::kEvalNotFinite);
+  if (o.outliers < 0) return invalid_argument(MessageId::kEvalOutliersNegative);
   for (std::size_t i = 0; i < images.size(); ++i) {
-    const std::string where = "image " + std::to_string(i) + ": ";
     for (const LabelBox& l : images[i].labels) {
       if (l.class_id < 0 || l.class_id >= o.num_classes)
-        return invalid_argument(where + "label class " + std::to_string(l.class_id) + " is outside 0.." +
-                                std::to_string(o.num_classes - 1));
+        return invalid_argument(MessageId::kEvalLabelClass,
+                                {{"image", i}, {"class", l.class_id}, {"last", o.num_classes - 1}});
       if (!finite_box(l.box) || (l.area && !(std::isfinite(*l.area) && *l.area >= 0)))
-        return invalid_argument(where + "a label box is not finite or has a negative size");
+        return invalid_argument(MessageId::kEvalLabelBox, {{"image", i}});
     }
     for (const PredictedBox& p : images[i].predictions) {
       if (p.class_id < 0 || p.class_id >= o.num_classes)
-        return invalid_argument(where + "prediction class " + std::to_string(p.class_id) + " is outside 0.." +
-                                std::to_string(o.num_classes - 1));
+        return invalid_argument(MessageId::kEvalPredictionClass,
+                                {{"image", i}, {"class", p.class_id}, {"last", o.num_classes - 1}});
       if (!finite_box(p.box) || !std::isfinite(p.score))
-        return invalid_argument(where + "a prediction is not finite or has a negative size");
+        return invalid_argument(MessageId::kEvalPredictionBox, {{"image", i}});
     }
   }
   return Status();

@@ -152,13 +152,10 @@ Pipeline::~Pipeline() = default;
 
 Status Pipeline::create(std::shared_ptr<const Model> model, const PipelineOptions& options,
                         std::unique_ptr<Pipeline>* out) {
-  if (!model) return invalid_argument("the pipeline needs a model.");
+  if (!model) return invalid_argument(MessageId::kPipelineNoModel);
   if (options.sessions_per_placement < 1)
-    return invalid_argument("the pipeline needs at least 1 session per placement, not " +
-                            std::to_string(options.sessions_per_placement) + ".");
-  if (options.queue_frames < 1)
-    return invalid_argument("the pipeline's queue must hold at least 1 frame per stream, not " +
-                            std::to_string(options.queue_frames) + ".");
+    return invalid_argument(MessageId::kPipelineSessions, {{"sessions", options.sessions_per_placement}});
+  if (options.queue_frames < 1) return invalid_argument(MessageId::kPipelineQueue, {{"frames", options.queue_frames}});
   auto impl = std::make_unique<Impl>();
   impl->model = std::move(model);
   impl->options = options;
@@ -171,7 +168,7 @@ Status Pipeline::create(std::shared_ptr<const Model> model, const PipelineOption
       impl->workers.push_back(std::move(worker));
     }
   }
-  if (impl->workers.empty()) return invalid_argument("the pipeline needs at least one worker placement.");
+  if (impl->workers.empty()) return invalid_argument(MessageId::kPipelineNoWorkers);
   out->reset(new Pipeline(std::move(impl)));
   return Status::ok_status();
 }
@@ -181,7 +178,7 @@ void Pipeline::add_source(std::string name, std::unique_ptr<FrameSource> source)
   stream->info.stream = static_cast<int>(impl_->streams.size());
   stream->info.source = std::move(name);
   if (!source) {
-    stream->why = invalid_argument("the source '" + stream->info.source + "' is missing.");
+    stream->why = invalid_argument(MessageId::kPipelineSourceMissing, {{"source", stream->info.source}});
     stream->status = StreamStatus::kFailed;
   } else {
     stream->info.source_info = source->info();
@@ -197,7 +194,8 @@ void Pipeline::add_failed_source(std::string name, Status why) {
   auto stream = std::make_unique<Stream>();
   stream->info.stream = static_cast<int>(impl_->streams.size());
   stream->info.source = std::move(name);
-  stream->why = why.ok() ? io_error("the source '" + stream->info.source + "' could not be opened.") : std::move(why);
+  stream->why =
+      why.ok() ? io_error(MessageId::kPipelineSourceNotOpened, {{"source", stream->info.source}}) : std::move(why);
   stream->status = StreamStatus::kFailed;
   std::lock_guard lock(impl_->mu);
   impl_->streams.push_back(std::move(stream));
@@ -232,7 +230,7 @@ Status Pipeline::run() {
   Status started;
   {
     std::lock_guard lock(p.mu);
-    if (p.ran) return invalid_argument("Pipeline::run() was already called: a pipeline runs once.");
+    if (p.ran) return invalid_argument(MessageId::kPipelineRunTwice);
     p.ran = true;
     p.running = true;
     p.start_time = SteadyClock::now();
@@ -256,8 +254,7 @@ Status Pipeline::run() {
       if (stream->source) threads.emplace_back([&p, stream] { p.decode(*stream); });
     }
   } catch (const std::system_error& e) {
-    started =
-        Status(StatusCode::kOutOfMemory, std::string("the pipeline could not start its threads: ") + e.what() + ".");
+    started = Status(StatusCode::kOutOfMemory, Message(MessageId::kPipelineThreads, {{"reason", e.what()}}));
     stop();
     std::lock_guard lock(p.mu);
     for (; next_decoder < p.streams.size(); ++next_decoder) {  // the streams whose decoder did not start

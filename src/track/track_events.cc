@@ -164,7 +164,7 @@ TrackEvents::~TrackEvents() = default;
 
 Status TrackEvents::create(const ZoneConfig& config, const EventOptions& options, std::unique_ptr<TrackEvents>* out) {
   RKYOLO_RETURN_IF_ERROR(validate(config));
-  if (!(options.score_step >= 0.0f)) return invalid_argument("event score_step must be 0 or more");
+  if (!(options.score_step >= 0.0f)) return invalid_argument(MessageId::kEventsScoreStep);
   auto impl = std::make_unique<Impl>();
   impl->config = config;
   impl->options = options;

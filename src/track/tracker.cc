@@ -88,15 +88,14 @@ Status validate(const TrackerOptions& o) {
         Named{"low_match_iou_threshold", o.low_match_iou_threshold},
         Named{"unconfirmed_match_iou_threshold", o.unconfirmed_match_iou_threshold}})
     if (!in_unit_range(n.value))
-      return invalid_argument(std::string("tracker ") + n.name + " must be between 0 and 1, not " +
-                              std::to_string(n.value));
+      return invalid_argument(MessageId::kTrackerThresholdRange,
+                              {{"name", n.name}, {"value", std::to_string(n.value)}});
   if (o.low_threshold > o.high_threshold)
-    return invalid_argument("tracker low_threshold (" + std::to_string(o.low_threshold) +
-                            ") must not exceed high_threshold (" + std::to_string(o.high_threshold) + ")");
-  if (o.track_buffer < 0)
-    return invalid_argument("tracker track_buffer must be 0 or more frames, not " + std::to_string(o.track_buffer));
+    return invalid_argument(MessageId::kTrackerLowAboveHigh,
+                            {{"low", std::to_string(o.low_threshold)}, {"high", std::to_string(o.high_threshold)}});
+  if (o.track_buffer < 0) return invalid_argument(MessageId::kTrackerBuffer, {{"value", o.track_buffer}});
   if (!(o.frame_rate > 0) || !std::isfinite(o.frame_rate))
-    return invalid_argument("tracker frame_rate must be a positive number, not " + std::to_string(o.frame_rate));
+    return invalid_argument(MessageId::kTrackerFrameRate, {{"value", std::to_string(o.frame_rate)}});
   return Status::ok_status();
 }
 

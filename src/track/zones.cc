@@ -45,30 +45,28 @@ int line_side(const CountLine& line, Point p) {
 
 Status validate(const ZoneConfig& config) {
   if (config.zones.size() > static_cast<std::size_t>(kMaxZones))
-    return invalid_argument("too many zones: " + std::to_string(config.zones.size()) + " (at most " +
-                            std::to_string(kMaxZones) + ")");
+    return invalid_argument(MessageId::kZonesTooManyZones, {{"count", config.zones.size()}, {"max", kMaxZones}});
   if (config.lines.size() > static_cast<std::size_t>(kMaxLines))
-    return invalid_argument("too many lines: " + std::to_string(config.lines.size()) + " (at most " +
-                            std::to_string(kMaxLines) + ")");
+    return invalid_argument(MessageId::kZonesTooManyLines, {{"count", config.lines.size()}, {"max", kMaxLines}});
   for (std::size_t i = 0; i < config.zones.size(); ++i) {
     const Zone& z = config.zones[i];
-    const std::string what = "zone " + std::to_string(i) + " ('" + z.name + "')";
-    if (z.name.empty()) return invalid_argument("zone " + std::to_string(i) + " has no name");
+    const Message what(MessageId::kZonesNamedZone, {{"index", i}, {"name", z.name}});
+    if (z.name.empty()) return invalid_argument(MessageId::kZonesZoneNoName, {{"index", i}});
     for (std::size_t k = 0; k < i; ++k)
-      if (config.zones[k].name == z.name) return invalid_argument(what + ": the name is used twice");
+      if (config.zones[k].name == z.name) return invalid_argument(MessageId::kZonesNameTwice, {{"what", what}});
     if (z.polygon.size() < 3)
-      return invalid_argument(what + " needs at least 3 points, not " + std::to_string(z.polygon.size()));
+      return invalid_argument(MessageId::kZonesFewPoints, {{"what", what}, {"count", z.polygon.size()}});
     for (const Point& p : z.polygon)
-      if (!finite(p)) return invalid_argument(what + " has a point that is not a finite number");
+      if (!finite(p)) return invalid_argument(MessageId::kZonesPointNotFinite, {{"what", what}});
   }
   for (std::size_t i = 0; i < config.lines.size(); ++i) {
     const CountLine& l = config.lines[i];
-    const std::string what = "line " + std::to_string(i) + " ('" + l.name + "')";
-    if (l.name.empty()) return invalid_argument("line " + std::to_string(i) + " has no name");
+    const Message what(MessageId::kZonesNamedLine, {{"index", i}, {"name", l.name}});
+    if (l.name.empty()) return invalid_argument(MessageId::kZonesLineNoName, {{"index", i}});
     for (std::size_t k = 0; k < i; ++k)
-      if (config.lines[k].name == l.name) return invalid_argument(what + ": the name is used twice");
-    if (!finite(l.from) || !finite(l.to)) return invalid_argument(what + " has a point that is not a finite number");
-    if (l.from.x == l.to.x && l.from.y == l.to.y) return invalid_argument(what + " has the same two ends");
+      if (config.lines[k].name == l.name) return invalid_argument(MessageId::kZonesNameTwice, {{"what", what}});
+    if (!finite(l.from) || !finite(l.to)) return invalid_argument(MessageId::kZonesPointNotFinite, {{"what", what}});
+    if (l.from.x == l.to.x && l.from.y == l.to.y) return invalid_argument(MessageId::kZonesSameEnds, {{"what", what}});
   }
   return Status::ok_status();
 }

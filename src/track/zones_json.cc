@@ -39,12 +39,12 @@ class JsonReader {
   Status read(JsonValue* out) {
     RKYOLO_RETURN_IF_ERROR(value(out, 0));
     skip_space();
-    if (pos_ != text_.size()) return error("unexpected text after the JSON value");
+    if (pos_ != text_.size()) return error(MessageId::kJsonTrailingText);
     return Status::ok_status();
   }
 
  private:
-  Status error(const std::string& what) const {
+  Status error(MessageId id, std::vector<MessageArg> args = {}) const {
     int line = 1, column = 1;
     for (std::size_t i = 0; i < pos_ && i < text_.size(); ++i) {
       if (text_[i] == '\n') {
@@ -54,7 +54,8 @@ class JsonReader {
         ++column;
       }
     }
-    return invalid_argument(what + " at line " + std::to_string(line) + ", column " + std::to_string(column));
+    return invalid_argument(MessageId::kJsonAt,
+                            {{"what", Message(id, std::move(args))}, {"line", line}, {"column", column}});
   }
 
   void skip_space() {
@@ -70,9 +71,9 @@ class JsonReader {
   }
 
   Status value(JsonValue* out, int depth) {
-    if (depth > kMaxDepth) return error("JSON nested too deeply");
+    if (depth > kMaxDepth) return error(MessageId::kJsonTooDeep);
     skip_space();
-    if (pos_ >= text_.size()) return error("unexpected end of the file");
+    if (pos_ >= text_.size()) return error(MessageId::kJsonUnexpectedEnd);
     const char c = text_[pos_];
     if (c == '{') return object(out, depth);
     if (c == '[') return array(out, depth);
@@ -95,13 +96,13 @@ class JsonReader {
     const std::size_t start = pos_;
     while (pos_ < text_.size() && std::string_view("+-0123456789.eE").find(text_[pos_]) != std::string_view::npos)
       ++pos_;
-    if (start == pos_) return error("expected a value");
+    if (start == pos_) return error(MessageId::kJsonExpectedValue);
     const std::string token(text_.substr(start, pos_ - start));
     char* end = nullptr;
     out->number = std::strtod(token.c_str(), &end);
     if (end != token.c_str() + token.size()) {
       pos_ = start;
-      return error("bad number '" + token + "'");
+      return error(MessageId::kJsonBadNumber, {{"token", token}});
     }
     out->kind = JsonValue::Kind::kNumber;
     return Status::ok_status();
@@ -121,13 +122,13 @@ class JsonReader {
           case 'r': c = '\r'; break;
           case 'b': c = '\b'; break;
           case 'f': c = '\f'; break;
-          case 'u': return error("\\u escapes are not supported in names; write the UTF-8 characters");
+          case 'u': return error(MessageId::kJsonUnicodeEscape);
           default: c = e;  // \" \\ \/
         }
       }
       out->push_back(c);
     }
-    if (pos_ >= text_.size()) return error("unterminated string");
+    if (pos_ >= text_.size()) return error(MessageId::kUnterminatedString);
     ++pos_;  // closing quote
     return Status::ok_status();
   }
@@ -143,7 +144,7 @@ class JsonReader {
       skip_space();
       if (consume(",")) continue;
       if (consume("]")) return Status::ok_status();
-      return error("expected ',' or ']'");
+      return error(MessageId::kJsonExpectedArraySeparator);
     }
   }
 
@@ -154,16 +155,16 @@ class JsonReader {
     if (consume("}")) return Status::ok_status();
     while (true) {
       skip_space();
-      if (pos_ >= text_.size() || text_[pos_] != '"') return error("expected a key in quotes");
+      if (pos_ >= text_.size() || text_[pos_] != '"') return error(MessageId::kJsonExpectedKey);
       out->object.emplace_back();
       RKYOLO_RETURN_IF_ERROR(string(&out->object.back().key));
       skip_space();
-      if (!consume(":")) return error("expected ':'");
+      if (!consume(":")) return error(MessageId::kJsonExpectedColon);
       RKYOLO_RETURN_IF_ERROR(value(&out->object.back().value, depth + 1));
       skip_space();
       if (consume(",")) continue;
       if (consume("}")) return Status::ok_status();
-      return error("expected ',' or '}'");
+      return error(MessageId::kJsonExpectedObjectSeparator);
     }
   }
 
@@ -171,58 +172,61 @@ class JsonReader {
   std::size_t pos_ = 0;
 };
 
-Status to_point(const JsonValue& v, const std::string& what, Point* out) {
+Status to_point(const JsonValue& v, const Message& what, Point* out) {
   if (v.kind != JsonValue::Kind::kArray || v.array.size() != 2 || v.array[0].kind != JsonValue::Kind::kNumber ||
       v.array[1].kind != JsonValue::Kind::kNumber)
-    return invalid_argument(what + " must be a point [x, y]");
+    return invalid_argument(MessageId::kZonesNotPoint, {{"what", what}});
   *out = {static_cast<float>(v.array[0].number), static_cast<float>(v.array[1].number)};
   return Status::ok_status();
 }
 
-Status to_name(const JsonValue& v, const std::string& what, std::string* out) {
-  if (v.kind != JsonValue::Kind::kString) return invalid_argument(what + ": \"name\" must be a string");
+Status to_name(const JsonValue& v, const Message& what, std::string* out) {
+  if (v.kind != JsonValue::Kind::kString) return invalid_argument(MessageId::kZonesNameNotString, {{"what", what}});
   *out = v.string;
   return Status::ok_status();
 }
 
-Status to_zone(const JsonValue& v, const std::string& what, Zone* out) {
-  if (v.kind != JsonValue::Kind::kObject) return invalid_argument(what + " must be an object");
+Status to_zone(const JsonValue& v, const Message& what, Zone* out) {
+  if (v.kind != JsonValue::Kind::kObject) return invalid_argument(MessageId::kZonesNotObject, {{"what", what}});
   bool has_points = false;
   for (const auto& [key, value] : v.object) {
     if (key == "name") {
       RKYOLO_RETURN_IF_ERROR(to_name(value, what, &out->name));
     } else if (key == "points") {
-      if (value.kind != JsonValue::Kind::kArray) return invalid_argument(what + ": \"points\" must be an array");
+      if (value.kind != JsonValue::Kind::kArray)
+        return invalid_argument(MessageId::kZonesPointsNotArray, {{"what", what}});
       has_points = true;
       for (std::size_t i = 0; i < value.array.size(); ++i) {
         out->polygon.emplace_back();
-        RKYOLO_RETURN_IF_ERROR(to_point(value.array[i], what + " point " + std::to_string(i), &out->polygon.back()));
+        RKYOLO_RETURN_IF_ERROR(to_point(value.array[i],
+                                        Message(MessageId::kZonesPointIndex, {{"what", what}, {"index", i}}),
+                                        &out->polygon.back()));
       }
     } else {
-      return invalid_argument(what + ": unknown key \"" + key + "\" (zones have \"name\" and \"points\")");
+      return invalid_argument(MessageId::kZonesZoneUnknownKey, {{"what", what}, {"key", key}});
     }
   }
-  if (!has_points) return invalid_argument(what + " has no \"points\"");
+  if (!has_points) return invalid_argument(MessageId::kZonesNoPoints, {{"what", what}});
   return Status::ok_status();
 }
 
-Status to_line(const JsonValue& v, const std::string& what, CountLine* out) {
-  if (v.kind != JsonValue::Kind::kObject) return invalid_argument(what + " must be an object");
+Status to_line(const JsonValue& v, const Message& what, CountLine* out) {
+  if (v.kind != JsonValue::Kind::kObject) return invalid_argument(MessageId::kZonesNotObject, {{"what", what}});
   bool has_from = false, has_to = false;
   for (const auto& [key, value] : v.object) {
     if (key == "name") {
       RKYOLO_RETURN_IF_ERROR(to_name(value, what, &out->name));
     } else if (key == "from") {
-      RKYOLO_RETURN_IF_ERROR(to_point(value, what + ": \"from\"", &out->from));
+      RKYOLO_RETURN_IF_ERROR(to_point(value, Message(MessageId::kZonesFromKey, {{"what", what}}), &out->from));
       has_from = true;
     } else if (key == "to") {
-      RKYOLO_RETURN_IF_ERROR(to_point(value, what + ": \"to\"", &out->to));
+      RKYOLO_RETURN_IF_ERROR(to_point(value, Message(MessageId::kZonesToKey, {{"what", what}}), &out->to));
       has_to = true;
     } else {
-      return invalid_argument(what + ": unknown key \"" + key + "\" (lines have \"name\", \"from\" and \"to\")");
+      return invalid_argument(MessageId::kZonesLineUnknownKey, {{"what", what}, {"key", key}});
     }
   }
-  if (!has_from || !has_to) return invalid_argument(what + " needs both \"from\" and \"to\"");
+  if (!has_from || !has_to) return invalid_argument(MessageId::kZonesLineEnds, {{"what", what}});
   return Status::ok_status();
 }
 
@@ -231,20 +235,20 @@ Status to_line(const JsonValue& v, const std::string& what, CountLine* out) {
 Status parse_zones_json(std::string_view text, ZoneConfig* out) {
   JsonValue root;
   RKYOLO_RETURN_IF_ERROR(JsonReader(text).read(&root));
-  if (root.kind != JsonValue::Kind::kObject)
-    return invalid_argument("a zones file is a JSON object with \"zones\" and/or \"lines\"");
+  if (root.kind != JsonValue::Kind::kObject) return invalid_argument(MessageId::kZonesRootNotObject);
   ZoneConfig config;
   for (const auto& [key, value] : root.object) {
-    if (key != "zones" && key != "lines")
-      return invalid_argument("unknown key \"" + key + "\" (a zones file has \"zones\" and \"lines\")");
-    if (value.kind != JsonValue::Kind::kArray) return invalid_argument("\"" + key + "\" must be an array");
+    if (key != "zones" && key != "lines") return invalid_argument(MessageId::kZonesRootUnknownKey, {{"key", key}});
+    if (value.kind != JsonValue::Kind::kArray) return invalid_argument(MessageId::kZonesKeyNotArray, {{"key", key}});
     for (std::size_t i = 0; i < value.array.size(); ++i) {
       if (key == "zones") {
         config.zones.emplace_back();
-        RKYOLO_RETURN_IF_ERROR(to_zone(value.array[i], "zone " + std::to_string(i), &config.zones.back()));
+        RKYOLO_RETURN_IF_ERROR(
+            to_zone(value.array[i], Message(MessageId::kZonesZoneIndex, {{"index", i}}), &config.zones.back()));
       } else {
         config.lines.emplace_back();
-        RKYOLO_RETURN_IF_ERROR(to_line(value.array[i], "line " + std::to_string(i), &config.lines.back()));
+        RKYOLO_RETURN_IF_ERROR(
+            to_line(value.array[i], Message(MessageId::kZonesLineIndex, {{"index", i}}), &config.lines.back()));
       }
     }
   }
@@ -255,11 +259,11 @@ Status parse_zones_json(std::string_view text, ZoneConfig* out) {
 
 Status load_zones_file(const std::string& path, ZoneConfig* out) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return not_found("zones file '" + path + "' cannot be opened");
+  if (!in) return not_found(MessageId::kZonesCannotOpen, {{"path", path}});
   std::ostringstream text;
   text << in.rdbuf();
-  if (in.bad()) return io_error("zones file '" + path + "' cannot be read");
-  return parse_zones_json(text.str(), out).with_context("zones file '" + path + "'");
+  if (in.bad()) return io_error(MessageId::kZonesCannotRead, {{"path", path}});
+  return parse_zones_json(text.str(), out).with_context(Message(MessageId::kZonesFile, {{"path", path}}));
 }
 
 }  // namespace rkyolo

@@ -64,14 +64,17 @@ Status load_net(const SharedModel& m, cv::dnn::Net* net) {
   try {
     *net = cv::dnn::readNetFromONNX(reinterpret_cast<const char*>(m.bytes.data()), m.bytes.size());
   } catch (const cv::Exception& e) {
-    return unsupported_model(
-        "OpenCV " CV_VERSION " DNN cannot load '" + m.info.path + "': " + opencv_node_error(e.err) +
-        (m.rewrites.rewrites.empty() ? std::string(" (no rkyolo rewrite applies to this graph)")
-                                     : " (after rkyolo's rewrites: " + join(m.rewrites.rewrites) + ")"));
+    if (m.rewrites.rewrites.empty())
+      return unsupported_model(MessageId::kCpuLoadNoRewrite,
+                               {{"version", CV_VERSION}, {"path", m.info.path}, {"detail", opencv_node_error(e.err)}});
+    return unsupported_model(MessageId::kCpuLoadAfterRewrites, {{"version", CV_VERSION},
+                                                                {"path", m.info.path},
+                                                                {"detail", opencv_node_error(e.err)},
+                                                                {"rewrites", join(m.rewrites.rewrites)}});
   } catch (const std::exception& e) {
-    return unsupported_model("OpenCV DNN cannot load '" + m.info.path + "': " + e.what());
+    return unsupported_model(MessageId::kCpuLoadFailed, {{"path", m.info.path}, {"detail", e.what()}});
   }
-  if (net->empty()) return unsupported_model("OpenCV DNN loaded an empty network from '" + m.info.path + "'");
+  if (net->empty()) return unsupported_model(MessageId::kCpuEmptyNetwork, {{"path", m.info.path}});
   net->setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
   net->setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
   return Status();
@@ -106,17 +109,16 @@ class CpuBackend final : public Backend {
       net_.setInput(blob_);
       net_.forward(outs_, model_->output_names);
     } catch (const cv::Exception& e) {
-      return backend_error("OpenCV DNN failed to run '" + model_->info.path + "': " + first_line(e.err));
+      return backend_error(MessageId::kCpuRunFailed, {{"path", model_->info.path}, {"detail", first_line(e.err)}});
     }
     if (outs_.size() != views_.size())
-      return backend_error("OpenCV DNN returned " + std::to_string(outs_.size()) + " outputs, expected " +
-                           std::to_string(views_.size()));
+      return backend_error(MessageId::kCpuOutputCount, {{"count", outs_.size()}, {"expected", views_.size()}});
     for (std::size_t i = 0; i < outs_.size(); ++i) {
       const TensorInfo& t = model_->info.outputs[i];
       if (outs_[i].type() != CV_32F || static_cast<std::int64_t>(outs_[i].total()) != t.element_count() ||
           !outs_[i].isContinuous())
-        return backend_error("output '" + t.name + "' came back with " + std::to_string(outs_[i].total()) +
-                             " elements, expected " + shape_string(t.dims));
+        return backend_error(MessageId::kCpuOutputSize,
+                             {{"name", t.name}, {"count", outs_[i].total()}, {"shape", shape_string(t.dims)}});
       views_[i] = TensorView{outs_[i].data, &t};
     }
     return Status();
@@ -135,7 +137,7 @@ class CpuBackend final : public Backend {
 
   Status clone(const Placement& placement, std::unique_ptr<Backend>* out) const override {
     if (placement.device != Placement::Device::kCpu)
-      return invalid_argument("the CPU backend cannot run a session at " + to_string(placement));
+      return invalid_argument(MessageId::kCpuSessionPlacement, {{"placement", to_string(placement)}});
     // A backend that never ran (a Model's prototype) hands its network,
     // warmed up at load, to its first clone: one session costs one network.
     cv::dnn::Net net;
@@ -217,19 +219,17 @@ Status create_cpu_backend(const BackendOptions& options, std::unique_ptr<Backend
   m->info.outputs = m->onnx.outputs;
   m->info.metadata = m->onnx.metadata;
   if (m->info.inputs.size() != 1)
-    return unsupported_model("model '" + path + "' has " + std::to_string(m->info.inputs.size()) +
-                             " inputs; rkyolo needs one image input");
+    return unsupported_model(MessageId::kCpuInputCount, {{"path", path}, {"count", m->info.inputs.size()}});
   TensorInfo& in = m->info.inputs[0];
   if (in.dims.size() != 4 || (in.dims[1] != 3 && in.dims[1] >= 0))
-    return unsupported_model("model '" + path + "' input '" + in.name + "' is " + shape_string(in.dims) +
-                             "; rkyolo needs an NCHW image input (1, 3, H, W)");
+    return unsupported_model(MessageId::kCpuInputShape,
+                             {{"path", path}, {"name", in.name}, {"shape", shape_string(in.dims)}});
   if (in.dtype != DType::kFloat32)
-    return unsupported_model("model '" + path + "' input '" + in.name + "' is " + dtype_name(in.dtype) +
-                             "; the CPU backend feeds float32");
+    return unsupported_model(MessageId::kCpuInputDtype,
+                             {{"path", path}, {"name", in.name}, {"dtype", dtype_name(in.dtype)}});
   const int imgsz = options.cpu.input_size;
   if (imgsz < kMinInputSize)
-    return invalid_argument("the input size for dynamic models must be at least " + std::to_string(kMinInputSize) +
-                            " (got " + std::to_string(imgsz) + ")");
+    return invalid_argument(MessageId::kCpuInputSizeSmall, {{"min", kMinInputSize}, {"value", imgsz}});
   in.dims[0] = 1;
   in.dims[1] = 3;
   if (in.dims[2] <= 0 || in.dims[3] <= 0) {
@@ -259,8 +259,7 @@ Status create_cpu_backend(const BackendOptions& options, std::unique_ptr<Backend
   ic.zero_copy = false;
 
   if (options.cpu.threads < 0)
-    return invalid_argument("the CPU thread count must not be negative (got " + std::to_string(options.cpu.threads) +
-                            ")");
+    return invalid_argument(MessageId::kCpuThreadsNegative, {{"value", options.cpu.threads}});
   if (options.cpu.threads > 0) cv::setNumThreads(options.cpu.threads);
 
   cv::dnn::Net net;
@@ -276,12 +275,15 @@ Status create_cpu_backend(const BackendOptions& options, std::unique_ptr<Backend
     net.setInput(blank);
     net.forward(outs, m->output_names);
   } catch (const cv::Exception& e) {
-    return unsupported_model("OpenCV " CV_VERSION " DNN cannot run '" + path + "' at " + std::to_string(ic.width) +
-                             "x" + std::to_string(ic.height) + ": " + first_line(e.err));
+    return unsupported_model(MessageId::kCpuCannotRunAt, {{"version", CV_VERSION},
+                                                          {"path", path},
+                                                          {"width", ic.width},
+                                                          {"height", ic.height},
+                                                          {"detail", first_line(e.err)}});
   }
   if (outs.size() != m->info.outputs.size())
-    return unsupported_model("OpenCV DNN produced " + std::to_string(outs.size()) + " outputs for '" + path +
-                             "', the graph declares " + std::to_string(m->info.outputs.size()));
+    return unsupported_model(MessageId::kCpuProducedOutputs,
+                             {{"count", outs.size()}, {"path", path}, {"declared", m->info.outputs.size()}});
   for (std::size_t i = 0; i < outs.size(); ++i) {
     TensorInfo& t = m->info.outputs[i];
     std::vector<std::int64_t> actual;

@@ -21,9 +21,7 @@ Status RknnBackend::configure() {
   SharedModel::Decision& decision = *s.decision;
   const bool can_copy = s.runtime->has_copy_api();
   if (s.options.io == RknnIo::kStandard && !can_copy)
-    return backend_error("standard I/O was requested but '" + s.runtime->path() +
-                         "' has no copy API (rknn_inputs_set, rknn_outputs_get): it runs zero-copy only, like "
-                         "RV1103/RV1106's librknnmrt.so");
+    return backend_error(MessageId::kRknnNoCopyApi, {{"library", s.runtime->path()}});
   std::string why;
   if (s.options.io != RknnIo::kStandard && (!decision.decided || decision.zero_copy)) {
     if (setup_zero_copy(&why)) {
@@ -31,11 +29,10 @@ Status RknnBackend::configure() {
     } else {
       release_zero_copy();
       if (s.options.io == RknnIo::kZeroCopy)
-        return backend_error("zero-copy I/O was requested but is not possible with '" + s.path + "': " + why);
+        return backend_error(MessageId::kRknnZeroCopyImpossible, {{"path", s.path}, {"reason", why}});
       if (!can_copy)
-        return backend_error("zero-copy I/O is not possible with '" + s.path + "' (" + why + "), and '" +
-                             s.runtime->path() +
-                             "' has no copy API (rknn_inputs_set, rknn_outputs_get) to fall back to");
+        return backend_error(MessageId::kRknnNoIoPath,
+                             {{"path", s.path}, {"reason", why}, {"library", s.runtime->path()}});
       RKYOLO_RETURN_IF_ERROR(fall_back_to_standard(why));
     }
   } else {
@@ -65,12 +62,12 @@ Status RknnBackend::fall_back_to_standard(const std::string& why) {
   rknn_context fresh = 0;
   const int rc = s.runtime->fn().init(&fresh, const_cast<std::uint8_t*>(s.bytes.data()),
                                       static_cast<uint32_t>(s.bytes.size()), s.init_flags & ~kFlushFlags, nullptr);
-  if (rc != RKNN_SUCC) return backend_error(init_failure(s, rc));
+  if (rc != RKNN_SUCC) return Status(StatusCode::kBackendError, init_failure(s, rc));
   ctx_ = std::make_shared<ContextOwner>(s.runtime, fresh);
   source_.reset();
   RKYOLO_RETURN_IF_ERROR(apply_core_mask());
-  RKYOLO_LOG(kWarning) << "zero-copy I/O is not available (" << why << ", runtime " << s.api_version
-                       << "); using the standard copy path with identical results";
+  log_message(LogLevel::kWarning,
+              Message(MessageId::kRknnZeroCopyFallback, {{"reason", why}, {"runtime", s.api_version}}));
   return Status();
 }
 
@@ -103,7 +100,7 @@ Status RknnBackend::run() {
 
 Status RknnBackend::clone(const Placement& placement, std::unique_ptr<Backend>* out) const {
   if (placement.device != Placement::Device::kNpu)
-    return invalid_argument("the RKNN backend cannot run a session at " + to_string(placement));
+    return invalid_argument(MessageId::kRknnSessionPlacement, {{"placement", to_string(placement)}});
   const Functions& fn = shared_->runtime->fn();
   rknn_context copy = 0;
   int rc;
@@ -111,13 +108,15 @@ Status RknnBackend::clone(const Placement& placement, std::unique_ptr<Backend>* 
   if (fn.dup_context != nullptr) {
     rknn_context src = ctx_->get();
     rc = fn.dup_context(&src, &copy);
-    if (rc != RKNN_SUCC) return backend_error("'" + shared_->path + "': " + describe_error("rknn_dup_context", rc));
+    if (rc != RKNN_SUCC)
+      return backend_error(MessageId::kRknnModelCall,
+                           {{"path", shared_->path}, {"cause", describe_error("rknn_dup_context", rc)}});
     source = ctx_;  // the copy shares the source's weights: keep it alive
   } else {          // old runtime: a second context from the same bytes
     const std::uint32_t flags = mode_ == IoMode::kZeroCopy ? shared_->init_flags : shared_->init_flags & ~kFlushFlags;
     rc = fn.init(&copy, const_cast<std::uint8_t*>(shared_->bytes.data()), static_cast<uint32_t>(shared_->bytes.size()),
                  flags, nullptr);
-    if (rc != RKNN_SUCC) return backend_error(init_failure(*shared_, rc));
+    if (rc != RKNN_SUCC) return Status(StatusCode::kBackendError, init_failure(*shared_, rc));
   }
   auto b = std::make_unique<RknnBackend>(shared_, ContextOwner(shared_->runtime, copy), placement, std::move(source));
   RKYOLO_RETURN_IF_ERROR(b->configure());
@@ -164,7 +163,7 @@ std::string RknnBackend::io_sentence() const {
 }
 
 Status RknnBackend::run_error(const char* call, int rc) const {
-  return backend_error(describe_error(call, rc) + " (model '" + shared_->path + "')");
+  return backend_error(MessageId::kRknnRunFailed, {{"cause", describe_error(call, rc)}, {"path", shared_->path}});
 }
 
 // The placement's cores; mask 0 leaves the choice to the runtime. The
@@ -174,8 +173,8 @@ Status RknnBackend::apply_core_mask() {
   const SharedModel& s = *shared_;
   const Functions& fn = s.runtime->fn();
   if (fn.set_core_mask == nullptr)
-    return backend_unavailable(to_string(placement_) + " was requested but '" + s.runtime->path() +
-                               "' has no rknn_set_core_mask");
+    return backend_unavailable(MessageId::kRknnPlacementNoCoreMask,
+                               {{"placement", to_string(placement_)}, {"library", s.runtime->path()}});
   const int rc = fn.set_core_mask(ctx_->get(), static_cast<rknn_core_mask>(placement_.core_mask));
   if (rc != RKNN_SUCC) return core_mask_rejected(placement_, rc);
   return Status();

@@ -86,7 +86,7 @@ bool RknnBackend::setup_zero_copy(std::string* why) {
   attr.pass_through = strategy_ == InputStrategy::kUint8 ? 0 : 1;
   int rc = fn.set_io_mem(ctx_->get(), m, &attr);
   if (rc != RKNN_SUCC) {
-    *why = describe_error("rknn_set_io_mem (input)", rc);
+    *why = describe_error("rknn_set_io_mem (input)", rc).render();
     return false;
   }
   info_.outputs.clear();
@@ -106,7 +106,7 @@ bool RknnBackend::setup_zero_copy(std::string* why) {
     }
     out_mems_.emplace_back(s.runtime, ctx_->get(), om);
     if ((rc = fn.set_io_mem(ctx_->get(), om, &oa)) != RKNN_SUCC) {
-      *why = describe_error("rknn_set_io_mem (output)", rc);
+      *why = describe_error("rknn_set_io_mem (output)", rc).render();
       return false;
     }
     info_.outputs.push_back(tensor_info(s.out_attrs[i], oa));

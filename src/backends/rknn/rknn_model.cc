@@ -20,13 +20,12 @@ std::string library_param(const BackendOptions& o) {
   return lib;
 }
 
-std::string init_failure(const SharedModel& s, int rc) {
-  std::string msg = "cannot load '" + s.path + "' on the NPU: " + describe_error("rknn_init", rc);
-  if (rc == RKNN_ERR_FAIL)
-    msg +=
-        " (a model built by a newer RKNN toolkit than this runtime also fails this way: update librknnrt.so or rebuild "
-        "the model)";
-  return msg + "; runtime " + s.runtime->embedded_version() + ", driver " + Runtime::driver_version();
+Message init_failure(const SharedModel& s, int rc) {
+  return Message(rc == RKNN_ERR_FAIL ? MessageId::kRknnInitFailedGeneric : MessageId::kRknnInitFailed,
+                 {{"path", s.path},
+                  {"cause", describe_error("rknn_init", rc)},
+                  {"runtime", s.runtime->embedded_version()},
+                  {"driver", Runtime::driver_version()}});
 }
 
 namespace {
@@ -36,16 +35,14 @@ Status open_model(const BackendOptions& options, SharedModel* s) {
   s->options = options.rknn;
   for (int c = 0; c < 3; ++c)
     if (!(s->options.std[c] > 0))
-      return invalid_argument("the RKNN input std must be positive on every channel (got " +
-                              std::to_string(s->options.std[c]) + " on channel " + std::to_string(c) + ")");
+      return invalid_argument(MessageId::kRknnStdNotPositive,
+                              {{"value", std::to_string(s->options.std[c])}, {"channel", c}});
   s->path = options.model_path;
   RKYOLO_RETURN_IF_ERROR(core::read_file_bytes(s->path, &s->bytes));
   {
     core::OnnxModelInfo onnx;
     if (core::parse_onnx(s->bytes.data(), s->bytes.size(), s->path, &onnx).ok())
-      return unsupported_model("'" + s->path +
-                               "' is an ONNX model; the NPU runs .rknn models (convert it with rknn-toolkit2, "
-                               "or with 'rknn-emu convert' for the emulator), or use --backend cpu");
+      return unsupported_model(MessageId::kRknnGotOnnx, {{"path", s->path}});
   }
   RKYOLO_RETURN_IF_ERROR(Runtime::load(library_param(options), &s->runtime));
   const Functions& fn = s->runtime->fn();
@@ -54,7 +51,7 @@ Status open_model(const BackendOptions& options, SharedModel* s) {
     if (fn.mem_sync != nullptr)
       s->init_flags |= kFlushFlags;
     else
-      RKYOLO_LOG(kWarning) << "rknn_cache=manual is ignored: '" << s->runtime->path() << "' has no rknn_mem_sync";
+      log_message(LogLevel::kWarning, Message(MessageId::kRknnManualCacheIgnored, {{"library", s->runtime->path()}}));
   }
   return Status();
 }
@@ -64,10 +61,11 @@ Status init_context(SharedModel* s, ContextOwner* out) {
   rknn_context ctx = 0;
   int rc = fn.init(&ctx, s->bytes.data(), static_cast<uint32_t>(s->bytes.size()), s->init_flags, nullptr);
   if (rc != RKNN_SUCC) {
-    const std::string msg = init_failure(*s, rc);
-    if (rc == RKNN_ERR_DEVICE_UNAVAILABLE) return backend_unavailable(msg);
-    if (rc == RKNN_ERR_MODEL_INVALID || rc == RKNN_ERR_TARGET_PLATFORM_UNMATCH) return invalid_model(msg);
-    return backend_error(msg);
+    Message msg = init_failure(*s, rc);
+    if (rc == RKNN_ERR_DEVICE_UNAVAILABLE) return Status(StatusCode::kBackendUnavailable, std::move(msg));
+    if (rc == RKNN_ERR_MODEL_INVALID || rc == RKNN_ERR_TARGET_PLATFORM_UNMATCH)
+      return Status(StatusCode::kInvalidModel, std::move(msg));
+    return Status(StatusCode::kBackendError, std::move(msg));
   }
   *out = ContextOwner(s->runtime, ctx);
   return Status();
@@ -85,36 +83,34 @@ Status query_model(rknn_context ctx, SharedModel* s) {
   }
   rknn_input_output_num io{};
   if ((rc = query(RKNN_QUERY_IN_OUT_NUM, &io, sizeof io)) != RKNN_SUCC)
-    return backend_error("'" + s->path + "': " + describe_error("rknn_query(IN_OUT_NUM)", rc));
-  if (io.n_input != 1)
-    return unsupported_model("'" + s->path + "' has " + std::to_string(io.n_input) +
-                             " inputs; rkyolo needs one image input");
+    return backend_error(MessageId::kRknnModelCall,
+                         {{"path", s->path}, {"cause", describe_error("rknn_query(IN_OUT_NUM)", rc)}});
+  if (io.n_input != 1) return unsupported_model(MessageId::kRknnInputCount, {{"path", s->path}, {"count", io.n_input}});
   s->in_attr.index = 0;
   if ((rc = query(RKNN_QUERY_INPUT_ATTR, &s->in_attr, sizeof s->in_attr)) != RKNN_SUCC)
-    return backend_error("'" + s->path + "': " + describe_error("rknn_query(INPUT_ATTR)", rc));
+    return backend_error(MessageId::kRknnModelCall,
+                         {{"path", s->path}, {"cause", describe_error("rknn_query(INPUT_ATTR)", rc)}});
   if (io.n_output == 0 || io.n_output > core::kMaxOutputs)
-    return unsupported_model("'" + s->path + "' has " + std::to_string(io.n_output) +
-                             " outputs; YOLO layouts have 1 to " + std::to_string(core::kMaxOutputs));
+    return unsupported_model(MessageId::kRknnOutputCount,
+                             {{"path", s->path}, {"count", io.n_output}, {"max", core::kMaxOutputs}});
   s->in_native.index = 0;
   s->have_native = query(RKNN_QUERY_NATIVE_INPUT_ATTR, &s->in_native, sizeof s->in_native) == RKNN_SUCC;
   for (uint32_t i = 0; i < io.n_output; ++i) {
     rknn_tensor_attr a{}, n{};
     a.index = n.index = i;
     if ((rc = query(RKNN_QUERY_OUTPUT_ATTR, &a, sizeof a)) != RKNN_SUCC)
-      return backend_error("'" + s->path + "': " + describe_error("rknn_query(OUTPUT_ATTR)", rc));
+      return backend_error(MessageId::kRknnModelCall,
+                           {{"path", s->path}, {"cause", describe_error("rknn_query(OUTPUT_ATTR)", rc)}});
     if (s->have_native && query(RKNN_QUERY_NATIVE_OUTPUT_ATTR, &n, sizeof n) != RKNN_SUCC) s->have_native = false;
     s->out_attrs.push_back(a);
     s->out_native.push_back(n);
   }
   const rknn_tensor_attr& in = s->in_attr;
-  if (in.n_dims != 4)
-    return unsupported_model("'" + s->path + "' input has " + std::to_string(in.n_dims) +
-                             " dims; rkyolo needs an image input");
+  if (in.n_dims != 4) return unsupported_model(MessageId::kRknnInputDims, {{"path", s->path}, {"dims", in.n_dims}});
   const bool nhwc = in.fmt == RKNN_TENSOR_NHWC;
   const std::uint32_t channels = nhwc ? in.dims[3] : in.dims[1];
   if (channels != 3)
-    return unsupported_model("'" + s->path + "' input has " + std::to_string(channels) +
-                             " channels; rkyolo feeds RGB images");
+    return unsupported_model(MessageId::kRknnInputChannels, {{"path", s->path}, {"channels", channels}});
   RKYOLO_RETURN_IF_ERROR(
       core::check_input_size(nhwc ? in.dims[2] : in.dims[3], nhwc ? in.dims[1] : in.dims[2], "'" + s->path + "'"));
   s->input_info = tensor_info(in, in);

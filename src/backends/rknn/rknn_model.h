@@ -49,7 +49,7 @@ std::string library_param(const BackendOptions& options);
 
 // rknn_init failed: the call, the code, its sentence and the versions (a model
 // built by a newer toolkit than the runtime is the most common cause).
-std::string init_failure(const SharedModel& s, int rc);
+Message init_failure(const SharedModel& s, int rc);
 
 // Reads the model file, loads the runtime, creates the first context and
 // queries everything the contexts share into *out.

@@ -12,8 +12,9 @@ constexpr int kMaxNpuCores = 3;  // RK3588; RK3576 has 2, the others 1
 Status core_mask_rejected(const Placement& placement, int rc) {
   std::ostringstream mask;
   mask << std::hex << placement.core_mask;
-  return backend_error("NPU core mask 0x" + mask.str() + " (" + to_string(placement) + ") was rejected: " +
-                       describe_error("rknn_set_core_mask", rc) + " (this chip may have fewer cores)");
+  return backend_error(
+      MessageId::kRknnCoreMaskRejected,
+      {{"mask", mask.str()}, {"placement", to_string(placement)}, {"cause", describe_error("rknn_set_core_mask", rc)}});
 }
 
 Placement npu_placement(std::uint32_t mask) {
@@ -37,7 +38,7 @@ Status plan_placements(const Functions& fn, rknn_context ctx, const std::string&
   s->npu_cores = std::max(s->npu_cores, 1);
   s->placements.clear();
   if ((o.all_cores_in_one || !o.cores.empty()) && fn.set_core_mask == nullptr)
-    return backend_unavailable("NPU cores were requested but '" + library + "' has no rknn_set_core_mask");
+    return backend_unavailable(MessageId::kRknnNoCoreMaskSymbol, {{"library", library}});
   if (o.all_cores_in_one) {
     Placement all = npu_placement(RKNN_NPU_CORE_0_1_2);
     int rc = fn.set_core_mask(ctx, RKNN_NPU_CORE_0_1_2);
@@ -52,8 +53,7 @@ Status plan_placements(const Functions& fn, rknn_context ctx, const std::string&
   }
   for (int core : o.cores) {
     if (core < 0 || core >= kMaxNpuCores)
-      return invalid_argument("NPU core " + std::to_string(core) + " does not exist (cores are 0 to " +
-                              std::to_string(kMaxNpuCores - 1) + ")");
+      return invalid_argument(MessageId::kRknnCoreRange, {{"core", core}, {"last", kMaxNpuCores - 1}});
     const Placement p = npu_placement(1U << core);
     if (accepted[core] != RKNN_SUCC) return core_mask_rejected(p, accepted[core]);
     s->placements.push_back(p);

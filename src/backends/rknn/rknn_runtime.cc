@@ -29,34 +29,29 @@ const char* error_name(int code) {
   }
 }
 
-const char* error_sentence(int code) {
+MessageId error_sentence(int code) {
   switch (code) {
-    case RKNN_SUCC: return "success";
-    case RKNN_ERR_FAIL: return "the runtime reported a generic failure";
-    case RKNN_ERR_TIMEOUT: return "the NPU did not finish in time";
-    case RKNN_ERR_DEVICE_UNAVAILABLE:
-      return "the NPU device is unavailable (driver not loaded, or no permission on /dev/dri or /dev/rknpu)";
-    case RKNN_ERR_MALLOC_FAIL: return "the runtime could not allocate memory";
-    case RKNN_ERR_PARAM_INVALID: return "a parameter was rejected by the runtime";
-    case RKNN_ERR_MODEL_INVALID:
-      return "the model is invalid, or was built by a newer RKNN toolkit than this runtime (update librknnrt.so or "
-             "rebuild the model)";
-    case RKNN_ERR_CTX_INVALID: return "the context is invalid or was destroyed";
-    case RKNN_ERR_INPUT_INVALID: return "the input was rejected";
-    case RKNN_ERR_OUTPUT_INVALID: return "the output was rejected";
-    case RKNN_ERR_DEVICE_UNMATCH: return "the model does not match this device";
-    case RKNN_ERR_INCOMPATILE_PRE_COMPILE_MODEL: return "the pre-compiled model does not match this driver";
-    case RKNN_ERR_INCOMPATILE_OPTIMIZATION_LEVEL_VERSION:
-      return "the model's optimization level does not match this driver";
-    case RKNN_ERR_TARGET_PLATFORM_UNMATCH:
-      return "the model was built for another Rockchip platform (check --target-platform)";
-    default: return "the runtime returned an unexpected code";
+    case RKNN_SUCC: return MessageId::kRknnSuccess;
+    case RKNN_ERR_FAIL: return MessageId::kRknnErrFail;
+    case RKNN_ERR_TIMEOUT: return MessageId::kRknnErrTimeout;
+    case RKNN_ERR_DEVICE_UNAVAILABLE: return MessageId::kRknnErrDeviceUnavailable;
+    case RKNN_ERR_MALLOC_FAIL: return MessageId::kRknnErrMalloc;
+    case RKNN_ERR_PARAM_INVALID: return MessageId::kRknnErrParam;
+    case RKNN_ERR_MODEL_INVALID: return MessageId::kRknnErrModelInvalid;
+    case RKNN_ERR_CTX_INVALID: return MessageId::kRknnErrContext;
+    case RKNN_ERR_INPUT_INVALID: return MessageId::kRknnErrInput;
+    case RKNN_ERR_OUTPUT_INVALID: return MessageId::kRknnErrOutput;
+    case RKNN_ERR_DEVICE_UNMATCH: return MessageId::kRknnErrDeviceUnmatch;
+    case RKNN_ERR_INCOMPATILE_PRE_COMPILE_MODEL: return MessageId::kRknnErrPrecompiled;
+    case RKNN_ERR_INCOMPATILE_OPTIMIZATION_LEVEL_VERSION: return MessageId::kRknnErrOptimizationLevel;
+    case RKNN_ERR_TARGET_PLATFORM_UNMATCH: return MessageId::kRknnErrPlatform;
+    default: return MessageId::kRknnErrUnexpected;
   }
 }
 
-std::string describe_error(const char* call, int code) {
-  return std::string(call) + " returned " + error_name(code) + " (" + std::to_string(code) +
-         "): " + error_sentence(code);
+Message describe_error(const char* call, int code) {
+  return Message(MessageId::kRknnCallFailed,
+                 {{"call", call}, {"name", error_name(code)}, {"code", code}, {"meaning", error_sentence(code)}});
 }
 
 namespace {
@@ -90,9 +85,7 @@ Status Runtime::load(const std::string& requested, std::shared_ptr<Runtime>* out
       h = dlopen("librknnmrt.so", RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
       if (h != nullptr) name = "librknnmrt.so";
     }
-    if (h == nullptr)
-      return backend_unavailable("cannot load the RKNN runtime '" + name + "': " + why +
-                                 " (install librknnrt.so, or point --rknn-lib / RKYOLO_RKNN_LIB at it)");
+    if (h == nullptr) return backend_unavailable(MessageId::kRknnRuntimeLoad, {{"library", name}, {"reason", why}});
   }
   std::shared_ptr<Runtime> rt(new Runtime());
   rt->handle_ = h;
@@ -126,7 +119,7 @@ Status Runtime::load(const std::string& requested, std::shared_ptr<Runtime>* out
     rt->legacy_destroy_ = f.destroy_mem != nullptr;
   }
   if (!missing.empty())
-    return backend_unavailable("'" + rt->path_ + "' is not a usable RKNN runtime: it lacks " + missing);
+    return backend_unavailable(MessageId::kRknnRuntimeUnusable, {{"library", rt->path_}, {"missing", missing}});
   rt->embedded_version_ = read_version_string(rt->path_);
   *out = std::move(rt);
   return Status();

@@ -36,9 +36,9 @@ struct Functions {
 
 // "RKNN_ERR_MODEL_INVALID" and a sentence saying what it usually means.
 const char* error_name(int code);
-const char* error_sentence(int code);
+MessageId error_sentence(int code);
 // "rknn_init: RKNN_ERR_MODEL_INVALID (-6): <sentence>"
-std::string describe_error(const char* call, int code);
+Message describe_error(const char* call, int code);
 
 class Runtime {
  public:
