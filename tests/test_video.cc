@@ -339,12 +339,23 @@ TEST(VideoFile, LiveReaderFallingBehindLosesTheOldestFramesCounted) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   FrameLease frame;
   std::int64_t last = -1;
-  for (int i = 0; i < 10; ++i) {
-    ASSERT_EQ(source->read(frame, VideoSource::Clock::now() + kReadTimeout).event, ReadEvent::kFrame);
+  int reconnecting = 0;
+  SourceState expected = SourceState::kReconnecting;
+  for (int frames = 0; frames < 10;) {
+    const ReadResult r = source->read(frame, VideoSource::Clock::now() + kReadTimeout);
+    if (r.event == ReadEvent::kStateChanged) {  // each end of the file is a disconnect: lost, then back
+      EXPECT_EQ(r.state, expected);
+      if (r.state == SourceState::kReconnecting) ++reconnecting;
+      expected = r.state == SourceState::kReconnecting ? SourceState::kOnline : SourceState::kReconnecting;
+      continue;
+    }
+    ASSERT_EQ(r.event, ReadEvent::kFrame);
     EXPECT_GT(frame->index, last);
     EXPECT_EQ(test::spelled_index(*frame), frame->index % kFrames);
     last = frame->index;
+    ++frames;
   }
+  EXPECT_GE(reconnecting, 1);
   const FrameSourceStats stats = source->stats();
   EXPECT_GE(stats.reconnects, 1) << stats;
   EXPECT_GE(stats.dropped, kFrames - 2) << stats;  // the first pass, but for the two frames the pool holds

@@ -62,7 +62,10 @@ std::string temp_dir(const std::string& name) {
 CommandResult run_command(const std::vector<std::string>& argv, int timeout_s, const std::vector<std::string>& env) {
   CommandResult r;
   int out_pipe[2], err_pipe[2];
-  if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0) return r;
+  // Close-on-exec: a command started at the same time from another thread
+  // must not inherit this one's pipes (it would hold them open, and this
+  // reader would wait for its end instead of this command's).
+  if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) return r;
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_adddup2(&fa, out_pipe[1], 1);
