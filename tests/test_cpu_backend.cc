@@ -55,7 +55,7 @@ TEST(CpuBackend, CapabilitiesOfTheDemoModel) {
 
 TEST(CpuBackend, ScoreDependsOnTheModelFormat) {
   register_builtin_backends();
-  std::string why;
+  Message why;
   for (const auto& f : registered_backends()) {
     if (f.name != "cpu") continue;
     BackendOptions o;
@@ -63,7 +63,8 @@ TEST(CpuBackend, ScoreDependsOnTheModelFormat) {
     EXPECT_GT(f.score(o, &why), 0);
     o.model_path = "m.rknn";
     EXPECT_EQ(f.score(o, &why), 0);
-    EXPECT_NE(why.find("ONNX"), std::string::npos);
+    EXPECT_EQ(why.id(), MessageId::kCpuRunsOnnxOnly);
+    EXPECT_NE(why.render().find("ONNX"), std::string::npos);
   }
 }
 

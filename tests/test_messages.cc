@@ -12,6 +12,7 @@
 
 #include "backends/rknn/rknn_runtime.h"
 #include "core/onnx_reader.h"
+#include "rkyolo/backend.h"
 #include "rkyolo/i18n.h"
 #include "rkyolo/message.h"
 #include "rkyolo/status.h"
@@ -112,6 +113,48 @@ TEST(Messages, EnglishOfRealErrorsIsUnchanged) {
             "rknn_run returned RKNN_ERR_FAIL (-1): the runtime reported a generic failure");
   EXPECT_EQ(rknn::describe_error("rknn_init", -7).render(),
             "rknn_init returned RKNN_ERR_CTX_INVALID (-7): the context is invalid or was destroyed");
+}
+
+// Video errors: FFmpeg's own text is an argument; the sentence around it is ours.
+TEST(Messages, VideoErrorsRenderTheKnownEnglishAndTranslate) {
+  const Status s = io_error(MessageId::kVideoLost,
+                            {{"location", "rtsp://cam/1"},
+                             {"attempts", 3},
+                             {"cause", Message(MessageId::kVideoStreamCannotOpen,
+                                               {{"location", "rtsp://cam/1"}, {"error", "Connection refused"}})}});
+  EXPECT_EQ(s.message(),
+            "'rtsp://cam/1' is lost: 3 reconnection attempts failed; the last: cannot open the stream "
+            "'rtsp://cam/1': Connection refused.");
+  cli::set_language(cli::Lang::kZh);
+  EXPECT_EQ(cli::localized(s),
+            "'rtsp://cam/1' 已丢失：3 次重新连接均失败；最后一次：无法打开流 'rtsp://cam/1'：Connection refused。");
+  cli::set_language(cli::Lang::kEn);
+}
+
+// Backend scores explain themselves with ids: "no backend can run" is translated whole.
+TEST(Messages, BackendReasonsHaveIdentities) {
+  register_builtin_backends();
+  BackendOptions options;
+  options.model_path = "/nonexistent/m.rknn";
+  options.rknn.library = "/nonexistent/librknnrt.so";
+  std::unique_ptr<Backend> backend;
+  const Status s = create_backend("auto", options, &backend);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), StatusCode::kBackendUnavailable);
+  EXPECT_EQ(s.detail().id(), MessageId::kRegistryNoUsableBackend);
+  EXPECT_EQ(s.message().rfind("no backend can run '/nonexistent/m.rknn' here (", 0), 0u) << s.message();
+  EXPECT_NE(s.message().find("cannot load the RKNN runtime '/nonexistent/librknnrt.so'"), std::string::npos)
+      << s.message();
+  ASSERT_NE(s.detail().arg("reasons"), nullptr);
+  ASSERT_NE(s.detail().arg("reasons")->nested(), nullptr);
+  bool cpu_listed = false;
+  for (const auto& f : registered_backends()) cpu_listed = cpu_listed || f.name == "cpu";
+  if (cpu_listed) {
+    EXPECT_NE(s.message().find("cpu: runs ONNX models, not .rknn"), std::string::npos) << s.message();
+    cli::set_language(cli::Lang::kZh);
+    EXPECT_NE(cli::localized(s).find("cpu：运行 ONNX 模型，而不是 .rknn"), std::string::npos) << cli::localized(s);
+    cli::set_language(cli::Lang::kEn);
+  }
 }
 
 TEST(Messages, ChineseKeepsArgumentsAndTranslatesNestedCauses) {

@@ -223,6 +223,10 @@ TEST(VideoFile, MissingFileIsOneSentence) {
   const Status status = open_status(classify_source("/nonexistent/clip.mp4"));
   EXPECT_EQ(status.code(), StatusCode::kNotFound);
   EXPECT_EQ(status.message(), "the video file '/nonexistent/clip.mp4' does not exist.");
+  // An identity with the path as an argument, so the CLI translates it by id.
+  EXPECT_EQ(status.detail().id(), MessageId::kVideoFileMissing);
+  ASSERT_NE(status.detail().arg("path"), nullptr);
+  EXPECT_EQ(status.detail().arg("path")->text(), "/nonexistent/clip.mp4");
 }
 
 TEST(VideoFile, NonVideoFileIsOneSentence) {

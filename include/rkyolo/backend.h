@@ -148,8 +148,9 @@ class Backend {
 struct BackendFactory {
   std::string name;
   // Usability for these options on this machine: 0 = unusable, higher is
-  // better. `reason` receives a sentence explaining the score.
-  int (*score)(const BackendOptions& options, std::string* reason) = nullptr;
+  // better. `reason` receives a sentence explaining the score (a Message,
+  // so an application translates it by id).
+  int (*score)(const BackendOptions& options, Message* reason) = nullptr;
   Status (*create)(const BackendOptions& options, std::unique_ptr<Backend>* out) = nullptr;
 };
 

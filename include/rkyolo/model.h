@@ -75,6 +75,8 @@ class Model : public std::enable_shared_from_this<Model> {
   // Warnings said at load (also logged once), the backend's included;
   // empty when the log level hides warnings.
   const std::vector<std::string>& warnings() const;
+  // The same warnings with their identities, to translate by id.
+  const std::vector<Message>& warning_messages() const;
   // The loaded backend every session is cloned from (idle, never run): for
   // describe() and anything else a caller wants to read before a session.
   const Backend& backend() const;

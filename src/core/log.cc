@@ -18,7 +18,7 @@ LogCallback g_callback = nullptr;
 void* g_user = nullptr;
 LogMessageCallback g_message_callback = nullptr;
 void* g_message_user = nullptr;
-thread_local std::vector<std::string>* t_warnings = nullptr;  // a ScopedWarningCapture's list
+thread_local std::vector<Message>* t_warnings = nullptr;  // a ScopedWarningCapture's list
 
 const char* level_name(LogLevel level) {
   switch (level) {
@@ -55,9 +55,9 @@ bool log_enabled(LogLevel level) {
   return level != LogLevel::kOff && static_cast<int>(level) >= g_level.load(std::memory_order_relaxed);
 }
 
-void log_message(LogLevel level, std::string_view message) {
-  if (!log_enabled(level)) return;
-  if (level == LogLevel::kWarning && t_warnings != nullptr) t_warnings->emplace_back(message);
+namespace {
+// The text sinks (and a message callback for plain-text lines): not captured.
+void log_text(LogLevel level, std::string_view message) {
   std::lock_guard<std::mutex> lock(g_mutex);
   if (g_message_callback != nullptr) {
     g_message_callback(level, Message::text(std::string(message)), g_message_user);
@@ -74,22 +74,29 @@ void log_message(LogLevel level, std::string_view message) {
   line += '\n';
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
+}  // namespace
+
+void log_message(LogLevel level, std::string_view message) {
+  if (!log_enabled(level)) return;
+  if (level == LogLevel::kWarning && t_warnings != nullptr) t_warnings->push_back(Message::text(std::string(message)));
+  log_text(level, message);
+}
 
 void log_message(LogLevel level, const Message& message) {
   if (!log_enabled(level)) return;
+  if (level == LogLevel::kWarning && t_warnings != nullptr) t_warnings->push_back(message);
   {
     std::lock_guard<std::mutex> lock(g_mutex);
     if (g_message_callback != nullptr) {
-      if (level == LogLevel::kWarning && t_warnings != nullptr) t_warnings->push_back(message.render());
       g_message_callback(level, message, g_message_user);
       return;
     }
   }
-  log_message(level, std::string_view(message.render()));
+  log_text(level, message.render());
 }
 
 namespace core {
-ScopedWarningCapture::ScopedWarningCapture(std::vector<std::string>* out) : previous_(t_warnings) {
+ScopedWarningCapture::ScopedWarningCapture(std::vector<Message>* out) : previous_(t_warnings) {
   t_warnings = out;
 }
 ScopedWarningCapture::~ScopedWarningCapture() {

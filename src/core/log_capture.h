@@ -3,20 +3,21 @@
 // hand them to callers, who then need not capture the log.
 #pragma once
 
-#include <string>
 #include <vector>
+
+#include "rkyolo/message.h"
 
 namespace rkyolo::core {
 
 class ScopedWarningCapture {
  public:
-  explicit ScopedWarningCapture(std::vector<std::string>* out);
+  explicit ScopedWarningCapture(std::vector<Message>* out);
   ~ScopedWarningCapture();
   ScopedWarningCapture(const ScopedWarningCapture&) = delete;
   ScopedWarningCapture& operator=(const ScopedWarningCapture&) = delete;
 
  private:
-  std::vector<std::string>* previous_;
+  std::vector<Message>* previous_;
 };
 
 }  // namespace rkyolo::core

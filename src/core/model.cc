@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <mutex>
+#include <sstream>
 
 #include "core/decode.h"
 #include "core/letterbox.h"
@@ -28,10 +29,12 @@ void warn_about_quantized_scores(const YoloLayout& layout, const std::vector<Ten
   const TensorInfo& t = outputs[layout.combined_output];
   constexpr float kCoarsestUsableScoreStep = 1.0f / 64.0f;
   if (t.dtype != DType::kFloat32 && t.quant.scale > kCoarsestUsableScoreStep) {
-    RKYOLO_LOG(kWarning) << "output '" << t.name << "' holds box coordinates and scores in one " << dtype_name(t.dtype)
-                         << " tensor (scale " << t.quant.scale
-                         << "): scores are quantized in steps too coarse to detect anything reliably; export the "
-                            "model with split heads per stride (the Rockchip layout) for int8 NPUs";
+    if (!log_enabled(LogLevel::kWarning)) return;
+    std::ostringstream scale;
+    scale << t.quant.scale;
+    log_message(LogLevel::kWarning,
+                Message(MessageId::kModelCoarseScores,
+                        {{"name", t.name}, {"dtype", std::string(dtype_name(t.dtype))}, {"scale", scale.str()}}));
   }
 }
 
@@ -40,7 +43,8 @@ std::vector<std::string> resolve_labels(const DetectorOptions& options, const Yo
   const int nc = layout.num_classes;
   std::vector<std::string> labels = options.labels.empty() ? layout.names : options.labels;
   if (!options.labels.empty() && static_cast<int>(labels.size()) != nc) {
-    RKYOLO_LOG(kWarning) << "the labels list has " << labels.size() << " names but the model has " << nc << " classes";
+    log_message(LogLevel::kWarning,
+                Message(MessageId::kModelLabelsCount, {{"labels", labels.size()}, {"classes", nc}}));
   }
   labels.resize(std::max<std::size_t>(labels.size(), static_cast<std::size_t>(nc)));
   for (int c = 0; c < nc; ++c)
@@ -66,7 +70,13 @@ struct Model::Impl {
   std::vector<std::string> labels;
   std::vector<Placement> placements;
   RuntimeInfo runtime;
-  std::vector<std::string> warnings;
+  std::vector<Message> warning_messages;
+  std::vector<std::string> warnings;  // their English
+
+  void render_warnings() {
+    warnings.clear();
+    for (const Message& m : warning_messages) warnings.push_back(m.render());
+  }
 };
 
 // What a Session owns: one execution context and its buffers.
@@ -135,7 +145,7 @@ Status Model::load(const DetectorOptions& options, std::shared_ptr<const Model>*
   bo.model_path = options.model_path;
   std::unique_ptr<Backend> backend;
   std::string choice;
-  std::vector<std::string> warnings;
+  std::vector<Message> warnings;
   {
     const core::ScopedWarningCapture capture(&warnings);
     RKYOLO_RETURN_IF_ERROR(create_backend(options.backend, bo, &backend, &choice));
@@ -144,7 +154,8 @@ Status Model::load(const DetectorOptions& options, std::shared_ptr<const Model>*
   RKYOLO_RETURN_IF_ERROR(load(options, std::move(backend), &model));
   Impl& impl = *model->impl_;
   impl.backend_choice = choice;
-  impl.warnings.insert(impl.warnings.begin(), warnings.begin(), warnings.end());
+  impl.warning_messages.insert(impl.warning_messages.begin(), warnings.begin(), warnings.end());
+  impl.render_warnings();
   *out = std::move(model);
   return Status();
 }
@@ -154,7 +165,7 @@ Status Model::load(const DetectorOptions& options, std::unique_ptr<Backend> back
   RKYOLO_RETURN_IF_ERROR(validate(options));
   if (!backend) return invalid_argument(MessageId::kModelNoBackend);
   auto impl = std::make_unique<Impl>();
-  const core::ScopedWarningCapture capture(&impl->warnings);
+  const core::ScopedWarningCapture capture(&impl->warning_messages);
   impl->options = options;
   impl->backend_choice = "backend '" + backend->caps().name + "'";
   const BackendCaps& caps = backend->caps();
@@ -174,6 +185,7 @@ Status Model::load(const DetectorOptions& options, std::unique_ptr<Backend> back
   if (impl->placements.empty()) return internal_error(MessageId::kModelNoPlacement, {{"backend", caps.name}});
   impl->runtime = backend->runtime_info();
   impl->prototype = std::move(backend);
+  impl->render_warnings();
   out->reset(new Model(std::move(impl)));
   return Status();
 }
@@ -222,6 +234,9 @@ const std::string& Model::backend_choice() const {
 }
 const std::vector<std::string>& Model::warnings() const {
   return impl_->warnings;
+}
+const std::vector<Message>& Model::warning_messages() const {
+  return impl_->warning_messages;
 }
 const Backend& Model::backend() const {
   return *impl_->prototype;

@@ -1,6 +1,7 @@
 // Backend registry with usability scores (0 = unusable here).
 #include <algorithm>
 #include <mutex>
+#include <optional>
 
 #include "rkyolo/backend.h"
 
@@ -48,11 +49,14 @@ Status create_backend(std::string_view name, const BackendOptions& options, std:
   // auto: best usable score; the reasons of every candidate are kept for the message.
   const BackendFactory* best = nullptr;
   int best_score = 0;
-  std::string reasons;
+  std::optional<Message> reasons;  // "name: reason; name: reason"
   for (const auto& f : all) {
-    std::string why;
+    Message why;
     const int score = f.score ? f.score(options, &why) : 0;
-    reasons += (reasons.empty() ? "" : "; ") + f.name + ": " + (why.empty() ? "score " + std::to_string(score) : why);
+    if (why.id() == MessageId::kText && why.args().empty()) why = Message(MessageId::kBackendScore, {{"score", score}});
+    Message item(MessageId::kBackendReason, {{"backend", f.name}, {"reason", std::move(why)}});
+    reasons = reasons ? Message(MessageId::kJoinSemicolon, {{"first", std::move(*reasons)}, {"rest", std::move(item)}})
+                      : std::move(item);
     if (score > best_score) {
       best_score = score;
       best = &f;
@@ -60,8 +64,8 @@ Status create_backend(std::string_view name, const BackendOptions& options, std:
   }
   if (best == nullptr)
     return backend_unavailable(MessageId::kRegistryNoUsableBackend,
-                               {{"path", options.model_path}, {"reasons", reasons}});
-  if (choice) *choice = "backend '" + best->name + "' chosen automatically (" + reasons + ")";
+                               {{"path", options.model_path}, {"reasons", *reasons}});
+  if (choice) *choice = "backend '" + best->name + "' chosen automatically (" + reasons->render() + ")";
   return best->create(options, out);
 }
 

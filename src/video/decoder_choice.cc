@@ -1,5 +1,7 @@
 #include "video/decoder_choice.h"
 
+#include <optional>
+
 extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
@@ -31,12 +33,14 @@ std::string error_text(int code) {
   return text;
 }
 
-Status open_context(const AVCodec* codec, const AVStream& stream, int threads, AVCodecContext** out,
-                    std::string* why_not) {
+// Opens `codec` for `stream`; on failure `why_not` gets the {error} argument
+// (FFmpeg's own text, or "out of memory").
+bool open_context(const AVCodec* codec, const AVStream& stream, int threads, AVCodecContext** out,
+                  std::optional<MessageArg>* why_not) {
   AVCodecContext* context = avcodec_alloc_context3(codec);
   if (context == nullptr) {
-    *why_not = "out of memory";
-    return Status(StatusCode::kOutOfMemory, "");
+    why_not->emplace("error", Message(MessageId::kVideoStepOutOfMemory));
+    return false;
   }
   int rc = avcodec_parameters_to_context(context, stream.codecpar);
   if (rc >= 0) {
@@ -47,11 +51,20 @@ Status open_context(const AVCodec* codec, const AVStream& stream, int threads, A
   }
   if (rc < 0) {
     avcodec_free_context(&context);
-    *why_not = error_text(rc);
-    return Status(StatusCode::kBackendError, "");
+    why_not->emplace("error", error_text(rc));
+    return false;
   }
   *out = context;
-  return Status::ok_status();
+  return true;
+}
+
+// Appends `item` to a "; "-separated list of reasons.
+void append_reason(std::optional<Message>& list, Message item) {
+  if (list) {
+    list = Message(MessageId::kJoinSemicolon, {{"first", std::move(*list)}, {"rest", std::move(item)}});
+  } else {
+    list = std::move(item);
+  }
 }
 
 }  // namespace
@@ -59,9 +72,11 @@ Status open_context(const AVCodec* codec, const AVStream& stream, int threads, A
 Status open_decoder(const AVStream& stream, const DecoderRequest& request, DecoderChoice* out) {
   const AVCodecID id = stream.codecpar->codec_id;
   const std::string codec_name = avcodec_get_name(id);
-  std::string missing, other_codec, failed;
-  const auto append = [](std::string& list, std::string_view item, std::string_view separator = ", ") {
-    if (!list.empty()) list += separator;
+  const std::string location(request.location);
+  std::string missing, other_codec;
+  std::optional<Message> failed;
+  const auto append = [](std::string& list, std::string_view item) {
+    if (!list.empty()) list += ", ";
     list += item;
   };
   for (const std::string& name : *request.candidates) {
@@ -74,37 +89,40 @@ Status open_decoder(const AVStream& stream, const DecoderRequest& request, Decod
       append(other_codec, name);
       continue;
     }
-    std::string why_not;
-    if (open_context(codec, stream, request.threads, &out->context, &why_not).ok()) {
+    std::optional<MessageArg> why_not;
+    if (open_context(codec, stream, request.threads, &out->context, &why_not)) {
       out->name = codec->name;
       out->hardware = (codec->capabilities & AV_CODEC_CAP_HARDWARE) != 0;
-      out->reason = "the first decoder of the list that decodes " + codec_name + " and opens";
-      if (!failed.empty()) out->reason += " (" + failed + ")";
+      out->reason = failed ? Message(MessageId::kVideoDecoderFirstInListAfter,
+                                     {{"codec", codec_name}, {"failed", std::move(*failed)}})
+                           : Message(MessageId::kVideoDecoderFirstInList, {{"codec", codec_name}});
       return Status::ok_status();
     }
-    append(failed, name + " failed to open: " + why_not, "; ");
+    append_reason(failed, Message(MessageId::kVideoDecoderOpenFailed, {{"name", name}, std::move(*why_not)}));
   }
 
-  std::string reason;
-  if (!missing.empty()) append(reason, "not in this FFmpeg build: " + missing, "; ");
-  if (!other_codec.empty()) append(reason, "for other codecs than " + codec_name + ": " + other_codec, "; ");
-  if (!failed.empty()) append(reason, failed, "; ");
-  if (reason.empty()) reason = "the list of hardware decoders is empty";
+  std::optional<Message> reason;
+  if (!missing.empty()) append_reason(reason, Message(MessageId::kVideoDecodersNotInBuild, {{"names", missing}}));
+  if (!other_codec.empty())
+    append_reason(reason,
+                  Message(MessageId::kVideoDecodersOtherCodecs, {{"codec", codec_name}, {"names", other_codec}}));
+  if (failed) append_reason(reason, std::move(*failed));
+  if (!reason) reason = Message(MessageId::kVideoHardwareListEmpty);
   if (request.require_candidate)
-    return backend_unavailable("'" + std::string(request.location) + "': no hardware decoder for " + codec_name +
-                               " could be used (" + reason + ") and a hardware decoder is required.");
+    return backend_unavailable(MessageId::kVideoNoHardwareDecoder,
+                               {{"location", location}, {"codec", codec_name}, {"reason", *reason}});
 
   const AVCodec* software = avcodec_find_decoder(id);
   if (software == nullptr)
-    return Status(StatusCode::kUnimplemented, "'" + std::string(request.location) + "' is coded in " + codec_name +
-                                                  ", for which this FFmpeg build has no decoder.");
-  std::string why_not;
-  if (!open_context(software, stream, request.threads, &out->context, &why_not).ok())
-    return invalid_image("'" + std::string(request.location) + "': the " + software->name +
-                         " decoder cannot decode this stream: " + why_not + ".");
+    return Status(StatusCode::kUnimplemented,
+                  Message(MessageId::kVideoNoDecoder, {{"location", location}, {"codec", codec_name}}));
+  std::optional<MessageArg> why_not;
+  if (!open_context(software, stream, request.threads, &out->context, &why_not))
+    return invalid_image(MessageId::kVideoDecoderCannotDecode,
+                         {{"location", location}, {"decoder", software->name}, std::move(*why_not)});
   out->name = software->name;
   out->hardware = (software->capabilities & AV_CODEC_CAP_HARDWARE) != 0;
-  out->reason = "software fallback: " + reason;
+  out->reason = Message(MessageId::kVideoDecoderSoftwareFallback, {{"reason", std::move(*reason)}});
   return Status::ok_status();
 }
 

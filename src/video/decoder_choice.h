@@ -19,7 +19,7 @@ struct DecoderChoice {
   AVCodecContext* context = nullptr;  // opened; the caller frees it with avcodec_free_context
   std::string name;
   bool hardware = false;  // the decoder says it is hardware (AV_CODEC_CAP_HARDWARE)
-  std::string reason;
+  Message reason;         // why this decoder (see FrameSourceInfo::decoder_reason)
 };
 
 struct DecoderRequest {

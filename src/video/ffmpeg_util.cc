@@ -31,15 +31,6 @@ std::string av_error_text(int code) {
   return text;
 }
 
-std::string quoted(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 2);
-  out += '\'';
-  out += text;
-  out += '\'';
-  return out;
-}
-
 void route_ffmpeg_log() {
   static std::once_flag once;
   std::call_once(once, [] { av_log_set_callback(forward_ffmpeg_log); });

@@ -8,8 +8,6 @@ namespace rkyolo::detail {
 
 // av_strerror's text for an FFmpeg error code.
 std::string av_error_text(int code);
-// 'text' in single quotes, for sentences.
-std::string quoted(std::string_view text);
 // FFmpeg's own log (x264's banner and statistics, swscale's notes) goes to
 // rkyolo's log at debug level instead of standard error. Idempotent.
 void route_ffmpeg_log();

@@ -30,7 +30,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using detail::av_error_text;
-using detail::quoted;
 using detail::route_ffmpeg_log;
 
 void register_devices_once() {
@@ -67,11 +66,8 @@ int plane_count_of(FrameFormat format) {
 // Checks a camera path before FFmpeg does, for a sentence that names the cause.
 Status check_camera(const std::string& path) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0)
-    return not_found("camera " + quoted(path) +
-                     " does not exist: no V4L2 device has that name (is the camera connected and its driver loaded?).");
-  if (!S_ISCHR(st.st_mode))
-    return invalid_argument(quoted(path) + " is not a V4L2 camera: it is not a character device.");
+  if (::stat(path.c_str(), &st) != 0) return not_found(MessageId::kVideoCameraMissing, {{"path", path}});
+  if (!S_ISCHR(st.st_mode)) return invalid_argument(MessageId::kVideoCameraNotDevice, {{"path", path}});
   return Status::ok_status();
 }
 
@@ -85,8 +81,8 @@ bool is_rtsp(std::string_view url) {
 
 Status check_file(const std::string& path) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return not_found("the video file " + quoted(path) + " does not exist.");
-  if (S_ISDIR(st.st_mode)) return invalid_argument(quoted(path) + " is a folder, not a video file.");
+  if (::stat(path.c_str(), &st) != 0) return not_found(MessageId::kVideoFileMissing, {{"path", path}});
+  if (S_ISDIR(st.st_mode)) return invalid_argument(MessageId::kVideoFileIsFolder, {{"path", path}});
   return Status::ok_status();
 }
 
@@ -173,7 +169,7 @@ class VideoSource::Impl {
   // it gives up (`end` says why).
   bool reconnect(const Status& cause, Status* end);
   std::chrono::milliseconds backoff(int attempt);
-  std::string frame_place() const { return "after frame " + std::to_string(next_index_ - 1); }
+  std::int64_t last_frame() const { return next_index_ - 1; }  // the {frame} of "after frame {frame}"
 
   SourceSpec spec_;
   VideoSourceOptions options_;
@@ -209,11 +205,14 @@ Status VideoSource::Impl::start(FrameSourceInfo* info) {
   packet_ = av_packet_alloc();
   decoded_ = av_frame_alloc();
   if (packet_ == nullptr || decoded_ == nullptr)
-    return Status(StatusCode::kOutOfMemory,
-                  "FFmpeg could not allocate a packet and a frame for " + quoted(spec_.location) + ".");
+    return Status(StatusCode::kOutOfMemory, Message(MessageId::kVideoNoPacketMemory, {{"location", spec_.location}}));
   RKYOLO_RETURN_IF_ERROR(open_input(info));
   info_ = *info;
-  RKYOLO_LOG(kInfo) << "video source " << info_;
+  if (log_enabled(LogLevel::kInfo)) {
+    std::ostringstream description;
+    description << info_;
+    log_message(LogLevel::kInfo, Message(MessageId::kVideoSourceOpened, {{"info", description.str()}}));
+  }
   thread_ = std::thread([this] { run(); });
   return Status::ok_status();
 }
@@ -224,14 +223,12 @@ Status VideoSource::Impl::open_format() {
     RKYOLO_RETURN_IF_ERROR(check_camera(spec_.location));
     input_format = av_find_input_format("video4linux2");
     if (input_format == nullptr)
-      return Status(StatusCode::kUnimplemented, "camera " + quoted(spec_.location) +
-                                                    ": this FFmpeg build has no V4L2 input (libavdevice without "
-                                                    "video4linux2).");
+      return Status(StatusCode::kUnimplemented, Message(MessageId::kVideoNoV4l2, {{"path", spec_.location}}));
   } else if (spec_.kind != SourceKind::kNetwork) {
     RKYOLO_RETURN_IF_ERROR(check_file(spec_.location));
   }
   format_ = avformat_alloc_context();
-  if (format_ == nullptr) return Status(StatusCode::kOutOfMemory, "FFmpeg could not allocate a demuxer.");
+  if (format_ == nullptr) return Status(StatusCode::kOutOfMemory, Message(MessageId::kVideoNoDemuxerMemory));
   format_->interrupt_callback = {&Impl::interrupt, this};
   AVDictionary* dict = nullptr;
   if (spec_.kind == SourceKind::kNetwork) {
@@ -247,18 +244,21 @@ Status VideoSource::Impl::open_format() {
   if (rc < 0) {
     if (timed_out_) {
       pool_->counters().timeouts.fetch_add(1, std::memory_order_relaxed);
-      return io_error("opening " + quoted(spec_.location) + " timed out after " +
-                      std::to_string(options_.open_timeout.count()) + " ms.");
+      return io_error(MessageId::kVideoOpenTimedOut,
+                      {{"location", spec_.location}, {"ms", static_cast<std::int64_t>(options_.open_timeout.count())}});
     }
     if (spec_.kind == SourceKind::kNetwork)
-      return io_error("cannot open the stream " + quoted(spec_.location) + ": " + av_error_text(rc) + ".");
-    return invalid_image(quoted(spec_.location) + " is not a video FFmpeg can read: " + av_error_text(rc) + ".");
+      return io_error(MessageId::kVideoStreamCannotOpen, {{"location", spec_.location}, {"error", av_error_text(rc)}});
+    return invalid_image(MessageId::kVideoNotReadable, {{"location", spec_.location}, {"error", av_error_text(rc)}});
   }
   rc = avformat_find_stream_info(format_, nullptr);
   if (rc < 0) {
-    if (timed_out_) pool_->counters().timeouts.fetch_add(1, std::memory_order_relaxed);
-    return invalid_image("cannot find the streams of " + quoted(spec_.location) + ": " +
-                         (timed_out_ ? "timed out" : av_error_text(rc)) + ".");
+    if (timed_out_) {
+      pool_->counters().timeouts.fetch_add(1, std::memory_order_relaxed);
+      return invalid_image(MessageId::kVideoStreamInfoTimedOut, {{"location", spec_.location}});
+    }
+    return invalid_image(MessageId::kVideoStreamInfoFailed,
+                         {{"location", spec_.location}, {"error", av_error_text(rc)}});
   }
   return Status::ok_status();
 }
@@ -267,7 +267,7 @@ Status VideoSource::Impl::open_input(FrameSourceInfo* info) {
   close_input();
   RKYOLO_RETURN_IF_ERROR(open_format());
   stream_index_ = av_find_best_stream(format_, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
-  if (stream_index_ < 0) return invalid_image(quoted(spec_.location) + " has no video stream.");
+  if (stream_index_ < 0) return invalid_image(MessageId::kVideoNoVideoStream, {{"location", spec_.location}});
   const AVStream& stream = *format_->streams[stream_index_];
   time_base_ = stream.time_base;
 
@@ -291,7 +291,7 @@ Status VideoSource::Impl::open_input(FrameSourceInfo* info) {
   info->codec = avcodec_get_name(stream.codecpar->codec_id);
   info->decoder = choice.name;
   info->hardware_decoder = choice.hardware;
-  info->decoder_reason = choice.reason;
+  info->decoder_reason = choice.reason.render();
   const char* pixel_format = av_get_pix_fmt_name(decoder_->pix_fmt);
   info->pixel_format = pixel_format != nullptr ? pixel_format : "unknown";
   return Status::ok_status();
@@ -311,7 +311,7 @@ void VideoSource::Impl::run() {
       end = std::move(cause);
       break;
     }
-    if (cause.ok()) cause = io_error(quoted(spec_.location) + " ended");
+    if (cause.ok()) cause = io_error(MessageId::kVideoEnded, {{"location", spec_.location}});
     // Reported after the frames before the loss (once, however many attempts
     // it takes); kOnline again comes with the first frame after it (deliver()).
     if (!reconnecting_) pool_->push_state(SourceState::kReconnecting, cause);
@@ -334,18 +334,21 @@ Status VideoSource::Impl::decode_until_disconnect() {
       // the interrupt callback, and this one did not stop.
       if (timed_out_ || rc == AVERROR_EXIT) {
         pool_->counters().timeouts.fetch_add(1, std::memory_order_relaxed);
-        return io_error(quoted(spec_.location) + " sent nothing for " + std::to_string(options_.read_timeout.count()) +
-                        " ms " + frame_place());
+        return io_error(MessageId::kVideoReadTimedOut,
+                        {{"location", spec_.location},
+                         {"ms", static_cast<std::int64_t>(options_.read_timeout.count())},
+                         {"frame", last_frame()}});
       }
-      return io_error("reading " + quoted(spec_.location) + " failed " + frame_place() + ": " + av_error_text(rc) +
-                      ".");
+      return io_error(MessageId::kVideoReadFailed,
+                      {{"location", spec_.location}, {"frame", last_frame()}, {"error", av_error_text(rc)}});
     }
     if (packet_->stream_index == stream_index_) {
       rc = avcodec_send_packet(decoder_, packet_);
       if (rc < 0 && rc != AVERROR(EAGAIN))
-        pool_->push_error(invalid_image("a corrupt packet in " + quoted(spec_.location) + " " + frame_place() +
-                                        " could not be decoded: " + av_error_text(rc) + "."),
-                          info_.live);
+        pool_->push_error(
+            invalid_image(MessageId::kVideoCorruptPacket,
+                          {{"location", spec_.location}, {"frame", last_frame()}, {"error", av_error_text(rc)}}),
+            info_.live);
     }
     av_packet_unref(packet_);
     receive_frames();
@@ -362,9 +365,10 @@ void VideoSource::Impl::receive_frames() {
     const int rc = avcodec_receive_frame(decoder_, decoded_);
     if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) return;
     if (rc < 0) {
-      pool_->push_error(invalid_image("decoding " + quoted(spec_.location) + " failed " + frame_place() + ": " +
-                                      av_error_text(rc) + "."),
-                        info_.live);
+      pool_->push_error(
+          invalid_image(MessageId::kVideoDecodeFailed,
+                        {{"location", spec_.location}, {"frame", last_frame()}, {"error", av_error_text(rc)}}),
+          info_.live);
       return;
     }
     deliver(decoded_);
@@ -386,8 +390,7 @@ void VideoSource::Impl::deliver(AVFrame* decoded) {
     return;
   }
   if ((decoded->flags & AV_FRAME_FLAG_CORRUPT) != 0 || decoded->decode_error_flags != 0) {
-    pool_->push_error(invalid_image("frame " + std::to_string(index) + " of " + quoted(spec_.location) +
-                                    " is corrupt (the decoder concealed damaged data)."),
+    pool_->push_error(invalid_image(MessageId::kVideoCorruptFrame, {{"index", index}, {"location", spec_.location}}),
                       info_.live);
     return;
   }
@@ -395,10 +398,10 @@ void VideoSource::Impl::deliver(AVFrame* decoded) {
   bool full_range;
   if (!frame_format_of(decoded->format, &format, &full_range)) {
     const char* name = av_get_pix_fmt_name(static_cast<AVPixelFormat>(decoded->format));
-    pool_->push_error(invalid_image("frame " + std::to_string(index) + " of " + quoted(spec_.location) +
-                                    " has the pixel format " + (name ? name : "unknown") +
-                                    ", which rkyolo does not take (nv12, yuv420p, yuvj420p, bgr24, rgb24)."),
-                      info_.live);
+    pool_->push_error(
+        invalid_image(MessageId::kVideoPixelFormat,
+                      {{"index", index}, {"location", spec_.location}, {"format", name != nullptr ? name : "unknown"}}),
+        info_.live);
     return;
   }
   const int slot = pool_->acquire(info_.live);
@@ -430,7 +433,8 @@ std::chrono::milliseconds VideoSource::Impl::backoff(int attempt) {
 bool VideoSource::Impl::reconnect(const Status& cause, Status* end) {
   // Info, not a warning: the loss reaches every sink as a kReconnecting state
   // (the CLI says it once, with the stream's name).
-  RKYOLO_LOG(kInfo) << cause.message() << "; reconnecting.";
+  if (log_enabled(LogLevel::kInfo))
+    log_message(LogLevel::kInfo, Message(MessageId::kVideoReconnecting, {{"cause", cause.detail()}}));
   close_input();
   Status last = cause;
   for (int attempt = 0; options_.reconnect.max_attempts == 0 || attempt < options_.reconnect.max_attempts; ++attempt) {
@@ -439,14 +443,19 @@ bool VideoSource::Impl::reconnect(const Status& cause, Status* end) {
     last = open_input(&reopened);
     if (last.ok()) {
       pool_->counters().reconnects.fetch_add(1, std::memory_order_relaxed);
-      RKYOLO_LOG(kInfo) << quoted(spec_.location) << " reconnected after " << attempt + 1 << " attempt(s).";
+      if (log_enabled(LogLevel::kInfo))
+        log_message(LogLevel::kInfo,
+                    Message(MessageId::kVideoReconnected, {{"location", spec_.location}, {"attempts", attempt + 1}}));
       return true;
     }
     if (pool_->stopped()) return false;
-    RKYOLO_LOG(kWarning) << "reconnection attempt " << attempt + 1 << ": " << last.message();
+    if (log_enabled(LogLevel::kWarning))
+      log_message(LogLevel::kWarning,
+                  Message(MessageId::kVideoReconnectAttempt, {{"attempt", attempt + 1}, {"cause", last.detail()}}));
   }
-  *end = io_error(quoted(spec_.location) + " is lost: " + std::to_string(options_.reconnect.max_attempts) +
-                  " reconnection attempts failed; the last: " + last.message());
+  *end =
+      io_error(MessageId::kVideoLost,
+               {{"location", spec_.location}, {"attempts", options_.reconnect.max_attempts}, {"cause", last.detail()}});
   return false;
 }
 
@@ -455,17 +464,14 @@ VideoSource::~VideoSource() = default;
 
 Status VideoSource::open(const SourceSpec& spec, const VideoSourceOptions& options, std::unique_ptr<VideoSource>* out) {
   if (spec.kind == SourceKind::kStreamList)
-    return invalid_argument(quoted(spec.location) +
-                            " is a stream list: read it with read_stream_list and open each of its sources.");
+    return invalid_argument(MessageId::kVideoIsStreamList, {{"location", spec.location}});
   if (spec.kind == SourceKind::kOther)
-    return invalid_argument(quoted(spec.location) + " is not a video file, camera or network stream.");
-  if (options.vid_stride < 1)
-    return invalid_argument("vid_stride must be at least 1, not " + std::to_string(options.vid_stride) + ".");
-  if (options.pool_frames < 1)
-    return invalid_argument("pool_frames must be at least 1, not " + std::to_string(options.pool_frames) + ".");
+    return invalid_argument(MessageId::kVideoNotSource, {{"location", spec.location}});
+  if (options.vid_stride < 1) return invalid_argument(MessageId::kVideoVidStride, {{"value", options.vid_stride}});
+  if (options.pool_frames < 1) return invalid_argument(MessageId::kVideoPoolFrames, {{"value", options.pool_frames}});
   register_devices_once();
   std::shared_ptr<AvFramePool> pool = AvFramePool::create(options.pool_frames);
-  if (!pool) return Status(StatusCode::kOutOfMemory, "FFmpeg could not allocate the frame pool.");
+  if (!pool) return Status(StatusCode::kOutOfMemory, Message(MessageId::kVideoNoPoolMemory));
   auto impl = std::make_unique<Impl>(spec, options, std::move(pool));
   FrameSourceInfo info;
   RKYOLO_RETURN_IF_ERROR(impl->start(&info));

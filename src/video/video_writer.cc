@@ -18,7 +18,6 @@ extern "C" {
 namespace rkyolo {
 
 using detail::av_error_text;
-using detail::quoted;
 
 // ------------------------------------------------------------ converter ----
 
@@ -34,7 +33,7 @@ FrameConverter::FrameConverter() : impl_(std::make_unique<Impl>()) {}
 FrameConverter::~FrameConverter() = default;
 
 Status FrameConverter::to_bgr(const ImageView& image, std::uint8_t* bgr, std::size_t bgr_stride) {
-  if (image.empty()) return invalid_image("cannot convert an empty image.");
+  if (image.empty()) return invalid_image(MessageId::kVideoEmptyImage);
   const std::uint8_t* src[4] = {image.data, nullptr, nullptr, nullptr};
   int src_stride[4] = {static_cast<int>(image.stride_bytes), 0, 0, 0};
   AVPixelFormat format = AV_PIX_FMT_BGR24;
@@ -60,7 +59,7 @@ Status FrameConverter::to_bgr(const ImageView& image, std::uint8_t* bgr, std::si
   Impl& m = *impl_;
   SwsContext* sws = sws_getCachedContext(m.sws, image.width, image.height, format, image.width, image.height,
                                          AV_PIX_FMT_BGR24, SWS_BILINEAR, nullptr, nullptr, nullptr);
-  if (sws == nullptr) return internal_error("swscale cannot convert this frame to BGR.");
+  if (sws == nullptr) return internal_error(MessageId::kVideoSwsToBgr);
   if (sws != m.sws) m.matrix = m.full_range = -1;  // a new context: colour details afresh
   m.sws = sws;
   const int matrix = image.matrix == YuvMatrix::kBt709 ? SWS_CS_ITU709 : SWS_CS_ITU601;
@@ -86,8 +85,9 @@ const AVCodec* find_encoder(const std::string& name) {
   return codec != nullptr && codec->type == AVMEDIA_TYPE_VIDEO ? codec : nullptr;
 }
 
-// The H.264 encoders this build has, for the sentence about a missing one.
-std::string h264_encoders() {
+// The H.264 encoders this build has, for the sentence about a missing one:
+// the {encoders} argument ("none" when there are none).
+MessageArg h264_encoders_arg() {
   std::string names;
   void* it = nullptr;
   while (const AVCodec* c = av_codec_iterate(&it)) {
@@ -95,12 +95,12 @@ std::string h264_encoders() {
     if (!names.empty()) names += ", ";
     names += c->name;
   }
-  return names.empty() ? "none" : names;
+  if (names.empty()) return {"encoders", Message(MessageId::kVideoNoEncoders)};
+  return {"encoders", names};
 }
 
 Status missing_encoder(const std::string& name) {
-  return not_found("the video encoder " + quoted(name) +
-                   " is not in this FFmpeg build (its H.264 encoders: " + h264_encoders() + ").");
+  return not_found(MessageId::kVideoEncoderMissing, {{"name", name}, h264_encoders_arg()});
 }
 
 Status choose_encoder(const std::string& requested, const AVCodec** out) {
@@ -110,10 +110,7 @@ Status choose_encoder(const std::string& requested, const AVCodec** out) {
   }
   for (const std::string& name : kDefaultVideoEncoders)
     if ((*out = find_encoder(name)) != nullptr) return Status();
-  return not_found(
-      "this FFmpeg build has none of the H.264 encoders rkyolo tries (h264_rkmpp, libx264): name one "
-      "with --codec (its H.264 encoders: " +
-      h264_encoders() + ").");
+  return not_found(MessageId::kVideoNoDefaultEncoder, {h264_encoders_arg()});
 }
 
 // 4:2:0 first (what players expect), then what the encoder lists first.
@@ -160,22 +157,23 @@ struct VideoWriter::Impl {
     }
   }
 
-  Status fail(const std::string& what, int rc) {
-    return io_error("writing the video " + quoted(path) + " failed: " + what + ": " + av_error_text(rc) + ".");
+  Status fail(MessageId step, int rc) {
+    return io_error(MessageId::kVideoWriteFailed,
+                    {{"path", path}, {"step", Message(step)}, {"error", av_error_text(rc)}});
   }
 
   // Sends `f` (null: flush) and writes every packet the encoder returns.
   Status encode(const AVFrame* f) {
     int rc = avcodec_send_frame(codec, f);
-    if (rc < 0) return fail("the encoder refused a frame", rc);
+    if (rc < 0) return fail(MessageId::kVideoStepEncoderRefused, rc);
     for (;;) {
       rc = avcodec_receive_packet(codec, packet);
       if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) return Status();
-      if (rc < 0) return fail("the encoder failed", rc);
+      if (rc < 0) return fail(MessageId::kVideoStepEncoderFailed, rc);
       av_packet_rescale_ts(packet, codec->time_base, stream->time_base);
       packet->stream_index = stream->index;
       rc = av_interleaved_write_frame(format, packet);
-      if (rc < 0) return fail("cannot write a packet", rc);
+      if (rc < 0) return fail(MessageId::kVideoStepWritePacket, rc);
     }
   }
 
@@ -207,17 +205,15 @@ Status VideoWriter::open(const std::string& path, const VideoWriterOptions& opti
                          std::unique_ptr<VideoWriter>* out) {
   detail::route_ffmpeg_log();
   if (options.width <= 1 || options.height <= 1)
-    return invalid_argument("cannot write the video " + quoted(path) + ": the frame size " +
-                            std::to_string(options.width) + "x" + std::to_string(options.height) + " is too small.");
+    return invalid_argument(MessageId::kVideoFrameTooSmall,
+                            {{"path", path}, {"width", options.width}, {"height", options.height}});
   const AVOutputFormat* container = av_guess_format(nullptr, path.c_str(), nullptr);
-  if (container == nullptr)
-    return invalid_argument("cannot tell the video container from the name " + quoted(path) +
-                            ": use the extension .mp4 or .mkv.");
+  if (container == nullptr) return invalid_argument(MessageId::kVideoUnknownContainer, {{"path", path}});
   const AVCodec* codec = nullptr;
   RKYOLO_RETURN_IF_ERROR(choose_encoder(options.codec, &codec));
   if (avformat_query_codec(container, codec->id, FF_COMPLIANCE_NORMAL) != 1)
-    return invalid_argument("the container of " + quoted(path) + " (" + container->name + ") cannot hold " +
-                            codec->name + " video.");
+    return invalid_argument(MessageId::kVideoContainerCannotHold,
+                            {{"path", path}, {"container", container->name}, {"codec", codec->name}});
 
   auto m = std::make_unique<Impl>();
   m->path = path;
@@ -229,12 +225,12 @@ Status VideoWriter::open(const std::string& path, const VideoWriterOptions& opti
   m->frame_ms = std::max<std::int64_t>(1, std::llround(1000.0 / fps));
 
   int rc = avformat_alloc_output_context2(&m->format, container, nullptr, m->part_path.c_str());
-  if (rc < 0) return m->fail("cannot set up the container", rc);
+  if (rc < 0) return m->fail(MessageId::kVideoStepContainer, rc);
   m->codec = avcodec_alloc_context3(codec);
   m->frame = av_frame_alloc();
   m->packet = av_packet_alloc();
   if (m->codec == nullptr || m->frame == nullptr || m->packet == nullptr)
-    return m->fail("out of memory", AVERROR(ENOMEM));
+    return m->fail(MessageId::kVideoStepOutOfMemory, AVERROR(ENOMEM));
 
   AVCodecContext& c = *m->codec;
   const AVPixelFormat pix = encoder_pixel_format(*codec);
@@ -261,31 +257,31 @@ Status VideoWriter::open(const std::string& path, const VideoWriterOptions& opti
   rc = avcodec_open2(&c, codec, &codec_options);
   av_dict_free(&codec_options);
   if (rc < 0)
-    return io_error("cannot open the video encoder " + quoted(m->encoder) + " for " + quoted(path) + ": " +
-                    av_error_text(rc) + ".");
+    return io_error(MessageId::kVideoEncoderCannotOpen,
+                    {{"encoder", m->encoder}, {"path", path}, {"error", av_error_text(rc)}});
 
   m->stream = avformat_new_stream(m->format, nullptr);
-  if (m->stream == nullptr) return m->fail("cannot add a stream", AVERROR(ENOMEM));
+  if (m->stream == nullptr) return m->fail(MessageId::kVideoStepAddStream, AVERROR(ENOMEM));
   m->stream->time_base = c.time_base;
   m->stream->avg_frame_rate = c.framerate;
   rc = avcodec_parameters_from_context(m->stream->codecpar, &c);
-  if (rc < 0) return m->fail("cannot describe the stream", rc);
+  if (rc < 0) return m->fail(MessageId::kVideoStepDescribeStream, rc);
 
   m->frame->format = c.pix_fmt;
   m->frame->width = c.width;
   m->frame->height = c.height;
   rc = av_frame_get_buffer(m->frame, 0);
-  if (rc < 0) return m->fail("cannot allocate a frame", rc);
+  if (rc < 0) return m->fail(MessageId::kVideoStepAllocateFrame, rc);
   m->sws = sws_getContext(c.width, c.height, AV_PIX_FMT_BGR24, c.width, c.height, c.pix_fmt, SWS_BILINEAR, nullptr,
                           nullptr, nullptr);
-  if (m->sws == nullptr) return m->fail("swscale cannot convert BGR for this encoder", AVERROR(EINVAL));
+  if (m->sws == nullptr) return m->fail(MessageId::kVideoStepSwsFromBgr, AVERROR(EINVAL));
 
   rc = avio_open(&m->format->pb, m->part_path.c_str(), AVIO_FLAG_WRITE);
-  if (rc < 0) return io_error("cannot create the video file " + quoted(m->part_path) + ": " + av_error_text(rc) + ".");
+  if (rc < 0) return io_error(MessageId::kVideoCannotCreate, {{"path", m->part_path}, {"error", av_error_text(rc)}});
   rc = avformat_write_header(m->format, nullptr);
   if (rc < 0) {
     std::remove(m->part_path.c_str());
-    return m->fail("cannot write the header", rc);
+    return m->fail(MessageId::kVideoStepHeader, rc);
   }
   m->header_written = true;
   out->reset(new VideoWriter(std::move(m)));
@@ -294,12 +290,12 @@ Status VideoWriter::open(const std::string& path, const VideoWriterOptions& opti
 
 Status VideoWriter::write_bgr(const ImageView& bgr, std::int64_t pts_ms) {
   Impl& m = *impl_;
-  if (m.closed) return internal_error("the video " + quoted(m.path) + " is already closed.");
+  if (m.closed) return internal_error(MessageId::kVideoWriterClosed, {{"path", m.path}});
   if (bgr.format != PixelFormat::kBgr8 || bgr.width != m.width || bgr.height != m.height)
-    return invalid_argument("a frame for the video " + quoted(m.path) + " is not " + std::to_string(m.width) + "x" +
-                            std::to_string(m.height) + " BGR.");
+    return invalid_argument(MessageId::kVideoFrameMismatch,
+                            {{"path", m.path}, {"width", m.width}, {"height", m.height}});
   int rc = av_frame_make_writable(m.frame);
-  if (rc < 0) return m.fail("cannot reuse the frame", rc);
+  if (rc < 0) return m.fail(MessageId::kVideoStepReuseFrame, rc);
   const std::uint8_t* src[4] = {bgr.data, nullptr, nullptr, nullptr};
   const int src_stride[4] = {static_cast<int>(bgr.stride_bytes), 0, 0, 0};
   sws_scale(m.sws, src, src_stride, 0, m.frame->height, m.frame->data, m.frame->linesize);
@@ -318,16 +314,15 @@ Status VideoWriter::close() {
   int rc = 0;
   if (s.ok()) {
     rc = av_write_trailer(m.format);
-    if (rc < 0) s = m.fail("cannot write the trailer", rc);
+    if (rc < 0) s = m.fail(MessageId::kVideoStepTrailer, rc);
   }
   if (m.format->pb != nullptr) {
     rc = avio_closep(&m.format->pb);
-    if (s.ok() && rc < 0) s = m.fail("cannot close the file", rc);
+    if (s.ok() && rc < 0) s = m.fail(MessageId::kVideoStepCloseFile, rc);
   }
   m.release();
   if (s.ok() && std::rename(m.part_path.c_str(), m.path.c_str()) != 0)
-    s = io_error("cannot move the finished video " + quoted(m.part_path) + " to " + quoted(m.path) + ": " +
-                 std::strerror(errno) + ".");
+    s = io_error(MessageId::kVideoCannotMove, {{"from", m.part_path}, {"to", m.path}, {"error", std::strerror(errno)}});
   if (!s.ok()) std::remove(m.part_path.c_str());
   return s;
 }

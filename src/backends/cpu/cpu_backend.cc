@@ -190,12 +190,12 @@ class CpuBackend final : public Backend {
   std::vector<TensorView> views_;
 };
 
-int cpu_score(const BackendOptions& options, std::string* reason) {
+int cpu_score(const BackendOptions& options, Message* reason) {
   if (ends_with(options.model_path, ".rknn")) {
-    *reason = "runs ONNX models, not .rknn";
+    *reason = Message(MessageId::kCpuRunsOnnxOnly);
     return 0;
   }
-  *reason = "OpenCV " CV_VERSION " DNN on the CPU";
+  *reason = Message(MessageId::kCpuOpenCvDnn, {{"version", CV_VERSION}});
   return 10;
 }
 

@@ -18,18 +18,18 @@ bool is_rknn_path(const std::string& p) {
   return ext == ".rknn";
 }
 
-int rknn_score(const BackendOptions& o, std::string* reason) {
+int rknn_score(const BackendOptions& o, Message* reason) {
   if (!is_rknn_path(o.model_path)) {
-    *reason = "runs .rknn models";
+    *reason = Message(MessageId::kRknnRunsRknnOnly);
     return 0;
   }
   std::shared_ptr<Runtime> rt;
   const Status s = Runtime::load(library_param(o), &rt);
   if (!s.ok()) {
-    *reason = s.message();
+    *reason = s.detail();
     return 0;
   }
-  *reason = "NPU runtime " + rt->path();
+  *reason = Message(MessageId::kRknnNpuRuntime, {{"library", rt->path()}});
   return 100;
 }
 

@@ -22,7 +22,7 @@ Status RknnBackend::configure() {
   const bool can_copy = s.runtime->has_copy_api();
   if (s.options.io == RknnIo::kStandard && !can_copy)
     return backend_error(MessageId::kRknnNoCopyApi, {{"library", s.runtime->path()}});
-  std::string why;
+  Message why;
   if (s.options.io != RknnIo::kStandard && (!decision.decided || decision.zero_copy)) {
     if (setup_zero_copy(&why)) {
       mode_ = IoMode::kZeroCopy;
@@ -56,7 +56,7 @@ Status RknnBackend::configure() {
 // A fresh context: nothing of the failed zero-copy set-up may linger (the
 // API forbids mixing zero-copy and copy I/O on a tensor), and no cache-flush
 // flags, since standard I/O has no memory to sync.
-Status RknnBackend::fall_back_to_standard(const std::string& why) {
+Status RknnBackend::fall_back_to_standard(const Message& why) {
   const SharedModel& s = *shared_;
   fallback_ = why;
   rknn_context fresh = 0;
@@ -159,7 +159,7 @@ std::string RknnBackend::io_sentence() const {
                                                : "INT8 pre-quantized by the CPU (pass_through)") +
            "; outputs decoded in place in NPU memory" + (manual_sync_ ? "; manual cache sync" : "");
   return std::string("standard: rknn_inputs_set + rknn_outputs_get") +
-         (fallback_.empty() ? "" : " (zero-copy failed: " + fallback_ + ")");
+         (fallback_ ? " (zero-copy failed: " + fallback_->render() + ")" : "");
 }
 
 Status RknnBackend::run_error(const char* call, int rc) const {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -41,9 +42,9 @@ class RknnBackend final : public Backend {
   std::string io_sentence() const;
   Status run_error(const char* call, int rc) const;
   Status apply_core_mask();
-  Status fall_back_to_standard(const std::string& why);
+  Status fall_back_to_standard(const Message& why);
   // rknn_io.cc
-  bool setup_zero_copy(std::string* why);
+  bool setup_zero_copy(Message* why);
   void release_zero_copy();
   void setup_standard();
 
@@ -56,7 +57,7 @@ class RknnBackend final : public Backend {
   IoMode mode_ = IoMode::kStandard;
   InputStrategy strategy_ = InputStrategy::kUint8;
   bool manual_sync_ = false;
-  std::string fallback_;
+  std::optional<Message> fallback_;
   MemOwner in_mem_;
   std::vector<MemOwner> out_mems_;
   std::vector<std::uint8_t> host_input_;

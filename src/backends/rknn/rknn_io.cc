@@ -15,25 +15,33 @@ namespace {
 // maps pixel 0 near -128 and 255 near 127. Other mean/std (the defaults 0 /
 // 255 for a model converted with ImageNet's, say) would feed wrong values
 // silently, so they are refused with the figures.
-bool int8_input_fits(const rknn_tensor_attr& a, const RknnOptions& st, std::string* why) {
+std::string number_text(float value) {
+  std::ostringstream o;
+  o << value;
+  return o.str();
+}
+
+bool int8_input_fits(const rknn_tensor_attr& a, const RknnOptions& st, Message* why) {
   constexpr float kSlack = 16.f;  // int8 levels: calibration need not span exactly 0..255
   if (a.type != RKNN_TENSOR_INT8 || a.qnt_type != RKNN_TENSOR_QNT_AFFINE_ASYMMETRIC) {
-    *why = std::string("the model input is ") + type_name(a.type) + ", not int8";
+    *why = Message(MessageId::kRknnInt8InputType, {{"type", type_name(a.type)}});
     return false;
   }
   if (!(a.scale > 0)) {
-    *why = "the int8 input has no usable scale";
+    *why = Message(MessageId::kRknnInt8NoScale);
     return false;
   }
   for (int c = 0; c < 3; ++c) {
     const float lo = (0.f - st.mean[c]) / st.std[c] / a.scale + static_cast<float>(a.zp);
     const float hi = (255.f - st.mean[c]) / st.std[c] / a.scale + static_cast<float>(a.zp);
     if (lo > -128.f + kSlack || lo < -128.f - 4 * kSlack || hi < 127.f - kSlack || hi > 127.f + 4 * kSlack) {
-      std::ostringstream o;
-      o << "the model's int8 input quantization (scale " << a.scale << ", zero-point " << a.zp << ") does not fit mean "
-        << st.mean[c] << " / std " << st.std[c] << " on channel " << c << " (pixel 0 -> " << lo << ", 255 -> " << hi
-        << " instead of about -128 and 127); pass the mean/std the model was converted with (--rknn-mean, --rknn-std)";
-      *why = o.str();
+      *why = Message(MessageId::kRknnInt8Mismatch, {{"scale", number_text(a.scale)},
+                                                    {"zero_point", a.zp},
+                                                    {"mean", number_text(st.mean[c])},
+                                                    {"std", number_text(st.std[c])},
+                                                    {"channel", c},
+                                                    {"low", number_text(lo)},
+                                                    {"high", number_text(hi)}});
       return false;
     }
   }
@@ -42,15 +50,15 @@ bool int8_input_fits(const rknn_tensor_attr& a, const RknnOptions& st, std::stri
 
 }  // namespace
 
-bool RknnBackend::setup_zero_copy(std::string* why) {
+bool RknnBackend::setup_zero_copy(Message* why) {
   const SharedModel& s = *shared_;
   const Functions& fn = s.runtime->fn();
   if (!s.runtime->has_zero_copy()) {
-    *why = "the runtime lacks rknn_create_mem/rknn_set_io_mem";
+    *why = Message(MessageId::kRknnNoZeroCopyApi);
     return false;
   }
   if (!s.have_native) {
-    *why = "the runtime cannot report native tensor attributes";
+    *why = Message(MessageId::kRknnNoNativeAttrs);
     return false;
   }
   const rknn_tensor_attr& nat = s.in_native;
@@ -76,7 +84,7 @@ bool RknnBackend::setup_zero_copy(std::string* why) {
                                 : static_cast<uint32_t>(nat.dims[1]) * static_cast<uint32_t>(row * c);
   rknn_tensor_mem* m = fn.create_mem(ctx_->get(), in_bytes);
   if (m == nullptr) {
-    *why = "rknn_create_mem(" + std::to_string(in_bytes) + " bytes) for the input returned NULL";
+    *why = Message(MessageId::kRknnInputMemNull, {{"bytes", in_bytes}});
     return false;
   }
   in_mem_ = MemOwner(s.runtime, ctx_->get(), m);
@@ -86,27 +94,25 @@ bool RknnBackend::setup_zero_copy(std::string* why) {
   attr.pass_through = strategy_ == InputStrategy::kUint8 ? 0 : 1;
   int rc = fn.set_io_mem(ctx_->get(), m, &attr);
   if (rc != RKNN_SUCC) {
-    *why = describe_error("rknn_set_io_mem (input)", rc).render();
+    *why = describe_error("rknn_set_io_mem (input)", rc);
     return false;
   }
   info_.outputs.clear();
   for (std::size_t i = 0; i < s.out_native.size(); ++i) {
     rknn_tensor_attr oa = s.out_native[i];
     if (oa.type != RKNN_TENSOR_INT8 || oa.qnt_type != RKNN_TENSOR_QNT_AFFINE_ASYMMETRIC) {
-      *why =
-          std::string("output '") + oa.name + "' is " + type_name(oa.type) + "; in-place decoding needs int8 outputs";
+      *why = Message(MessageId::kRknnOutputNotInt8, {{"name", oa.name}, {"type", type_name(oa.type)}});
       return false;
     }
     const uint32_t bytes = oa.size_with_stride != 0 ? oa.size_with_stride : oa.size;
     rknn_tensor_mem* om = fn.create_mem(ctx_->get(), bytes);
     if (om == nullptr) {
-      *why = "rknn_create_mem(" + std::to_string(bytes) + " bytes) for output '" + std::string(oa.name) +
-             "' returned NULL";
+      *why = Message(MessageId::kRknnOutputMemNull, {{"bytes", bytes}, {"name", oa.name}});
       return false;
     }
     out_mems_.emplace_back(s.runtime, ctx_->get(), om);
     if ((rc = fn.set_io_mem(ctx_->get(), om, &oa)) != RKNN_SUCC) {
-      *why = describe_error("rknn_set_io_mem (output)", rc).render();
+      *why = describe_error("rknn_set_io_mem (output)", rc);
       return false;
     }
     info_.outputs.push_back(tensor_info(s.out_attrs[i], oa));
@@ -151,14 +157,13 @@ void RknnBackend::setup_standard() {
   strategy_ = InputStrategy::kUint8;
   int row = w;
   if (s.options.input == RknnInput::kInt8) {
-    std::string why;
+    Message why;
     const rknn_tensor_attr& nat = s.have_native ? s.in_native : s.in_attr;
     if (int8_input_fits(nat, s.options, &why)) {
       strategy_ = InputStrategy::kInt8;
       row = s.have_native && nat.w_stride != 0 ? static_cast<int>(nat.w_stride) : w;
     } else if (!shared_->decision->decided) {
-      RKYOLO_LOG(kWarning) << "rknn_input=int8 is not possible (" << why
-                           << "); feeding uint8 for the runtime to convert";
+      log_message(LogLevel::kWarning, Message(MessageId::kRknnInt8InputImpossible, {{"reason", std::move(why)}}));
     }
   }
   host_input_.assign(static_cast<std::size_t>(h) * row * c, 0);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,7 +36,7 @@ struct SharedModel {
   struct Decision {
     bool decided = false;
     bool zero_copy = false;
-    std::string fallback;  // why zero-copy was not possible
+    std::optional<Message> fallback;  // why zero-copy was not possible
   };
   std::shared_ptr<Decision> decision = std::make_shared<Decision>();
 };

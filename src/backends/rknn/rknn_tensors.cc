@@ -84,7 +84,7 @@ TensorInfo tensor_info(const rknn_tensor_attr& logical, const rknn_tensor_attr& 
   return t;
 }
 
-bool native_output_ok(const rknn_tensor_attr& logical, const rknn_tensor_attr& native, std::string* why) {
+bool native_output_ok(const rknn_tensor_attr& logical, const rknn_tensor_attr& native, Message* why) {
   bool ok;
   if (logical.n_dims == 4) {
     const bool nhwc = logical.fmt == RKNN_TENSOR_NHWC;
@@ -106,8 +106,10 @@ bool native_output_ok(const rknn_tensor_attr& logical, const rknn_tensor_attr& n
     ok = native.fmt != RKNN_TENSOR_NC1HWC2 && native.n_elems == logical.n_elems && bytes == logical.n_elems;
   }
   if (ok) return true;
-  *why = std::string("output '") + logical.name + "' is stored natively as " + fmt_name(native.fmt) + " " +
-         dims_string(native) + ", which does not match its logical shape " + dims_string(logical);
+  *why = Message(MessageId::kRknnNativeOutputMismatch, {{"name", logical.name},
+                                                        {"format", fmt_name(native.fmt)},
+                                                        {"native_shape", dims_string(native)},
+                                                        {"shape", dims_string(logical)}});
   return false;
 }
 

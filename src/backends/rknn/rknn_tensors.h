@@ -6,6 +6,7 @@
 #include <string>
 
 #include "backends/rknn/rknn_runtime.h"
+#include "rkyolo/message.h"
 #include "rkyolo/tensor.h"
 
 namespace rkyolo::rknn {
@@ -21,6 +22,6 @@ std::string attr_string(const rknn_tensor_attr& a);
 TensorInfo tensor_info(const rknn_tensor_attr& logical, const rknn_tensor_attr& stored);
 // Whether a native output can be decoded in place: its storage must agree
 // with the logical shape (else the padded data would be read as data).
-bool native_output_ok(const rknn_tensor_attr& logical, const rknn_tensor_attr& native, std::string* why);
+bool native_output_ok(const rknn_tensor_attr& logical, const rknn_tensor_attr& native, Message* why);
 
 }  // namespace rkyolo::rknn
