@@ -26,6 +26,8 @@ packages=(
   # --serve (cpp-httplib; headless Chromium for its tests), --show (Xvfb,
   # ImageMagick's import and xdotool for its tests)
   libmosquitto-dev mosquitto mosquitto-clients libcpp-httplib-dev chromium xvfb imagemagick xdotool
+  # the web view's cost benchmark (bench/bench_pipeline.cc --mode web): its MJPEG viewers
+  curl
 )
 if [[ "${1:-}" == "--training" ]]; then
   packages+=(python3-torch)
