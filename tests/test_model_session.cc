@@ -14,6 +14,7 @@
 
 #include "rkyolo/log.h"
 #include "rkyolo/model.h"
+#include "support/log_capture.h"
 #include "support/test_env.h"
 
 namespace rkyolo {
@@ -72,26 +73,7 @@ std::vector<Found> found(const DetectionResult& r) {
   return f;
 }
 
-struct LogCapture {
-  LogCapture() {
-    set_log_level(LogLevel::kWarning);
-    set_log_callback(
-        [](LogLevel, std::string_view m, void* self) {
-          auto* c = static_cast<LogCapture*>(self);
-          std::lock_guard<std::mutex> lock(c->mu);
-          c->lines.emplace_back(m);
-        },
-        this);
-  }
-  ~LogCapture() { set_log_callback(nullptr, nullptr); }
-  int count(const std::string& text) {
-    std::lock_guard<std::mutex> lock(mu);
-    return static_cast<int>(std::count_if(lines.begin(), lines.end(),
-                                          [&](const std::string& l) { return l.find(text) != std::string::npos; }));
-  }
-  std::mutex mu;
-  std::vector<std::string> lines;
-};
+using test::LogCapture;
 
 TEST(ModelSession, PlacementsAreTheCoresTheChipHas) {
   // RK3588 has three NPU cores, RK3576 two; RK3566's runtime takes no core

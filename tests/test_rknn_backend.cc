@@ -13,6 +13,7 @@
 #include "backends/rknn/rknn_backend.h"
 #include "rkyolo/log.h"
 #include "rkyolo/model.h"
+#include "support/log_capture.h"
 #include "support/test_env.h"
 
 namespace rkyolo {
@@ -40,34 +41,7 @@ std::vector<std::string> samples() {
   return s;
 }
 
-// Captures library log messages.
-struct LogCapture {
-  LogCapture() {
-    set_log_level(LogLevel::kWarning);
-    set_log_callback(
-        [](LogLevel, std::string_view m, void* self) {
-          auto* c = static_cast<LogCapture*>(self);
-          std::lock_guard<std::mutex> lock(c->mu);
-          c->lines.emplace_back(m);
-        },
-        this);
-  }
-  ~LogCapture() { set_log_callback(nullptr, nullptr); }
-  std::string all() {
-    std::lock_guard<std::mutex> lock(mu);
-    std::string s;
-    for (auto& l : lines) s += l + "\n";
-    return s;
-  }
-  std::mutex mu;
-  std::vector<std::string> lines;
-};
-
-int count_lines_with(LogCapture& log, const std::string& text) {
-  std::lock_guard<std::mutex> lock(log.mu);
-  return static_cast<int>(std::count_if(log.lines.begin(), log.lines.end(),
-                                        [&](const std::string& l) { return l.find(text) != std::string::npos; }));
-}
+using test::LogCapture;
 
 struct ScopedEnv {
   ScopedEnv(const char* name, const char* value) : name_(name) { setenv(name, value, 1); }
@@ -273,7 +247,7 @@ TEST(RknnBackend, Int8InputNeedsTheModelsNormalization) {
   ASSERT_TRUE(wrong);
   EXPECT_FALSE(wrong->backend().caps().input.zero_copy);
   EXPECT_NE(log.all().find("does not fit mean 0 / std 255"), std::string::npos) << log.all();
-  EXPECT_EQ(count_lines_with(log, "zero-copy I/O is not available"), 1) << log.all();
+  EXPECT_EQ(log.count("zero-copy I/O is not available"), 1) << log.all();
   expect_identical(detect(*wrong, samples()[0]), reference, "fallback after a mean/std mismatch");
   std::unique_ptr<Session> forced;
   EXPECT_FALSE(make_detector(rknn, "rknn", opts(RknnIo::kZeroCopy), &forced).ok());
@@ -357,7 +331,7 @@ TEST(RknnFaults, CreateMemReturningNullFallsBack) {
   // second warning) and outlive each other.
   std::vector<std::unique_ptr<Session>> clones(2);
   for (int i = 0; i < 2; ++i) ASSERT_TRUE(d->model().create_session(&clones[i]).ok());
-  EXPECT_EQ(count_lines_with(log, "zero-copy I/O is not available"), 1) << log.all();
+  EXPECT_EQ(log.count("zero-copy I/O is not available"), 1) << log.all();
   unsetenv("RKNN_EMU_CREATE_MEM_NULL");
   auto modern = npu(model("shapes-rk3588.rknn"));
   for (const auto& img : samples()) expect_identical(detect(*d, img), detect(*modern, img), "create_mem NULL");
