@@ -126,6 +126,63 @@ TEST(OnnxReader, GarbageAndOtherFormatsAreRejected) {
   EXPECT_FALSE(parse("", &info).ok());
 }
 
+// The innermost reason of a refusal: onnx.not_valid's {why}, then its {detail}.
+MessageId reason(const Status& s) {
+  const Message* m = &s.detail();
+  for (const char* name : {"why", "detail"})
+    if (const MessageArg* a = m->arg(name); a != nullptr && a->nested() != nullptr) m = a->nested();
+  return m->id();
+}
+
+// Each malformation the parser refuses: the sentence users have always seen,
+// and the identity it has from where it was found.
+TEST(OnnxReader, EachMalformationKeepsItsSentenceAndHasAnIdentity) {
+  const auto in_graph = [](const Pb& graph) { return Pb().u(1, 7).m(7, graph).bytes; };
+  Pb tensor_dims, value_dims, nodes;
+  for (int k = 0; k < 65; ++k) {
+    tensor_dims.u(1, 1);
+    value_dims.m(1, Pb().u(1, 1));
+  }
+  for (std::size_t k = 0; k <= kMaxOnnxNodes; ++k) nodes.m(1, Pb().s(4, "Relu"));
+  Pb ints;
+  ints.s(8, std::string((1u << 20) + 1, '\0')).s(8, std::string(1, '\0'));
+  const auto value = [](const Pb& shape) { return Pb().s(1, "images").m(2, Pb().m(1, Pb().m(2, shape))); };
+  const std::string truncated = "the file is truncated or damaged: ";
+  const struct {
+    std::string bytes;
+    MessageId reason;
+    std::string why;
+  } cases[] = {
+      {"\x80", MessageId::kWireTruncatedKey, truncated + "truncated field key"},
+      {std::string(1, '\0'), MessageId::kWireFieldZero, "field number 0"},
+      {"\x08\x80", MessageId::kWireTruncatedVarint, truncated + "truncated varint"},
+      {std::string("\x09\0", 2), MessageId::kWireTruncated64, truncated + "truncated 64-bit field"},
+      {std::string("\x0d\0", 2), MessageId::kWireTruncated32, truncated + "truncated 32-bit field"},
+      {"\x12\x80", MessageId::kWireTruncatedLength, truncated + "truncated length"},
+      {std::string("\x12\x05\0", 3), MessageId::kWirePastEnd, truncated + "a field runs past the end of the data"},
+      {"\x0b", MessageId::kWireInvalidType, "invalid wire type 3"},
+      {in_graph(Pb().m(5, Pb().s(1, "\x80"))), MessageId::kWireTruncatedPackedVarints,
+       truncated + "truncated packed varint list"},
+      {in_graph(Pb().m(5, Pb().s(4, "abc"))), MessageId::kWirePackedFloats,
+       "a packed float list is not a whole number of floats"},
+      {in_graph(Pb().m(5, tensor_dims)), MessageId::kOnnxTensorTooManyDims, "a tensor has more than 64 dimensions"},
+      {in_graph(Pb().m(11, value(value_dims))), MessageId::kOnnxValueTooManyDims,
+       "a value has more than 64 dimensions"},
+      {in_graph(Pb().m(11, value(Pb().m(1, Pb().u(1, ~std::uint64_t{0}))))), MessageId::kOnnxValueDimTooLarge,
+       "tensor 'images' has a dimension of -1, more than 268435456"},
+      {in_graph(nodes), MessageId::kOnnxTooManyNodes, "more than 100000 nodes"},
+      {in_graph(Pb().m(1, Pb().s(4, "Relu").m(5, ints))), MessageId::kOnnxAttributeTooManyInts,
+       "an attribute lists more than a million integers"},
+  };
+  for (const auto& c : cases) {
+    OnnxModel model;
+    const Status s =
+        read_onnx_model(reinterpret_cast<const std::uint8_t*>(c.bytes.data()), c.bytes.size(), "m.onnx", &model);
+    EXPECT_EQ(s.message(), "'m.onnx' is not a valid ONNX model (" + c.why + ")");
+    EXPECT_EQ(reason(s), c.reason) << s;
+  }
+}
+
 TEST(OnnxReader, MissingAndEmptyFiles) {
   OnnxModelInfo info;
   const std::string dir = test::temp_dir("onnx_reader");

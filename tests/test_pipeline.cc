@@ -192,12 +192,6 @@ struct ReplayingEmulator {
   ReplayingEmulator& operator=(const ReplayingEmulator&) = delete;
 };
 
-PipelineOptions npu_workers(const Model& model, int n) {
-  PipelineOptions o;
-  o.placements.assign(model.placements().begin(), model.placements().begin() + n);
-  return o;
-}
-
 Placement cpu_thread() {
   Placement p;
   p.device = Placement::Device::kCpu;
@@ -217,6 +211,56 @@ PipelineOptions cpu_workers(int n) {
   o.placements.assign(static_cast<std::size_t>(n), cpu_thread());
   return o;
 }
+
+enum class TestModel {
+  kCpu,                      // the demo model on the CPU backend, one thread
+  kEmulatedRk3588,           // the emulated RK3588 computing every run
+  kEmulatedRk3588Replaying,  // ... computing once per context, then replaying (ReplayingEmulator)
+};
+
+// The set-up the tests share: a watchdog over the whole test, the model, a
+// pipeline of it, and a run into the test's sink. A test states only what
+// differs: the model, the options, the sources and the sink.
+class Rig {
+ public:
+  explicit Rig(TestModel which) {
+    if (which == TestModel::kEmulatedRk3588Replaying) replay_.emplace();
+    model_ = which == TestModel::kCpu ? cpu_model() : emulated_rk3588_model();
+  }
+
+  const std::shared_ptr<const Model>& model() const { return model_; }
+
+  // One worker on each of the model's first `n` placements (NPU cores).
+  PipelineOptions npu_workers(int n) const {
+    PipelineOptions o;
+    o.placements.assign(model_->placements().begin(), model_->placements().begin() + n);
+    return o;
+  }
+
+  Pipeline* create(const PipelineOptions& options) {
+    pipeline_ = make_pipeline(model_, options);
+    return pipeline_.get();
+  }
+
+  // Streams "file0", "file1", ... of `frames` synthetic frames each.
+  void add_files(int streams, int frames) {
+    for (int s = 0; s < streams; ++s) pipeline_->add_source("file" + std::to_string(s), synthetic({.frames = frames}));
+  }
+
+  // Adds `sink` and runs the pipeline to its end.
+  Status run(Sink* sink) {
+    pipeline_->add_sink(sink);
+    return pipeline_->run();
+  }
+
+ private:
+  // In this order: the watchdog starts first, and the pipeline ends before
+  // the model and the replay setting.
+  test::Watchdog watchdog_{kTestLimit};
+  std::optional<ReplayingEmulator> replay_;
+  std::shared_ptr<const Model> model_;
+  std::unique_ptr<Pipeline> pipeline_;
+};
 
 // Session::detect on scene i mod 4, the reference for every frame.
 std::vector<DetectionResult> reference_results(const Model& model) {
@@ -252,16 +296,14 @@ StreamStats stream_stats(const PipelineStats& stats, int stream) {  // a copy: c
 // -------------------------------------------------------------- tests ----
 
 TEST(Pipeline, FramesOfEachStreamLeaveInOrderWithTheDetectionsOfSessionDetect) {
-  test::Watchdog watchdog(kTestLimit);
-  auto model = cpu_model();
-  ASSERT_TRUE(model);
-  const std::vector<DetectionResult> want = reference_results(*model);
-  auto pipeline = make_pipeline(model, cpu_workers(3));
+  Rig rig(TestModel::kCpu);
+  ASSERT_TRUE(rig.model());
+  const std::vector<DetectionResult> want = reference_results(*rig.model());
+  Pipeline* pipeline = rig.create(cpu_workers(3));
   constexpr int kStreams = 3, kFrames = 6;  // the CPU backend is slow on the shared build machine
-  for (int s = 0; s < kStreams; ++s) pipeline->add_source("file" + std::to_string(s), synthetic({.frames = kFrames}));
+  rig.add_files(kStreams, kFrames);
   RecordingSink sink;
-  pipeline->add_sink(&sink);
-  ASSERT_TRUE(pipeline->run().ok());
+  ASSERT_TRUE(rig.run(&sink).ok());
 
   EXPECT_EQ(sink.closed, 1);
   for (int s = 0; s < kStreams; ++s) EXPECT_EQ(sink.frames_of(s), iota(kFrames)) << "stream " << s;
@@ -281,17 +323,15 @@ TEST(Pipeline, FramesOfEachStreamLeaveInOrderWithTheDetectionsOfSessionDetect) {
 }
 
 TEST(Pipeline, EmulatedRk3588OneSessionPerCoreMatchesSessionDetect) {
-  test::Watchdog watchdog(kTestLimit);
-  auto model = emulated_rk3588_model();
-  ASSERT_TRUE(model);
-  ASSERT_EQ(model->placements().size(), 3u) << "the emulated RK3588 has three NPU cores";
-  const std::vector<DetectionResult> want = reference_results(*model);
-  auto pipeline = make_pipeline(model, PipelineOptions{});  // one worker per placement
+  Rig rig(TestModel::kEmulatedRk3588);
+  ASSERT_TRUE(rig.model());
+  ASSERT_EQ(rig.model()->placements().size(), 3u) << "the emulated RK3588 has three NPU cores";
+  const std::vector<DetectionResult> want = reference_results(*rig.model());
+  Pipeline* pipeline = rig.create(PipelineOptions{});  // one worker per placement
   constexpr int kStreams = 3, kFrames = 5;
-  for (int s = 0; s < kStreams; ++s) pipeline->add_source("file" + std::to_string(s), synthetic({.frames = kFrames}));
+  rig.add_files(kStreams, kFrames);
   RecordingSink sink;
-  pipeline->add_sink(&sink);
-  ASSERT_TRUE(pipeline->run().ok());
+  ASSERT_TRUE(rig.run(&sink).ok());
 
   for (int s = 0; s < kStreams; ++s) EXPECT_EQ(sink.frames_of(s), iota(kFrames)) << "stream " << s;
   for (const Record& r : sink.records)
@@ -306,18 +346,16 @@ TEST(Pipeline, EmulatedRk3588OneSessionPerCoreMatchesSessionDetect) {
 }
 
 TEST(Pipeline, TwoSessionsPerCoreShareEachCoreAndMatchSessionDetect) {
-  test::Watchdog watchdog(kTestLimit);
-  auto model = emulated_rk3588_model();
-  ASSERT_TRUE(model);
-  const std::vector<DetectionResult> want = reference_results(*model);
+  Rig rig(TestModel::kEmulatedRk3588);
+  ASSERT_TRUE(rig.model());
+  const std::vector<DetectionResult> want = reference_results(*rig.model());
   PipelineOptions o;
   o.sessions_per_placement = 2;
-  auto pipeline = make_pipeline(model, o);
+  Pipeline* pipeline = rig.create(o);
   constexpr int kStreams = 3, kFrames = 5;
-  for (int s = 0; s < kStreams; ++s) pipeline->add_source("file" + std::to_string(s), synthetic({.frames = kFrames}));
+  rig.add_files(kStreams, kFrames);
   RecordingSink sink;
-  pipeline->add_sink(&sink);
-  ASSERT_TRUE(pipeline->run().ok());
+  ASSERT_TRUE(rig.run(&sink).ok());
 
   for (int s = 0; s < kStreams; ++s) EXPECT_EQ(sink.frames_of(s), iota(kFrames)) << "stream " << s;
   for (const Record& r : sink.records)
@@ -336,18 +374,15 @@ TEST(Pipeline, TwoSessionsPerCoreShareEachCoreAndMatchSessionDetect) {
 }
 
 TEST(Pipeline, FilesNeverDropUnderASlowSink) {
-  test::Watchdog watchdog(kTestLimit);
-  ReplayingEmulator replay;
-  auto model = emulated_rk3588_model();
-  ASSERT_TRUE(model);
-  PipelineOptions o = npu_workers(*model, 2);
+  Rig rig(TestModel::kEmulatedRk3588Replaying);
+  ASSERT_TRUE(rig.model());
+  PipelineOptions o = rig.npu_workers(2);
   o.queue_frames = 2;
-  auto pipeline = make_pipeline(model, o);
+  Pipeline* pipeline = rig.create(o);
   constexpr int kFrames = 40;
   pipeline->add_source("file", synthetic({.frames = kFrames, .pool_frames = 2}));
   RecordingSink sink(5ms);
-  pipeline->add_sink(&sink);
-  ASSERT_TRUE(pipeline->run().ok());
+  ASSERT_TRUE(rig.run(&sink).ok());
   EXPECT_EQ(sink.frames_of(0), iota(kFrames));
   const StreamStats& s = stream_stats(pipeline->stats(), 0);
   EXPECT_EQ(s.decoded, kFrames);
@@ -357,20 +392,17 @@ TEST(Pipeline, FilesNeverDropUnderASlowSink) {
 }
 
 TEST(Pipeline, LiveSourcesDropTheOldestQueuedFrameAndCountIt) {
-  test::Watchdog watchdog(kTestLimit);
-  ReplayingEmulator replay;
-  auto model = emulated_rk3588_model();
-  ASSERT_TRUE(model);
-  PipelineOptions o = npu_workers(*model, 1);
+  Rig rig(TestModel::kEmulatedRk3588Replaying);
+  ASSERT_TRUE(rig.model());
+  PipelineOptions o = rig.npu_workers(1);
   o.queue_frames = 2;
-  auto pipeline = make_pipeline(model, o);
+  Pipeline* pipeline = rig.create(o);
   constexpr int kFrames = 60;
   // The source's own pool is larger than what the pipeline holds: drops
   // happen in the pipeline's queue.
   pipeline->add_source("camera", synthetic({.frames = kFrames, .live = true, .period = 2ms, .pool_frames = 16}));
   RecordingSink sink(20ms);
-  pipeline->add_sink(&sink);
-  ASSERT_TRUE(pipeline->run().ok());
+  ASSERT_TRUE(rig.run(&sink).ok());
 
   const std::vector<std::int64_t> got = sink.frames_of(0);
   ASSERT_FALSE(got.empty());
@@ -386,34 +418,28 @@ TEST(Pipeline, LiveSourcesDropTheOldestQueuedFrameAndCountIt) {
 }
 
 TEST(Pipeline, StreamBufferQueuesLiveFramesInsteadOfDropping) {
-  test::Watchdog watchdog(kTestLimit);
-  ReplayingEmulator replay;
-  auto model = emulated_rk3588_model();
-  ASSERT_TRUE(model);
-  PipelineOptions o = npu_workers(*model, 1);
+  Rig rig(TestModel::kEmulatedRk3588Replaying);
+  ASSERT_TRUE(rig.model());
+  PipelineOptions o = rig.npu_workers(1);
   o.queue_frames = 2;
   o.stream_buffer = true;
-  auto pipeline = make_pipeline(model, o);
+  Pipeline* pipeline = rig.create(o);
   constexpr int kFrames = 30;
   pipeline->add_source("camera", synthetic({.frames = kFrames, .live = true, .period = 1ms, .pool_frames = 64}));
   RecordingSink sink(10ms);
-  pipeline->add_sink(&sink);
-  ASSERT_TRUE(pipeline->run().ok());
+  ASSERT_TRUE(rig.run(&sink).ok());
   EXPECT_EQ(sink.frames_of(0), iota(kFrames));
   EXPECT_EQ(stream_stats(pipeline->stats(), 0).dropped, 0);
 }
 
 TEST(Pipeline, AFailedFrameIsReportedAndTheStreamGoesOn) {
-  test::Watchdog watchdog(kTestLimit);
-  ReplayingEmulator replay;
-  auto model = emulated_rk3588_model();
-  ASSERT_TRUE(model);
-  auto pipeline = make_pipeline(model, npu_workers(*model, 2));
+  Rig rig(TestModel::kEmulatedRk3588Replaying);
+  ASSERT_TRUE(rig.model());
+  Pipeline* pipeline = rig.create(rig.npu_workers(2));
   constexpr int kFrames = 10;
   pipeline->add_source("file", synthetic({.frames = kFrames, .corrupt = {3}, .without_pixels = {6}}));
   RecordingSink sink;
-  pipeline->add_sink(&sink);
-  ASSERT_TRUE(pipeline->run().ok());
+  ASSERT_TRUE(rig.run(&sink).ok());
 
   ASSERT_EQ(sink.records.size(), static_cast<std::size_t>(kFrames));
   for (std::size_t i = 0; i < sink.records.size(); ++i) {
@@ -440,17 +466,14 @@ TEST(Pipeline, AFailedFrameIsReportedAndTheStreamGoesOn) {
 }
 
 TEST(Pipeline, AFailedInferenceIsReportedForItsFrameAndTheStreamGoesOn) {
-  test::Watchdog watchdog(kTestLimit);
-  ReplayingEmulator replay;
-  auto model = emulated_rk3588_model();
-  ASSERT_TRUE(model);
+  Rig rig(TestModel::kEmulatedRk3588Replaying);
+  ASSERT_TRUE(rig.model());
   setenv("RKNN_EMU_FAIL_RUN_AT", "4", 1);  // the 4th rknn_run of each context fails
-  auto pipeline = make_pipeline(model, npu_workers(*model, 1));
+  Pipeline* pipeline = rig.create(rig.npu_workers(1));
   constexpr int kFrames = 8;
   pipeline->add_source("file", synthetic({.frames = kFrames}));
   RecordingSink sink;
-  pipeline->add_sink(&sink);
-  const Status run = pipeline->run();
+  const Status run = rig.run(&sink);
   unsetenv("RKNN_EMU_FAIL_RUN_AT");
   ASSERT_TRUE(run.ok()) << run;
   EXPECT_EQ(sink.frames_of(0), iota(kFrames));
@@ -469,17 +492,14 @@ TEST(Pipeline, AFailedInferenceIsReportedForItsFrameAndTheStreamGoesOn) {
 }
 
 TEST(Pipeline, FailingSourcesDoNotStopTheOthers) {
-  test::Watchdog watchdog(kTestLimit);
-  ReplayingEmulator replay;
-  auto model = emulated_rk3588_model();
-  ASSERT_TRUE(model);
-  auto pipeline = make_pipeline(model, npu_workers(*model, 2));
+  Rig rig(TestModel::kEmulatedRk3588Replaying);
+  ASSERT_TRUE(rig.model());
+  Pipeline* pipeline = rig.create(rig.npu_workers(2));
   pipeline->add_failed_source("rtsp://camera.invalid/1", io_error("'rtsp://camera.invalid/1' could not be opened."));
   pipeline->add_source("lost", synthetic({.frames = 4, .end = io_error("'lost' is lost.")}));
   pipeline->add_source("healthy", synthetic({.frames = 12}));
   RecordingSink sink;
-  pipeline->add_sink(&sink);
-  ASSERT_TRUE(pipeline->run().ok()) << "source failures are reported per stream, not by run()";
+  ASSERT_TRUE(rig.run(&sink).ok()) << "source failures are reported per stream, not by run()";
 
   EXPECT_TRUE(sink.frames_of(0).empty());
   EXPECT_EQ(sink.frames_of(1), iota(4));
@@ -504,20 +524,17 @@ TEST(Pipeline, FailingSourcesDoNotStopTheOthers) {
 // reconnecting after the frames before each loss and online again before
 // the first frame after it; the other stream hears nothing of it.
 TEST(Pipeline, ALostConnectionIsToldInOrderWithTheFramesAndTheOtherStreamIsUnaffected) {
-  test::Watchdog watchdog(kTestLimit);
-  ReplayingEmulator replay;
-  auto model = emulated_rk3588_model();
-  ASSERT_TRUE(model);
-  PipelineOptions o = npu_workers(*model, 2);
+  Rig rig(TestModel::kEmulatedRk3588Replaying);
+  ASSERT_TRUE(rig.model());
+  PipelineOptions o = rig.npu_workers(2);
   o.stream_buffer = true;  // no frame dropped: the expected order is exact
-  auto pipeline = make_pipeline(model, o);
+  Pipeline* pipeline = rig.create(o);
   constexpr int kFrames = 10;
   pipeline->add_source(
       "camera", synthetic({.frames = kFrames, .live = true, .period = 1ms, .lost_before = {3, 7}, .pool_frames = 32}));
   pipeline->add_source("other", synthetic({.frames = kFrames, .live = true, .period = 1ms, .pool_frames = 32}));
   RecordingSink sink(2ms);
-  pipeline->add_sink(&sink);
-  ASSERT_TRUE(pipeline->run().ok());
+  ASSERT_TRUE(rig.run(&sink).ok());
 
   const std::vector<std::string> want0 = {"online", "0", "1", "2",    "reconnecting", "online",
                                           "3",      "4", "5", "6",    "reconnecting", "online",
@@ -542,21 +559,18 @@ TEST(Pipeline, ALostConnectionIsToldInOrderWithTheFramesAndTheOtherStreamIsUnaff
 }
 
 TEST(Pipeline, StopMidRunDrainsEveryQueuedFrameAndClosesTheSinks) {
-  test::Watchdog watchdog(kTestLimit);
-  ReplayingEmulator replay;
-  auto model = emulated_rk3588_model();
-  ASSERT_TRUE(model);
-  auto pipeline = make_pipeline(model, PipelineOptions{});
+  Rig rig(TestModel::kEmulatedRk3588Replaying);
+  ASSERT_TRUE(rig.model());
+  Pipeline* pipeline = rig.create(PipelineOptions{});
   constexpr int kFrames = 100000;  // would run for hours
   pipeline->add_source("file0", synthetic({.frames = kFrames}));
   pipeline->add_source("file1", synthetic({.frames = kFrames}));
   RecordingSink sink;
-  pipeline->add_sink(&sink);
   std::thread stopper([&] {
     while (sink.frames.load() < 50) std::this_thread::sleep_for(1ms);
     pipeline->stop();  // as the CLI's signal thread does
   });
-  const Status run = pipeline->run();
+  const Status run = rig.run(&sink);
   stopper.join();
   ASSERT_TRUE(run.ok()) << run;
   EXPECT_EQ(sink.closed, 1);
@@ -571,18 +585,15 @@ TEST(Pipeline, StopMidRunDrainsEveryQueuedFrameAndClosesTheSinks) {
 }
 
 TEST(Pipeline, StatisticsAddUpAndReadAsJson) {
-  test::Watchdog watchdog(kTestLimit);
-  ReplayingEmulator replay;
-  auto model = emulated_rk3588_model();
-  ASSERT_TRUE(model);
-  PipelineOptions o = npu_workers(*model, 2);
+  Rig rig(TestModel::kEmulatedRk3588Replaying);
+  ASSERT_TRUE(rig.model());
+  PipelineOptions o = rig.npu_workers(2);
   o.stats_interval = 10ms;
-  auto pipeline = make_pipeline(model, o);
+  Pipeline* pipeline = rig.create(o);
   pipeline->add_source("a \"quoted\" \\ name\n", synthetic({.frames = 8, .corrupt = {2}}));
   pipeline->add_source("b", synthetic({.frames = 5}));
   RecordingSink sink;
-  pipeline->add_sink(&sink);
-  ASSERT_TRUE(pipeline->run().ok());
+  ASSERT_TRUE(rig.run(&sink).ok());
 
   const PipelineStats stats = pipeline->stats();
   EXPECT_GT(stats.wall_s, 0.0);
@@ -629,20 +640,17 @@ TEST(Pipeline, StatisticsAddUpAndReadAsJson) {
 // other without a gap (their counts add up to the totals, their durations to
 // the wall time) and their rates are their counts over their duration.
 TEST(Pipeline, StatsWindowsAddUpToTheTotalsAndTheirRatesAreCountsOverTheirDuration) {
-  test::Watchdog watchdog(kTestLimit);
-  ReplayingEmulator replay;
-  auto model = emulated_rk3588_model();
-  ASSERT_TRUE(model);
-  PipelineOptions o = npu_workers(*model, 1);
+  Rig rig(TestModel::kEmulatedRk3588Replaying);
+  ASSERT_TRUE(rig.model());
+  PipelineOptions o = rig.npu_workers(1);
   o.queue_frames = 2;
   o.stats_interval = 10ms;
-  auto pipeline = make_pipeline(model, o);
+  Pipeline* pipeline = rig.create(o);
   constexpr int kFrames = 40;
   pipeline->add_source("file", synthetic({.frames = kFrames, .corrupt = {5, 30}}));
   pipeline->add_source("camera", synthetic({.frames = kFrames, .live = true, .period = 1ms, .pool_frames = 16}));
   RecordingSink sink(3ms);  // at least 80 frames x 3 ms: several windows
-  pipeline->add_sink(&sink);
-  ASSERT_TRUE(pipeline->run().ok());
+  ASSERT_TRUE(rig.run(&sink).ok());
 
   ASSERT_GE(sink.all_stats.size(), 3u);
   const PipelineStats& final_stats = sink.all_stats.back();
@@ -704,11 +712,9 @@ TEST(Pipeline, NoAllocationPerFrameOnceWarm) {
 #ifdef RKYOLO_PIPELINE_TSAN
   GTEST_SKIP() << "ThreadSanitizer's runtime owns operator new: allocations are counted in the other builds";
 #endif
-  test::Watchdog watchdog(kTestLimit);
-  ReplayingEmulator replay;  // the emulator's own graph runs allocate; replayed runs do not
-  auto model = emulated_rk3588_model();
-  ASSERT_TRUE(model);
-  auto pipeline = make_pipeline(model, PipelineOptions{});
+  Rig rig(TestModel::kEmulatedRk3588Replaying);  // the emulator's own graph runs allocate; replayed runs do not
+  ASSERT_TRUE(rig.model());
+  Pipeline* pipeline = rig.create(PipelineOptions{});
   constexpr int kFrames = 100;
   // One scene: a Session is warm once it has seen a source size (the
   // letterbox caches one) and a frame's number of detections.
@@ -752,9 +758,8 @@ TEST(Pipeline, NoAllocationPerFrameOnceWarm) {
 
    private:
     Pipeline* pipeline_;
-  } sink(pipeline.get());
-  pipeline->add_sink(&sink);
-  const Status run = pipeline->run();
+  } sink(pipeline);
+  const Status run = rig.run(&sink);
   ASSERT_TRUE(run.ok()) << run;
   EXPECT_EQ(sink.frames, 2 * kFrames);
   EXPECT_EQ(sink.errors, 0);

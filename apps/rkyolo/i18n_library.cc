@@ -392,7 +392,7 @@ const std::vector<std::pair<MessageId, const char*>>& library_translations_zh() 
       {MessageId::kCpuThreadsNegative, "CPU 线程数不能为负数（实际为 {value}）"},
       {MessageId::kCpuCannotRunAt, "OpenCV {version} DNN 无法以 {width}x{height} 运行 '{path}'：{detail}"},
       {MessageId::kCpuProducedOutputs, "OpenCV DNN 为 '{path}' 生成了 {count} 个输出，计算图声明的是 {declared} 个"},
-      // Protobuf wire errors (src/core/protobuf_wire.h, named in onnx_graph.cc)
+      // Protobuf wire errors (src/core/protobuf_wire.h, onnx_graph.cc)
       {MessageId::kWireTruncatedKey, "字段键被截断"},
       {MessageId::kWireFieldZero, "字段编号为 0"},
       {MessageId::kWireTruncatedVarint, "varint 被截断"},
@@ -400,6 +400,15 @@ const std::vector<std::pair<MessageId, const char*>>& library_translations_zh() 
       {MessageId::kWireTruncated32, "32 位字段被截断"},
       {MessageId::kWireTruncatedLength, "长度被截断"},
       {MessageId::kWirePastEnd, "有字段超出了数据末尾"},
+      {MessageId::kWireInvalidType, "无效的 wire 类型 {type}"},
+      {MessageId::kWireTruncatedPackedVarints, "打包的 varint 列表被截断"},
+      {MessageId::kWirePackedFloats, "打包的浮点数列表长度不是浮点数大小的整数倍"},
+      // Limits the ONNX reader enforces while parsing (src/core/onnx_graph.cc)
+      {MessageId::kOnnxTooManyNodes, "节点超过 {max} 个"},
+      {MessageId::kOnnxTensorTooManyDims, "某个张量的维度超过 {max} 个"},
+      {MessageId::kOnnxValueTooManyDims, "某个值的维度超过 {max} 个"},
+      {MessageId::kOnnxValueDimTooLarge, "张量 '{name}' 有一个维度为 {dim}，超过 {max}"},
+      {MessageId::kOnnxAttributeTooManyInts, "某个属性列出的整数超过一百万个"},
       // Evaluation and the pipeline (src/eval, src/pipeline)
       {MessageId::kEvalNoClasses, "评估至少需要一个类别"},
       {MessageId::kEvalMaxDets, "max_dets 至少为 1"},

@@ -168,9 +168,12 @@ void OnnxModel::set_metadata(const std::string& key, const std::string& value) {
 
 namespace {
 
+// Tensors and values with more dimensions are refused while reading.
+constexpr std::size_t kMaxParsedRank = 64;
+
 // Reads repeated numeric fields given packed (length-delimited) or one per field.
 template <typename T, typename Decode>
-bool read_repeated(const Field& f, int scalar_wire, std::vector<T>* out, std::string* error, Decode&& decode) {
+bool read_repeated(const Field& f, int scalar_wire, std::vector<T>* out, Message* error, Decode&& decode) {
   if (f.wire == scalar_wire) {
     out->push_back(decode(f));
     return true;
@@ -178,7 +181,7 @@ bool read_repeated(const Field& f, int scalar_wire, std::vector<T>* out, std::st
   if (f.wire != kLengthDelimited) return true;
   if (scalar_wire == kFixed32) {
     if (f.size % 4 != 0) {
-      *error = "a packed float list is not a whole number of floats";
+      *error = MessageId::kWirePackedFloats;
       return false;
     }
     for (std::size_t k = 0; k < f.size; k += 4) {
@@ -194,7 +197,7 @@ bool read_repeated(const Field& f, int scalar_wire, std::vector<T>* out, std::st
     Field e;
     e.wire = kVarint;
     if (!r.varint(&e.varint)) {
-      *error = "truncated packed varint list";
+      *error = pb::truncated(MessageId::kWireTruncatedPackedVarints);
       return false;
     }
     out->push_back(decode(e));
@@ -208,7 +211,7 @@ float as_float(const Field& f) {
   return v;
 }
 
-bool parse_tensor(const std::uint8_t* p, std::size_t n, OnnxTensor* t, std::string* error) {
+bool parse_tensor(const std::uint8_t* p, std::size_t n, OnnxTensor* t, Message* error) {
   std::vector<float> floats;
   std::vector<std::int64_t> ints;  // int32_data / int64_data
   std::vector<double> doubles;
@@ -216,8 +219,8 @@ bool parse_tensor(const std::uint8_t* p, std::size_t n, OnnxTensor* t, std::stri
   const bool ok = for_each_field(p, n, error, [&](const Field& f) {
     switch (f.number) {
       case 1:
-        if (t->dims.size() >= 64) {
-          *error = "a tensor has more than 64 dimensions";
+        if (t->dims.size() >= kMaxParsedRank) {
+          *error = Message(MessageId::kOnnxTensorTooManyDims, {{"max", kMaxParsedRank}});
           return false;
         }
         return read_repeated(f, kVarint, &t->dims, error,
@@ -276,7 +279,7 @@ bool parse_tensor(const std::uint8_t* p, std::size_t n, OnnxTensor* t, std::stri
   return true;
 }
 
-bool parse_attribute(const Field& af, OnnxAttribute* a, std::string* error) {
+bool parse_attribute(const Field& af, OnnxAttribute* a, Message* error) {
   a->raw.clear();
   pb::Writer w;
   w.bytes(5, af.bytes, af.size);  // the whole attribute as it would be written in a NodeProto
@@ -304,7 +307,7 @@ bool parse_attribute(const Field& af, OnnxAttribute* a, std::string* error) {
       case 7: return read_repeated(f, kFixed32, &a->floats, error, as_float);
       case 8:
         if (a->ints.size() > 1u << 20) {
-          *error = "an attribute lists more than a million integers";
+          *error = MessageId::kOnnxAttributeTooManyInts;
           return false;
         }
         return read_repeated(f, kVarint, &a->ints, error,
@@ -314,7 +317,7 @@ bool parse_attribute(const Field& af, OnnxAttribute* a, std::string* error) {
   });
 }
 
-bool parse_node(const Field& nf, OnnxNode* node, std::string* error) {
+bool parse_node(const Field& nf, OnnxNode* node, Message* error) {
   return for_each_field(nf.bytes, nf.size, error, [&](const Field& f) {
     if (f.wire != kLengthDelimited) return true;
     switch (f.number) {
@@ -334,7 +337,7 @@ bool parse_node(const Field& nf, OnnxNode* node, std::string* error) {
   });
 }
 
-bool parse_value_info(const Field& vf, OnnxValueInfo* v, std::string* error) {
+bool parse_value_info(const Field& vf, OnnxValueInfo* v, Message* error) {
   return for_each_field(vf.bytes, vf.size, error, [&](const Field& f) {
     if (f.number == 1 && f.wire == kLengthDelimited) v->name = as_string(f);
     if (f.number != 2 || f.wire != kLengthDelimited) return true;
@@ -346,8 +349,8 @@ bool parse_value_info(const Field& vf, OnnxValueInfo* v, std::string* error) {
         v->has_shape = true;
         return for_each_field(tt.bytes, tt.size, error, [&](const Field& dim) {
           if (dim.number != 1 || dim.wire != kLengthDelimited) return true;
-          if (v->dims.size() >= 64) {
-            *error = "a value has more than 64 dimensions";
+          if (v->dims.size() >= kMaxParsedRank) {
+            *error = Message(MessageId::kOnnxValueTooManyDims, {{"max", kMaxParsedRank}});
             return false;
           }
           std::int64_t value = -1;
@@ -357,9 +360,9 @@ bool parse_value_info(const Field& vf, OnnxValueInfo* v, std::string* error) {
             if (d.number != 1 || d.wire != kVarint) return true;
             // Above the limit, or a varint of 2^63 and more read as negative.
             if (d.varint > static_cast<std::uint64_t>(kMaxTensorElements)) {
-              *error = "tensor '" + v->name + "' has a dimension of " +
-                       std::to_string(static_cast<std::int64_t>(d.varint)) + ", more than " +
-                       std::to_string(kMaxTensorElements);
+              *error = Message(
+                  MessageId::kOnnxValueDimTooLarge,
+                  {{"name", v->name}, {"dim", static_cast<std::int64_t>(d.varint)}, {"max", kMaxTensorElements}});
               return false;
             }
             value = static_cast<std::int64_t>(d.varint);
@@ -376,30 +379,13 @@ bool parse_value_info(const Field& vf, OnnxValueInfo* v, std::string* error) {
 
 }  // namespace
 
-// The protobuf reader's diagnostics (protobuf_wire.h) by identity; any other
-// (an invalid wire type with its number) stays its own text.
-static Message wire_error(const std::string& error) {
-  static const std::pair<const char*, MessageId> kKnown[] = {
-      {"truncated field key", MessageId::kWireTruncatedKey},
-      {"field number 0", MessageId::kWireFieldZero},
-      {"truncated varint", MessageId::kWireTruncatedVarint},
-      {"truncated 64-bit field", MessageId::kWireTruncated64},
-      {"truncated 32-bit field", MessageId::kWireTruncated32},
-      {"truncated length", MessageId::kWireTruncatedLength},
-      {"a field runs past the end of the data", MessageId::kWirePastEnd},
-  };
-  for (const auto& [text, id] : kKnown)
-    if (error == text) return id;
-  return Message::text(error);
-}
-
 Status read_onnx_model(const std::uint8_t* data, std::size_t size, const std::string& what, OnnxModel* out) {
   *out = OnnxModel{};
   auto bad = [&](Message why) {
     return invalid_model(MessageId::kOnnxNotValid, {{"path", what}, {"why", std::move(why)}});
   };
   if (size == 0) return invalid_model(MessageId::kFileEmpty, {{"path", what}});
-  std::string error;
+  Message error;
   bool have_graph = false;
   const bool ok = for_each_field(data, size, &error, [&](const Field& f) {
     switch (f.number) {
@@ -454,7 +440,7 @@ Status read_onnx_model(const std::uint8_t* data, std::size_t size, const std::st
           switch (g.number) {
             case 1: {
               if (out->nodes.size() >= kMaxOnnxNodes) {
-                error = "more than " + std::to_string(kMaxOnnxNodes) + " nodes";
+                error = Message(MessageId::kOnnxTooManyNodes, {{"max", kMaxOnnxNodes}});
                 return false;
               }
               OnnxNode n;
@@ -482,11 +468,7 @@ Status read_onnx_model(const std::uint8_t* data, std::size_t size, const std::st
       default: return true;
     }
   });
-  if (!ok) {
-    if (error.find("truncated") != std::string::npos || error.find("past the end") != std::string::npos)
-      return bad(Message(MessageId::kOnnxTruncated, {{"detail", wire_error(error)}}));
-    return bad(wire_error(error));
-  }
+  if (!ok) return bad(std::move(error));
   if (!have_graph || out->ir_version <= 0) return bad(MessageId::kOnnxNoGraph);
   return Status();
 }

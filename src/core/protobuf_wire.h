@@ -1,11 +1,16 @@
 // rkyolo: the protobuf wire format, both ways, for the ONNX reader and
-// writer: a bounds-checked field reader and an appending writer.
+// writer: a bounds-checked field reader and an appending writer. The reader
+// reports malformed input as a Message; truncations come as kOnnxTruncated
+// ("the file is truncated or damaged: ...") around the detail.
 #pragma once
 
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "rkyolo/message.h"
 
 namespace rkyolo::core::pb {
 
@@ -21,41 +26,46 @@ struct Field {
   std::size_t size = 0;
 };
 
+// A truncation: `what` ran out of data.
+inline Message truncated(MessageId what) {
+  return Message(MessageId::kOnnxTruncated, {{"detail", Message(what)}});
+}
+
 class Reader {
  public:
   Reader(const std::uint8_t* p, std::size_t n) : p_(p), end_(p + n) {}
   bool done() const { return p_ >= end_; }
 
   // Returns false with `error` set on malformed or truncated input.
-  bool next(Field* f, std::string* error) {
+  bool next(Field* f, Message* error) {
     std::uint64_t key;
-    if (!varint(&key)) return fail(error, "truncated field key");
+    if (!varint(&key)) return fail(error, truncated(MessageId::kWireTruncatedKey));
     f->number = static_cast<int>(key >> 3);
     f->wire = static_cast<int>(key & 7);
-    if (f->number == 0 || (key >> 3) > 0x1FFFFFFF) return fail(error, "field number 0");
+    if (f->number == 0 || (key >> 3) > 0x1FFFFFFF) return fail(error, MessageId::kWireFieldZero);
     switch (f->wire) {
       case kVarint:
-        if (!varint(&f->varint)) return fail(error, "truncated varint");
+        if (!varint(&f->varint)) return fail(error, truncated(MessageId::kWireTruncatedVarint));
         return true;
       case kFixed64:
-        if (end_ - p_ < 8) return fail(error, "truncated 64-bit field");
+        if (end_ - p_ < 8) return fail(error, truncated(MessageId::kWireTruncated64));
         p_ += 8;
         return true;
       case kFixed32:
-        if (end_ - p_ < 4) return fail(error, "truncated 32-bit field");
+        if (end_ - p_ < 4) return fail(error, truncated(MessageId::kWireTruncated32));
         std::memcpy(&f->fixed32, p_, 4);
         p_ += 4;
         return true;
       case kLengthDelimited: {
         std::uint64_t len;
-        if (!varint(&len)) return fail(error, "truncated length");
-        if (len > static_cast<std::uint64_t>(end_ - p_)) return fail(error, "a field runs past the end of the data");
+        if (!varint(&len)) return fail(error, truncated(MessageId::kWireTruncatedLength));
+        if (len > static_cast<std::uint64_t>(end_ - p_)) return fail(error, truncated(MessageId::kWirePastEnd));
         f->bytes = p_;
         f->size = static_cast<std::size_t>(len);
         p_ += len;
         return true;
       }
-      default: return fail(error, "invalid wire type " + std::to_string(f->wire));
+      default: return fail(error, Message(MessageId::kWireInvalidType, {{"type", f->wire}}));
     }
   }
 
@@ -71,8 +81,8 @@ class Reader {
   }
 
  private:
-  static bool fail(std::string* error, const std::string& what) {
-    *error = what;
+  static bool fail(Message* error, Message what) {
+    *error = std::move(what);
     return false;
   }
   const std::uint8_t* p_;
@@ -86,7 +96,7 @@ inline std::string as_string(const Field& f) {
 // Iterates the fields of a message, stopping at the first error or when
 // `fn` returns false.
 template <typename Fn>
-bool for_each_field(const std::uint8_t* p, std::size_t n, std::string* error, Fn&& fn) {
+bool for_each_field(const std::uint8_t* p, std::size_t n, Message* error, Fn&& fn) {
   Reader r(p, n);
   Field f;
   while (!r.done()) {
