@@ -11,7 +11,62 @@
 #define RKYOLO_HAVE_NEON 1
 #endif
 
+#if defined(RKYOLO_HAVE_X86_SIMD)
+#define RKYOLO_SIMD_TARGET __attribute__((target("avx2")))
+#else
+#define RKYOLO_SIMD_TARGET
+#endif
+
 namespace rkyolo::core::simd {
+
+namespace {
+// PickBlock::table's layout: one pshufb control per register (AVX2), or one
+// tbl index vector into all of them (NEON).
+#if defined(RKYOLO_HAVE_X86_SIMD)
+constexpr bool kPickTablePerLoad = true;
+#else
+constexpr bool kPickTablePerLoad = false;
+#endif
+}  // namespace
+
+int build_pick_blocks(const std::int32_t* pixel, int n, int src_w, int swap, PickBlock* blocks) {
+  const int bytes = 3 * n, row = 3 * src_w;
+  if (bytes < 16) return 0;
+  const int count = pick_block_count(n);
+  // Source byte of output byte e, and the output bytes of block b (the last
+  // block ends at the last byte, overlapping its neighbour).
+  auto source = [&](int e) { return 3 * pixel[e / 3] + (swap ? 2 - e % 3 : e % 3); };
+  auto first = [&](int b) { return std::min(16 * b, bytes - 16); };
+  auto lowest = [&](int b) {
+    int lo = source(first(b));
+    for (int i = 1; i < 16; ++i) lo = std::min(lo, source(first(b) + i));
+    return lo;
+  };
+  // The registers the widest block needs; every block loads that many.
+  int loads = 1;
+  for (int b = 0; b < count; ++b) {
+    int hi = 0;
+    for (int i = 0; i < 16; ++i) hi = std::max(hi, source(first(b) + i));
+    loads = std::max(loads, (hi - lowest(b)) / 16 + 1);
+  }
+  if (loads > kMaxPickLoads || row < 16 * loads) return 0;
+  for (int b = 0; b < count; ++b) {
+    PickBlock& blk = blocks[b];
+    blk = PickBlock{};
+    // Moved left where the loads would pass the row's end: the highest
+    // source byte (at most row - 1) stays within them.
+    blk.base = std::min(lowest(b), row - 16 * loads);
+    for (int i = 0; i < 16; ++i) {
+      const int rel = source(first(b) + i) - blk.base;
+      if (kPickTablePerLoad) {
+        for (int j = 0; j < loads; ++j) blk.table[j][i] = static_cast<std::uint8_t>(rel / 16 == j ? rel % 16 : 0x80);
+      } else {
+        blk.table[0][i] = static_cast<std::uint8_t>(rel);
+      }
+    }
+  }
+  return loads;
+}
 
 int build_yuv_blocks(const YuvPlan& plan, YuvBlock* blocks, YuvRun* runs) {
   constexpr int kSpan = 32;  // int16 elements loaded per row and block (4 registers)
@@ -187,25 +242,6 @@ __attribute__((target("avx2"))) void hpass_n(const std::uint8_t* const* src, con
   }
 }
 
-}  // namespace
-
-__attribute__((target("avx2"))) void hpass(const std::uint8_t* const* src, int rows, const HorizontalPlan& plan,
-                                           std::int16_t* const* out) {
-  if (plan.planar) {
-    if (rows == 2)
-      hpass_n<2, true>(src, plan, out);
-    else
-      hpass_n<1, true>(src, plan, out);
-  } else {
-    if (rows == 2)
-      hpass_n<2, false>(src, plan, out);
-    else
-      hpass_n<1, false>(src, plan, out);
-  }
-}
-
-namespace {
-
 // 16 elements of OpenCV's vertical step, still int16:
 // _mm256_mulhi_epi16 is exactly (h * b) >> 16.
 template <bool kOne>
@@ -255,23 +291,68 @@ __attribute__((target("avx2"))) void vpass_f32_body(const std::int16_t* h0, cons
   }
 }
 
-}  // namespace
-
-// A row of vertical weight 0 adds nothing ((h * 0) >> 16 = 0): one row then.
-__attribute__((target("avx2"))) void vpass(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1,
-                                           std::uint8_t* out, int n, std::uint8_t xor_mask) {
-  if (b1 == 0 || b0 == 0)
-    vpass_body<true>(b1 == 0 ? h0 : h1, b1 == 0 ? h0 : h1, b1 == 0 ? b0 : b1, 0, out, n, xor_mask);
-  else
-    vpass_body<false>(h0, h1, b0, b1, out, n, xor_mask);
+// 16 output bytes per block: each register of 16 source bytes shuffled by
+// its own control (0x80 lanes zero), the results or-ed.
+template <int L>
+__attribute__((target("avx2"))) void pick_n(const std::uint8_t* src, const PickPlan& plan, std::uint8_t* out,
+                                            std::uint8_t xor_mask) {
+  const __m128i flip = _mm_set1_epi8(static_cast<char>(xor_mask));
+  const PickBlock* blocks = plan.blocks;  // locals: the byte stores may alias anything
+  const int count = pick_block_count(plan.n), last = 3 * plan.n - 16;
+  for (int b = 0; b < count; ++b) {
+    const std::uint8_t* s = src + blocks[b].base;
+    const std::uint8_t(*table)[16] = blocks[b].table;
+    __m128i v = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s)),
+                                 _mm_loadu_si128(reinterpret_cast<const __m128i*>(table[0])));
+    for (int j = 1; j < L; ++j)
+      v = _mm_or_si128(v, _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s + 16 * j)),
+                                           _mm_loadu_si128(reinterpret_cast<const __m128i*>(table[j]))));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + std::min(16 * b, last)), _mm_xor_si128(v, flip));
+  }
 }
 
-__attribute__((target("avx2"))) void vpass_f32(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1,
-                                               float* out, int n, float mean, float stdv) {
-  if (b1 == 0 || b0 == 0)
-    vpass_f32_body<true>(b1 == 0 ? h0 : h1, b1 == 0 ? h0 : h1, b1 == 0 ? b0 : b1, 0, out, n, mean, stdv);
-  else
-    vpass_f32_body<false>(h0, h1, b0, b1, out, n, mean, stdv);
+// pshufb controls taking channel c of 16 interleaved pixels out of their
+// three registers: mask[c][j] for register j.
+struct Deinterleave {
+  std::uint8_t mask[3][3][16];
+  constexpr Deinterleave() : mask{} {
+    for (int c = 0; c < 3; ++c)
+      for (int j = 0; j < 3; ++j)
+        for (int i = 0; i < 16; ++i) {
+          const int e = 3 * i + c;
+          mask[c][j][i] = static_cast<std::uint8_t>(e / 16 == j ? e % 16 : 0x80);
+        }
+  }
+};
+constexpr Deinterleave kDeinterleave;
+
+__attribute__((target("avx2"))) inline __m128i shuffle(__m128i v, const std::uint8_t* mask) {
+  return _mm_shuffle_epi8(v, _mm_loadu_si128(reinterpret_cast<const __m128i*>(mask)));
+}
+
+}  // namespace
+
+__attribute__((target("avx2"))) void planar_f32(const std::uint8_t* in, int n, float* plane0, float* plane1,
+                                                float* plane2, const float mean[3], const float stdv[3]) {
+  float* const planes[3] = {plane0, plane1, plane2};
+  __m256 m[3], d[3];
+  for (int c = 0; c < 3; ++c) m[c] = _mm256_set1_ps(mean[c]), d[c] = _mm256_set1_ps(stdv[c]);
+  int x = 0;
+  for (; x + 16 <= n; x += 16) {
+    const __m128i r0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + 3 * x));
+    const __m128i r1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + 3 * x + 16));
+    const __m128i r2 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + 3 * x + 32));
+    for (int c = 0; c < 3; ++c) {
+      const auto& mask = kDeinterleave.mask[c];
+      const __m128i v = _mm_or_si128(_mm_or_si128(shuffle(r0, mask[0]), shuffle(r1, mask[1])), shuffle(r2, mask[2]));
+      const __m256 lo = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(v));
+      const __m256 hi = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(v, 8)));
+      _mm256_storeu_ps(planes[c] + x, _mm256_div_ps(_mm256_sub_ps(lo, m[c]), d[c]));
+      _mm256_storeu_ps(planes[c] + x + 8, _mm256_div_ps(_mm256_sub_ps(hi, m[c]), d[c]));
+    }
+  }
+  for (; x < n; ++x)
+    for (int c = 0; c < 3; ++c) planes[c][x] = (static_cast<float>(in[3 * x + c]) - mean[c]) / stdv[c];
 }
 
 __attribute__((target("avx2"))) void vblend(const std::uint8_t* s0, const std::uint8_t* s1, int b0, int b1,
@@ -481,24 +562,6 @@ void hpass_n(const std::uint8_t* const* src, const HorizontalPlan& plan, std::in
   }
 }
 
-}  // namespace
-
-void hpass(const std::uint8_t* const* src, int rows, const HorizontalPlan& plan, std::int16_t* const* out) {
-  if (plan.planar) {
-    if (rows == 2)
-      hpass_n<2, true>(src, plan, out);
-    else
-      hpass_n<1, true>(src, plan, out);
-  } else {
-    if (rows == 2)
-      hpass_n<2, false>(src, plan, out);
-    else
-      hpass_n<1, false>(src, plan, out);
-  }
-}
-
-namespace {
-
 // 8 elements of OpenCV's vertical step: vmull_s16 then a narrowing shift by
 // 16 is (h * b) >> 16; then (v + 2) >> 2 saturated to 0..255.
 template <bool kOne>
@@ -547,23 +610,52 @@ void vpass_f32_body(const std::int16_t* h0, const std::int16_t* h1, int b0, int 
   }
 }
 
-}  // namespace
-
-// A row of vertical weight 0 adds nothing ((h * 0) >> 16 = 0): one row then.
-void vpass(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1, std::uint8_t* out, int n,
-           std::uint8_t xor_mask) {
-  if (b1 == 0 || b0 == 0)
-    vpass_body<true>(b1 == 0 ? h0 : h1, b1 == 0 ? h0 : h1, b1 == 0 ? b0 : b1, 0, out, n, xor_mask);
-  else
-    vpass_body<false>(h0, h1, b0, b1, out, n, xor_mask);
+// 16 output bytes per block: one table lookup into the L registers loaded.
+template <int L>
+void pick_n(const std::uint8_t* src, const PickPlan& plan, std::uint8_t* out, std::uint8_t xor_mask) {
+  const uint8x16_t flip = vdupq_n_u8(xor_mask);
+  const PickBlock* blocks = plan.blocks;  // locals: the byte stores may alias anything
+  const int count = pick_block_count(plan.n), last = 3 * plan.n - 16;
+  for (int b = 0; b < count; ++b) {
+    const std::uint8_t* s = src + blocks[b].base;
+    const uint8x16_t index = vld1q_u8(blocks[b].table[0]);
+    uint8x16_t v;
+    if constexpr (L == 1)
+      v = vqtbl1q_u8(vld1q_u8(s), index);
+    else if constexpr (L == 2)
+      v = vqtbl2q_u8(vld1q_u8_x2(s), index);
+    else if constexpr (L == 3)
+      v = vqtbl3q_u8(vld1q_u8_x3(s), index);
+    else
+      v = vqtbl4q_u8(vld1q_u8_x4(s), index);
+    vst1q_u8(out + std::min(16 * b, last), veorq_u8(v, flip));
+  }
 }
 
-void vpass_f32(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1, float* out, int n, float mean,
-               float stdv) {
-  if (b1 == 0 || b0 == 0)
-    vpass_f32_body<true>(b1 == 0 ? h0 : h1, b1 == 0 ? h0 : h1, b1 == 0 ? b0 : b1, 0, out, n, mean, stdv);
-  else
-    vpass_f32_body<false>(h0, h1, b0, b1, out, n, mean, stdv);
+inline void store_f32x16(float* out, uint8x16_t bytes, float32x4_t m, float32x4_t d) {
+  const uint16x8_t lo = vmovl_u8(vget_low_u8(bytes)), hi = vmovl_high_u8(bytes);
+  vst1q_f32(out, vdivq_f32(vsubq_f32(vcvtq_f32_u32(vmovl_u16(vget_low_u16(lo))), m), d));
+  vst1q_f32(out + 4, vdivq_f32(vsubq_f32(vcvtq_f32_u32(vmovl_high_u16(lo)), m), d));
+  vst1q_f32(out + 8, vdivq_f32(vsubq_f32(vcvtq_f32_u32(vmovl_u16(vget_low_u16(hi))), m), d));
+  vst1q_f32(out + 12, vdivq_f32(vsubq_f32(vcvtq_f32_u32(vmovl_high_u16(hi)), m), d));
+}
+
+}  // namespace
+
+void planar_f32(const std::uint8_t* in, int n, float* plane0, float* plane1, float* plane2, const float mean[3],
+                const float stdv[3]) {
+  const float32x4_t m0 = vdupq_n_f32(mean[0]), m1 = vdupq_n_f32(mean[1]), m2 = vdupq_n_f32(mean[2]);
+  const float32x4_t d0 = vdupq_n_f32(stdv[0]), d1 = vdupq_n_f32(stdv[1]), d2 = vdupq_n_f32(stdv[2]);
+  int x = 0;
+  for (; x + 16 <= n; x += 16) {
+    const uint8x16x3_t v = vld3q_u8(in + 3 * x);
+    store_f32x16(plane0 + x, v.val[0], m0, d0);
+    store_f32x16(plane1 + x, v.val[1], m1, d1);
+    store_f32x16(plane2 + x, v.val[2], m2, d2);
+  }
+  float* const planes[3] = {plane0, plane1, plane2};
+  for (; x < n; ++x)
+    for (int c = 0; c < 3; ++c) planes[c][x] = (static_cast<float>(in[3 * x + c]) - mean[c]) / stdv[c];
 }
 
 void vblend(const std::uint8_t* s0, const std::uint8_t* s1, int b0, int b1, std::int16_t* out, int n) {
@@ -814,6 +906,54 @@ void yuv_planar_f32(const std::int16_t* vy, const std::int16_t* vc, const YuvPla
   });
 }
 
+#endif
+
+#if defined(RKYOLO_HAVE_X86_SIMD) || defined(RKYOLO_HAVE_NEON)
+
+// The dispatchers, one for both ISAs: each ISA's section defines the
+// templates hpass_n, vpass_body, vpass_f32_body and pick_n.
+
+RKYOLO_SIMD_TARGET void hpass(const std::uint8_t* const* src, int rows, const HorizontalPlan& plan,
+                              std::int16_t* const* out) {
+  if (plan.planar) {
+    if (rows == 2)
+      hpass_n<2, true>(src, plan, out);
+    else
+      hpass_n<1, true>(src, plan, out);
+  } else {
+    if (rows == 2)
+      hpass_n<2, false>(src, plan, out);
+    else
+      hpass_n<1, false>(src, plan, out);
+  }
+}
+
+// A row of vertical weight 0 adds nothing ((h * 0) >> 16 = 0): one row then.
+RKYOLO_SIMD_TARGET void vpass(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1, std::uint8_t* out, int n,
+                              std::uint8_t xor_mask) {
+  if (b1 == 0 || b0 == 0)
+    vpass_body<true>(b1 == 0 ? h0 : h1, b1 == 0 ? h0 : h1, b1 == 0 ? b0 : b1, 0, out, n, xor_mask);
+  else
+    vpass_body<false>(h0, h1, b0, b1, out, n, xor_mask);
+}
+
+RKYOLO_SIMD_TARGET void vpass_f32(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1, float* out, int n,
+                                  float mean, float stdv) {
+  if (b1 == 0 || b0 == 0)
+    vpass_f32_body<true>(b1 == 0 ? h0 : h1, b1 == 0 ? h0 : h1, b1 == 0 ? b0 : b1, 0, out, n, mean, stdv);
+  else
+    vpass_f32_body<false>(h0, h1, b0, b1, out, n, mean, stdv);
+}
+
+RKYOLO_SIMD_TARGET void pick(const std::uint8_t* src, const PickPlan& plan, std::uint8_t* out, std::uint8_t xor_mask) {
+  switch (plan.loads) {
+    case 1: pick_n<1>(src, plan, out, xor_mask); break;
+    case 2: pick_n<2>(src, plan, out, xor_mask); break;
+    case 3: pick_n<3>(src, plan, out, xor_mask); break;
+    default: pick_n<4>(src, plan, out, xor_mask); break;
+  }
+}
+
 #else  // no explicit SIMD: the portable loops are used
 
 bool available() {
@@ -830,6 +970,8 @@ void hpass(const std::uint8_t* const*, int, const HorizontalPlan&, std::int16_t*
 void vpass(const std::int16_t*, const std::int16_t*, int, int, std::uint8_t*, int, std::uint8_t) {}
 void vpass_f32(const std::int16_t*, const std::int16_t*, int, int, float*, int, float, float) {}
 void vblend(const std::uint8_t*, const std::uint8_t*, int, int, std::int16_t*, int) {}
+void pick(const std::uint8_t*, const PickPlan&, std::uint8_t*, std::uint8_t) {}
+void planar_f32(const std::uint8_t*, int, float*, float*, float*, const float*, const float*) {}
 void yuv_interleaved(const std::int16_t*, const std::int16_t*, const YuvPlan&, const YuvCoeffs&, std::uint8_t*,
                      std::uint8_t) {}
 void yuv_planar_f32(const std::int16_t*, const std::int16_t*, const YuvPlan&, const YuvCoeffs&, float*, float*, float*,

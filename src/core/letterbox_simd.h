@@ -53,6 +53,48 @@ void vpass(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1, std::
 void vpass_f32(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1, float* out, int n, float mean,
                float stdv);
 
+// Pick rows: every horizontal and vertical tap has weight (2^11, 0) (the
+// exact odd integer downscales 3:1, 5:1, ... and 1:1, detected from the
+// weights), so OpenCV's arithmetic gives the source pixel itself:
+// ((s 2^11) >> 4) 2^11 >> 16 = 4s and (4s + 2) >> 2 = s. The row is a byte
+// shuffle: block b writes 16 output bytes (tensor order, swap applied) at
+// min(16b, 3n - 16), each picked from the loads registers of 16 source bytes
+// read from base (pshufb / tbl). Built once per plan by build_pick_blocks.
+struct PickBlock {
+  std::int32_t base = 0;  // first source byte loaded (the loads stay inside the row)
+  // Per ISA (pack_pick): AVX2 one pshufb control per register (0x80: zero),
+  // NEON one tbl index vector into all registers (table[0]).
+  std::uint8_t table[4][16] = {};
+};
+
+struct PickPlan {
+  const PickBlock* blocks = nullptr;  // pick_block_count(n) blocks
+  int n = 0;                          // output pixels (3n bytes, 3n >= 16)
+  int loads = 0;                      // registers of 16 source bytes per block, 1..kMaxPickLoads
+};
+
+constexpr int kMaxPickLoads = 4;
+
+inline int pick_block_count(int n) {
+  return (3 * n + 15) / 16;
+}
+
+// The blocks of a row of n output pixels, output pixel x being source pixel
+// pixel[x] of a row of src_w pixels (swap: tensor channel c from source
+// channel 2 - c). Returns the loads per block, or 0 when the row cannot be
+// picked this way (fewer than 16 bytes, or 16 output bytes spanning more
+// than kMaxPickLoads registers: downscales of 5:1 and more). Portable code:
+// tests check it on any machine.
+int build_pick_blocks(const std::int32_t* pixel, int n, int src_w, int swap, PickBlock* blocks);
+
+// One source row picked into 3n bytes, xor xor_mask (0x80: int8 q = p - 128).
+void pick(const std::uint8_t* src, const PickPlan& plan, std::uint8_t* out, std::uint8_t xor_mask);
+
+// Interleaved bytes (3 per pixel, tensor order) into the float planes:
+// plane c, pixel x = (p - mean[c]) / stdv[c], the pixel table's operations.
+void planar_f32(const std::uint8_t* in, int n, float* plane0, float* plane1, float* plane2, const float mean[3],
+                const float stdv[3]);
+
 // YUV planes: vertical blend with 7-bit weights (b0 + b1 = 128): out = b0 * s0 + b1 * s1.
 void vblend(const std::uint8_t* s0, const std::uint8_t* s1, int b0, int b1, std::int16_t* out, int n);
 
