@@ -291,24 +291,29 @@ __attribute__((target("avx2"))) void vpass_f32_body(const std::int16_t* h0, cons
   }
 }
 
-// 16 output bytes per block: each register of 16 source bytes shuffled by
-// its own control (0x80 lanes zero), the results or-ed.
+// 16 output bytes of one block: each register of 16 source bytes shuffled
+// by its own control (0x80 lanes zero), the results or-ed.
+template <int L>
+__attribute__((target("avx2"))) inline void pick_block(const std::uint8_t* src, const PickBlock& blk, std::uint8_t* out,
+                                                       __m128i flip) {
+  const std::uint8_t* s = src + blk.base;
+  __m128i v = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s)),
+                               _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk.table[0])));
+  for (int j = 1; j < L; ++j)
+    v = _mm_or_si128(v, _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s + 16 * j)),
+                                         _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk.table[j]))));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(out), _mm_xor_si128(v, flip));
+}
+
+// The blocks in order, the last one ending at the last byte.
 template <int L>
 __attribute__((target("avx2"))) void pick_n(const std::uint8_t* src, const PickPlan& plan, std::uint8_t* out,
                                             std::uint8_t xor_mask) {
   const __m128i flip = _mm_set1_epi8(static_cast<char>(xor_mask));
   const PickBlock* blocks = plan.blocks;  // locals: the byte stores may alias anything
-  const int count = pick_block_count(plan.n), last = 3 * plan.n - 16;
-  for (int b = 0; b < count; ++b) {
-    const std::uint8_t* s = src + blocks[b].base;
-    const std::uint8_t(*table)[16] = blocks[b].table;
-    __m128i v = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s)),
-                                 _mm_loadu_si128(reinterpret_cast<const __m128i*>(table[0])));
-    for (int j = 1; j < L; ++j)
-      v = _mm_or_si128(v, _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s + 16 * j)),
-                                           _mm_loadu_si128(reinterpret_cast<const __m128i*>(table[j]))));
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + std::min(16 * b, last)), _mm_xor_si128(v, flip));
-  }
+  const int last = pick_block_count(plan.n) - 1;
+  for (int b = 0; b < last; ++b) pick_block<L>(src, blocks[b], out + 16 * b, flip);
+  pick_block<L>(src, blocks[last], out + 3 * plan.n - 16, flip);
 }
 
 // pshufb controls taking channel c of 16 interleaved pixels out of their
@@ -610,26 +615,31 @@ void vpass_f32_body(const std::int16_t* h0, const std::int16_t* h1, int b0, int 
   }
 }
 
-// 16 output bytes per block: one table lookup into the L registers loaded.
+// 16 output bytes of one block: one table lookup into the L registers loaded.
+template <int L>
+inline void pick_block(const std::uint8_t* src, const PickBlock& blk, std::uint8_t* out, uint8x16_t flip) {
+  const std::uint8_t* s = src + blk.base;
+  const uint8x16_t index = vld1q_u8(blk.table[0]);
+  uint8x16_t v;
+  if constexpr (L == 1)
+    v = vqtbl1q_u8(vld1q_u8(s), index);
+  else if constexpr (L == 2)
+    v = vqtbl2q_u8(vld1q_u8_x2(s), index);
+  else if constexpr (L == 3)
+    v = vqtbl3q_u8(vld1q_u8_x3(s), index);
+  else
+    v = vqtbl4q_u8(vld1q_u8_x4(s), index);
+  vst1q_u8(out, veorq_u8(v, flip));
+}
+
+// The blocks in order, the last one ending at the last byte.
 template <int L>
 void pick_n(const std::uint8_t* src, const PickPlan& plan, std::uint8_t* out, std::uint8_t xor_mask) {
   const uint8x16_t flip = vdupq_n_u8(xor_mask);
   const PickBlock* blocks = plan.blocks;  // locals: the byte stores may alias anything
-  const int count = pick_block_count(plan.n), last = 3 * plan.n - 16;
-  for (int b = 0; b < count; ++b) {
-    const std::uint8_t* s = src + blocks[b].base;
-    const uint8x16_t index = vld1q_u8(blocks[b].table[0]);
-    uint8x16_t v;
-    if constexpr (L == 1)
-      v = vqtbl1q_u8(vld1q_u8(s), index);
-    else if constexpr (L == 2)
-      v = vqtbl2q_u8(vld1q_u8_x2(s), index);
-    else if constexpr (L == 3)
-      v = vqtbl3q_u8(vld1q_u8_x3(s), index);
-    else
-      v = vqtbl4q_u8(vld1q_u8_x4(s), index);
-    vst1q_u8(out + std::min(16 * b, last), veorq_u8(v, flip));
-  }
+  const int last = pick_block_count(plan.n) - 1;
+  for (int b = 0; b < last; ++b) pick_block<L>(src, blocks[b], out + 16 * b, flip);
+  pick_block<L>(src, blocks[last], out + 3 * plan.n - 16, flip);
 }
 
 inline void store_f32x16(float* out, uint8x16_t bytes, float32x4_t m, float32x4_t d) {
