@@ -516,7 +516,8 @@ void Letterboxer::build_interleaved(Plan& p) const {
     p.hpass_index.resize(nw);
     p.hpass_weights.resize(static_cast<std::size_t>(nw) * simd::kHorizontalWeights);
   }
-  p.pick_pixel.resize(nw);
+  for (auto* v : {&p.tap_pixel0, &p.tap_pixel1}) v->resize(nw);
+  p.tap_weights.resize(static_cast<std::size_t>(nw) * 2);
   p.h_pick = true;
   for (int x = 0; x < nw; ++x) {
     const RefTap h = ref_htap(x, scale_x, src_w);
@@ -527,7 +528,10 @@ void Letterboxer::build_interleaved(Plan& p) const {
     // (0, 2^11) picks the second tap: (S0 0 + S1 2^11) = (S1 2^11 + S0 0).
     const bool second = h.w0 == 0;
     const int sx = second ? h.s1 : h.s0;
-    p.pick_pixel[x] = sx;
+    p.tap_pixel0[x] = sx;
+    p.tap_pixel1[x] = second ? h.s0 : h.s1;
+    p.tap_weights[2 * x] = static_cast<std::int16_t>(second ? h.w1 : h.w0);
+    p.tap_weights[2 * x + 1] = static_cast<std::int16_t>(second ? h.w0 : h.w1);
     p.h_pick = p.h_pick && (second ? h.w1 : h.w0) == 1 << kCoefBits && (second ? h.w0 : h.w1) == 0;
     for (int c = 0; c < 3; ++c) {
       const int sc = swap ? 2 - c : c;
@@ -540,14 +544,23 @@ void Letterboxer::build_interleaved(Plan& p) const {
       p.x_alpha1[e] = second ? h.w0 : h.w1;
     }
   }
-  // The SIMD pick writes interleaved bytes: NHWC rows, or NCHW float32
+  // The block kernels write interleaved bytes: NHWC rows, or NCHW float32
   // planes through simd::planar_f32.
   p.pick_kernel = simd::PickPlan{};
-  if (simd_rows_ && p.h_pick && (!planar || target_.dtype == DType::kFloat32)) {
+  p.blend_kernel = simd::BlendPlan{};
+  if (!simd_rows_ || (planar && target_.dtype != DType::kFloat32)) return;
+  if (p.h_pick) {
     p.pick_blocks.resize(simd::pick_block_count(nw));
     p.pick_kernel.blocks = p.pick_blocks.data();
     p.pick_kernel.n = nw;
-    p.pick_kernel.loads = simd::build_pick_blocks(p.pick_pixel.data(), nw, src_w, swap ? 1 : 0, p.pick_blocks.data());
+    p.pick_kernel.loads = simd::build_pick_blocks(p.tap_pixel0.data(), nw, src_w, swap ? 1 : 0, p.pick_blocks.data());
+  }
+  if (simd::blend_available()) {
+    p.blend_blocks.resize(simd::pick_block_count(nw));
+    const int loads = simd::build_blend_blocks(p.tap_pixel0.data(), p.tap_pixel1.data(), p.tap_weights.data(), nw,
+                                               src_w, swap ? 1 : 0, p.blend_blocks.data());
+    p.blend_kernel.blocks = p.blend_blocks.data();
+    p.blend_kernel.n = loads > 0 ? nw : 0;
   }
 }
 
@@ -824,29 +837,39 @@ bool Letterboxer::i8_flips() const {
   return target_.dtype == DType::kInt8 && tables_.i8_is_offset && tables_.i8_offset == -128;
 }
 
-// The source row `in` copied into content row y (a pick row): the SIMD
-// shuffle, or the portable gather, then converted.
-void Letterboxer::write_pick_row(const Plan& p, const std::uint8_t* in, std::uint8_t* dst, int y) const {
+// Content row y from a SIMD block kernel, kernel(out, xor_mask) writing
+// its 3 new_w bytes in tensor order: in place into NHWC uint8 and flipped
+// int8 rows, else into hrow_ and converted (NCHW float32 by
+// simd::planar_f32).
+template <typename Kernel>
+void Letterboxer::write_kernel_row(const Plan& p, std::uint8_t* dst, int y, Kernel&& kernel) const {
   const LetterboxTarget& t = target_;
   const LetterboxGeometry& g = p.geom;
-  const bool planar = t.layout == TensorLayout::kNCHW;
-  std::uint8_t* row = dst + (static_cast<std::size_t>(y) * t.pitch() + g.pad_left) * 3;
-  if (p.pick_kernel.loads > 0 && planar) {  // NCHW float32
-    simd::pick(in, p.pick_kernel, hrow_.data(), 0);
+  if (t.layout == TensorLayout::kNCHW) {  // float32
+    kernel(hrow_.data(), std::uint8_t{0x00});
     float* content[3];
     planar_f32_padding(dst, y, content);
     simd::planar_f32(hrow_.data(), g.new_w, content[0], content[1], content[2], t.mean, t.std);
     return;
   }
-  if (p.pick_kernel.loads > 0) {  // NHWC: uint8 and flipped int8 in place
-    const bool in_place = t.dtype == DType::kUint8 || i8_flips();
-    std::uint8_t* out = in_place ? row : hrow_.data();
-    simd::pick(in, p.pick_kernel, out, in_place && t.dtype == DType::kInt8 ? 0x80 : 0x00);
-    write_content_row(out, dst, y);
+  const bool in_place = t.dtype == DType::kUint8 || i8_flips();
+  std::uint8_t* out = in_place ? dst + (static_cast<std::size_t>(y) * t.pitch() + g.pad_left) * 3 : hrow_.data();
+  kernel(out, in_place && t.dtype == DType::kInt8 ? std::uint8_t{0x80} : std::uint8_t{0x00});
+  write_content_row(out, dst, y);
+}
+
+// The source row `in` copied into content row y (a pick row): the SIMD
+// shuffle, or the portable gather, then converted.
+void Letterboxer::write_pick_row(const Plan& p, const std::uint8_t* in, std::uint8_t* dst, int y) const {
+  if (p.pick_kernel.loads > 0) {
+    write_kernel_row(p, dst, y,
+                     [&](std::uint8_t* out, std::uint8_t xor_mask) { simd::pick(in, p.pick_kernel, out, xor_mask); });
     return;
   }
-  std::uint8_t* out = !planar && t.dtype == DType::kUint8 ? row : hrow_.data();
-  gather_row(in, p.x_index.data(), out, g.new_w * 3);
+  const LetterboxTarget& t = target_;
+  const bool direct = t.layout == TensorLayout::kNHWC && t.dtype == DType::kUint8;
+  std::uint8_t* out = direct ? dst + (static_cast<std::size_t>(y) * t.pitch() + p.geom.pad_left) * 3 : hrow_.data();
+  gather_row(in, p.x_index.data(), out, p.geom.new_w * 3);
   write_content_row(out, dst, y);
 }
 
@@ -933,6 +956,13 @@ Status Letterboxer::run(const ImageView& src, void* dst_void) {
       if (p.h_pick && p.y_beta1[y] == 1 << kCoefBits && p.y_beta0[y] == 0) pick = p.y_row1[y];
       if (pick >= 0) {
         write_pick_row(p, src.row(pick), dst, dy);
+        continue;
+      }
+      if (p.blend_kernel.n > 0) {
+        const std::uint8_t *r0 = src.row(p.y_row0[y]), *r1 = src.row(p.y_row1[y]);
+        write_kernel_row(p, dst, dy, [&](std::uint8_t* o, std::uint8_t xor_mask) {
+          simd::blend(r0, r1, p.y_beta0[y], p.y_beta1[y], p.blend_kernel, o, xor_mask);
+        });
         continue;
       }
       const std::int16_t *h0, *h1;

@@ -29,45 +29,6 @@ constexpr bool kPickTablePerLoad = false;
 #endif
 }  // namespace
 
-int build_pick_blocks(const std::int32_t* pixel, int n, int src_w, int swap, PickBlock* blocks) {
-  const int bytes = 3 * n, row = 3 * src_w;
-  if (bytes < 16) return 0;
-  const int count = pick_block_count(n);
-  // Source byte of output byte e, and the output bytes of block b (the last
-  // block ends at the last byte, overlapping its neighbour).
-  auto source = [&](int e) { return 3 * pixel[e / 3] + (swap ? 2 - e % 3 : e % 3); };
-  auto first = [&](int b) { return std::min(16 * b, bytes - 16); };
-  auto lowest = [&](int b) {
-    int lo = source(first(b));
-    for (int i = 1; i < 16; ++i) lo = std::min(lo, source(first(b) + i));
-    return lo;
-  };
-  // The registers the widest block needs; every block loads that many.
-  int loads = 1;
-  for (int b = 0; b < count; ++b) {
-    int hi = 0;
-    for (int i = 0; i < 16; ++i) hi = std::max(hi, source(first(b) + i));
-    loads = std::max(loads, (hi - lowest(b)) / 16 + 1);
-  }
-  if (loads > kMaxPickLoads || row < 16 * loads) return 0;
-  for (int b = 0; b < count; ++b) {
-    PickBlock& blk = blocks[b];
-    blk = PickBlock{};
-    // Moved left where the loads would pass the row's end: the highest
-    // source byte (at most row - 1) stays within them.
-    blk.base = std::min(lowest(b), row - 16 * loads);
-    for (int i = 0; i < 16; ++i) {
-      const int rel = source(first(b) + i) - blk.base;
-      if (kPickTablePerLoad) {
-        for (int j = 0; j < loads; ++j) blk.table[j][i] = static_cast<std::uint8_t>(rel / 16 == j ? rel % 16 : 0x80);
-      } else {
-        blk.table[0][i] = static_cast<std::uint8_t>(rel);
-      }
-    }
-  }
-  return loads;
-}
-
 int build_yuv_blocks(const YuvPlan& plan, YuvBlock* blocks, YuvRun* runs) {
   constexpr int kSpan = 32;  // int16 elements loaded per row and block (4 registers)
   if (plan.n < 8) return 0;
@@ -135,11 +96,96 @@ int build_yuv_blocks(const YuvPlan& plan, YuvBlock* blocks, YuvRun* runs) {
   return run_count;
 }
 
+namespace {
+
+// Blocks of 16 output bytes (the last one ending at the last byte) over
+// `taps` source pixel maps (tap t of output byte e: source byte
+// 3 pixel[t][e / 3] + channel, swap applied): the registers of 16 source
+// bytes the widest block needs (at least min_loads; 0 when more than
+// kMaxPickLoads or the row is too short), then put(b, base, source) per
+// block, its loads inside the row.
+template <typename Put>
+int plan_blocks(const std::int32_t* const* pixel, int taps, int n, int src_w, int swap, int min_loads, Put put) {
+  const int bytes = 3 * n, row = 3 * src_w;
+  if (bytes < 16) return 0;
+  const int count = pick_block_count(n);
+  auto source = [&](int t, int e) { return 3 * pixel[t][e / 3] + (swap ? 2 - e % 3 : e % 3); };
+  auto first = [&](int b) { return std::min(16 * b, bytes - 16); };
+  auto span = [&](int b, int& lo, int& hi) {
+    lo = hi = source(0, first(b));
+    for (int t = 0; t < taps; ++t)
+      for (int i = 0; i < 16; ++i)
+        lo = std::min(lo, source(t, first(b) + i)), hi = std::max(hi, source(t, first(b) + i));
+  };
+  int loads = min_loads;
+  for (int b = 0; b < count; ++b) {
+    int lo, hi;
+    span(b, lo, hi);
+    loads = std::max(loads, (hi - lo) / 16 + 1);
+  }
+  if (loads > kMaxPickLoads || row < 16 * loads) return 0;
+  for (int b = 0; b < count; ++b) {
+    int lo, hi;
+    span(b, lo, hi);
+    // Moved left where the loads would pass the row's end: the highest
+    // source byte (at most row - 1) stays within them.
+    const int base = std::min(lo, row - 16 * loads);
+    put(b, base, [&](int t, int i) { return source(t, first(b) + i) - base; });
+  }
+  return loads;
+}
+
+}  // namespace
+
+int build_pick_blocks(const std::int32_t* pixel, int n, int src_w, int swap, PickBlock* blocks) {
+  return plan_blocks(&pixel, 1, n, src_w, swap, 1, [&](int b, int base, auto rel) {
+    PickBlock& blk = blocks[b];
+    blk = PickBlock{};
+    blk.base = base;
+    for (int i = 0; i < 16; ++i) {
+      const int r = rel(0, i);
+      if (kPickTablePerLoad) {
+        for (int j = 0; j < kMaxPickLoads; ++j)
+          blk.table[j][i] = static_cast<std::uint8_t>(r / 16 == j ? r % 16 : 0x80);
+      } else {
+        blk.table[0][i] = static_cast<std::uint8_t>(r);
+      }
+    }
+  });
+}
+
+int build_blend_blocks(const std::int32_t* pixel0, const std::int32_t* pixel1, const std::int16_t* weights, int n,
+                       int src_w, int swap, BlendBlock* blocks) {
+  if (!blend_available()) return 0;
+  const std::int32_t* pixel[2] = {pixel0, pixel1};
+  // Always kMaxPickLoads registers: one table lookup of every size.
+  return plan_blocks(pixel, 2, n, src_w, swap, kMaxPickLoads, [&](int b, int base, auto rel) {
+    BlendBlock& blk = blocks[b];
+    blk = BlendBlock{};
+    blk.base = base;
+    const int first = std::min(16 * b, 3 * n - 16);
+    for (int i = 0; i < 16; ++i) {
+      const int x = (first + i) / 3;
+      for (int t = 0; t < 2; ++t) {
+        const int a = weights[2 * x + t];
+        blk.tap[t][i] = static_cast<std::uint8_t>(rel(t, i));
+        blk.weight[t][i] = static_cast<std::uint8_t>(a >> 4);
+        blk.weight[2 + t][i] = static_cast<std::uint8_t>(a & 15);
+      }
+    }
+  });
+}
+
 #if defined(RKYOLO_HAVE_X86_SIMD)
 
 bool yuv_uses_blocks() {
   return false;
 }
+
+bool blend_available() {
+  return false;
+}
+void blend(const std::uint8_t*, const std::uint8_t*, int, int, const BlendPlan&, std::uint8_t*, std::uint8_t) {}
 
 bool available() {
   static const bool yes = [] {
@@ -642,6 +688,54 @@ void pick_n(const std::uint8_t* src, const PickPlan& plan, std::uint8_t* out, st
   pick_block<L>(src, blocks[last], out + 3 * plan.n - 16, flip);
 }
 
+// OpenCV's horizontal pass of one row for a block's 16 output bytes, both
+// halves as int16 (h >> 4 = S0 (a0 >> 4) + S1 (a1 >> 4) + ((S0 (a0 & 15) +
+// S1 (a1 & 15)) >> 4): exact, the floor division by 16 split at the
+// multiple of 16; every product and sum fits 16 bits).
+inline void blend_hsum(const std::uint8_t* s, uint8x16_t tap0, uint8x16_t tap1, const uint8x16x4_t& w, int16x8_t& lo,
+                       int16x8_t& hi) {
+  const uint8x16x4_t regs = vld1q_u8_x4(s);
+  const uint8x16_t s0 = vqtbl4q_u8(regs, tap0), s1 = vqtbl4q_u8(regs, tap1);
+  const uint16x8_t top_lo =
+      vmlal_u8(vmull_u8(vget_low_u8(s0), vget_low_u8(w.val[0])), vget_low_u8(s1), vget_low_u8(w.val[1]));
+  const uint16x8_t top_hi = vmlal_high_u8(vmull_high_u8(s0, w.val[0]), s1, w.val[1]);
+  const uint16x8_t low_lo =
+      vmlal_u8(vmull_u8(vget_low_u8(s0), vget_low_u8(w.val[2])), vget_low_u8(s1), vget_low_u8(w.val[3]));
+  const uint16x8_t low_hi = vmlal_high_u8(vmull_high_u8(s0, w.val[2]), s1, w.val[3]);
+  lo = vreinterpretq_s16_u16(vsraq_n_u16(top_lo, low_lo, 4));
+  hi = vreinterpretq_s16_u16(vsraq_n_u16(top_hi, low_hi, 4));
+}
+
+// The vertical step in registers: (h b) >> 16 is sqdmulh (2 h b >> 16,
+// never saturating: 2 * 32640 * 2048 < 2^31) shifted right once more.
+template <bool kOne>
+inline void blend_block(const std::uint8_t* r0, const std::uint8_t* r1, const BlendBlock& blk, int16x8_t b0,
+                        int16x8_t b1, std::uint8_t* out, uint8x16_t flip) {
+  const uint8x16_t tap0 = vld1q_u8(blk.tap[0]), tap1 = vld1q_u8(blk.tap[1]);
+  const uint8x16x4_t w = vld1q_u8_x4(blk.weight[0]);
+  int16x8_t h0lo, h0hi;
+  blend_hsum(r0 + blk.base, tap0, tap1, w, h0lo, h0hi);
+  int16x8_t vlo = vshrq_n_s16(vqdmulhq_s16(h0lo, b0), 1), vhi = vshrq_n_s16(vqdmulhq_s16(h0hi, b0), 1);
+  if (!kOne) {
+    int16x8_t h1lo, h1hi;
+    blend_hsum(r1 + blk.base, tap0, tap1, w, h1lo, h1hi);
+    vlo = vsraq_n_s16(vlo, vqdmulhq_s16(h1lo, b1), 1);
+    vhi = vsraq_n_s16(vhi, vqdmulhq_s16(h1hi, b1), 1);
+  }
+  vst1q_u8(out, veorq_u8(vqrshrun_high_n_s16(vqrshrun_n_s16(vlo, 2), vhi, 2), flip));
+}
+
+template <bool kOne>
+void blend_body(const std::uint8_t* r0, const std::uint8_t* r1, int b0, int b1, const BlendPlan& plan,
+                std::uint8_t* out, std::uint8_t xor_mask) {
+  const uint8x16_t flip = vdupq_n_u8(xor_mask);
+  const int16x8_t w0 = vdupq_n_s16(static_cast<std::int16_t>(b0)), w1 = vdupq_n_s16(static_cast<std::int16_t>(b1));
+  const BlendBlock* blocks = plan.blocks;  // locals: the byte stores may alias anything
+  const int last = pick_block_count(plan.n) - 1;
+  for (int b = 0; b < last; ++b) blend_block<kOne>(r0, r1, blocks[b], w0, w1, out + 16 * b, flip);
+  blend_block<kOne>(r0, r1, blocks[last], w0, w1, out + 3 * plan.n - 16, flip);
+}
+
 inline void store_f32x16(float* out, uint8x16_t bytes, float32x4_t m, float32x4_t d) {
   const uint16x8_t lo = vmovl_u8(vget_low_u8(bytes)), hi = vmovl_high_u8(bytes);
   vst1q_f32(out, vdivq_f32(vsubq_f32(vcvtq_f32_u32(vmovl_u16(vget_low_u16(lo))), m), d));
@@ -713,6 +807,10 @@ void vblend(const std::uint8_t* s0, const std::uint8_t* s1, int b0, int b1, std:
 }
 
 bool yuv_uses_blocks() {
+  return true;
+}
+
+bool blend_available() {
   return true;
 }
 
@@ -916,6 +1014,15 @@ void yuv_planar_f32(const std::int16_t* vy, const std::int16_t* vc, const YuvPla
   });
 }
 
+// A row of vertical weight 0 adds nothing ((h * 0) >> 16 = 0): one row then.
+void blend(const std::uint8_t* r0, const std::uint8_t* r1, int b0, int b1, const BlendPlan& plan, std::uint8_t* out,
+           std::uint8_t xor_mask) {
+  if (b1 == 0 || b0 == 0)
+    blend_body<true>(b1 == 0 ? r0 : r1, nullptr, b1 == 0 ? b0 : b1, 0, plan, out, xor_mask);
+  else
+    blend_body<false>(r0, r1, b0, b1, plan, out, xor_mask);
+}
+
 #endif
 
 #if defined(RKYOLO_HAVE_X86_SIMD) || defined(RKYOLO_HAVE_NEON)
@@ -975,6 +1082,10 @@ const char* isa_name() {
 bool yuv_uses_blocks() {
   return false;
 }
+bool blend_available() {
+  return false;
+}
+void blend(const std::uint8_t*, const std::uint8_t*, int, int, const BlendPlan&, std::uint8_t*, std::uint8_t) {}
 void pack_weights(std::int16_t*, int, int, int) {}
 void hpass(const std::uint8_t* const*, int, const HorizontalPlan&, std::int16_t* const*) {}
 void vpass(const std::int16_t*, const std::int16_t*, int, int, std::uint8_t*, int, std::uint8_t) {}
