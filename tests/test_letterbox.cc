@@ -263,6 +263,69 @@ TEST(Letterbox, PickKernelMatchesFormula) {
     }
 }
 
+// The fused blend kernel (NEON) on its own: OpenCV's two passes of two
+// rows, 11-bit weight pairs as OpenCV rounds them, taps 1 or 2 pixels apart
+// (downscales up to about 2:1 here, and the edge's repeated pixel), both
+// channel orders; one row alone when a vertical weight is 0. Elsewhere the
+// builder refuses.
+TEST(Letterbox, BlendKernelMatchesFormula) {
+  std::mt19937 rng(9);
+  std::vector<simd::BlendBlock> blocks;
+  for (int n : {6, 7, 11, 16, 22, 64, 641}) {
+    std::vector<std::int32_t> pixel0(n), pixel1(n);
+    std::vector<std::int16_t> weights(static_cast<std::size_t>(n) * 2);
+    for (int x = 0; x < n; ++x) {
+      pixel0[x] = x == 0 ? 0 : pixel0[x - 1] + 1 + static_cast<int>(rng() % 2);
+      const int a0 = static_cast<int>(rng() % 2049);
+      weights[2 * x] = static_cast<std::int16_t>(a0);
+      weights[2 * x + 1] = static_cast<std::int16_t>(std::clamp(2048 - a0 + static_cast<int>(rng() % 3) - 1, 0, 2048));
+    }
+    const int src_w = pixel0[n - 1] + 2;
+    for (int x = 0; x < n; ++x) pixel1[x] = x == n - 1 ? pixel0[x] : pixel0[x] + 1;
+    std::vector<std::uint8_t> rows[2];
+    for (auto& row : rows) {
+      row.resize(static_cast<std::size_t>(src_w) * 3);
+      for (auto& b : row) b = static_cast<std::uint8_t>(rng());
+    }
+    for (int swap : {0, 1}) {
+      blocks.assign(simd::pick_block_count(n), simd::BlendBlock{});
+      const int loads =
+          simd::build_blend_blocks(pixel0.data(), pixel1.data(), weights.data(), n, src_w, swap, blocks.data());
+      const std::string what = "n " + std::to_string(n) + " swap " + std::to_string(swap);
+      if (!simd::blend_available() || 3 * n < 16 || 3 * src_w < 64) {
+        EXPECT_EQ(loads, 0) << what;
+        continue;
+      }
+      ASSERT_EQ(loads, simd::kMaxPickLoads) << what;
+      simd::BlendPlan plan;
+      plan.blocks = blocks.data();
+      plan.n = n;
+      for (const auto& [b0, b1] :
+           {std::pair{1024, 1024}, std::pair{2047, 1}, std::pair{0, 2048}, std::pair{700, 1349}}) {
+        std::vector<std::uint8_t> out(static_cast<std::size_t>(n) * 3 + 8, 0xA5);
+        simd::blend(rows[0].data(), rows[1].data(), b0, b1, plan, out.data(), 0x80);
+        for (int x = 0; x < n; ++x)
+          for (int c = 0; c < 3; ++c) {
+            const int sc = swap ? 2 - c : c;
+            auto h = [&](const std::vector<std::uint8_t>& r) {
+              return (r[3 * pixel0[x] + sc] * weights[2 * x] + r[3 * pixel1[x] + sc] * weights[2 * x + 1]) >> 4;
+            };
+            const int v = (((h(rows[0]) * b0) >> 16) + ((h(rows[1]) * b1) >> 16) + 2) >> 2;
+            ASSERT_EQ(out[3 * x + c], std::clamp(v, 0, 255) ^ 0x80) << what << " b0 " << b0 << " pixel " << x;
+          }
+        for (std::size_t i = static_cast<std::size_t>(n) * 3; i < out.size(); ++i)
+          ASSERT_EQ(out[i], 0xA5) << what << ": written past the row";
+      }
+    }
+  }
+  // Taps 5 pixels apart: 16 output bytes span more than 64 source bytes.
+  std::vector<std::int32_t> far0(64), far1(64);
+  std::vector<std::int16_t> w(128, 1024);
+  for (int x = 0; x < 64; ++x) far0[x] = 5 * x, far1[x] = 5 * x + 1;
+  blocks.assign(simd::pick_block_count(64), simd::BlendBlock{});
+  EXPECT_EQ(simd::build_blend_blocks(far0.data(), far1.data(), w.data(), 64, 5 * 64, 0, blocks.data()), 0);
+}
+
 TEST(Letterbox, OptimizedMatchesReferenceAtModelSizes) {
   std::mt19937 rng(11);
   const int sizes[][2] = {{1920, 1080}, {1280, 720},  {810, 1080},  {640, 480},   {320, 240},
