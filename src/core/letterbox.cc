@@ -239,8 +239,11 @@ void letterbox_ref(const ImageView& src, const LetterboxTarget& t, void* dst) {
 // resized horizontally once (one gather per output element, kept as h >> 4
 // in int16; consecutive output rows share source rows), then two such rows
 // are blended vertically (contiguous, vectorized) and converted straight
-// into the destination row. YUV sources: vertical blend of the planes'
-// rows first, then one gather per pixel. Integers identical to the reference.
+// into the destination row. Rows whose every tap weighs (2^11, 0) (exact
+// odd integer downscales, 1:1) are copies of a source row's pixels (pick
+// rows); with NEON the other rows take both passes in one (simd::blend).
+// YUV sources: vertical blend of the planes' rows first, then one gather
+// per pixel. Integers identical to the reference.
 // ---------------------------------------------------------------------------
 
 namespace {
@@ -525,23 +528,25 @@ void Letterboxer::build_interleaved(Plan& p) const {
       p.hpass_index[x] = h.s0 * 3;
       simd::pack_weights(p.hpass_weights.data(), x, h.w0, h.w1);
     }
-    // (0, 2^11) picks the second tap: (S0 0 + S1 2^11) = (S1 2^11 + S0 0).
+    // Weights (0, 2^11) pick the second tap: the taps swap places
+    // (S0 0 + S1 2^11 = S1 2^11 + S0 0), so a pick's tap is always the first.
     const bool second = h.w0 == 0;
-    const int sx = second ? h.s1 : h.s0;
-    p.tap_pixel0[x] = sx;
-    p.tap_pixel1[x] = second ? h.s0 : h.s1;
-    p.tap_weights[2 * x] = static_cast<std::int16_t>(second ? h.w1 : h.w0);
-    p.tap_weights[2 * x + 1] = static_cast<std::int16_t>(second ? h.w0 : h.w1);
-    p.h_pick = p.h_pick && (second ? h.w1 : h.w0) == 1 << kCoefBits && (second ? h.w0 : h.w1) == 0;
+    const int s0 = second ? h.s1 : h.s0, s1 = second ? h.s0 : h.s1;
+    const int a0 = second ? h.w1 : h.w0, a1 = second ? h.w0 : h.w1;
+    p.tap_pixel0[x] = s0;
+    p.tap_pixel1[x] = s1;
+    p.tap_weights[2 * x] = static_cast<std::int16_t>(a0);
+    p.tap_weights[2 * x + 1] = static_cast<std::int16_t>(a1);
+    p.h_pick = p.h_pick && a0 == 1 << kCoefBits && a1 == 0;
     for (int c = 0; c < 3; ++c) {
       const int sc = swap ? 2 - c : c;
       // Planar targets get the row resized channel by channel (3 runs of nw),
       // interleaved targets pixel by pixel.
       const std::size_t e = planar ? static_cast<std::size_t>(c) * nw + x : static_cast<std::size_t>(x) * 3 + c;
-      p.x_index[e] = sx * 3 + sc;
-      p.x_index1[e] = (second ? h.s0 : h.s1) * 3 + sc;
-      p.x_alpha0[e] = second ? h.w1 : h.w0;
-      p.x_alpha1[e] = second ? h.w0 : h.w1;
+      p.x_index[e] = s0 * 3 + sc;
+      p.x_index1[e] = s1 * 3 + sc;
+      p.x_alpha0[e] = a0;
+      p.x_alpha1[e] = a1;
     }
   }
   // The block kernels write interleaved bytes: NHWC rows, or NCHW float32

@@ -19,16 +19,6 @@
 
 namespace rkyolo::core::simd {
 
-namespace {
-// PickBlock::table's layout: one pshufb control per register (AVX2), or one
-// tbl index vector into all of them (NEON).
-#if defined(RKYOLO_HAVE_X86_SIMD)
-constexpr bool kPickTablePerLoad = true;
-#else
-constexpr bool kPickTablePerLoad = false;
-#endif
-}  // namespace
-
 int build_yuv_blocks(const YuvPlan& plan, YuvBlock* blocks, YuvRun* runs) {
   constexpr int kSpan = 32;  // int16 elements loaded per row and block (4 registers)
   if (plan.n < 8) return 0;
@@ -97,6 +87,14 @@ int build_yuv_blocks(const YuvPlan& plan, YuvBlock* blocks, YuvRun* runs) {
 }
 
 namespace {
+
+// PickBlock::table's layout: one pshufb control per register (AVX2), or one
+// tbl index vector into all of them (NEON).
+#if defined(RKYOLO_HAVE_X86_SIMD)
+constexpr bool kPickTablePerLoad = true;
+#else
+constexpr bool kPickTablePerLoad = false;
+#endif
 
 // Blocks of 16 output bytes (the last one ending at the last byte) over
 // `taps` source pixel maps (tap t of output byte e: source byte
