@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <opencv2/core.hpp>
 #include <opencv2/dnn.hpp>
 #include <opencv2/imgproc.hpp>
@@ -23,21 +24,22 @@ using rkyolo::core::LetterboxTarget;
 constexpr int kSrcW = 1920, kSrcH = 1080, kDst = 640;
 constexpr int kStride = 656;  // NHWC int8 row pitch with padding (w_stride)
 
-cv::Mat camera_frame() {
-  static cv::Mat frame = [] {
-    cv::Mat m(kSrcH, kSrcW, CV_8UC3);
-    std::mt19937 rng(42);
-    // Smooth structure plus noise, like a real frame (not constant memory).
-    for (int y = 0; y < kSrcH; ++y)
-      for (int x = 0; x < kSrcW; ++x) {
-        cv::Vec3b& p = m.at<cv::Vec3b>(y, x);
-        p[0] = static_cast<uchar>((x / 7 + y / 3 + rng() % 16) & 255);
-        p[1] = static_cast<uchar>((x / 3 + rng() % 16) & 255);
-        p[2] = static_cast<uchar>((y / 2 + rng() % 16) & 255);
-      }
-    return m;
-  }();
-  return frame;
+// 1920x1080 by default, or another size for the benchmarks of other sources.
+cv::Mat camera_frame(int w = kSrcW, int h = kSrcH) {
+  static std::map<std::pair<int, int>, cv::Mat> frames;
+  cv::Mat& m = frames[{w, h}];
+  if (!m.empty()) return m;
+  m.create(h, w, CV_8UC3);
+  std::mt19937 rng(42);
+  // Smooth structure plus noise, like a real frame (not constant memory).
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      cv::Vec3b& p = m.at<cv::Vec3b>(y, x);
+      p[0] = static_cast<uchar>((x / 7 + y / 3 + rng() % 16) & 255);
+      p[1] = static_cast<uchar>((x / 3 + rng() % 16) & 255);
+      p[2] = static_cast<uchar>((y / 2 + rng() % 16) & 255);
+    }
+  return m;
 }
 
 rkyolo::ImageView view_of(const cv::Mat& m) {
@@ -172,6 +174,63 @@ void BM_Letterbox_OpenCV_NHWC_I8_Stride(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Letterbox_OpenCV_NHWC_I8_Stride)->Unit(benchmark::kMicrosecond);
+
+// Other source sizes (range(0) x range(1)): the fused letterbox and
+// OpenCV's composition with the same geometry.
+void BM_Letterbox_Sizes_Fused(benchmark::State& state, LetterboxTarget (*target)()) {
+  const cv::Mat src = camera_frame(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)));
+  Letterboxer lb;
+  if (!lb.configure(target()).ok()) state.SkipWithError("configure failed");
+  std::vector<std::uint8_t> dst(lb.target().required_bytes());
+  for (auto _ : state) {
+    lb.run(view_of(src), dst.data()).ignore();
+    benchmark::DoNotOptimize(dst.data());
+  }
+}
+BENCHMARK_CAPTURE(BM_Letterbox_Sizes_Fused, NHWC_I8_Stride, nhwc_i8)
+    ->Args({1366, 768})
+    ->Args({810, 1080})
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_Letterbox_Sizes_Fused, NCHW_F32, nchw_f32)
+    ->Args({1366, 768})
+    ->Args({810, 1080})
+    ->Unit(benchmark::kMicrosecond);
+
+void BM_Letterbox_Sizes_OpenCV_NHWC_I8_Stride(benchmark::State& state) {
+  cv::setNumThreads(1);
+  const cv::Mat src = camera_frame(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)));
+  const rkyolo::core::LetterboxGeometry g = rkyolo::core::letterbox_geometry(src.cols, src.rows, kDst, kDst);
+  std::vector<std::uint8_t> dst(nhwc_i8().required_bytes());
+  cv::Mat out(kDst, kDst, CV_8SC3, dst.data(), static_cast<std::size_t>(kStride) * 3);
+  cv::Mat resized, padded, rgb;
+  for (auto _ : state) {
+    cv::resize(src, resized, cv::Size(g.new_w, g.new_h), 0, 0, cv::INTER_LINEAR);
+    cv::copyMakeBorder(resized, padded, g.pad_top, g.pad_bottom, g.pad_left, g.pad_right, cv::BORDER_CONSTANT,
+                       cv::Scalar(114, 114, 114));
+    cv::cvtColor(padded, rgb, cv::COLOR_BGR2RGB);
+    rgb.convertTo(out, CV_8S, 1.0, -128.0);
+    benchmark::DoNotOptimize(dst.data());
+  }
+}
+BENCHMARK(BM_Letterbox_Sizes_OpenCV_NHWC_I8_Stride)
+    ->Args({1366, 768})
+    ->Args({810, 1080})
+    ->Unit(benchmark::kMicrosecond);
+
+void BM_Letterbox_Sizes_OpenCV_NCHW_F32(benchmark::State& state) {
+  cv::setNumThreads(1);
+  const cv::Mat src = camera_frame(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)));
+  const rkyolo::core::LetterboxGeometry g = rkyolo::core::letterbox_geometry(src.cols, src.rows, kDst, kDst);
+  cv::Mat resized, padded, blob;
+  for (auto _ : state) {
+    cv::resize(src, resized, cv::Size(g.new_w, g.new_h), 0, 0, cv::INTER_LINEAR);
+    cv::copyMakeBorder(resized, padded, g.pad_top, g.pad_bottom, g.pad_left, g.pad_right, cv::BORDER_CONSTANT,
+                       cv::Scalar(114, 114, 114));
+    cv::dnn::blobFromImage(padded, blob, 1.0 / 255.0, cv::Size(), cv::Scalar(), true, false, CV_32F);
+    benchmark::DoNotOptimize(blob.data);
+  }
+}
+BENCHMARK(BM_Letterbox_Sizes_OpenCV_NCHW_F32)->Args({1366, 768})->Args({810, 1080})->Unit(benchmark::kMicrosecond);
 
 // NV12, as a hardware video decoder hands it over: the Y plane, then U,V
 // interleaved at half size (one cv::Mat of 1.5 x height rows).

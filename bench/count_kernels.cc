@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <map>
 #include <memory>
 #include <random>
 #include <string>
@@ -34,25 +35,26 @@ using namespace rkyolo;
 
 constexpr int kSrcW = 1920, kSrcH = 1080, kDst = 640, kStride = 656;
 
-// The benchmarks' camera frame: smooth structure plus noise.
-const std::vector<std::uint8_t>& camera_frame() {
-  static const std::vector<std::uint8_t> frame = [] {
-    std::vector<std::uint8_t> m(static_cast<std::size_t>(kSrcW) * kSrcH * 3);
-    std::mt19937 rng(42);
-    for (int y = 0; y < kSrcH; ++y)
-      for (int x = 0; x < kSrcW; ++x) {
-        std::uint8_t* p = &m[(static_cast<std::size_t>(y) * kSrcW + x) * 3];
-        p[0] = static_cast<std::uint8_t>((x / 7 + y / 3 + rng() % 16) & 255);
-        p[1] = static_cast<std::uint8_t>((x / 3 + rng() % 16) & 255);
-        p[2] = static_cast<std::uint8_t>((y / 2 + rng() % 16) & 255);
-      }
-    return m;
-  }();
-  return frame;
+// The benchmarks' camera frame, 1920x1080 or another size: smooth structure
+// plus noise.
+const std::vector<std::uint8_t>& camera_frame(int w = kSrcW, int h = kSrcH) {
+  static std::map<std::pair<int, int>, std::vector<std::uint8_t>> frames;
+  std::vector<std::uint8_t>& m = frames[{w, h}];
+  if (!m.empty()) return m;
+  m.resize(static_cast<std::size_t>(w) * h * 3);
+  std::mt19937 rng(42);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      std::uint8_t* p = &m[(static_cast<std::size_t>(y) * w + x) * 3];
+      p[0] = static_cast<std::uint8_t>((x / 7 + y / 3 + rng() % 16) & 255);
+      p[1] = static_cast<std::uint8_t>((x / 3 + rng() % 16) & 255);
+      p[2] = static_cast<std::uint8_t>((y / 2 + rng() % 16) & 255);
+    }
+  return m;
 }
 
-ImageView frame_view() {
-  return ImageView{camera_frame().data(), kSrcW, kSrcH, static_cast<std::size_t>(kSrcW) * 3, PixelFormat::kBgr8};
+ImageView frame_view(int w = kSrcW, int h = kSrcH) {
+  return ImageView{camera_frame(w, h).data(), w, h, static_cast<std::size_t>(w) * 3, PixelFormat::kBgr8};
 }
 
 core::LetterboxTarget nchw_f32() {
@@ -165,30 +167,34 @@ std::function<void()> naive_post() {
 }
 
 #if defined(RKYOLO_COUNT_OPENCV)
-std::function<void()> opencv_nchw_f32() {
+std::function<void()> opencv_nchw_f32(int w = kSrcW, int h = kSrcH) {
   cv::setNumThreads(1);
-  auto src = std::make_shared<cv::Mat>(kSrcH, kSrcW, CV_8UC3, const_cast<std::uint8_t*>(camera_frame().data()));
+  auto src = std::make_shared<cv::Mat>(h, w, CV_8UC3, const_cast<std::uint8_t*>(camera_frame(w, h).data()));
   auto m = std::make_shared<std::vector<cv::Mat>>(3);
+  const core::LetterboxGeometry g = core::letterbox_geometry(w, h, kDst, kDst);
   return [=] {
     cv::Mat& resized = (*m)[0];
     cv::Mat& padded = (*m)[1];
     cv::Mat& blob = (*m)[2];
-    cv::resize(*src, resized, cv::Size(640, 360), 0, 0, cv::INTER_LINEAR);
-    cv::copyMakeBorder(resized, padded, 140, 140, 0, 0, cv::BORDER_CONSTANT, cv::Scalar(114, 114, 114));
+    cv::resize(*src, resized, cv::Size(g.new_w, g.new_h), 0, 0, cv::INTER_LINEAR);
+    cv::copyMakeBorder(resized, padded, g.pad_top, g.pad_bottom, g.pad_left, g.pad_right, cv::BORDER_CONSTANT,
+                       cv::Scalar(114, 114, 114));
     cv::dnn::blobFromImage(padded, blob, 1.0 / 255.0, cv::Size(), cv::Scalar(), true, false, CV_32F);
     g_sink = blob.total();
   };
 }
 
-std::function<void()> opencv_nhwc_i8() {
+std::function<void()> opencv_nhwc_i8(int w = kSrcW, int h = kSrcH) {
   cv::setNumThreads(1);
-  auto src = std::make_shared<cv::Mat>(kSrcH, kSrcW, CV_8UC3, const_cast<std::uint8_t*>(camera_frame().data()));
+  auto src = std::make_shared<cv::Mat>(h, w, CV_8UC3, const_cast<std::uint8_t*>(camera_frame(w, h).data()));
   auto dst = std::make_shared<std::vector<std::uint8_t>>(nhwc_i8().required_bytes());
   auto m = std::make_shared<std::vector<cv::Mat>>(3);
+  const core::LetterboxGeometry g = core::letterbox_geometry(w, h, kDst, kDst);
   return [=] {
     cv::Mat out(kDst, kDst, CV_8SC3, dst->data(), static_cast<std::size_t>(kStride) * 3);
-    cv::resize(*src, (*m)[0], cv::Size(640, 360), 0, 0, cv::INTER_LINEAR);
-    cv::copyMakeBorder((*m)[0], (*m)[1], 140, 140, 0, 0, cv::BORDER_CONSTANT, cv::Scalar(114, 114, 114));
+    cv::resize(*src, (*m)[0], cv::Size(g.new_w, g.new_h), 0, 0, cv::INTER_LINEAR);
+    cv::copyMakeBorder((*m)[0], (*m)[1], g.pad_top, g.pad_bottom, g.pad_left, g.pad_right, cv::BORDER_CONSTANT,
+                       cv::Scalar(114, 114, 114));
     cv::cvtColor((*m)[1], (*m)[2], cv::COLOR_BGR2RGB);
     (*m)[2].convertTo(out, CV_8S, 1.0, -128.0);
     g_sink = (*dst)[1000];
@@ -231,6 +237,15 @@ const std::vector<Kernel>& kernels() {
     {"letterbox_nv12_nhwc_i8_reference", [] { return letterbox_reference(nhwc_i8(), nv12_view()); }},
     {"letterbox_nv12_nchw_f32", [] { return letterbox_kernel(nchw_f32(), true, nv12_view()); }},
     {"letterbox_nv12_nchw_f32_portable", [] { return letterbox_kernel(nchw_f32(), false, nv12_view()); }},
+    // Other source sizes: a laptop screen (1366x768) and a portrait photo (810x1080, bus.jpg).
+    {"letterbox_nhwc_i8_1366x768", [] { return letterbox_kernel(nhwc_i8(), true, frame_view(1366, 768)); }},
+    {"letterbox_nhwc_i8_portable_1366x768", [] { return letterbox_kernel(nhwc_i8(), false, frame_view(1366, 768)); }},
+    {"letterbox_nchw_f32_1366x768", [] { return letterbox_kernel(nchw_f32(), true, frame_view(1366, 768)); }},
+    {"letterbox_nchw_f32_portable_1366x768", [] { return letterbox_kernel(nchw_f32(), false, frame_view(1366, 768)); }},
+    {"letterbox_nhwc_i8_810x1080", [] { return letterbox_kernel(nhwc_i8(), true, frame_view(810, 1080)); }},
+    {"letterbox_nhwc_i8_portable_810x1080", [] { return letterbox_kernel(nhwc_i8(), false, frame_view(810, 1080)); }},
+    {"letterbox_nchw_f32_810x1080", [] { return letterbox_kernel(nchw_f32(), true, frame_view(810, 1080)); }},
+    {"letterbox_nchw_f32_portable_810x1080", [] { return letterbox_kernel(nchw_f32(), false, frame_view(810, 1080)); }},
     {"post_rkyolo_nc1hwc2", [] { return rkyolo_post(true); }},
     {"post_rkyolo_nchw", [] { return rkyolo_post(false); }},
     {"post_filter_first_nchw", [] { return filter_first_post(); }},
@@ -239,6 +254,10 @@ const std::vector<Kernel>& kernels() {
     {"opencv_nhwc_i8", [] { return opencv_nhwc_i8(); }},
     {"opencv_nchw_f32", [] { return opencv_nchw_f32(); }},
     {"opencv_nv12_nhwc_i8", [] { return opencv_nv12_nhwc_i8(); }},
+    {"opencv_nhwc_i8_1366x768", [] { return opencv_nhwc_i8(1366, 768); }},
+    {"opencv_nchw_f32_1366x768", [] { return opencv_nchw_f32(1366, 768); }},
+    {"opencv_nhwc_i8_810x1080", [] { return opencv_nhwc_i8(810, 1080); }},
+    {"opencv_nchw_f32_810x1080", [] { return opencv_nchw_f32(810, 1080); }},
 #endif
   };
   return list;

@@ -123,20 +123,34 @@ TEST(Letterbox, OptimizedMatchesReferenceAtVectorTails) {
 // The BGR/RGB horizontal kernel works on groups of 4 (NEON) or 8 (AVX2)
 // output pixels with a portable tail (and the pixels whose 8-byte loads would
 // leave the row), the vertical one on 16 or 32 output elements (3 per
-// pixel), the YUV ones on groups of 4 or 8 pixels: output widths around every
-// multiple, BGR and RGB sources, downscaled (any ratio, exactly 1/2 and 1/3,
-// where rows of weight 0 are skipped) and upscaled, each element checked.
+// pixel), the pick rows on blocks of 16 bytes (the last one overlapping), the
+// YUV ones on groups of 4 or 8 pixels: output widths around every multiple,
+// BGR and RGB sources, downscaled (any ratio, exactly 1/2; exactly 1/3 and
+// 1/5, every tap of weight (2^11, 0): pick rows; one axis exact only) and
+// upscaled, 1:1, each element checked.
 TEST(Letterbox, SimdMatchesReferenceAtOutputWidthTails) {
   std::mt19937 rng(23);
-  const int widths[] = {1,  2,  3,  4,  5,  7,  8,  9,  10, 11, 12,  13,  15,
-                        16, 17, 18, 31, 32, 33, 34, 63, 64, 65, 639, 640, 641};
+  const int widths[] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12,  13,  15, 16,
+                        17, 18, 21, 22, 31, 32, 33, 34, 63, 64, 65, 639, 640, 641};
+  struct Mode {
+    int sw_mul, sw_add, sh;  // source sw_mul * w + sw_add (or w / 2 when sw_mul is 0) by sh, into w x 6
+  };
+  const Mode modes[] = {
+      {3, 1, 9},   // any ratio
+      {3, 0, 18},  // 3:1 both ways: pick rows
+      {2, 0, 12},  // 1/2
+      {0, 0, 3},   // upscale
+      {1, 0, 6},   // 1:1
+      {5, 0, 30},  // 5:1 both ways
+      {3, 0, 13},  // horizontal 3:1, vertical any
+      {3, 1, 18},  // vertical 3:1 (at most widths), horizontal any
+  };
   for (int w : widths)
-    for (int mode = 0; mode < 4; ++mode)
+    for (const Mode& m : modes)
       for (PixelFormat fmt : {PixelFormat::kBgr8, PixelFormat::kRgb8}) {
-        // A source as wide as 3 output rows (+1), exactly 3 or 2, or half
-        // one: the width limits the content, so new_w == w.
-        const int sw = mode == 0 ? 3 * w + 1 : mode == 1 ? 3 * w : mode == 2 ? 2 * w : std::max(1, w / 2);
-        const int th = 6, sh = mode == 0 ? 9 : mode == 1 ? 18 : mode == 2 ? 12 : 3;
+        // The width limits the content, so new_w == w.
+        const int sw = m.sw_mul == 0 ? std::max(1, w / 2) : m.sw_mul * w + m.sw_add;
+        const int th = 6, sh = m.sh;
         const Image im = random_image(rng, sw, sh, 4, fmt);
         const std::string size = std::to_string(sw) + "x" + std::to_string(sh) + " -> " + std::to_string(w) +
                                  (fmt == PixelFormat::kBgr8 ? " BGR" : " RGB");
@@ -204,9 +218,118 @@ TEST(Letterbox, HorizontalKernelMatchesFormula) {
   }
 }
 
+// The pick kernel on its own: output byte 3x + c is source byte
+// 3 pixel[x] + (swap ? 2 - c : c), for the source strides of the exact
+// downscales (1:1, 3:1) and irregular maps, at pixel counts around the
+// 16-byte blocks; rows too short or too spread out are refused.
+TEST(Letterbox, PickKernelMatchesFormula) {
+  std::mt19937 rng(3);
+  std::vector<simd::PickBlock> blocks;
+  for (int step : {1, 3, 5})
+    for (int n : {6, 7, 10, 11, 16, 17, 21, 22, 63, 640, 641}) {
+      // Source pixel x: step x + step / 2 (OpenCV's centre), or a random
+      // non-decreasing map for step 5 (gaps of 0..2 pixels).
+      std::vector<std::int32_t> pixel(n);
+      for (int x = 0; x < n; ++x)
+        pixel[x] = step == 5 ? (x == 0 ? 0 : pixel[x - 1] + static_cast<int>(rng() % 3)) : step * x + step / 2;
+      const int src_w = pixel[n - 1] + 1 + static_cast<int>(rng() % 3);
+      std::vector<std::uint8_t> row(static_cast<std::size_t>(src_w) * 3);
+      for (auto& b : row) b = static_cast<std::uint8_t>(rng());
+      for (int swap : {0, 1}) {
+        blocks.assign(simd::pick_block_count(n), simd::PickBlock{});
+        simd::PickPlan plan;
+        plan.blocks = blocks.data();
+        plan.n = n;
+        plan.loads = simd::build_pick_blocks(pixel.data(), n, src_w, swap, blocks.data());
+        const std::string what =
+            "step " + std::to_string(step) + " n " + std::to_string(n) + " swap " + std::to_string(swap);
+        if (3 * n < 16) {
+          EXPECT_EQ(plan.loads, 0) << what;
+          continue;
+        }
+        // 16 bytes span 16 source bytes at 1:1, 18 with the channels swapped
+        // (a block can start or end inside a pixel), at most 48 at 3:1.
+        if (step == 1 && 3 * src_w >= 32) EXPECT_EQ(plan.loads, swap ? 2 : 1) << what;
+        if (step == 3) EXPECT_EQ(plan.loads, 3) << what;
+        if (plan.loads == 0 || !simd::available()) continue;
+        std::vector<std::uint8_t> out(static_cast<std::size_t>(n) * 3 + 8, 0xA5);
+        simd::pick(row.data(), plan, out.data(), 0x80);
+        for (int x = 0; x < n; ++x)
+          for (int c = 0; c < 3; ++c)
+            ASSERT_EQ(out[3 * x + c], row[3 * pixel[x] + (swap ? 2 - c : c)] ^ 0x80) << what << " pixel " << x;
+        for (std::size_t i = static_cast<std::size_t>(n) * 3; i < out.size(); ++i)
+          ASSERT_EQ(out[i], 0xA5) << what << ": written past the row";
+      }
+    }
+}
+
+// The fused blend kernel (NEON) on its own: OpenCV's two passes of two
+// rows, 11-bit weight pairs as OpenCV rounds them, taps 1 or 2 pixels apart
+// (downscales up to about 2:1 here, and the edge's repeated pixel), both
+// channel orders; one row alone when a vertical weight is 0. Elsewhere the
+// builder refuses.
+TEST(Letterbox, BlendKernelMatchesFormula) {
+  std::mt19937 rng(9);
+  std::vector<simd::BlendBlock> blocks;
+  for (int n : {6, 7, 11, 16, 22, 64, 641}) {
+    std::vector<std::int32_t> pixel0(n), pixel1(n);
+    std::vector<std::int16_t> weights(static_cast<std::size_t>(n) * 2);
+    for (int x = 0; x < n; ++x) {
+      pixel0[x] = x == 0 ? 0 : pixel0[x - 1] + 1 + static_cast<int>(rng() % 2);
+      const int a0 = static_cast<int>(rng() % 2049);
+      weights[2 * x] = static_cast<std::int16_t>(a0);
+      weights[2 * x + 1] = static_cast<std::int16_t>(std::clamp(2048 - a0 + static_cast<int>(rng() % 3) - 1, 0, 2048));
+    }
+    const int src_w = pixel0[n - 1] + 2;
+    for (int x = 0; x < n; ++x) pixel1[x] = x == n - 1 ? pixel0[x] : pixel0[x] + 1;
+    std::vector<std::uint8_t> rows[2];
+    for (auto& row : rows) {
+      row.resize(static_cast<std::size_t>(src_w) * 3);
+      for (auto& b : row) b = static_cast<std::uint8_t>(rng());
+    }
+    for (int swap : {0, 1}) {
+      blocks.assign(simd::pick_block_count(n), simd::BlendBlock{});
+      const int loads =
+          simd::build_blend_blocks(pixel0.data(), pixel1.data(), weights.data(), n, src_w, swap, blocks.data());
+      const std::string what = "n " + std::to_string(n) + " swap " + std::to_string(swap);
+      if (!simd::blend_available() || 3 * n < 16 || 3 * src_w < 64) {
+        EXPECT_EQ(loads, 0) << what;
+        continue;
+      }
+      ASSERT_EQ(loads, simd::kMaxPickLoads) << what;
+      simd::BlendPlan plan;
+      plan.blocks = blocks.data();
+      plan.n = n;
+      for (const auto& [b0, b1] :
+           {std::pair{1024, 1024}, std::pair{2047, 1}, std::pair{0, 2048}, std::pair{700, 1349}}) {
+        std::vector<std::uint8_t> out(static_cast<std::size_t>(n) * 3 + 8, 0xA5);
+        simd::blend(rows[0].data(), rows[1].data(), b0, b1, plan, out.data(), 0x80);
+        for (int x = 0; x < n; ++x)
+          for (int c = 0; c < 3; ++c) {
+            const int sc = swap ? 2 - c : c;
+            auto h = [&](const std::vector<std::uint8_t>& r) {
+              return (r[3 * pixel0[x] + sc] * weights[2 * x] + r[3 * pixel1[x] + sc] * weights[2 * x + 1]) >> 4;
+            };
+            const int v = (((h(rows[0]) * b0) >> 16) + ((h(rows[1]) * b1) >> 16) + 2) >> 2;
+            ASSERT_EQ(out[3 * x + c], std::clamp(v, 0, 255) ^ 0x80) << what << " b0 " << b0 << " pixel " << x;
+          }
+        for (std::size_t i = static_cast<std::size_t>(n) * 3; i < out.size(); ++i)
+          ASSERT_EQ(out[i], 0xA5) << what << ": written past the row";
+      }
+    }
+  }
+  // Taps 5 pixels apart: 16 output bytes span more than 64 source bytes.
+  std::vector<std::int32_t> far0(64), far1(64);
+  std::vector<std::int16_t> w(128, 1024);
+  for (int x = 0; x < 64; ++x) far0[x] = 5 * x, far1[x] = 5 * x + 1;
+  blocks.assign(simd::pick_block_count(64), simd::BlendBlock{});
+  EXPECT_EQ(simd::build_blend_blocks(far0.data(), far1.data(), w.data(), 64, 5 * 64, 0, blocks.data()), 0);
+}
+
 TEST(Letterbox, OptimizedMatchesReferenceAtModelSizes) {
   std::mt19937 rng(11);
-  const int sizes[][2] = {{1920, 1080}, {1280, 720}, {810, 1080}, {640, 480}, {320, 240}, {641, 639}};
+  const int sizes[][2] = {{1920, 1080}, {1280, 720},  {810, 1080},  {640, 480},   {320, 240},
+                          {641, 639},   {1920, 1000}, {1000, 1920}, {3200, 1800}, {1366, 768}};
   for (const auto& s : sizes) {
     const Image im = random_image(rng, s[0], s[1], 0, PixelFormat::kBgr8);
     expect_same_as_reference(im.view, make_target(640, 640, TensorLayout::kNCHW, DType::kFloat32, 0, false),

@@ -199,8 +199,8 @@ TEST(LetterboxYuvOpenCV, LetterboxMatchesOpenCvComposition) {
 // and portable) are OpenCV's own arithmetic: cv::resize INTER_LINEAR +
 // copyMakeBorder with the same geometry, to 0 grey levels, for BGR and RGB
 // sources into NHWC uint8, NHWC int8 (q = p - 128) and NCHW float32 (p / 255)
-// tensors. Random images of odd sizes (down- and up-scaling, exact 1/2 and
-// 1/3, one axis kept) and real photos.
+// tensors. Random images of odd sizes (down- and up-scaling, exact 1/2,
+// 1/3 and 1/5, 1:1, one axis kept, one axis exact) and real photos.
 constexpr int kMaxGreyLevelsVsResize = 0;
 
 // The letterboxed image OpenCV's way, BGR.
@@ -283,10 +283,32 @@ TEST(LetterboxOpenCV, BgrAndRgbEqualResizeExactly) {
   struct Case {
     int src_w, src_h, dst_w, dst_h;
   };
-  const Case cases[] = {{1920, 1080, 640, 640}, {1280, 720, 640, 640}, {810, 1080, 640, 640}, {640, 480, 640, 640},
-                        {333, 257, 640, 640},   {17, 9, 64, 64},       {101, 77, 96, 128},    {1001, 999, 320, 320},
-                        {64, 48, 1280, 1280},   {640, 640, 320, 320},  {641, 359, 512, 384},  {3, 5, 32, 32},
-                        {37, 29, 19, 19},       {963, 541, 321, 321},  {2, 2, 7, 7},          {1366, 768, 416, 416}};
+  const Case cases[] = {{1920, 1080, 640, 640},
+                        {1280, 720, 640, 640},
+                        {810, 1080, 640, 640},
+                        {640, 480, 640, 640},
+                        {333, 257, 640, 640},
+                        {17, 9, 64, 64},
+                        {101, 77, 96, 128},
+                        {1001, 999, 320, 320},
+                        {64, 48, 1280, 1280},
+                        {640, 640, 320, 320},
+                        {641, 359, 512, 384},
+                        {3, 5, 32, 32},
+                        {37, 29, 19, 19},
+                        {963, 541, 321, 321},
+                        {2, 2, 7, 7},
+                        {1366, 768, 416, 416},
+                        // Every tap of weight (2^11, 0) (pick rows): 1:1, 3:1 and 5:1 at widths around the
+                        // 16-byte blocks, then one axis exact only.
+                        {641, 359, 641, 641},
+                        {33, 17, 33, 33},
+                        {51, 27, 17, 17},
+                        {99, 51, 33, 33},
+                        {1923, 963, 641, 641},
+                        {645, 325, 129, 129},
+                        {1920, 1000, 640, 640},
+                        {1000, 1920, 640, 640}};
   for (const Case& k : cases) {
     cv::Mat img(k.src_h, k.src_w, CV_8UC3);
     rng.fill(img, cv::RNG::UNIFORM, 0, 256);

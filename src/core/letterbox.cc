@@ -239,8 +239,11 @@ void letterbox_ref(const ImageView& src, const LetterboxTarget& t, void* dst) {
 // resized horizontally once (one gather per output element, kept as h >> 4
 // in int16; consecutive output rows share source rows), then two such rows
 // are blended vertically (contiguous, vectorized) and converted straight
-// into the destination row. YUV sources: vertical blend of the planes'
-// rows first, then one gather per pixel. Integers identical to the reference.
+// into the destination row. Rows whose every tap weighs (2^11, 0) (exact
+// odd integer downscales, 1:1) are copies of a source row's pixels (pick
+// rows); with NEON the other rows take both passes in one (simd::blend).
+// YUV sources: vertical blend of the planes' rows first, then one gather
+// per pixel. Integers identical to the reference.
 // ---------------------------------------------------------------------------
 
 namespace {
@@ -409,9 +412,7 @@ Status Letterboxer::configure(const LetterboxTarget& target) {
 void Letterboxer::set_simd_enabled(bool enabled) {
   simd_allowed_ = enabled;
   // The kernels cover NHWC uint8, NHWC int8 with q = p - 128 and NCHW float32.
-  const bool kind_ok = (target_.layout == TensorLayout::kNHWC &&
-                        (target_.dtype == DType::kUint8 ||
-                         (target_.dtype == DType::kInt8 && tables_.i8_is_offset && tables_.i8_offset == -128))) ||
+  const bool kind_ok = (target_.layout == TensorLayout::kNHWC && (target_.dtype == DType::kUint8 || i8_flips())) ||
                        (target_.layout == TensorLayout::kNCHW && target_.dtype == DType::kFloat32);
   simd_ = enabled && configured_ && kind_ok && simd::available();
   simd_rows_ = enabled && configured_ && simd::available();
@@ -473,7 +474,7 @@ void Letterboxer::build_plan(Plan& p) const {
   p.geom = letterbox_geometry(p.src_w, p.src_h, target_.width, target_.height);
   const int nw = p.geom.new_w, nh = p.geom.new_h;
   const bool yuv = p.kind == SourceKind::kYuv;
-  p.identity = !yuv && nw == p.src_w && nh == p.src_h;
+  p.h_pick = false;
   const double scale_y = 1.0 / (static_cast<double>(nh) / p.src_h);
   for (auto* v : {&p.y_row0, &p.y_row1, &p.y_beta0, &p.y_beta1}) v->resize(nh);
   for (int y = 0; y < nh; ++y) {
@@ -511,29 +512,60 @@ void Letterboxer::build_interleaved(Plan& p) const {
   // The SIMD pass: pixels while the 8 bytes read from the first tap stay in
   // the row (and so the second tap is the next pixel), whole groups of 8.
   p.hpass_pixels = 0;
-  if (simd_rows_ && !p.identity) {
+  if (simd_rows_) {
     int safe = 0;
     while (safe < nw && ref_htap(safe, scale_x, src_w).s0 * 3 + 8 <= src_w * 3) ++safe;
     p.hpass_pixels = safe / 8 * 8;
     p.hpass_index.resize(nw);
     p.hpass_weights.resize(static_cast<std::size_t>(nw) * simd::kHorizontalWeights);
   }
+  for (auto* v : {&p.tap_pixel0, &p.tap_pixel1}) v->resize(nw);
+  p.tap_weights.resize(static_cast<std::size_t>(nw) * 2);
+  p.h_pick = true;
   for (int x = 0; x < nw; ++x) {
     const RefTap h = ref_htap(x, scale_x, src_w);
     if (x < p.hpass_pixels) {
       p.hpass_index[x] = h.s0 * 3;
       simd::pack_weights(p.hpass_weights.data(), x, h.w0, h.w1);
     }
+    // Weights (0, 2^11) pick the second tap: the taps swap places
+    // (S0 0 + S1 2^11 = S1 2^11 + S0 0), so a pick's tap is always the first.
+    const bool second = h.w0 == 0;
+    const int s0 = second ? h.s1 : h.s0, s1 = second ? h.s0 : h.s1;
+    const int a0 = second ? h.w1 : h.w0, a1 = second ? h.w0 : h.w1;
+    p.tap_pixel0[x] = s0;
+    p.tap_pixel1[x] = s1;
+    p.tap_weights[2 * x] = static_cast<std::int16_t>(a0);
+    p.tap_weights[2 * x + 1] = static_cast<std::int16_t>(a1);
+    p.h_pick = p.h_pick && a0 == 1 << kCoefBits && a1 == 0;
     for (int c = 0; c < 3; ++c) {
       const int sc = swap ? 2 - c : c;
       // Planar targets get the row resized channel by channel (3 runs of nw),
       // interleaved targets pixel by pixel.
       const std::size_t e = planar ? static_cast<std::size_t>(c) * nw + x : static_cast<std::size_t>(x) * 3 + c;
-      p.x_index[e] = p.identity ? x * 3 + sc : h.s0 * 3 + sc;
-      p.x_index1[e] = h.s1 * 3 + sc;
-      p.x_alpha0[e] = h.w0;
-      p.x_alpha1[e] = h.w1;
+      p.x_index[e] = s0 * 3 + sc;
+      p.x_index1[e] = s1 * 3 + sc;
+      p.x_alpha0[e] = a0;
+      p.x_alpha1[e] = a1;
     }
+  }
+  // The block kernels write interleaved bytes: NHWC rows, or NCHW float32
+  // planes through simd::planar_f32.
+  p.pick_kernel = simd::PickPlan{};
+  p.blend_kernel = simd::BlendPlan{};
+  if (!simd_rows_ || (planar && target_.dtype != DType::kFloat32)) return;
+  if (p.h_pick) {
+    p.pick_blocks.resize(simd::pick_block_count(nw));
+    p.pick_kernel.blocks = p.pick_blocks.data();
+    p.pick_kernel.n = nw;
+    p.pick_kernel.loads = simd::build_pick_blocks(p.tap_pixel0.data(), nw, src_w, swap ? 1 : 0, p.pick_blocks.data());
+  }
+  if (simd::blend_available()) {
+    p.blend_blocks.resize(simd::pick_block_count(nw));
+    const int loads = simd::build_blend_blocks(p.tap_pixel0.data(), p.tap_pixel1.data(), p.tap_weights.data(), nw,
+                                               src_w, swap ? 1 : 0, p.blend_blocks.data());
+    p.blend_kernel.blocks = p.blend_blocks.data();
+    p.blend_kernel.n = loads > 0 ? nw : 0;
   }
 }
 
@@ -777,22 +809,73 @@ const std::int16_t* Letterboxer::hpass_cached(const ImageView& src, const Plan& 
   return hsum_[slot].data();
 }
 
-// Interleaved sources into NCHW float32: the vertical pass of each channel
-// run converted straight into its plane, with the row's padding.
-void Letterboxer::write_planar_f32_row(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1,
-                                       std::uint8_t* dst, int y) const {
+// NCHW float32: the padding of row y in each plane; content[c] is where
+// plane c's new_w values go.
+void Letterboxer::planar_f32_padding(std::uint8_t* dst, int y, float* content[3]) const {
   const LetterboxTarget& t = target_;
   const LetterboxGeometry& g = plans_[current_].geom;
-  const int nw = g.new_w;
   const std::size_t plane = static_cast<std::size_t>(t.width) * t.height;
   for (int c = 0; c < 3; ++c) {
     float* out = reinterpret_cast<float*>(dst) + c * plane + static_cast<std::size_t>(y) * t.width;
     const float pad = tables_.f32[c][t.pad_value];
-    const std::size_t run = static_cast<std::size_t>(c) * nw;
     std::fill_n(out, g.pad_left, pad);
-    simd::vpass_f32(h0 + run, h1 + run, b0, b1, out + g.pad_left, nw, t.mean[c], t.std[c]);
-    std::fill(out + g.pad_left + nw, out + t.width, pad);
+    std::fill(out + g.pad_left + g.new_w, out + t.width, pad);
+    content[c] = out + g.pad_left;
   }
+}
+
+// Interleaved sources into NCHW float32: the vertical pass of each channel
+// run converted straight into its plane, with the row's padding.
+void Letterboxer::write_planar_f32_row(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1,
+                                       std::uint8_t* dst, int y) const {
+  const int nw = plans_[current_].geom.new_w;
+  float* content[3];
+  planar_f32_padding(dst, y, content);
+  for (int c = 0; c < 3; ++c) {
+    const std::size_t run = static_cast<std::size_t>(c) * nw;
+    simd::vpass_f32(h0 + run, h1 + run, b0, b1, content[c], nw, target_.mean[c], target_.std[c]);
+  }
+}
+
+// NHWC int8 with q = p - 128: bytes are written as p ^ 0x80.
+bool Letterboxer::i8_flips() const {
+  return target_.dtype == DType::kInt8 && tables_.i8_is_offset && tables_.i8_offset == -128;
+}
+
+// Content row y from a SIMD block kernel, kernel(out, xor_mask) writing
+// its 3 new_w bytes in tensor order: in place into NHWC uint8 and flipped
+// int8 rows, else into hrow_ and converted (NCHW float32 by
+// simd::planar_f32).
+template <typename Kernel>
+void Letterboxer::write_kernel_row(const Plan& p, std::uint8_t* dst, int y, Kernel&& kernel) const {
+  const LetterboxTarget& t = target_;
+  const LetterboxGeometry& g = p.geom;
+  if (t.layout == TensorLayout::kNCHW) {  // float32
+    kernel(hrow_.data(), std::uint8_t{0x00});
+    float* content[3];
+    planar_f32_padding(dst, y, content);
+    simd::planar_f32(hrow_.data(), g.new_w, content[0], content[1], content[2], t.mean, t.std);
+    return;
+  }
+  const bool in_place = t.dtype == DType::kUint8 || i8_flips();
+  std::uint8_t* out = in_place ? dst + (static_cast<std::size_t>(y) * t.pitch() + g.pad_left) * 3 : hrow_.data();
+  kernel(out, in_place && t.dtype == DType::kInt8 ? std::uint8_t{0x80} : std::uint8_t{0x00});
+  write_content_row(out, dst, y);
+}
+
+// The source row `in` copied into content row y (a pick row): the SIMD
+// shuffle, or the portable gather, then converted.
+void Letterboxer::write_pick_row(const Plan& p, const std::uint8_t* in, std::uint8_t* dst, int y) const {
+  if (p.pick_kernel.loads > 0) {
+    write_kernel_row(p, dst, y,
+                     [&](std::uint8_t* out, std::uint8_t xor_mask) { simd::pick(in, p.pick_kernel, out, xor_mask); });
+    return;
+  }
+  const LetterboxTarget& t = target_;
+  const bool direct = t.layout == TensorLayout::kNHWC && t.dtype == DType::kUint8;
+  std::uint8_t* out = direct ? dst + (static_cast<std::size_t>(y) * t.pitch() + p.geom.pad_left) * 3 : hrow_.data();
+  gather_row(in, p.x_index.data(), out, p.geom.new_w * 3);
+  write_content_row(out, dst, y);
 }
 
 // Interleaved sources: the horizontally resized source rows content row y
@@ -863,8 +946,7 @@ Status Letterboxer::run(const ImageView& src, void* dst_void) {
   // flipping the top bit as it stores, and NCHW float32 rows are converted
   // by the SIMD vertical pass itself.
   const bool direct = target_.layout == TensorLayout::kNHWC && target_.dtype == DType::kUint8;
-  const bool direct_i8 = target_.layout == TensorLayout::kNHWC && target_.dtype == DType::kInt8 &&
-                         tables_.i8_is_offset && tables_.i8_offset == -128;
+  const bool direct_i8 = target_.layout == TensorLayout::kNHWC && i8_flips();
   const bool planar = target_.layout == TensorLayout::kNCHW;
   const bool planar_f32 = planar && target_.dtype == DType::kFloat32 && simd_rows_;
   const int n = g.new_w * 3;
@@ -872,12 +954,22 @@ Status Letterboxer::run(const ImageView& src, void* dst_void) {
     const int dy = y + g.pad_top;
     std::uint8_t* row = dst + (static_cast<std::size_t>(dy) * target_.pitch() + g.pad_left) * 3;
     std::uint8_t* out = direct ? row : hrow_.data();
-    if (p.identity) {
-      gather_row(src.row(y), p.x_index.data(), out, n);
-      write_content_row(out, dst, dy);
-      continue;
-    }
     if (!yuv) {
+      // Every tap of weight (2^11, 0) (exact odd integer downscales, 1:1): a copy.
+      int pick = -1;
+      if (p.h_pick && p.y_beta0[y] == 1 << kCoefBits && p.y_beta1[y] == 0) pick = p.y_row0[y];
+      if (p.h_pick && p.y_beta1[y] == 1 << kCoefBits && p.y_beta0[y] == 0) pick = p.y_row1[y];
+      if (pick >= 0) {
+        write_pick_row(p, src.row(pick), dst, dy);
+        continue;
+      }
+      if (p.blend_kernel.n > 0) {
+        const std::uint8_t *r0 = src.row(p.y_row0[y]), *r1 = src.row(p.y_row1[y]);
+        write_kernel_row(p, dst, dy, [&](std::uint8_t* o, std::uint8_t xor_mask) {
+          simd::blend(r0, r1, p.y_beta0[y], p.y_beta1[y], p.blend_kernel, o, xor_mask);
+        });
+        continue;
+      }
       const std::int16_t *h0, *h1;
       hpass_rows(src, p, y, &h0, &h1);
       const int b0 = p.y_beta0[y], b1 = p.y_beta1[y];

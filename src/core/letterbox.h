@@ -121,10 +121,24 @@ class Letterboxer {
     SourceKind kind = SourceKind::kInterleaved;
     std::uint64_t last_used = 0;
     LetterboxGeometry geom;
-    bool identity = false;  // interleaved, no resize: new size == source size
     // Interleaved sources, per output element (new_w*3, tensor order): the
-    // source byte offsets of both taps (swap applied) and their weights.
+    // source byte offsets of both taps (swap applied) and their weights; a
+    // tap of weight 2^11 alone is the first (so x_index picks it).
     std::vector<std::int32_t> x_index, x_index1, x_alpha0, x_alpha1;
+    // Per output pixel, both horizontal taps (source pixels, the one of
+    // weight 2^11 alone first) and their weights, for the block kernels.
+    std::vector<std::int32_t> tap_pixel0, tap_pixel1;
+    std::vector<std::int16_t> tap_weights;
+    // Every horizontal tap picks one source pixel (weights (2^11, 0)): rows
+    // whose vertical taps do too are copies. Their SIMD shuffle
+    // (pick_kernel.loads 0: none, the portable gather instead).
+    bool h_pick = false;
+    std::vector<simd::PickBlock> pick_blocks;
+    simd::PickPlan pick_kernel;
+    // The other rows' fused SIMD kernel (NEON; blend_kernel.n 0: none, the
+    // two passes instead).
+    std::vector<simd::BlendBlock> blend_blocks;
+    simd::BlendPlan blend_kernel;
     // The SIMD horizontal pass, per output pixel: byte offset of its first
     // tap (3 * sx) and weights in the kernel's layout, for the first
     // hpass_pixels pixels (whose 8-byte loads stay inside the row).
@@ -160,6 +174,11 @@ class Letterboxer {
   void write_content_row_simd(const Plan& p, std::uint8_t* dst, int y) const;
   void write_planar_f32_row(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1, std::uint8_t* dst,
                             int y) const;
+  void planar_f32_padding(std::uint8_t* dst, int y, float* content[3]) const;
+  void write_pick_row(const Plan& p, const std::uint8_t* in, std::uint8_t* dst, int y) const;
+  template <typename Kernel>
+  void write_kernel_row(const Plan& p, std::uint8_t* dst, int y, Kernel&& kernel) const;
+  bool i8_flips() const;
   void yuv_bytes(const Plan& p, int begin, int count, std::uint8_t* out, bool planar) const;
   void vblend_rows(const ImageView& src, const Plan& p, int y) const;
   void hpass_rows(const ImageView& src, const Plan& p, int y, const std::int16_t** h0, const std::int16_t** h1) const;

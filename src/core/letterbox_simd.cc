@@ -11,6 +11,12 @@
 #define RKYOLO_HAVE_NEON 1
 #endif
 
+#if defined(RKYOLO_HAVE_X86_SIMD)
+#define RKYOLO_SIMD_TARGET __attribute__((target("avx2")))
+#else
+#define RKYOLO_SIMD_TARGET
+#endif
+
 namespace rkyolo::core::simd {
 
 int build_yuv_blocks(const YuvPlan& plan, YuvBlock* blocks, YuvRun* runs) {
@@ -80,11 +86,104 @@ int build_yuv_blocks(const YuvPlan& plan, YuvBlock* blocks, YuvRun* runs) {
   return run_count;
 }
 
+namespace {
+
+// PickBlock::table's layout: one pshufb control per register (AVX2), or one
+// tbl index vector into all of them (NEON).
+#if defined(RKYOLO_HAVE_X86_SIMD)
+constexpr bool kPickTablePerLoad = true;
+#else
+constexpr bool kPickTablePerLoad = false;
+#endif
+
+// Blocks of 16 output bytes (the last one ending at the last byte) over
+// `taps` source pixel maps (tap t of output byte e: source byte
+// 3 pixel[t][e / 3] + channel, swap applied): the registers of 16 source
+// bytes the widest block needs (at least min_loads; 0 when more than
+// kMaxPickLoads or the row is too short), then put(b, base, source) per
+// block, its loads inside the row.
+template <typename Put>
+int plan_blocks(const std::int32_t* const* pixel, int taps, int n, int src_w, int swap, int min_loads, Put put) {
+  const int bytes = 3 * n, row = 3 * src_w;
+  if (bytes < 16) return 0;
+  const int count = pick_block_count(n);
+  auto source = [&](int t, int e) { return 3 * pixel[t][e / 3] + (swap ? 2 - e % 3 : e % 3); };
+  auto first = [&](int b) { return std::min(16 * b, bytes - 16); };
+  auto span = [&](int b, int& lo, int& hi) {
+    lo = hi = source(0, first(b));
+    for (int t = 0; t < taps; ++t)
+      for (int i = 0; i < 16; ++i)
+        lo = std::min(lo, source(t, first(b) + i)), hi = std::max(hi, source(t, first(b) + i));
+  };
+  int loads = min_loads;
+  for (int b = 0; b < count; ++b) {
+    int lo, hi;
+    span(b, lo, hi);
+    loads = std::max(loads, (hi - lo) / 16 + 1);
+  }
+  if (loads > kMaxPickLoads || row < 16 * loads) return 0;
+  for (int b = 0; b < count; ++b) {
+    int lo, hi;
+    span(b, lo, hi);
+    // Moved left where the loads would pass the row's end: the highest
+    // source byte (at most row - 1) stays within them.
+    const int base = std::min(lo, row - 16 * loads);
+    put(b, base, [&](int t, int i) { return source(t, first(b) + i) - base; });
+  }
+  return loads;
+}
+
+}  // namespace
+
+int build_pick_blocks(const std::int32_t* pixel, int n, int src_w, int swap, PickBlock* blocks) {
+  return plan_blocks(&pixel, 1, n, src_w, swap, 1, [&](int b, int base, auto rel) {
+    PickBlock& blk = blocks[b];
+    blk = PickBlock{};
+    blk.base = base;
+    for (int i = 0; i < 16; ++i) {
+      const int r = rel(0, i);
+      if (kPickTablePerLoad) {
+        for (int j = 0; j < kMaxPickLoads; ++j)
+          blk.table[j][i] = static_cast<std::uint8_t>(r / 16 == j ? r % 16 : 0x80);
+      } else {
+        blk.table[0][i] = static_cast<std::uint8_t>(r);
+      }
+    }
+  });
+}
+
+int build_blend_blocks(const std::int32_t* pixel0, const std::int32_t* pixel1, const std::int16_t* weights, int n,
+                       int src_w, int swap, BlendBlock* blocks) {
+  if (!blend_available()) return 0;
+  const std::int32_t* pixel[2] = {pixel0, pixel1};
+  // Always kMaxPickLoads registers: one table lookup of every size.
+  return plan_blocks(pixel, 2, n, src_w, swap, kMaxPickLoads, [&](int b, int base, auto rel) {
+    BlendBlock& blk = blocks[b];
+    blk = BlendBlock{};
+    blk.base = base;
+    const int first = std::min(16 * b, 3 * n - 16);
+    for (int i = 0; i < 16; ++i) {
+      const int x = (first + i) / 3;
+      for (int t = 0; t < 2; ++t) {
+        const int a = weights[2 * x + t];
+        blk.tap[t][i] = static_cast<std::uint8_t>(rel(t, i));
+        blk.weight[t][i] = static_cast<std::uint8_t>(a >> 4);
+        blk.weight[2 + t][i] = static_cast<std::uint8_t>(a & 15);
+      }
+    }
+  });
+}
+
 #if defined(RKYOLO_HAVE_X86_SIMD)
 
 bool yuv_uses_blocks() {
   return false;
 }
+
+bool blend_available() {
+  return false;
+}
+void blend(const std::uint8_t*, const std::uint8_t*, int, int, const BlendPlan&, std::uint8_t*, std::uint8_t) {}
 
 bool available() {
   static const bool yes = [] {
@@ -187,25 +286,6 @@ __attribute__((target("avx2"))) void hpass_n(const std::uint8_t* const* src, con
   }
 }
 
-}  // namespace
-
-__attribute__((target("avx2"))) void hpass(const std::uint8_t* const* src, int rows, const HorizontalPlan& plan,
-                                           std::int16_t* const* out) {
-  if (plan.planar) {
-    if (rows == 2)
-      hpass_n<2, true>(src, plan, out);
-    else
-      hpass_n<1, true>(src, plan, out);
-  } else {
-    if (rows == 2)
-      hpass_n<2, false>(src, plan, out);
-    else
-      hpass_n<1, false>(src, plan, out);
-  }
-}
-
-namespace {
-
 // 16 elements of OpenCV's vertical step, still int16:
 // _mm256_mulhi_epi16 is exactly (h * b) >> 16.
 template <bool kOne>
@@ -255,23 +335,73 @@ __attribute__((target("avx2"))) void vpass_f32_body(const std::int16_t* h0, cons
   }
 }
 
-}  // namespace
-
-// A row of vertical weight 0 adds nothing ((h * 0) >> 16 = 0): one row then.
-__attribute__((target("avx2"))) void vpass(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1,
-                                           std::uint8_t* out, int n, std::uint8_t xor_mask) {
-  if (b1 == 0 || b0 == 0)
-    vpass_body<true>(b1 == 0 ? h0 : h1, b1 == 0 ? h0 : h1, b1 == 0 ? b0 : b1, 0, out, n, xor_mask);
-  else
-    vpass_body<false>(h0, h1, b0, b1, out, n, xor_mask);
+// 16 output bytes of one block: each register of 16 source bytes shuffled
+// by its own control (0x80 lanes zero), the results or-ed.
+template <int L>
+__attribute__((target("avx2"))) inline void pick_block(const std::uint8_t* src, const PickBlock& blk, std::uint8_t* out,
+                                                       __m128i flip) {
+  const std::uint8_t* s = src + blk.base;
+  __m128i v = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s)),
+                               _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk.table[0])));
+  for (int j = 1; j < L; ++j)
+    v = _mm_or_si128(v, _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s + 16 * j)),
+                                         _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk.table[j]))));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(out), _mm_xor_si128(v, flip));
 }
 
-__attribute__((target("avx2"))) void vpass_f32(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1,
-                                               float* out, int n, float mean, float stdv) {
-  if (b1 == 0 || b0 == 0)
-    vpass_f32_body<true>(b1 == 0 ? h0 : h1, b1 == 0 ? h0 : h1, b1 == 0 ? b0 : b1, 0, out, n, mean, stdv);
-  else
-    vpass_f32_body<false>(h0, h1, b0, b1, out, n, mean, stdv);
+// The blocks in order, the last one ending at the last byte.
+template <int L>
+__attribute__((target("avx2"))) void pick_n(const std::uint8_t* src, const PickPlan& plan, std::uint8_t* out,
+                                            std::uint8_t xor_mask) {
+  const __m128i flip = _mm_set1_epi8(static_cast<char>(xor_mask));
+  const PickBlock* blocks = plan.blocks;  // locals: the byte stores may alias anything
+  const int last = pick_block_count(plan.n) - 1;
+  for (int b = 0; b < last; ++b) pick_block<L>(src, blocks[b], out + 16 * b, flip);
+  pick_block<L>(src, blocks[last], out + 3 * plan.n - 16, flip);
+}
+
+// pshufb controls taking channel c of 16 interleaved pixels out of their
+// three registers: mask[c][j] for register j.
+struct Deinterleave {
+  std::uint8_t mask[3][3][16];
+  constexpr Deinterleave() : mask{} {
+    for (int c = 0; c < 3; ++c)
+      for (int j = 0; j < 3; ++j)
+        for (int i = 0; i < 16; ++i) {
+          const int e = 3 * i + c;
+          mask[c][j][i] = static_cast<std::uint8_t>(e / 16 == j ? e % 16 : 0x80);
+        }
+  }
+};
+constexpr Deinterleave kDeinterleave;
+
+__attribute__((target("avx2"))) inline __m128i shuffle(__m128i v, const std::uint8_t* mask) {
+  return _mm_shuffle_epi8(v, _mm_loadu_si128(reinterpret_cast<const __m128i*>(mask)));
+}
+
+}  // namespace
+
+__attribute__((target("avx2"))) void planar_f32(const std::uint8_t* in, int n, float* plane0, float* plane1,
+                                                float* plane2, const float mean[3], const float stdv[3]) {
+  float* const planes[3] = {plane0, plane1, plane2};
+  __m256 m[3], d[3];
+  for (int c = 0; c < 3; ++c) m[c] = _mm256_set1_ps(mean[c]), d[c] = _mm256_set1_ps(stdv[c]);
+  int x = 0;
+  for (; x + 16 <= n; x += 16) {
+    const __m128i r0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + 3 * x));
+    const __m128i r1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + 3 * x + 16));
+    const __m128i r2 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + 3 * x + 32));
+    for (int c = 0; c < 3; ++c) {
+      const auto& mask = kDeinterleave.mask[c];
+      const __m128i v = _mm_or_si128(_mm_or_si128(shuffle(r0, mask[0]), shuffle(r1, mask[1])), shuffle(r2, mask[2]));
+      const __m256 lo = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(v));
+      const __m256 hi = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(v, 8)));
+      _mm256_storeu_ps(planes[c] + x, _mm256_div_ps(_mm256_sub_ps(lo, m[c]), d[c]));
+      _mm256_storeu_ps(planes[c] + x + 8, _mm256_div_ps(_mm256_sub_ps(hi, m[c]), d[c]));
+    }
+  }
+  for (; x < n; ++x)
+    for (int c = 0; c < 3; ++c) planes[c][x] = (static_cast<float>(in[3 * x + c]) - mean[c]) / stdv[c];
 }
 
 __attribute__((target("avx2"))) void vblend(const std::uint8_t* s0, const std::uint8_t* s1, int b0, int b1,
@@ -481,24 +611,6 @@ void hpass_n(const std::uint8_t* const* src, const HorizontalPlan& plan, std::in
   }
 }
 
-}  // namespace
-
-void hpass(const std::uint8_t* const* src, int rows, const HorizontalPlan& plan, std::int16_t* const* out) {
-  if (plan.planar) {
-    if (rows == 2)
-      hpass_n<2, true>(src, plan, out);
-    else
-      hpass_n<1, true>(src, plan, out);
-  } else {
-    if (rows == 2)
-      hpass_n<2, false>(src, plan, out);
-    else
-      hpass_n<1, false>(src, plan, out);
-  }
-}
-
-namespace {
-
 // 8 elements of OpenCV's vertical step: vmull_s16 then a narrowing shift by
 // 16 is (h * b) >> 16; then (v + 2) >> 2 saturated to 0..255.
 template <bool kOne>
@@ -547,23 +659,105 @@ void vpass_f32_body(const std::int16_t* h0, const std::int16_t* h1, int b0, int 
   }
 }
 
-}  // namespace
-
-// A row of vertical weight 0 adds nothing ((h * 0) >> 16 = 0): one row then.
-void vpass(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1, std::uint8_t* out, int n,
-           std::uint8_t xor_mask) {
-  if (b1 == 0 || b0 == 0)
-    vpass_body<true>(b1 == 0 ? h0 : h1, b1 == 0 ? h0 : h1, b1 == 0 ? b0 : b1, 0, out, n, xor_mask);
+// 16 output bytes of one block: one table lookup into the L registers loaded.
+template <int L>
+inline void pick_block(const std::uint8_t* src, const PickBlock& blk, std::uint8_t* out, uint8x16_t flip) {
+  const std::uint8_t* s = src + blk.base;
+  const uint8x16_t index = vld1q_u8(blk.table[0]);
+  uint8x16_t v;
+  if constexpr (L == 1)
+    v = vqtbl1q_u8(vld1q_u8(s), index);
+  else if constexpr (L == 2)
+    v = vqtbl2q_u8(vld1q_u8_x2(s), index);
+  else if constexpr (L == 3)
+    v = vqtbl3q_u8(vld1q_u8_x3(s), index);
   else
-    vpass_body<false>(h0, h1, b0, b1, out, n, xor_mask);
+    v = vqtbl4q_u8(vld1q_u8_x4(s), index);
+  vst1q_u8(out, veorq_u8(v, flip));
 }
 
-void vpass_f32(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1, float* out, int n, float mean,
-               float stdv) {
-  if (b1 == 0 || b0 == 0)
-    vpass_f32_body<true>(b1 == 0 ? h0 : h1, b1 == 0 ? h0 : h1, b1 == 0 ? b0 : b1, 0, out, n, mean, stdv);
-  else
-    vpass_f32_body<false>(h0, h1, b0, b1, out, n, mean, stdv);
+// The blocks in order, the last one ending at the last byte.
+template <int L>
+void pick_n(const std::uint8_t* src, const PickPlan& plan, std::uint8_t* out, std::uint8_t xor_mask) {
+  const uint8x16_t flip = vdupq_n_u8(xor_mask);
+  const PickBlock* blocks = plan.blocks;  // locals: the byte stores may alias anything
+  const int last = pick_block_count(plan.n) - 1;
+  for (int b = 0; b < last; ++b) pick_block<L>(src, blocks[b], out + 16 * b, flip);
+  pick_block<L>(src, blocks[last], out + 3 * plan.n - 16, flip);
+}
+
+// OpenCV's horizontal pass of one row for a block's 16 output bytes, both
+// halves as int16 (h >> 4 = S0 (a0 >> 4) + S1 (a1 >> 4) + ((S0 (a0 & 15) +
+// S1 (a1 & 15)) >> 4): exact, the floor division by 16 split at the
+// multiple of 16; every product and sum fits 16 bits).
+inline void blend_hsum(const std::uint8_t* s, uint8x16_t tap0, uint8x16_t tap1, const uint8x16x4_t& w, int16x8_t& lo,
+                       int16x8_t& hi) {
+  const uint8x16x4_t regs = vld1q_u8_x4(s);
+  const uint8x16_t s0 = vqtbl4q_u8(regs, tap0), s1 = vqtbl4q_u8(regs, tap1);
+  const uint16x8_t top_lo =
+      vmlal_u8(vmull_u8(vget_low_u8(s0), vget_low_u8(w.val[0])), vget_low_u8(s1), vget_low_u8(w.val[1]));
+  const uint16x8_t top_hi = vmlal_high_u8(vmull_high_u8(s0, w.val[0]), s1, w.val[1]);
+  const uint16x8_t low_lo =
+      vmlal_u8(vmull_u8(vget_low_u8(s0), vget_low_u8(w.val[2])), vget_low_u8(s1), vget_low_u8(w.val[3]));
+  const uint16x8_t low_hi = vmlal_high_u8(vmull_high_u8(s0, w.val[2]), s1, w.val[3]);
+  lo = vreinterpretq_s16_u16(vsraq_n_u16(top_lo, low_lo, 4));
+  hi = vreinterpretq_s16_u16(vsraq_n_u16(top_hi, low_hi, 4));
+}
+
+// The vertical step in registers: (h b) >> 16 is sqdmulh (2 h b >> 16,
+// never saturating: 2 * 32640 * 2048 < 2^31) shifted right once more.
+template <bool kOne>
+inline void blend_block(const std::uint8_t* r0, const std::uint8_t* r1, const BlendBlock& blk, int16x8_t b0,
+                        int16x8_t b1, std::uint8_t* out, uint8x16_t flip) {
+  const uint8x16_t tap0 = vld1q_u8(blk.tap[0]), tap1 = vld1q_u8(blk.tap[1]);
+  const uint8x16x4_t w = vld1q_u8_x4(blk.weight[0]);
+  int16x8_t h0lo, h0hi;
+  blend_hsum(r0 + blk.base, tap0, tap1, w, h0lo, h0hi);
+  int16x8_t vlo = vshrq_n_s16(vqdmulhq_s16(h0lo, b0), 1), vhi = vshrq_n_s16(vqdmulhq_s16(h0hi, b0), 1);
+  if (!kOne) {
+    int16x8_t h1lo, h1hi;
+    blend_hsum(r1 + blk.base, tap0, tap1, w, h1lo, h1hi);
+    vlo = vsraq_n_s16(vlo, vqdmulhq_s16(h1lo, b1), 1);
+    vhi = vsraq_n_s16(vhi, vqdmulhq_s16(h1hi, b1), 1);
+  }
+  vst1q_u8(out, veorq_u8(vqrshrun_high_n_s16(vqrshrun_n_s16(vlo, 2), vhi, 2), flip));
+}
+
+template <bool kOne>
+void blend_body(const std::uint8_t* r0, const std::uint8_t* r1, int b0, int b1, const BlendPlan& plan,
+                std::uint8_t* out, std::uint8_t xor_mask) {
+  const uint8x16_t flip = vdupq_n_u8(xor_mask);
+  const int16x8_t w0 = vdupq_n_s16(static_cast<std::int16_t>(b0)), w1 = vdupq_n_s16(static_cast<std::int16_t>(b1));
+  const BlendBlock* blocks = plan.blocks;  // locals: the byte stores may alias anything
+  const int last = pick_block_count(plan.n) - 1;
+  for (int b = 0; b < last; ++b) blend_block<kOne>(r0, r1, blocks[b], w0, w1, out + 16 * b, flip);
+  blend_block<kOne>(r0, r1, blocks[last], w0, w1, out + 3 * plan.n - 16, flip);
+}
+
+inline void store_f32x16(float* out, uint8x16_t bytes, float32x4_t m, float32x4_t d) {
+  const uint16x8_t lo = vmovl_u8(vget_low_u8(bytes)), hi = vmovl_high_u8(bytes);
+  vst1q_f32(out, vdivq_f32(vsubq_f32(vcvtq_f32_u32(vmovl_u16(vget_low_u16(lo))), m), d));
+  vst1q_f32(out + 4, vdivq_f32(vsubq_f32(vcvtq_f32_u32(vmovl_high_u16(lo)), m), d));
+  vst1q_f32(out + 8, vdivq_f32(vsubq_f32(vcvtq_f32_u32(vmovl_u16(vget_low_u16(hi))), m), d));
+  vst1q_f32(out + 12, vdivq_f32(vsubq_f32(vcvtq_f32_u32(vmovl_high_u16(hi)), m), d));
+}
+
+}  // namespace
+
+void planar_f32(const std::uint8_t* in, int n, float* plane0, float* plane1, float* plane2, const float mean[3],
+                const float stdv[3]) {
+  const float32x4_t m0 = vdupq_n_f32(mean[0]), m1 = vdupq_n_f32(mean[1]), m2 = vdupq_n_f32(mean[2]);
+  const float32x4_t d0 = vdupq_n_f32(stdv[0]), d1 = vdupq_n_f32(stdv[1]), d2 = vdupq_n_f32(stdv[2]);
+  int x = 0;
+  for (; x + 16 <= n; x += 16) {
+    const uint8x16x3_t v = vld3q_u8(in + 3 * x);
+    store_f32x16(plane0 + x, v.val[0], m0, d0);
+    store_f32x16(plane1 + x, v.val[1], m1, d1);
+    store_f32x16(plane2 + x, v.val[2], m2, d2);
+  }
+  float* const planes[3] = {plane0, plane1, plane2};
+  for (; x < n; ++x)
+    for (int c = 0; c < 3; ++c) planes[c][x] = (static_cast<float>(in[3 * x + c]) - mean[c]) / stdv[c];
 }
 
 void vblend(const std::uint8_t* s0, const std::uint8_t* s1, int b0, int b1, std::int16_t* out, int n) {
@@ -611,6 +805,10 @@ void vblend(const std::uint8_t* s0, const std::uint8_t* s1, int b0, int b1, std:
 }
 
 bool yuv_uses_blocks() {
+  return true;
+}
+
+bool blend_available() {
   return true;
 }
 
@@ -814,6 +1012,63 @@ void yuv_planar_f32(const std::int16_t* vy, const std::int16_t* vc, const YuvPla
   });
 }
 
+// A row of vertical weight 0 adds nothing ((h * 0) >> 16 = 0): one row then.
+void blend(const std::uint8_t* r0, const std::uint8_t* r1, int b0, int b1, const BlendPlan& plan, std::uint8_t* out,
+           std::uint8_t xor_mask) {
+  if (b1 == 0 || b0 == 0)
+    blend_body<true>(b1 == 0 ? r0 : r1, nullptr, b1 == 0 ? b0 : b1, 0, plan, out, xor_mask);
+  else
+    blend_body<false>(r0, r1, b0, b1, plan, out, xor_mask);
+}
+
+#endif
+
+#if defined(RKYOLO_HAVE_X86_SIMD) || defined(RKYOLO_HAVE_NEON)
+
+// The dispatchers, one for both ISAs: each ISA's section defines the
+// templates hpass_n, vpass_body, vpass_f32_body and pick_n.
+
+RKYOLO_SIMD_TARGET void hpass(const std::uint8_t* const* src, int rows, const HorizontalPlan& plan,
+                              std::int16_t* const* out) {
+  if (plan.planar) {
+    if (rows == 2)
+      hpass_n<2, true>(src, plan, out);
+    else
+      hpass_n<1, true>(src, plan, out);
+  } else {
+    if (rows == 2)
+      hpass_n<2, false>(src, plan, out);
+    else
+      hpass_n<1, false>(src, plan, out);
+  }
+}
+
+// A row of vertical weight 0 adds nothing ((h * 0) >> 16 = 0): one row then.
+RKYOLO_SIMD_TARGET void vpass(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1, std::uint8_t* out, int n,
+                              std::uint8_t xor_mask) {
+  if (b1 == 0 || b0 == 0)
+    vpass_body<true>(b1 == 0 ? h0 : h1, b1 == 0 ? h0 : h1, b1 == 0 ? b0 : b1, 0, out, n, xor_mask);
+  else
+    vpass_body<false>(h0, h1, b0, b1, out, n, xor_mask);
+}
+
+RKYOLO_SIMD_TARGET void vpass_f32(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1, float* out, int n,
+                                  float mean, float stdv) {
+  if (b1 == 0 || b0 == 0)
+    vpass_f32_body<true>(b1 == 0 ? h0 : h1, b1 == 0 ? h0 : h1, b1 == 0 ? b0 : b1, 0, out, n, mean, stdv);
+  else
+    vpass_f32_body<false>(h0, h1, b0, b1, out, n, mean, stdv);
+}
+
+RKYOLO_SIMD_TARGET void pick(const std::uint8_t* src, const PickPlan& plan, std::uint8_t* out, std::uint8_t xor_mask) {
+  switch (plan.loads) {
+    case 1: pick_n<1>(src, plan, out, xor_mask); break;
+    case 2: pick_n<2>(src, plan, out, xor_mask); break;
+    case 3: pick_n<3>(src, plan, out, xor_mask); break;
+    default: pick_n<4>(src, plan, out, xor_mask); break;
+  }
+}
+
 #else  // no explicit SIMD: the portable loops are used
 
 bool available() {
@@ -825,11 +1080,17 @@ const char* isa_name() {
 bool yuv_uses_blocks() {
   return false;
 }
+bool blend_available() {
+  return false;
+}
+void blend(const std::uint8_t*, const std::uint8_t*, int, int, const BlendPlan&, std::uint8_t*, std::uint8_t) {}
 void pack_weights(std::int16_t*, int, int, int) {}
 void hpass(const std::uint8_t* const*, int, const HorizontalPlan&, std::int16_t* const*) {}
 void vpass(const std::int16_t*, const std::int16_t*, int, int, std::uint8_t*, int, std::uint8_t) {}
 void vpass_f32(const std::int16_t*, const std::int16_t*, int, int, float*, int, float, float) {}
 void vblend(const std::uint8_t*, const std::uint8_t*, int, int, std::int16_t*, int) {}
+void pick(const std::uint8_t*, const PickPlan&, std::uint8_t*, std::uint8_t) {}
+void planar_f32(const std::uint8_t*, int, float*, float*, float*, const float*, const float*) {}
 void yuv_interleaved(const std::int16_t*, const std::int16_t*, const YuvPlan&, const YuvCoeffs&, std::uint8_t*,
                      std::uint8_t) {}
 void yuv_planar_f32(const std::int16_t*, const std::int16_t*, const YuvPlan&, const YuvCoeffs&, float*, float*, float*,

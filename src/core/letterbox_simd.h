@@ -53,6 +53,82 @@ void vpass(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1, std::
 void vpass_f32(const std::int16_t* h0, const std::int16_t* h1, int b0, int b1, float* out, int n, float mean,
                float stdv);
 
+// Pick rows: every horizontal and vertical tap has weight (2^11, 0) (the
+// exact odd integer downscales 3:1, 5:1, ... and 1:1, detected from the
+// weights), so OpenCV's arithmetic gives the source pixel itself:
+// ((s 2^11) >> 4) 2^11 >> 16 = 4s and (4s + 2) >> 2 = s. The row is a byte
+// shuffle: block b writes 16 output bytes (tensor order, swap applied) at
+// min(16b, 3n - 16), each picked from the loads registers of 16 source bytes
+// read from base (pshufb / tbl). Built once per plan by build_pick_blocks.
+struct PickBlock {
+  std::int32_t base = 0;  // first source byte loaded (the loads stay inside the row)
+  // Per ISA (pack_pick): AVX2 one pshufb control per register (0x80: zero),
+  // NEON one tbl index vector into all registers (table[0]).
+  std::uint8_t table[4][16] = {};
+};
+
+struct PickPlan {
+  const PickBlock* blocks = nullptr;  // pick_block_count(n) blocks
+  int n = 0;                          // output pixels (3n bytes, 3n >= 16)
+  int loads = 0;                      // registers of 16 source bytes per block, 1..kMaxPickLoads
+};
+
+constexpr int kMaxPickLoads = 4;
+
+inline int pick_block_count(int n) {
+  return (3 * n + 15) / 16;
+}
+
+// The blocks of a row of n output pixels, output pixel x being source pixel
+// pixel[x] of a row of src_w pixels (swap: tensor channel c from source
+// channel 2 - c). Returns the loads per block, or 0 when the row cannot be
+// picked this way (fewer than 16 bytes, or 16 output bytes spanning more
+// than kMaxPickLoads registers: downscales of 5:1 and more). Portable code:
+// tests check it on any machine.
+int build_pick_blocks(const std::int32_t* pixel, int n, int src_w, int swap, PickBlock* blocks);
+
+// One source row picked into 3n bytes, xor xor_mask (0x80: int8 q = p - 128).
+void pick(const std::uint8_t* src, const PickPlan& plan, std::uint8_t* out, std::uint8_t xor_mask);
+
+// Interleaved bytes (3 per pixel, tensor order) into the float planes:
+// plane c, pixel x = (p - mean[c]) / stdv[c], the pixel table's operations.
+void planar_f32(const std::uint8_t* in, int n, float* plane0, float* plane1, float* plane2, const float mean[3],
+                const float stdv[3]);
+
+// General ratios (NEON): OpenCV's two passes fused per block of 16 output
+// bytes, no int16 row. Both taps of each byte are picked like PickBlock's
+// (tbl, 4 registers of 16 source bytes from base), then
+// h = (S0 a0 + S1 a1) >> 4 = S0 (a0 >> 4) + S1 (a1 >> 4) + ((S0 (a0 & 15) +
+// S1 (a1 & 15)) >> 4) in 8-bit multiplies (exact: the floor division by 16
+// split at the multiple of 16), and the vertical step in registers.
+struct BlendBlock {
+  std::int32_t base = 0;            // first source byte loaded
+  std::uint8_t tap[2][16] = {};     // tbl indices of tap 0 and tap 1
+  std::uint8_t weight[4][16] = {};  // a0 >> 4, a1 >> 4, a0 & 15, a1 & 15 per output byte
+};
+
+struct BlendPlan {
+  const BlendBlock* blocks = nullptr;  // pick_block_count(n) blocks
+  int n = 0;                           // output pixels (3n >= 16)
+};
+
+// Whether this build has the blend kernel (NEON: unsigned 8-bit multiplies;
+// AVX2's pmaddubsw takes signed weights, and a0 >> 4 reaches 128).
+bool blend_available();
+
+// The blocks of a row of n output pixels with taps pixel0[x], pixel1[x]
+// (source pixels) and 11-bit weights weights[2x], weights[2x + 1]. Returns
+// kMaxPickLoads, or 0 when the row cannot be blended this way (no kernel,
+// fewer than 16 bytes or 64 source bytes, or a block's taps spanning more
+// than 64 bytes: downscales beyond about 4:1). Portable code.
+int build_blend_blocks(const std::int32_t* pixel0, const std::int32_t* pixel1, const std::int16_t* weights, int n,
+                       int src_w, int swap, BlendBlock* blocks);
+
+// Content row from source rows r0, r1 with vertical weights b0, b1: 3n
+// bytes xor xor_mask, OpenCV's integers.
+void blend(const std::uint8_t* r0, const std::uint8_t* r1, int b0, int b1, const BlendPlan& plan, std::uint8_t* out,
+           std::uint8_t xor_mask);
+
 // YUV planes: vertical blend with 7-bit weights (b0 + b1 = 128): out = b0 * s0 + b1 * s1.
 void vblend(const std::uint8_t* s0, const std::uint8_t* s1, int b0, int b1, std::int16_t* out, int n);
 
