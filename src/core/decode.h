@@ -75,6 +75,10 @@ class Decoder {
   Status decode(const std::vector<TensorView>& outputs, std::vector<Candidate>* out);
   // Upper bound on candidates one frame can produce.
   std::size_t max_candidates() const { return max_candidates_; }
+  // Lets the hand-written vector kernels run where this build and CPU have
+  // them (the default; AVX2 on x86-64, NEON on aarch64); false runs their
+  // plain-loop versions, which give the same bits (for tests).
+  void set_simd_enabled(bool enabled) { simd_enabled_ = enabled; }
 
  private:
   Status decode_v5_split(const std::vector<TensorView>& outputs, std::vector<Candidate>* out);
@@ -106,6 +110,7 @@ class Decoder {
   // reinterpreted for int8/uint8 tensors).
   std::vector<float> cell_max_;
   bool configured_ = false;
+  bool simd_enabled_ = true;
 };
 
 // Naive reference decoder (dequantize everything, decode every cell).

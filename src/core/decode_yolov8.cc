@@ -14,6 +14,7 @@
 #define RKYOLO_DECODE_NEON 1
 #elif defined(__x86_64__) && defined(__SSE2__)
 #include <emmintrin.h>  // x86-64 baseline: no run-time dispatch needed
+#include <immintrin.h>  // AVX2 kernels (target attribute), chosen at run time
 #define RKYOLO_DECODE_SSE2 1
 #endif
 
@@ -207,26 +208,6 @@ inline int next_pass_i8(const std::int8_t* row, std::size_t step, int x, int n, 
   return n;
 }
 
-// Per-cell maximum over `channels` int8 planes `plane` elements apart, for
-// the 16 consecutive cells at `first` (NCHW, every class allowed).
-inline void block_max16_i8(const std::int8_t* first, std::size_t plane, int channels, std::int8_t out[16]) {
-#if defined(RKYOLO_DECODE_NEON)
-  int8x16_t m = vdupq_n_s8(-128);
-  for (int c = 0; c < channels; ++c) m = vmaxq_s8(m, vld1q_s8(first + c * plane));
-  vst1q_s8(out, m);
-#elif defined(RKYOLO_DECODE_SSE2)
-  const __m128i flip = _mm_set1_epi8(static_cast<char>(0x80));
-  __m128i m = _mm_setzero_si128();
-  for (int c = 0; c < channels; ++c)
-    m = _mm_max_epu8(m, _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(first + c * plane)), flip));
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(out), _mm_xor_si128(m, flip));
-#else
-  for (int i = 0; i < 16; ++i) out[i] = -128;
-  for (int c = 0; c < channels; ++c)
-    for (int i = 0; i < 16; ++i) out[i] = first[c * plane + i] > out[i] ? first[c * plane + i] : out[i];
-#endif
-}
-
 // Best class of one NC1HWC2 cell with C2 = 16, every class allowed: `cell`
 // points at the cell in block 0, blocks are `block_stride` bytes apart.
 // Ties go to the lowest class, like arg_best. Returns -1 (best_v set) when
@@ -323,6 +304,149 @@ inline float dfl_side16(const std::int8_t* bins, const float* exp_table) {
   return num / den;
 }
 
+// ---------------------------------------------------------------------------
+// NCHW int8 class planes with an int8 score_sum plane (standard
+// rknn_outputs_get outputs): cells are scanned kScanBlock at a time. One
+// vector compare of the score_sum bytes finds the blocks holding survivors
+// (most hold none); only those read the class planes, plane-major, keeping a
+// running per-cell maximum; the cells whose maximum passes the class gate
+// then look up their class. AVX2 on x86-64 (chosen at run time), NEON on
+// aarch64, plain loops elsewhere; all give the same bits.
+// ---------------------------------------------------------------------------
+
+constexpr int kScanBlock = 32;  // cells per block: one AVX2 vector, two NEON ones
+
+// What a block scan needs besides the block's position. Gates are clamped to
+// [-128, 127] (a gate above 127 passes nothing and is handled by the caller).
+struct PlaneScan {
+  std::size_t plane = 0;  // elements between class planes
+  int channels = 0;
+  int sum_q = 0, cls_q = 0;
+};
+
+// Cells [0, count) of a block, count <= kScanBlock: bit i is set when
+// sum[i] >= sum_q and the maximum of the class planes at cell i (written to
+// best[i]) >= cls_q. Plain loops: the reference for the vector versions, and
+// the path for runs shorter than a block.
+std::uint32_t scan_block_portable(const std::int8_t* sum, const std::int8_t* cls, const PlaneScan& s, int count,
+                                  std::int8_t* best) {
+  std::uint32_t mask = 0;
+  for (int i = 0; i < count; ++i)
+    if (sum[i] >= s.sum_q) mask |= 1u << i;
+  if (mask == 0) return 0;
+  for (int i = 0; i < count; ++i) best[i] = -128;
+  for (int c = 0; c < s.channels; ++c) {
+    const std::int8_t* p = cls + c * s.plane;
+    for (int i = 0; i < count; ++i) best[i] = p[i] > best[i] ? p[i] : best[i];
+  }
+  for (int i = 0; i < count; ++i)
+    if (best[i] < s.cls_q) mask &= ~(1u << i);
+  return mask;
+}
+
+#if defined(RKYOLO_DECODE_NEON)
+// Bit i of the result: lane i of lo (i < 16) or lane i - 16 of hi is set.
+inline std::uint32_t lane_bits(uint8x16_t lo, uint8x16_t hi) {
+  static const std::uint8_t kBit[16] = {1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128};
+  const uint8x16_t bit = vld1q_u8(kBit);
+  uint8x16_t s = vpaddq_u8(vandq_u8(lo, bit), vandq_u8(hi, bit));
+  s = vpaddq_u8(s, s);
+  s = vpaddq_u8(s, s);  // bytes 0..3: lo's lanes 0-7, 8-15, hi's 0-7, 8-15
+  return vgetq_lane_u32(vreinterpretq_u32_u8(s), 0);
+}
+
+std::uint32_t scan_block_simd(const std::int8_t* sum, const std::int8_t* cls, const PlaneScan& s, std::int8_t* best) {
+  const int8x16_t sq = vdupq_n_s8(static_cast<std::int8_t>(s.sum_q));
+  const uint8x16_t pass_lo = vcgeq_s8(vld1q_s8(sum), sq), pass_hi = vcgeq_s8(vld1q_s8(sum + 16), sq);
+  if (vmaxvq_u8(vorrq_u8(pass_lo, pass_hi)) == 0) return 0;
+  int8x16_t lo = vdupq_n_s8(-128), hi = lo;
+  const std::int8_t* p = cls;
+  for (int c = 0; c < s.channels; ++c, p += s.plane) {
+    lo = vmaxq_s8(lo, vld1q_s8(p));
+    hi = vmaxq_s8(hi, vld1q_s8(p + 16));
+  }
+  vst1q_s8(best, lo);
+  vst1q_s8(best + 16, hi);
+  const int8x16_t cq = vdupq_n_s8(static_cast<std::int8_t>(s.cls_q));
+  return lane_bits(vandq_u8(pass_lo, vcgeq_s8(lo, cq)), vandq_u8(pass_hi, vcgeq_s8(hi, cq)));
+}
+
+bool scan_block_simd_available() {
+  return true;
+}
+#elif defined(RKYOLO_DECODE_SSE2) && defined(__GNUC__)
+// v >= q per signed byte, as all-ones lanes (AVX2 has no signed >=).
+__attribute__((target("avx2"))) inline __m256i ge_epi8(__m256i v, __m256i q) {
+  return _mm256_cmpeq_epi8(_mm256_max_epi8(v, q), v);
+}
+
+__attribute__((target("avx2"))) std::uint32_t scan_block_simd(const std::int8_t* sum, const std::int8_t* cls,
+                                                              const PlaneScan& s, std::int8_t* best) {
+  const __m256i pass =
+      ge_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(sum)), _mm256_set1_epi8(static_cast<char>(s.sum_q)));
+  const std::uint32_t mask = static_cast<std::uint32_t>(_mm256_movemask_epi8(pass));
+  if (mask == 0) return 0;
+  // Two accumulators, two planes a step: half the dependency chain.
+  __m256i m0 = _mm256_set1_epi8(-128), m1 = m0;
+  const std::int8_t* p = cls;
+  int c = 0;
+  for (; c + 2 <= s.channels; c += 2, p += 2 * s.plane) {
+    m0 = _mm256_max_epi8(m0, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+    m1 = _mm256_max_epi8(m1, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + s.plane)));
+  }
+  if (c < s.channels) m0 = _mm256_max_epi8(m0, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+  m0 = _mm256_max_epi8(m0, m1);
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(best), m0);
+  return mask &
+         static_cast<std::uint32_t>(_mm256_movemask_epi8(ge_epi8(m0, _mm256_set1_epi8(static_cast<char>(s.cls_q)))));
+}
+
+bool scan_block_simd_available() {
+  static const bool yes = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") != 0;
+  }();
+  return yes;
+}
+#else
+std::uint32_t scan_block_simd(const std::int8_t*, const std::int8_t*, const PlaneScan&, std::int8_t*) {
+  return 0;
+}
+
+bool scan_block_simd_available() {
+  return false;
+}
+#endif
+
+// Calls found(cell, class, score) for every cell of [0, n) that passes both
+// gates, in order. Whole blocks go through the vector kernel when `simd`; the
+// last partial block is re-read as the run's last full block, its cells
+// before `start` masked off. The class is the first plane holding the
+// maximum: the lowest index on ties, like arg_best.
+template <typename Found>
+Status scan_planes(const std::int8_t* sum, const std::int8_t* cls, const PlaneScan& s, int n, bool simd,
+                   Found&& found) {
+  std::int8_t best[kScanBlock];
+  for (int start = 0; start < n; start += kScanBlock) {
+    int first = start;
+    std::uint32_t mask;
+    if (!simd || n < kScanBlock) {
+      mask = scan_block_portable(sum + start, cls + start, s, std::min(kScanBlock, n - start), best);
+    } else {
+      first = std::min(start, n - kScanBlock);
+      mask = scan_block_simd(sum + first, cls + first, s, best) & (~0u << (start - first));
+    }
+    for (; mask != 0; mask &= mask - 1) {
+      const int i = __builtin_ctz(mask);
+      const std::int8_t* p = cls + first + i;
+      int c = 0;
+      while (p[c * s.plane] != best[i]) ++c;
+      RKYOLO_RETURN_IF_ERROR(found(first + i, c, best[i]));
+    }
+  }
+  return Status();
+}
+
 }  // namespace
 
 Status Decoder::decode_v8_split(const std::vector<TensorView>& outputs, std::vector<Candidate>* out) {
@@ -347,12 +471,16 @@ Status Decoder::decode_v8_split(const std::vector<TensorView>& outputs, std::vec
     const bool cls_c16 = ca.dtype == DType::kInt8 && ca.cell_step == 16 &&
                          static_cast<int>(allowed_list_.size()) == ca.channels &&
                          contiguous_runs(ca, ca.channels, 16, cls_block);
-    // NCHW int8 planes, every class allowed: per-cell maxima 16 cells at a
-    // time (vectors over cells), arg_best only for cells that pass.
-    const std::size_t cls_plane = static_cast<std::size_t>(ca.height) * ca.pitch;
-    const bool cls_planes = ca.dtype == DType::kInt8 && ca.cell_step == 1 &&
+    // NCHW int8 planes, every class allowed, with an NCHW int8 score_sum:
+    // scan_planes, over the whole grid when rows are unpadded, else per row.
+    const bool simd = simd_enabled_ && scan_block_simd_available();
+    PlaneScan scan;
+    scan.plane = static_cast<std::size_t>(ca.height) * ca.pitch;
+    scan.channels = ca.channels;
+    const bool cls_planes = sum_s != nullptr && ca.dtype == DType::kInt8 && ca.cell_step == 1 &&
+                            sum_s->access.dtype == DType::kInt8 && sum_s->access.cell_step == 1 &&
                             static_cast<int>(allowed_list_.size()) == ca.channels &&
-                            contiguous_runs(ca, ca.channels, 1, cls_plane);
+                            contiguous_runs(ca, ca.channels, 1, scan.plane);
 
     auto run = [&]<typename TC>() -> Status {
       const TC* cls = static_cast<const TC*>(outputs[head.class_output].data);
@@ -380,6 +508,28 @@ Status Decoder::decode_v8_split(const std::vector<TensorView>& outputs, std::vec
         return detail::dispatch_dtype(ba.dtype, decode_box);
       };
 
+      if constexpr (std::is_same_v<TC, std::int8_t>) {
+        if (cls_planes) {
+          const TensorAccess& sa = sum_s->access;
+          if (sum_s->sum_gate_q > 127 || cls_gate.q > 127) return Status();  // nothing passes
+          scan.sum_q = std::max(sum_s->sum_gate_q, -128);
+          scan.cls_q = std::max(cls_gate.q, -128);
+          const std::int8_t* sum =
+              static_cast<const std::int8_t*>(outputs[head.sum_output].data) + sa.channel_offset[0];
+          const std::int8_t* planes = cls + ca.channel_offset[0];
+          const bool flat = sa.pitch == w && ca.pitch == w;  // one run of h * w cells
+          for (int y = 0; y < (flat ? 1 : h); ++y) {
+            auto found = [&](int cell, int c, std::int8_t best) {
+              const int yy = flat ? cell / w : y, xx = flat ? cell % w : cell;
+              return emit(yy, xx, c, Elem<TC>::deq(best, ca.quant));
+            };
+            RKYOLO_RETURN_IF_ERROR(scan_planes(sum + static_cast<std::size_t>(y) * sa.pitch,
+                                               planes + static_cast<std::size_t>(y) * ca.pitch, scan, flat ? h * w : w,
+                                               simd, found));
+          }
+          return Status();
+        }
+      }
       if (sum_s != nullptr) {
         // score_sum >= every class score: skip whole cells cheaply.
         auto with_sum = [&]<typename TS>() -> Status {
@@ -395,21 +545,11 @@ Status Decoder::decode_v8_split(const std::vector<TensorView>& outputs, std::vec
               while (x < w && !sum_gate.pass(srow[static_cast<std::size_t>(x) * sa.cell_step])) ++x;
               return x;
             };
-            [[maybe_unused]] std::int8_t block[16];
-            [[maybe_unused]] int block_x = -16;  // cells [block_x, block_x + 16) have their maxima in block
             for (int x = next(0); x < w; x = next(x + 1)) {
               TC best;
               const std::size_t coff = static_cast<std::size_t>(y * ca.pitch + x) * ca.cell_step;
               int c;
               if constexpr (std::is_same_v<TC, std::int8_t>) {
-                if (cls_planes && w >= 16) {
-                  if (x >= block_x + 16) {  // a block at x, or the row's last 16 cells
-                    block_x = std::min(x, w - 16);
-                    block_max16_i8(cls + ca.channel_offset[0] + static_cast<std::size_t>(y * ca.pitch + block_x),
-                                   cls_plane, ca.channels, block);
-                  }
-                  if (!cls_gate.pass(block[x - block_x])) continue;
-                }
                 c = cls_c16 ? arg_best_c16(cls + ca.channel_offset[0] + coff, cls_block, ca.channels, cls_gate.q, &best)
                             : arg_best(cls, ca, coff, allowed_list_, &best);
               } else {
