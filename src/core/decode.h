@@ -56,6 +56,9 @@ struct TensorAccess {
   QuantParams quant;
 
   static Status make(const TensorInfo& info, TensorAccess* out);
+  // True when channels [0, n) sit in runs of `run` contiguous elements, run k
+  // at channel_offset[0] + k * run_stride (run_stride 0: anywhere).
+  bool in_runs(int n, int run, std::size_t run_stride) const;
   std::size_t at(int c, int h, int w) const {
     return channel_offset[c] + static_cast<std::size_t>(h * pitch + w) * cell_step;
   }
@@ -96,6 +99,10 @@ class Decoder {
     int sum_gate_q = 0;            // quantized score_sum threshold
     float sum_gate_f = 0;          // float score_sum threshold
     std::vector<float> exp_table;  // DFL: exp(-d * scale) for d = 0..255
+    // int8 arrangements the YOLOv8 split-head kernels read directly (configure):
+    bool sides16 = false;   // box: each 16-bin DFL side one contiguous run (NC1HWC2 C2 = 16, NHWC)
+    bool blocks16 = false;  // classes: in C2 = 16 blocks, one block-plane apart (NC1HWC2 C2 = 16)
+    bool planes = false;    // classes or score_sum: one whole plane each (NCHW)
   };
 
  private:

@@ -140,18 +140,6 @@ float dfl_side(const T* base, const TensorAccess& a, int first_channel, int reg_
 // are the same integers (and the same float sums, see dfl_side16).
 // ---------------------------------------------------------------------------
 
-// True when channels [0, channels) sit in runs of `run` contiguous elements,
-// run k at channel_offset[0] + k * run_stride (run_stride 0: any place).
-inline bool contiguous_runs(const TensorAccess& a, int channels, int run, std::size_t run_stride) {
-  if (a.channels < channels || static_cast<int>(a.cell_step) < run) return false;
-  for (int c = 0; c < channels; ++c) {
-    const std::size_t start = a.channel_offset[c - c % run];
-    if (run_stride != 0 && start != a.channel_offset[0] + static_cast<std::size_t>(c / run) * run_stride) return false;
-    if (a.channel_offset[c] != start + static_cast<std::size_t>(c % run)) return false;
-  }
-  return true;
-}
-
 #if defined(RKYOLO_DECODE_NEON)
 // Index of the first all-ones lane of a comparison result, 16 when none.
 inline int first_lane(uint8x16_t mask) {
@@ -480,23 +468,19 @@ Status Decoder::decode_v8_split(const std::vector<TensorView>& outputs, std::vec
     Gate cls_gate;
     cls_gate.f = conf;
     cls_gate.q = cls_s.score_gate_q;
-    // int8 fast paths: each DFL side one contiguous 16-bin run (NC1HWC2 with
-    // C2 = 16, or NHWC), every class allowed with classes in C2 = 16 blocks.
-    const bool box_sides16 = ba.dtype == DType::kInt8 && reg_max == 16 && contiguous_runs(ba, 4 * reg_max, 16, 0);
+    // int8 fast paths (arrangements checked by configure): each DFL side one
+    // contiguous 16-bin run, every class allowed with classes in C2 = 16
+    // blocks, or in NCHW planes with an NCHW int8 score_sum (scan_planes, over
+    // the whole grid when rows are unpadded, else per row).
+    const bool all_classes = static_cast<int>(allowed_list_.size()) == ca.channels;
+    const bool box_sides16 = box_s.sides16;
     const std::size_t cls_block = static_cast<std::size_t>(ca.height) * ca.pitch * 16;
-    const bool cls_c16 = ca.dtype == DType::kInt8 && ca.cell_step == 16 &&
-                         static_cast<int>(allowed_list_.size()) == ca.channels &&
-                         contiguous_runs(ca, ca.channels, 16, cls_block);
-    // NCHW int8 planes, every class allowed, with an NCHW int8 score_sum:
-    // scan_planes, over the whole grid when rows are unpadded, else per row.
+    const bool cls_c16 = cls_s.blocks16 && all_classes;
+    const bool cls_planes = cls_s.planes && all_classes && sum_s != nullptr && sum_s->planes;
     const bool simd = simd_enabled_ && scan_block_simd_available();
     PlaneScan scan;
     scan.plane = static_cast<std::size_t>(ca.height) * ca.pitch;
     scan.channels = ca.channels;
-    const bool cls_planes = sum_s != nullptr && ca.dtype == DType::kInt8 && ca.cell_step == 1 &&
-                            sum_s->access.dtype == DType::kInt8 && sum_s->access.cell_step == 1 &&
-                            static_cast<int>(allowed_list_.size()) == ca.channels &&
-                            contiguous_runs(ca, ca.channels, 1, scan.plane);
 
     auto run = [&]<typename TC>() -> Status {
       const TC* cls = static_cast<const TC*>(outputs[head.class_output].data);
