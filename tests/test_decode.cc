@@ -366,7 +366,7 @@ TEST(DecodeInt8, ClassPlaneScanMatchesReferenceAtBlockBoundaries) {
           if (!obj && !near) sum.data[i] = kBackground;
         }
         const YoloLayout layout = one_head_layout(h, w, nc, true);
-        for (Encoding e : {Encoding::kInt8, Encoding::kInt8Strided}) {
+        for (Encoding e : {Encoding::kInt8, Encoding::kInt8Strided, Encoding::kInt8Native16, Encoding::kInt8Native8}) {
           test::SynthModel m;
           m.layout = layout;
           m.outputs = {box, cls, sum};

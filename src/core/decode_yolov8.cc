@@ -148,52 +148,58 @@ inline int first_lane(uint8x16_t mask) {
 }
 #endif
 
-// First x in [x, n) whose row[x * step] >= q, or n.
-inline int next_pass_i8(const std::int8_t* row, std::size_t step, int x, int n, int q) {
-  if (q <= -128) return x < n ? x : n;
-  if (q > 127) return n;
 #if defined(RKYOLO_DECODE_NEON)
-  const int8x16_t thr = vdupq_n_s8(static_cast<std::int8_t>(q));
-  if (step == 1) {
-    for (; x + 16 <= n; x += 16)
-      if (const int i = first_lane(vcgeq_s8(vld1q_s8(row + x), thr)); i < 16) return x + i;
-  } else if (step == 16) {  // NC1HWC2 with one channel: byte 0 of every 16
-    for (; x + 16 <= n; x += 16) {
-      const std::int8_t* p = row + static_cast<std::size_t>(x) * 16;
+// Bit i of the result: lane i of lo (i < 16) or lane i - 16 of hi is set.
+inline std::uint32_t lane_bits(uint8x16_t lo, uint8x16_t hi) {
+  static const std::uint8_t kBit[16] = {1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128};
+  const uint8x16_t bit = vld1q_u8(kBit);
+  uint8x16_t s = vpaddq_u8(vandq_u8(lo, bit), vandq_u8(hi, bit));
+  s = vpaddq_u8(s, s);
+  s = vpaddq_u8(s, s);  // bytes 0..3: lo's lanes 0-7, 8-15, hi's 0-7, 8-15
+  return vgetq_lane_u32(vreinterpretq_u32_u8(s), 0);
+}
+#endif
+
+// Bit i set when cell x + i of [x, min(x + 16, n)) passes: row[(x + i) * step] >= q.
+// One pass over a row finds every score_sum survivor, 16 cells a step.
+inline std::uint32_t pass_mask16_i8(const std::int8_t* row, std::size_t step, int x, int n, int q) {
+  const int count = std::min(16, n - x);
+  if (q <= -128) return (1u << count) - 1;
+  if (q > 127) return 0;
+  row += static_cast<std::size_t>(x) * step;
+  if (count == 16) {
+#if defined(RKYOLO_DECODE_NEON)
+    const int8x16_t thr = vdupq_n_s8(static_cast<std::int8_t>(q));
+    if (step == 1) return lane_bits(vcgeq_s8(vld1q_s8(row), thr), vdupq_n_u8(0));
+    if (step == 16) {  // NC1HWC2 with one channel: byte 0 of every 16
       // vld4q splits 64 bytes by position mod 4: val[0] lanes 0, 4, 8, 12
       // are the 4 cells; two unzips gather the 16 cells' values in order.
-      const int8x16_t a = vld4q_s8(p).val[0], b = vld4q_s8(p + 64).val[0];
-      const int8x16_t c = vld4q_s8(p + 128).val[0], d = vld4q_s8(p + 192).val[0];
+      const int8x16_t a = vld4q_s8(row).val[0], b = vld4q_s8(row + 64).val[0];
+      const int8x16_t c = vld4q_s8(row + 128).val[0], d = vld4q_s8(row + 192).val[0];
       const int8x16_t cells = vuzp1q_s8(vuzp1q_s8(a, b), vuzp1q_s8(c, d));
-      if (const int i = first_lane(vcgeq_s8(cells, thr)); i < 16) return x + i;
+      return lane_bits(vcgeq_s8(cells, thr), vdupq_n_u8(0));
     }
-  }
 #elif defined(RKYOLO_DECODE_SSE2)
-  if (step == 1) {
     const __m128i below = _mm_set1_epi8(static_cast<char>(q - 1));  // v >= q  <=>  v > q - 1
-    for (; x + 16 <= n; x += 16) {
-      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(row + x));
-      if (const int m = _mm_movemask_epi8(_mm_cmpgt_epi8(v, below)); m != 0)
-        return x + __builtin_ctz(static_cast<unsigned>(m));
+    if (step == 1) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(row));
+      return static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpgt_epi8(v, below)));
     }
-  } else if (step == 16) {  // NC1HWC2 with one channel: byte 0 of every 16
-    const __m128i below = _mm_set1_epi8(static_cast<char>(q - 1));
-    auto cells4 = [](const std::int8_t* p) {  // byte 0 of 4 cells in lanes 0..3
-      auto ld = [p](int k) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k)); };
-      return _mm_unpacklo_epi16(_mm_unpacklo_epi8(ld(0), ld(1)), _mm_unpacklo_epi8(ld(2), ld(3)));
-    };
-    for (; x + 16 <= n; x += 16) {
-      const std::int8_t* p = row + static_cast<std::size_t>(x) * 16;
-      const __m128i cells = _mm_unpacklo_epi64(_mm_unpacklo_epi32(cells4(p), cells4(p + 64)),
-                                               _mm_unpacklo_epi32(cells4(p + 128), cells4(p + 192)));
-      if (const int m = _mm_movemask_epi8(_mm_cmpgt_epi8(cells, below)); m != 0)
-        return x + __builtin_ctz(static_cast<unsigned>(m));
+    if (step == 16) {                           // NC1HWC2 with one channel: byte 0 of every 16
+      auto cells4 = [](const std::int8_t* p) {  // byte 0 of 4 cells in lanes 0..3
+        auto ld = [p](int k) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k)); };
+        return _mm_unpacklo_epi16(_mm_unpacklo_epi8(ld(0), ld(1)), _mm_unpacklo_epi8(ld(2), ld(3)));
+      };
+      const __m128i cells = _mm_unpacklo_epi64(_mm_unpacklo_epi32(cells4(row), cells4(row + 64)),
+                                               _mm_unpacklo_epi32(cells4(row + 128), cells4(row + 192)));
+      return static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpgt_epi8(cells, below)));
     }
-  }
 #endif
-  for (; x < n; ++x)
-    if (row[static_cast<std::size_t>(x) * step] >= q) return x;
-  return n;
+  }
+  std::uint32_t mask = 0;
+  for (int i = 0; i < count; ++i)
+    if (row[static_cast<std::size_t>(i) * step] >= q) mask |= 1u << i;
+  return mask;
 }
 
 // Best class of one NC1HWC2 cell with C2 = 16, every class allowed: `cell`
@@ -333,16 +339,6 @@ std::uint32_t scan_block_portable(const std::int8_t* sum, const std::int8_t* cls
 }
 
 #if defined(RKYOLO_DECODE_NEON)
-// Bit i of the result: lane i of lo (i < 16) or lane i - 16 of hi is set.
-inline std::uint32_t lane_bits(uint8x16_t lo, uint8x16_t hi) {
-  static const std::uint8_t kBit[16] = {1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128};
-  const uint8x16_t bit = vld1q_u8(kBit);
-  uint8x16_t s = vpaddq_u8(vandq_u8(lo, bit), vandq_u8(hi, bit));
-  s = vpaddq_u8(s, s);
-  s = vpaddq_u8(s, s);  // bytes 0..3: lo's lanes 0-7, 8-15, hi's 0-7, 8-15
-  return vgetq_lane_u32(vreinterpretq_u32_u8(s), 0);
-}
-
 std::uint32_t scan_block_simd(const std::int8_t* sum, const std::int8_t* cls, const PlaneScan& s, std::int8_t* best) {
   const int8x16_t sq = vdupq_n_s8(static_cast<std::int8_t>(s.sum_q));
   const uint8x16_t pass_lo = vcgeq_s8(vld1q_s8(sum), sq), pass_hi = vcgeq_s8(vld1q_s8(sum + 16), sq);
@@ -540,23 +536,29 @@ Status Decoder::decode_v8_split(const std::vector<TensorView>& outputs, std::vec
           sum_gate.q = sum_s->sum_gate_q;
           for (int y = 0; y < h; ++y) {
             const TS* srow = sum + sa.channel_offset[0] + static_cast<std::size_t>(y) * sa.pitch * sa.cell_step;
-            auto next = [&](int x) {
-              if constexpr (std::is_same_v<TS, std::int8_t>) return next_pass_i8(srow, sa.cell_step, x, w, sum_gate.q);
-              while (x < w && !sum_gate.pass(srow[static_cast<std::size_t>(x) * sa.cell_step])) ++x;
-              return x;
-            };
-            for (int x = next(0); x < w; x = next(x + 1)) {
-              TC best;
-              const std::size_t coff = static_cast<std::size_t>(y * ca.pitch + x) * ca.cell_step;
-              int c;
-              if constexpr (std::is_same_v<TC, std::int8_t>) {
-                c = cls_c16 ? arg_best_c16(cls + ca.channel_offset[0] + coff, cls_block, ca.channels, cls_gate.q, &best)
-                            : arg_best(cls, ca, coff, allowed_list_, &best);
+            for (int x0 = 0; x0 < w; x0 += 16) {
+              std::uint32_t pass = 0;  // survivors among cells [x0, x0 + 16)
+              if constexpr (std::is_same_v<TS, std::int8_t>) {
+                pass = pass_mask16_i8(srow, sa.cell_step, x0, w, sum_gate.q);
               } else {
-                c = arg_best(cls, ca, coff, allowed_list_, &best);
+                for (int i = 0; i < 16 && x0 + i < w; ++i)
+                  if (sum_gate.pass(srow[static_cast<std::size_t>(x0 + i) * sa.cell_step])) pass |= 1u << i;
               }
-              if (c < 0 || !cls_gate.pass(best)) continue;
-              RKYOLO_RETURN_IF_ERROR(emit(y, x, c, Elem<TC>::deq(best, ca.quant)));
+              for (; pass != 0; pass &= pass - 1) {
+                const int x = x0 + __builtin_ctz(pass);
+                TC best;
+                const std::size_t coff = static_cast<std::size_t>(y * ca.pitch + x) * ca.cell_step;
+                int c;
+                if constexpr (std::is_same_v<TC, std::int8_t>) {
+                  c = cls_c16
+                          ? arg_best_c16(cls + ca.channel_offset[0] + coff, cls_block, ca.channels, cls_gate.q, &best)
+                          : arg_best(cls, ca, coff, allowed_list_, &best);
+                } else {
+                  c = arg_best(cls, ca, coff, allowed_list_, &best);
+                }
+                if (c < 0 || !cls_gate.pass(best)) continue;
+                RKYOLO_RETURN_IF_ERROR(emit(y, x, c, Elem<TC>::deq(best, ca.quant)));
+              }
             }
           }
           return Status();
