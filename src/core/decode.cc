@@ -140,6 +140,7 @@ Status Decoder::configure(const YoloLayout& layout, const std::vector<TensorInfo
               cls.dtype == DType::kInt8 && cls.cell_step == 16 &&
               cls.in_runs(cls.channels, 16, 16 * static_cast<std::size_t>(cls.height) * cls.pitch);
           state_[h.class_output].planes = int8_planes(cls);
+          state_[h.box_output].planes = int8_planes(box);
           // exp(-d * scale) for the quantized softmax of the DFL bins.
           if (box.dtype != DType::kFloat32) {
             auto& table = state_[h.box_output].exp_table;

@@ -102,7 +102,7 @@ class Decoder {
     // int8 arrangements the YOLOv8 split-head kernels read directly (configure):
     bool sides16 = false;   // box: each 16-bin DFL side one contiguous run (NC1HWC2 C2 = 16, NHWC)
     bool blocks16 = false;  // classes: in C2 = 16 blocks, one block-plane apart (NC1HWC2 C2 = 16)
-    bool planes = false;    // classes or score_sum: one whole plane each (NCHW)
+    bool planes = false;    // box, classes or score_sum: one whole plane each channel (NCHW)
   };
 
  private:

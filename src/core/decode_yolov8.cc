@@ -470,6 +470,8 @@ Status Decoder::decode_v8_split(const std::vector<TensorView>& outputs, std::vec
     // the whole grid when rows are unpadded, else per row).
     const bool all_classes = static_cast<int>(allowed_list_.size()) == ca.channels;
     const bool box_sides16 = box_s.sides16;
+    const bool box_planes16 = box_s.planes && reg_max == 16;
+    const std::size_t box_plane = static_cast<std::size_t>(ba.height) * ba.pitch;
     const std::size_t cls_block = static_cast<std::size_t>(ca.height) * ca.pitch * 16;
     const bool cls_c16 = cls_s.blocks16 && all_classes;
     const bool cls_planes = cls_s.planes && all_classes && sum_s != nullptr && sum_s->planes;
@@ -491,6 +493,14 @@ Status Decoder::decode_v8_split(const std::vector<TensorView>& outputs, std::vec
             if (box_sides16) {
               for (int side = 0; side < 4; ++side)
                 d[side] = dfl_side16(box + ba.channel_offset[16 * side] + boff, table);
+              done = true;
+            } else if (box_planes16) {  // NCHW: gather each side's 16 bins from their planes
+              for (int side = 0; side < 4; ++side) {
+                std::int8_t bins[16];
+                const std::int8_t* p = box + ba.channel_offset[16 * side] + boff;
+                for (int j = 0; j < 16; ++j) bins[j] = p[j * box_plane];
+                d[side] = dfl_side16(bins, table);
+              }
               done = true;
             }
           }
