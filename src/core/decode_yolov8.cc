@@ -301,11 +301,13 @@ inline float dfl_side16(const std::int8_t* bins, const float* exp_table) {
 // ---------------------------------------------------------------------------
 // NCHW int8 class planes with an int8 score_sum plane (standard
 // rknn_outputs_get outputs): cells are scanned kScanBlock at a time. One
-// vector compare of the score_sum bytes finds the blocks holding survivors
-// (most hold none); only those read the class planes, plane-major, keeping a
-// running per-cell maximum; the cells whose maximum passes the class gate
-// then look up their class. AVX2 on x86-64 (chosen at run time), NEON on
-// aarch64, plain loops elsewhere; all give the same bits.
+// vector compare of the score_sum bytes finds the blocks holding survivors;
+// only those read the class planes, plane-major, keeping a running per-cell
+// maximum (the benchmarks' YOLOv8n frame: 585 of 8400 cells survive,
+// scattered, and 237 of 263 blocks are read: the win is reading 32 cells per
+// instruction, not skipping blocks); the cells whose maximum passes the class
+// gate then look up their class. AVX2 on x86-64 (chosen at run time), NEON
+// on aarch64, plain loops elsewhere; all give the same bits.
 // ---------------------------------------------------------------------------
 
 constexpr int kScanBlock = 32;  // cells per block: one AVX2 vector, two NEON ones
