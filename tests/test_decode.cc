@@ -116,6 +116,25 @@ void expect_round_trip(const Decoded& d, const std::vector<TruthBox>& truth, boo
   }
 }
 
+// A YOLOv8 split layout with one stride-8 head: outputs box (0), cls (1) and
+// score_sum (2, when with_sum).
+YoloLayout one_head_layout(int h, int w, int nc, bool with_sum) {
+  YoloLayout layout;
+  layout.family = YoloFamily::kYolov8SplitDfl;
+  layout.num_classes = nc;
+  layout.input_width = 8 * w;
+  layout.input_height = 8 * h;
+  HeadBinding head;
+  head.stride = 8;
+  head.grid_h = h;
+  head.grid_w = w;
+  head.box_output = 0;
+  head.class_output = 1;
+  head.sum_output = with_sum ? 2 : -1;
+  layout.heads = {head};
+  return layout;
+}
+
 class SplitRoundTrip : public ::testing::TestWithParam<Encoding> {};
 
 TEST_P(SplitRoundTrip, Yolov8SplitWithAndWithoutScoreSum) {
@@ -270,19 +289,7 @@ TEST(DecodeInt8, SplitKernelsMatchReferenceAtVectorTails) {
           }
           sum.data[i] = std::min(acc, 1.0f);
         }
-        YoloLayout layout;
-        layout.family = YoloFamily::kYolov8SplitDfl;
-        layout.num_classes = nc;
-        layout.input_width = 8 * w;
-        layout.input_height = 8 * h;
-        HeadBinding head;
-        head.stride = 8;
-        head.grid_h = h;
-        head.grid_w = w;
-        head.box_output = 0;
-        head.class_output = 1;
-        head.sum_output = with_sum ? 2 : -1;
-        layout.heads = {head};
+        const YoloLayout layout = one_head_layout(h, w, nc, with_sum);
         std::vector<test::FloatTensor> outputs = {box, cls};
         if (with_sum) outputs.push_back(sum);
         for (Encoding e : {Encoding::kInt8, Encoding::kInt8Native16, Encoding::kInt8Native8, Encoding::kInt8Strided}) {
@@ -304,6 +311,96 @@ TEST(DecodeInt8, SplitKernelsMatchReferenceAtVectorTails) {
             expect_matches_reference(d, std::string(encoding_name(e)) + " w " + std::to_string(w) + " nc " +
                                             std::to_string(nc) + (with_sum ? " sum" : "") + " conf " +
                                             std::to_string(conf));
+          }
+        }
+      }
+}
+
+// The NCHW class-plane scan (score_sum survivors 32 cells a block, a running
+// maximum over the planes, the first plane holding it): cell counts around
+// every multiple of 32, one run per grid (unpadded) or per row (w_stride),
+// survivors at the first and last cells and on both sides of block
+// boundaries, none, all, and ties in the best class score (the lowest class
+// wins, as in the reference). The vector kernel against its plain loops bit
+// for bit, and both against the reference.
+TEST(DecodeInt8, ClassPlaneScanMatchesReferenceAtBlockBoundaries) {
+  constexpr float kBackground = 0.001f;             // far below every gate
+  constexpr float kNearMiss = 0.1f;                 // near misses: a score_sum that passes, no class that does
+  constexpr float kLevels[3] = {0.2f, 0.6f, 0.9f};  // few levels: ties are frequent
+  std::mt19937 rng(15);
+  enum Pattern { kNone, kAll, kEdges, kRandom };
+  for (const auto& [h, w] : std::vector<std::pair<int, int>>{
+           {1, 1}, {1, 31}, {1, 32}, {1, 33}, {2, 16}, {3, 21}, {1, 63}, {1, 64}, {1, 65}, {5, 13}, {3, 80}})
+    for (int nc : {1, 7, 8, 9, 80})
+      for (Pattern pattern : {kNone, kAll, kEdges, kRandom}) {
+        const int n = h * w;
+        auto object = [&](int i) {
+          switch (pattern) {
+            case kNone: return false;
+            case kAll: return true;
+            case kEdges:
+              for (int e : {0, 30, 31, 32, 33, 63, 64, n - 33, n - 32, n - 31, n - 1})
+                if (i == e) return true;
+              return false;
+            case kRandom: return rng() % 3 == 0;
+          }
+          return false;
+        };
+        test::FloatTensor box{"box", {1, 64, h, w}, std::vector<float>(64 * static_cast<std::size_t>(n))};
+        test::FloatTensor cls{"cls", {1, nc, h, w}, std::vector<float>(static_cast<std::size_t>(nc) * n)};
+        test::FloatTensor sum{"sum", {1, 1, h, w}, std::vector<float>(n)};
+        for (float& v : box.data) v = static_cast<float>(rng() % 61) / 10.0f - 3.0f;
+        for (int i = 0; i < n; ++i) {
+          const bool obj = object(i), near = !obj && rng() % 4 == 0;
+          float acc = 0;
+          for (int c = 0; c < nc; ++c) {
+            float& v = cls.data[static_cast<std::size_t>(c) * n + i];
+            v = obj ? kLevels[rng() % 3] : near && c % 2 == 0 ? kNearMiss : kBackground;
+            acc += v;
+          }
+          if (obj) {  // the top score 0.9, tied between two classes when they differ
+            float& top = cls.data[static_cast<std::size_t>(rng() % nc) * n + i];
+            cls.data[static_cast<std::size_t>(rng() % nc) * n + i] = top = kLevels[2];
+          }
+          sum.data[i] = std::min(acc + 2 * kLevels[2], 1.0f);
+          if (!obj && !near) sum.data[i] = kBackground;
+        }
+        const YoloLayout layout = one_head_layout(h, w, nc, true);
+        for (Encoding e : {Encoding::kInt8, Encoding::kInt8Strided, Encoding::kInt8Native16, Encoding::kInt8Native8}) {
+          test::SynthModel m;
+          m.layout = layout;
+          m.outputs = {box, cls, sum};
+          const std::vector<EncodedTensor> enc = encode(m, e);
+          std::vector<TensorInfo> infos;
+          std::vector<TensorView> views;
+          for (const auto& t : enc) infos.push_back(t.info);
+          for (std::size_t i = 0; i < enc.size(); ++i) views.push_back(TensorView{enc[i].bytes.data(), &infos[i]});
+          for (float conf : {0.05f, 0.3f, 0.7f}) {
+            const std::string what = std::string(encoding_name(e)) + " " + std::to_string(h) + "x" + std::to_string(w) +
+                                     " nc " + std::to_string(nc) + " pattern " + std::to_string(pattern) + " conf " +
+                                     std::to_string(conf);
+            Decoded d;
+            std::vector<Candidate> plain;
+            Decoder dec;
+            ASSERT_TRUE(dec.configure(layout, infos).ok());
+            ASSERT_TRUE(dec.set_options(DecodeOptions{conf, {}}).ok());
+            ASSERT_TRUE(dec.decode(views, &d.candidates).ok());
+            dec.set_simd_enabled(false);
+            ASSERT_TRUE(dec.decode(views, &plain).ok());
+            ASSERT_TRUE(decode_ref(layout, views, DecodeOptions{conf, {}}, &d.reference).ok());
+            expect_matches_reference(d, what);
+            if (pattern == kNone && conf > kNearMiss) EXPECT_TRUE(d.candidates.empty()) << what;
+            if (pattern == kAll && conf < kLevels[2])
+              EXPECT_EQ(d.candidates.size(), static_cast<std::size_t>(n)) << what;
+            ASSERT_EQ(plain.size(), d.candidates.size()) << what;
+            for (std::size_t i = 0; i < plain.size(); ++i) {
+              EXPECT_EQ(plain[i].class_id, d.candidates[i].class_id) << what << " #" << i;
+              EXPECT_EQ(plain[i].score, d.candidates[i].score) << what << " #" << i;
+              EXPECT_EQ(plain[i].box.x1, d.candidates[i].box.x1) << what << " #" << i;
+              EXPECT_EQ(plain[i].box.y1, d.candidates[i].box.y1) << what << " #" << i;
+              EXPECT_EQ(plain[i].box.x2, d.candidates[i].box.x2) << what << " #" << i;
+              EXPECT_EQ(plain[i].box.y2, d.candidates[i].box.y2) << what << " #" << i;
+            }
           }
         }
       }

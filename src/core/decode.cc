@@ -77,6 +77,16 @@ float read_dequantized(const TensorInfo& info, const void* data, std::size_t ind
   }
 }
 
+bool TensorAccess::in_runs(int n, int run, std::size_t run_stride) const {
+  if (channels < n || static_cast<int>(cell_step) < run) return false;
+  for (int c = 0; c < n; ++c) {
+    const std::size_t start = channel_offset[c - c % run];
+    if (run_stride != 0 && start != channel_offset[0] + static_cast<std::size_t>(c / run) * run_stride) return false;
+    if (channel_offset[c] != start + static_cast<std::size_t>(c % run)) return false;
+  }
+  return true;
+}
+
 Status Decoder::configure(const YoloLayout& layout, const std::vector<TensorInfo>& outputs) {
   configured_ = false;
   layout_ = layout;
@@ -87,6 +97,10 @@ Status Decoder::configure(const YoloLayout& layout, const std::vector<TensorInfo
 
   std::size_t cells_max = 0;
   max_candidates_ = 0;
+  auto int8_planes = [](const TensorAccess& a) {
+    return a.dtype == DType::kInt8 && a.cell_step == 1 &&
+           a.in_runs(a.channels, 1, static_cast<std::size_t>(a.height) * a.pitch);
+  };
   auto check_index = [&](int idx) -> Status {
     if (idx < 0 || idx >= static_cast<int>(outputs.size())) return internal_error(MessageId::kDecodeMissingOutput);
     return Status();
@@ -119,7 +133,14 @@ Status Decoder::configure(const YoloLayout& layout, const std::vector<TensorInfo
             const TensorAccess& sum = state_[h.sum_output].access;
             if (sum.channels != 1 || sum.height != h.grid_h || sum.width != h.grid_w)
               return internal_error(MessageId::kDecodeScoreSumTensor);
+            state_[h.sum_output].planes = int8_planes(sum);
           }
+          state_[h.box_output].sides16 = box.dtype == DType::kInt8 && layout.reg_max == 16 && box.in_runs(64, 16, 0);
+          state_[h.class_output].blocks16 =
+              cls.dtype == DType::kInt8 && cls.cell_step == 16 &&
+              cls.in_runs(cls.channels, 16, 16 * static_cast<std::size_t>(cls.height) * cls.pitch);
+          state_[h.class_output].planes = int8_planes(cls);
+          state_[h.box_output].planes = int8_planes(box);
           // exp(-d * scale) for the quantized softmax of the DFL bins.
           if (box.dtype != DType::kFloat32) {
             auto& table = state_[h.box_output].exp_table;

@@ -56,6 +56,9 @@ struct TensorAccess {
   QuantParams quant;
 
   static Status make(const TensorInfo& info, TensorAccess* out);
+  // True when channels [0, n) sit in runs of `run` contiguous elements, run k
+  // at channel_offset[0] + k * run_stride (run_stride 0: anywhere).
+  bool in_runs(int n, int run, std::size_t run_stride) const;
   std::size_t at(int c, int h, int w) const {
     return channel_offset[c] + static_cast<std::size_t>(h * pitch + w) * cell_step;
   }
@@ -75,6 +78,10 @@ class Decoder {
   Status decode(const std::vector<TensorView>& outputs, std::vector<Candidate>* out);
   // Upper bound on candidates one frame can produce.
   std::size_t max_candidates() const { return max_candidates_; }
+  // Lets the hand-written vector kernels run where this build and CPU have
+  // them (the default; AVX2 on x86-64, NEON on aarch64); false runs their
+  // plain-loop versions, which give the same bits (for tests).
+  void set_simd_enabled(bool enabled) { simd_enabled_ = enabled; }
 
  private:
   Status decode_v5_split(const std::vector<TensorView>& outputs, std::vector<Candidate>* out);
@@ -92,6 +99,10 @@ class Decoder {
     int sum_gate_q = 0;            // quantized score_sum threshold
     float sum_gate_f = 0;          // float score_sum threshold
     std::vector<float> exp_table;  // DFL: exp(-d * scale) for d = 0..255
+    // int8 arrangements the YOLOv8 split-head kernels read directly (configure):
+    bool sides16 = false;   // box: each 16-bin DFL side one contiguous run (NC1HWC2 C2 = 16, NHWC)
+    bool blocks16 = false;  // classes: in C2 = 16 blocks, one block-plane apart (NC1HWC2 C2 = 16)
+    bool planes = false;    // box, classes or score_sum: one whole plane each channel (NCHW)
   };
 
  private:
@@ -106,6 +117,7 @@ class Decoder {
   // reinterpreted for int8/uint8 tensors).
   std::vector<float> cell_max_;
   bool configured_ = false;
+  bool simd_enabled_ = true;
 };
 
 // Naive reference decoder (dequantize everything, decode every cell).
