@@ -188,10 +188,12 @@ void BM_Letterbox_Sizes_Fused(benchmark::State& state, LetterboxTarget (*target)
   }
 }
 BENCHMARK_CAPTURE(BM_Letterbox_Sizes_Fused, NHWC_I8_Stride, nhwc_i8)
+    ->Args({1280, 720})
     ->Args({1366, 768})
     ->Args({810, 1080})
     ->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_Letterbox_Sizes_Fused, NCHW_F32, nchw_f32)
+    ->Args({1280, 720})
     ->Args({1366, 768})
     ->Args({810, 1080})
     ->Unit(benchmark::kMicrosecond);
@@ -213,6 +215,7 @@ void BM_Letterbox_Sizes_OpenCV_NHWC_I8_Stride(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Letterbox_Sizes_OpenCV_NHWC_I8_Stride)
+    ->Args({1280, 720})
     ->Args({1366, 768})
     ->Args({810, 1080})
     ->Unit(benchmark::kMicrosecond);
@@ -230,7 +233,11 @@ void BM_Letterbox_Sizes_OpenCV_NCHW_F32(benchmark::State& state) {
     benchmark::DoNotOptimize(blob.data);
   }
 }
-BENCHMARK(BM_Letterbox_Sizes_OpenCV_NCHW_F32)->Args({1366, 768})->Args({810, 1080})->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Letterbox_Sizes_OpenCV_NCHW_F32)
+    ->Args({1280, 720})
+    ->Args({1366, 768})
+    ->Args({810, 1080})
+    ->Unit(benchmark::kMicrosecond);
 
 // NV12, as a hardware video decoder hands it over: the Y plane, then U,V
 // interleaved at half size (one cv::Mat of 1.5 x height rows).

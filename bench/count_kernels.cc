@@ -237,10 +237,15 @@ const std::vector<Kernel>& kernels() {
     {"letterbox_nv12_nhwc_i8_reference", [] { return letterbox_reference(nhwc_i8(), nv12_view()); }},
     {"letterbox_nv12_nchw_f32", [] { return letterbox_kernel(nchw_f32(), true, nv12_view()); }},
     {"letterbox_nv12_nchw_f32_portable", [] { return letterbox_kernel(nchw_f32(), false, nv12_view()); }},
-    // Other source sizes: a laptop screen (1366x768) and a portrait photo (810x1080, bus.jpg).
+    // Other source sizes: a 720p camera (2:1, every tap blended), a laptop screen (1366x768) and a
+    // portrait photo (810x1080, bus.jpg).
+    {"letterbox_nhwc_i8_1280x720", [] { return letterbox_kernel(nhwc_i8(), true, frame_view(1280, 720)); }},
     {"letterbox_nhwc_i8_1366x768", [] { return letterbox_kernel(nhwc_i8(), true, frame_view(1366, 768)); }},
+    {"letterbox_nhwc_i8_portable_1280x720", [] { return letterbox_kernel(nhwc_i8(), false, frame_view(1280, 720)); }},
     {"letterbox_nhwc_i8_portable_1366x768", [] { return letterbox_kernel(nhwc_i8(), false, frame_view(1366, 768)); }},
+    {"letterbox_nchw_f32_1280x720", [] { return letterbox_kernel(nchw_f32(), true, frame_view(1280, 720)); }},
     {"letterbox_nchw_f32_1366x768", [] { return letterbox_kernel(nchw_f32(), true, frame_view(1366, 768)); }},
+    {"letterbox_nchw_f32_portable_1280x720", [] { return letterbox_kernel(nchw_f32(), false, frame_view(1280, 720)); }},
     {"letterbox_nchw_f32_portable_1366x768", [] { return letterbox_kernel(nchw_f32(), false, frame_view(1366, 768)); }},
     {"letterbox_nhwc_i8_810x1080", [] { return letterbox_kernel(nhwc_i8(), true, frame_view(810, 1080)); }},
     {"letterbox_nhwc_i8_portable_810x1080", [] { return letterbox_kernel(nhwc_i8(), false, frame_view(810, 1080)); }},
@@ -254,7 +259,9 @@ const std::vector<Kernel>& kernels() {
     {"opencv_nhwc_i8", [] { return opencv_nhwc_i8(); }},
     {"opencv_nchw_f32", [] { return opencv_nchw_f32(); }},
     {"opencv_nv12_nhwc_i8", [] { return opencv_nv12_nhwc_i8(); }},
+    {"opencv_nhwc_i8_1280x720", [] { return opencv_nhwc_i8(1280, 720); }},
     {"opencv_nhwc_i8_1366x768", [] { return opencv_nhwc_i8(1366, 768); }},
+    {"opencv_nchw_f32_1280x720", [] { return opencv_nchw_f32(1280, 720); }},
     {"opencv_nchw_f32_1366x768", [] { return opencv_nchw_f32(1366, 768); }},
     {"opencv_nhwc_i8_810x1080", [] { return opencv_nhwc_i8(810, 1080); }},
     {"opencv_nchw_f32_810x1080", [] { return opencv_nchw_f32(810, 1080); }},
