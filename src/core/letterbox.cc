@@ -241,7 +241,9 @@ void letterbox_ref(const ImageView& src, const LetterboxTarget& t, void* dst) {
 // are blended vertically (contiguous, vectorized) and converted straight
 // into the destination row. Rows whose every tap weighs (2^11, 0) (exact
 // odd integer downscales, 1:1) are copies of a source row's pixels (pick
-// rows); with NEON the other rows take both passes in one (simd::blend).
+// rows), rows whose every tap weighs (2^10, 2^10) on neighbouring pixels
+// (exact 2:1) rounded means of 2x2 source pixels (average rows); with NEON
+// the other rows take both passes in one (simd::blend).
 // YUV sources: vertical blend of the planes' rows first, then one gather
 // per pixel. Integers identical to the reference.
 // ---------------------------------------------------------------------------
