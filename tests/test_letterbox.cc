@@ -124,10 +124,12 @@ TEST(Letterbox, OptimizedMatchesReferenceAtVectorTails) {
 // output pixels with a portable tail (and the pixels whose 8-byte loads would
 // leave the row), the vertical one on 16 or 32 output elements (3 per
 // pixel), the pick rows on blocks of 16 bytes (the last one overlapping), the
-// YUV ones on groups of 4 or 8 pixels: output widths around every multiple,
-// BGR and RGB sources, downscaled (any ratio, exactly 1/2; exactly 1/3 and
-// 1/5, every tap of weight (2^11, 0): pick rows; one axis exact only) and
-// upscaled, 1:1, each element checked.
+// average rows on blocks of 8 pixels (the last one overlapping), the YUV
+// ones on groups of 4 or 8 pixels: output widths around every multiple, BGR
+// and RGB sources, downscaled (any ratio; exactly 1/2, every tap of weight
+// (2^10, 2^10): average rows; exactly 1/3 and 1/5, every tap of weight
+// (2^11, 0): pick rows; one axis exact only) and upscaled, 1:1, each element
+// checked.
 TEST(Letterbox, SimdMatchesReferenceAtOutputWidthTails) {
   std::mt19937 rng(23);
   const int widths[] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12,  13,  15, 16,
@@ -138,7 +140,9 @@ TEST(Letterbox, SimdMatchesReferenceAtOutputWidthTails) {
   const Mode modes[] = {
       {3, 1, 9},   // any ratio
       {3, 0, 18},  // 3:1 both ways: pick rows
-      {2, 0, 12},  // 1/2
+      {2, 0, 12},  // 2:1 both ways: average rows
+      {2, 0, 13},  // horizontal 2:1, vertical any
+      {2, 1, 12},  // vertical 2:1, horizontal any
       {0, 0, 3},   // upscale
       {1, 0, 6},   // 1:1
       {5, 0, 30},  // 5:1 both ways
@@ -261,6 +265,40 @@ TEST(Letterbox, PickKernelMatchesFormula) {
           ASSERT_EQ(out[i], 0xA5) << what << ": written past the row";
       }
     }
+}
+
+// The average kernel on its own against OpenCV's two passes with every
+// weight 2^10 (taps 2x, 2x + 1 of both rows), which is the rounded 2x2 mean:
+// source rows of exactly 6n bytes, pixel counts around its 8-pixel blocks,
+// both channel orders, both xor masks, nothing written past the row.
+TEST(Letterbox, AverageKernelMatchesFormula) {
+  if (!simd::available()) GTEST_SKIP() << "no SIMD kernels in this build or on this CPU";
+  std::mt19937 rng(13);
+  for (int n : {8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 23, 24, 25, 64, 639, 640, 641}) {
+    std::vector<std::uint8_t> rows[2];
+    for (auto& row : rows) {
+      row.resize(static_cast<std::size_t>(n) * 6);
+      for (auto& b : row) b = static_cast<std::uint8_t>(rng());
+    }
+    if (n == 8) std::fill(rows[0].begin(), rows[0].end(), 255), std::fill(rows[1].begin(), rows[1].end(), 255);
+    for (int swap : {0, 1})
+      for (std::uint8_t xor_mask : {std::uint8_t{0x00}, std::uint8_t{0x80}}) {
+        const std::string what =
+            "n " + std::to_string(n) + " swap " + std::to_string(swap) + " xor " + std::to_string(xor_mask);
+        std::vector<std::uint8_t> out(static_cast<std::size_t>(n) * 3 + 8, 0xA5);
+        simd::average(rows[0].data(), rows[1].data(), n, swap, out.data(), xor_mask);
+        for (int x = 0; x < n; ++x)
+          for (int c = 0; c < 3; ++c) {
+            const int i = 6 * x + (swap ? 2 - c : c);
+            auto h = [&](const std::vector<std::uint8_t>& r) { return (r[i] * 1024 + r[i + 3] * 1024) >> 4; };
+            const int v = (((h(rows[0]) * 1024) >> 16) + ((h(rows[1]) * 1024) >> 16) + 2) >> 2;
+            ASSERT_EQ(v, (rows[0][i] + rows[0][i + 3] + rows[1][i] + rows[1][i + 3] + 2) >> 2) << what;
+            ASSERT_EQ(out[3 * x + c], v ^ xor_mask) << what << " pixel " << x << " channel " << c;
+          }
+        for (std::size_t i = static_cast<std::size_t>(n) * 3; i < out.size(); ++i)
+          ASSERT_EQ(out[i], 0xA5) << what << ": written past the row";
+      }
+  }
 }
 
 // The fused blend kernel (NEON) on its own: OpenCV's two passes of two

@@ -199,8 +199,9 @@ TEST(LetterboxYuvOpenCV, LetterboxMatchesOpenCvComposition) {
 // and portable) are OpenCV's own arithmetic: cv::resize INTER_LINEAR +
 // copyMakeBorder with the same geometry, to 0 grey levels, for BGR and RGB
 // sources into NHWC uint8, NHWC int8 (q = p - 128) and NCHW float32 (p / 255)
-// tensors. Random images of odd sizes (down- and up-scaling, exact 1/2,
-// 1/3 and 1/5, 1:1, one axis kept, one axis exact) and real photos.
+// tensors. Random images of odd sizes (down- and up-scaling, exact 1/2
+// (1280x720 among them), 1/3 and 1/5, 1:1, one axis kept, one axis exact)
+// and real photos.
 constexpr int kMaxGreyLevelsVsResize = 0;
 
 // The letterboxed image OpenCV's way, BGR.
@@ -308,7 +309,16 @@ TEST(LetterboxOpenCV, BgrAndRgbEqualResizeExactly) {
                         {1923, 963, 641, 641},
                         {645, 325, 129, 129},
                         {1920, 1000, 640, 640},
-                        {1000, 1920, 640, 640}};
+                        {1000, 1920, 640, 640},
+                        // Every tap of weight (2^10, 2^10) (average rows): 2:1 at widths around the 8-pixel
+                        // blocks, odd sizes near 2:1 (not exact: 1282 / 640), then one axis exact only.
+                        {18, 10, 9, 9},
+                        {34, 20, 17, 17},
+                        {46, 24, 23, 23},
+                        {1282, 642, 641, 641},
+                        {1282, 722, 640, 640},
+                        {1280, 719, 640, 640},
+                        {1281, 720, 640, 640}};
   for (const Case& k : cases) {
     cv::Mat img(k.src_h, k.src_w, CV_8UC3);
     rng.fill(img, cv::RNG::UNIFORM, 0, 256);

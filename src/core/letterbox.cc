@@ -241,7 +241,9 @@ void letterbox_ref(const ImageView& src, const LetterboxTarget& t, void* dst) {
 // are blended vertically (contiguous, vectorized) and converted straight
 // into the destination row. Rows whose every tap weighs (2^11, 0) (exact
 // odd integer downscales, 1:1) are copies of a source row's pixels (pick
-// rows); with NEON the other rows take both passes in one (simd::blend).
+// rows), rows whose every tap weighs (2^10, 2^10) on neighbouring pixels
+// (exact 2:1) rounded means of 2x2 source pixels (average rows); with NEON
+// the other rows take both passes in one (simd::blend).
 // YUV sources: vertical blend of the planes' rows first, then one gather
 // per pixel. Integers identical to the reference.
 // ---------------------------------------------------------------------------
@@ -280,6 +282,19 @@ RKYOLO_MULTIVERSION
 void gather_row(const std::uint8_t* RKYOLO_RESTRICT src, const std::int32_t* RKYOLO_RESTRICT idx,
                 std::uint8_t* RKYOLO_RESTRICT out, int n) {
   for (int e = 0; e < n; ++e) out[e] = src[idx[e]];
+}
+
+// Average rows (simd::average says why): pixel x, tensor channel c, the
+// rounded mean of the 2x2 source bytes 6x + sc, 6x + 3 + sc of rows r0, r1
+// (sc = 2 - c when swap), at out[3x + c] (planar: out[c n + x], the layout
+// of x_index). The SIMD kernel's scalar reference.
+void average_row(const std::uint8_t* RKYOLO_RESTRICT r0, const std::uint8_t* RKYOLO_RESTRICT r1, int swap, bool planar,
+                 std::uint8_t* RKYOLO_RESTRICT out, int n) {
+  for (int x = 0; x < n; ++x)
+    for (int c = 0; c < 3; ++c) {
+      const int i = 6 * x + (swap ? 2 - c : c);
+      out[planar ? c * n + x : 3 * x + c] = static_cast<std::uint8_t>((r0[i] + r0[i + 3] + r1[i] + r1[i + 3] + 2) >> 2);
+    }
 }
 
 RKYOLO_MULTIVERSION
@@ -522,6 +537,7 @@ void Letterboxer::build_interleaved(Plan& p) const {
   for (auto* v : {&p.tap_pixel0, &p.tap_pixel1}) v->resize(nw);
   p.tap_weights.resize(static_cast<std::size_t>(nw) * 2);
   p.h_pick = true;
+  p.h_average = true;
   for (int x = 0; x < nw; ++x) {
     const RefTap h = ref_htap(x, scale_x, src_w);
     if (x < p.hpass_pixels) {
@@ -538,6 +554,8 @@ void Letterboxer::build_interleaved(Plan& p) const {
     p.tap_weights[2 * x] = static_cast<std::int16_t>(a0);
     p.tap_weights[2 * x + 1] = static_cast<std::int16_t>(a1);
     p.h_pick = p.h_pick && a0 == 1 << kCoefBits && a1 == 0;
+    p.h_average =
+        p.h_average && s0 == 2 * x && s1 == 2 * x + 1 && a0 == 1 << (kCoefBits - 1) && a1 == 1 << (kCoefBits - 1);
     for (int c = 0; c < 3; ++c) {
       const int sc = swap ? 2 - c : c;
       // Planar targets get the row resized channel by channel (3 runs of nw),
@@ -553,7 +571,9 @@ void Letterboxer::build_interleaved(Plan& p) const {
   // planes through simd::planar_f32.
   p.pick_kernel = simd::PickPlan{};
   p.blend_kernel = simd::BlendPlan{};
+  p.average_kernel = false;
   if (!simd_rows_ || (planar && target_.dtype != DType::kFloat32)) return;
+  p.average_kernel = p.h_average && nw >= simd::kAverageMinPixels;
   if (p.h_pick) {
     p.pick_blocks.resize(simd::pick_block_count(nw));
     p.pick_kernel.blocks = p.pick_blocks.data();
@@ -878,6 +898,24 @@ void Letterboxer::write_pick_row(const Plan& p, const std::uint8_t* in, std::uin
   write_content_row(out, dst, y);
 }
 
+// Source rows r0, r1 averaged into content row y (an average row): the
+// SIMD kernel, or the portable loop, then converted.
+void Letterboxer::write_average_row(const Plan& p, const std::uint8_t* r0, const std::uint8_t* r1, std::uint8_t* dst,
+                                    int y) const {
+  const int swap = p.kind == SourceKind::kInterleavedSwapped ? 1 : 0;
+  if (p.average_kernel) {
+    write_kernel_row(p, dst, y, [&](std::uint8_t* out, std::uint8_t xor_mask) {
+      simd::average(r0, r1, p.geom.new_w, swap, out, xor_mask);
+    });
+    return;
+  }
+  const LetterboxTarget& t = target_;
+  const bool direct = t.layout == TensorLayout::kNHWC && t.dtype == DType::kUint8;
+  std::uint8_t* out = direct ? dst + (static_cast<std::size_t>(y) * t.pitch() + p.geom.pad_left) * 3 : hrow_.data();
+  average_row(r0, r1, swap, t.layout == TensorLayout::kNCHW, out, p.geom.new_w);
+  write_content_row(out, dst, y);
+}
+
 // Interleaved sources: the horizontally resized source rows content row y
 // needs. A row whose vertical weight is 0 adds nothing ((h * 0) >> 16 = 0):
 // it is not resized, the other row stands in for it (every row of an exact
@@ -961,6 +999,12 @@ Status Letterboxer::run(const ImageView& src, void* dst_void) {
       if (p.h_pick && p.y_beta1[y] == 1 << kCoefBits && p.y_beta0[y] == 0) pick = p.y_row1[y];
       if (pick >= 0) {
         write_pick_row(p, src.row(pick), dst, dy);
+        continue;
+      }
+      // Every tap of weight (2^10, 2^10) (exact 2:1): a 2x2 average.
+      constexpr int kHalf = 1 << (kCoefBits - 1);
+      if (p.h_average && p.y_beta0[y] == kHalf && p.y_beta1[y] == kHalf) {
+        write_average_row(p, src.row(p.y_row0[y]), src.row(p.y_row1[y]), dst, dy);
         continue;
       }
       if (p.blend_kernel.n > 0) {

@@ -135,6 +135,11 @@ class Letterboxer {
     bool h_pick = false;
     std::vector<simd::PickBlock> pick_blocks;
     simd::PickPlan pick_kernel;
+    // Every horizontal tap averages source pixels (2x, 2x + 1) (weights
+    // (2^10, 2^10), exact 2:1): rows whose vertical taps do too are 2x2
+    // averages (simd::average; average_kernel: the SIMD kernel runs them).
+    bool h_average = false;
+    bool average_kernel = false;
     // The other rows' fused SIMD kernel (NEON; blend_kernel.n 0: none, the
     // two passes instead).
     std::vector<simd::BlendBlock> blend_blocks;
@@ -176,6 +181,7 @@ class Letterboxer {
                             int y) const;
   void planar_f32_padding(std::uint8_t* dst, int y, float* content[3]) const;
   void write_pick_row(const Plan& p, const std::uint8_t* in, std::uint8_t* dst, int y) const;
+  void write_average_row(const Plan& p, const std::uint8_t* r0, const std::uint8_t* r1, std::uint8_t* dst, int y) const;
   template <typename Kernel>
   void write_kernel_row(const Plan& p, std::uint8_t* dst, int y, Kernel&& kernel) const;
   bool i8_flips() const;

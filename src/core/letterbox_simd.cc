@@ -360,6 +360,82 @@ __attribute__((target("avx2"))) void pick_n(const std::uint8_t* src, const PickP
   pick_block<L>(src, blocks[last], out + 3 * plan.n - 16, flip);
 }
 
+// Average rows, 8 output pixels a block from 48 bytes of each row. Each
+// 128-bit lane takes 2 output pixels' 12 source bytes: register A pixels 0, 1
+// (bytes 0..11) and 4, 5 (24..35), register B pixels 2, 3 (12..23) and 6, 7
+// (36..47, loaded from byte 32 so no load passes byte 47). pshufb puts each
+// channel's two source bytes side by side (swap applied, 4 zero bytes),
+// pmaddubsw with ones sums them (u16), the rows are added and
+// mulhrs(s, 2^13) = (s + 2) >> 2. kAverageControls[swap][register].
+struct AverageControls {
+  std::uint8_t ctl[2][2][32] = {};
+};
+
+constexpr AverageControls make_average_controls() {
+  AverageControls t;
+  for (int swap = 0; swap < 2; ++swap)
+    for (int r = 0; r < 2; ++r)
+      for (int lane = 0; lane < 2; ++lane) {
+        const int offset = r == 1 && lane == 1 ? 4 : 0, at = 16 * lane;
+        for (int i = 12; i < 16; ++i) t.ctl[swap][r][at + i] = 0x80;
+        for (int g = 0; g < 2; ++g)
+          for (int c = 0; c < 3; ++c) {
+            const int sc = swap ? 2 - c : c;
+            t.ctl[swap][r][at + 6 * g + 2 * c] = static_cast<std::uint8_t>(offset + 6 * g + sc);
+            t.ctl[swap][r][at + 6 * g + 2 * c + 1] = static_cast<std::uint8_t>(offset + 6 * g + 3 + sc);
+          }
+      }
+  return t;
+}
+
+constexpr AverageControls kAverageControls = make_average_controls();
+
+__attribute__((target("avx2"))) inline __m256i load_lanes(const std::uint8_t* lo, const std::uint8_t* hi) {
+  return _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(lo))),
+                                 _mm_loadu_si128(reinterpret_cast<const __m128i*>(hi)), 1);
+}
+
+// The rounded 2x2 sums of register r (A: 0, B: 1) as u16, 6 per lane.
+__attribute__((target("avx2"))) inline __m256i average_sums(const std::uint8_t* r0, const std::uint8_t* r1, int r,
+                                                            __m256i ctl) {
+  const __m256i ones = _mm256_set1_epi8(1);
+  const int lo = 12 * r, hi = 24 + 8 * r;
+  const __m256i s0 = _mm256_maddubs_epi16(_mm256_shuffle_epi8(load_lanes(r0 + lo, r0 + hi), ctl), ones);
+  const __m256i s1 = _mm256_maddubs_epi16(_mm256_shuffle_epi8(load_lanes(r1 + lo, r1 + hi), ctl), ones);
+  return _mm256_mulhrs_epi16(_mm256_add_epi16(s0, s1), _mm256_set1_epi16(1 << 13));
+}
+
+// Packed, lane 0 holds pixels 0, 1, 2, 3 and lane 1 pixels 4, 5, 6, 7 (6
+// bytes each, 2 zero after): compacted to 12 bytes a lane, then dwords
+// 0, 1, 2, 4, 5, 6 are the 24 output bytes.
+__attribute__((target("avx2"))) inline void average_block(const std::uint8_t* r0, const std::uint8_t* r1,
+                                                          const __m256i ctl[2], __m256i flip, std::uint8_t* out) {
+  const __m256i compact = _mm256_setr_epi8(0, 1, 2, 3, 4, 5, 8, 9, 10, 11, 12, 13, -1, -1, -1, -1, 0, 1, 2, 3, 4, 5, 8,
+                                           9, 10, 11, 12, 13, -1, -1, -1, -1);
+  const __m256i bytes = _mm256_packus_epi16(average_sums(r0, r1, 0, ctl[0]), average_sums(r0, r1, 1, ctl[1]));
+  const __m256i v = _mm256_xor_si256(
+      _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(bytes, compact), _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 3, 7)),
+      flip);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(out), _mm256_castsi256_si128(v));
+  _mm_storel_epi64(reinterpret_cast<__m128i*>(out + 16), _mm256_extracti128_si256(v, 1));
+}
+
+}  // namespace
+
+// The blocks in order, the last one ending at the last pixel.
+__attribute__((target("avx2"))) void average(const std::uint8_t* r0, const std::uint8_t* r1, int n, int swap,
+                                             std::uint8_t* out, std::uint8_t xor_mask) {
+  const std::uint8_t(&table)[2][32] = kAverageControls.ctl[swap ? 1 : 0];
+  const __m256i ctl[2] = {_mm256_loadu_si256(reinterpret_cast<const __m256i*>(table[0])),
+                          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(table[1]))};
+  const __m256i flip = _mm256_set1_epi8(static_cast<char>(xor_mask));
+  const int last = n - kAverageMinPixels;
+  for (int x = 0; x < last; x += 8) average_block(r0 + 6 * x, r1 + 6 * x, ctl, flip, out + 3 * x);
+  average_block(r0 + 6 * last, r1 + 6 * last, ctl, flip, out + 3 * last);
+}
+
+namespace {
+
 // pshufb controls taking channel c of 16 interleaved pixels out of their
 // three registers: mask[c][j] for register j.
 struct Deinterleave {
@@ -684,6 +760,30 @@ void pick_n(const std::uint8_t* src, const PickPlan& plan, std::uint8_t* out, st
   const int last = pick_block_count(plan.n) - 1;
   for (int b = 0; b < last; ++b) pick_block<L>(src, blocks[b], out + 16 * b, flip);
   pick_block<L>(src, blocks[last], out + 3 * plan.n - 16, flip);
+}
+
+// Average rows, 8 output pixels a block: 16 source pixels of each row
+// deinterleaved (vld3q), each channel's pairs summed (vpaddl), the second
+// row added (vpadal), (s + 2) >> 2 (vrshrn), stored interleaved with the
+// channels in tensor order.
+template <bool kSwap>
+inline void average_block(const std::uint8_t* r0, const std::uint8_t* r1, uint8x8_t flip, std::uint8_t* out) {
+  const uint8x16x3_t a = vld3q_u8(r0), b = vld3q_u8(r1);
+  uint8x8x3_t o;
+  for (int c = 0; c < 3; ++c) {
+    const int sc = kSwap ? 2 - c : c;
+    o.val[c] = veor_u8(vrshrn_n_u16(vpadalq_u8(vpaddlq_u8(a.val[sc]), b.val[sc]), 2), flip);
+  }
+  vst3_u8(out, o);
+}
+
+// The blocks in order, the last one ending at the last pixel.
+template <bool kSwap>
+void average_n(const std::uint8_t* r0, const std::uint8_t* r1, int n, std::uint8_t* out, std::uint8_t xor_mask) {
+  const uint8x8_t flip = vdup_n_u8(xor_mask);
+  const int last = n - kAverageMinPixels;
+  for (int x = 0; x < last; x += 8) average_block<kSwap>(r0 + 6 * x, r1 + 6 * x, flip, out + 3 * x);
+  average_block<kSwap>(r0 + 6 * last, r1 + 6 * last, flip, out + 3 * last);
 }
 
 // OpenCV's horizontal pass of one row for a block's 16 output bytes, both
@@ -1012,6 +1112,14 @@ void yuv_planar_f32(const std::int16_t* vy, const std::int16_t* vc, const YuvPla
   });
 }
 
+void average(const std::uint8_t* r0, const std::uint8_t* r1, int n, int swap, std::uint8_t* out,
+             std::uint8_t xor_mask) {
+  if (swap)
+    average_n<true>(r0, r1, n, out, xor_mask);
+  else
+    average_n<false>(r0, r1, n, out, xor_mask);
+}
+
 // A row of vertical weight 0 adds nothing ((h * 0) >> 16 = 0): one row then.
 void blend(const std::uint8_t* r0, const std::uint8_t* r1, int b0, int b1, const BlendPlan& plan, std::uint8_t* out,
            std::uint8_t xor_mask) {
@@ -1090,6 +1198,7 @@ void vpass(const std::int16_t*, const std::int16_t*, int, int, std::uint8_t*, in
 void vpass_f32(const std::int16_t*, const std::int16_t*, int, int, float*, int, float, float) {}
 void vblend(const std::uint8_t*, const std::uint8_t*, int, int, std::int16_t*, int) {}
 void pick(const std::uint8_t*, const PickPlan&, std::uint8_t*, std::uint8_t) {}
+void average(const std::uint8_t*, const std::uint8_t*, int, int, std::uint8_t*, std::uint8_t) {}
 void planar_f32(const std::uint8_t*, int, float*, float*, float*, const float*, const float*) {}
 void yuv_interleaved(const std::int16_t*, const std::int16_t*, const YuvPlan&, const YuvCoeffs&, std::uint8_t*,
                      std::uint8_t) {}

@@ -90,6 +90,18 @@ int build_pick_blocks(const std::int32_t* pixel, int n, int src_w, int swap, Pic
 // One source row picked into 3n bytes, xor xor_mask (0x80: int8 q = p - 128).
 void pick(const std::uint8_t* src, const PickPlan& plan, std::uint8_t* out, std::uint8_t xor_mask);
 
+// Average rows: every horizontal tap is (2^10, 2^10) on source pixels
+// (2x, 2x + 1) and the row's vertical taps are (2^10, 2^10) (exact 2:1,
+// detected from the weights), so OpenCV's arithmetic gives the rounded mean
+// of the 2x2 source pixels: h = (a + b) 2^10 >> 4 = 64 (a + b),
+// (h 2^10) >> 16 = a + b per row, and p = (a + b + c + d + 2) >> 2. Output
+// pixel x, tensor channel c from source bytes 6x + sc and 6x + 3 + sc of rows
+// r0 and r1 (sc = 2 - c when swap): 3n bytes xor xor_mask (0x80: int8
+// q = p - 128), n >= kAverageMinPixels; reads 6n bytes of each row, writes
+// exactly 3n.
+constexpr int kAverageMinPixels = 8;
+void average(const std::uint8_t* r0, const std::uint8_t* r1, int n, int swap, std::uint8_t* out, std::uint8_t xor_mask);
+
 // Interleaved bytes (3 per pixel, tensor order) into the float planes:
 // plane c, pixel x = (p - mean[c]) / stdv[c], the pixel table's operations.
 void planar_f32(const std::uint8_t* in, int n, float* plane0, float* plane1, float* plane2, const float mean[3],
