@@ -883,6 +883,17 @@ void Letterboxer::write_kernel_row(const Plan& p, std::uint8_t* dst, int y, Kern
   write_content_row(out, dst, y);
 }
 
+// Content row y from a portable row kernel, fill(out) writing its 3 new_w
+// bytes: in place into NHWC uint8 rows, else into hrow_ and converted.
+template <typename Fill>
+void Letterboxer::write_portable_row(const Plan& p, std::uint8_t* dst, int y, Fill&& fill) const {
+  const LetterboxTarget& t = target_;
+  const bool direct = t.layout == TensorLayout::kNHWC && t.dtype == DType::kUint8;
+  std::uint8_t* out = direct ? dst + (static_cast<std::size_t>(y) * t.pitch() + p.geom.pad_left) * 3 : hrow_.data();
+  fill(out);
+  write_content_row(out, dst, y);
+}
+
 // The source row `in` copied into content row y (a pick row): the SIMD
 // shuffle, or the portable gather, then converted.
 void Letterboxer::write_pick_row(const Plan& p, const std::uint8_t* in, std::uint8_t* dst, int y) const {
@@ -891,11 +902,7 @@ void Letterboxer::write_pick_row(const Plan& p, const std::uint8_t* in, std::uin
                      [&](std::uint8_t* out, std::uint8_t xor_mask) { simd::pick(in, p.pick_kernel, out, xor_mask); });
     return;
   }
-  const LetterboxTarget& t = target_;
-  const bool direct = t.layout == TensorLayout::kNHWC && t.dtype == DType::kUint8;
-  std::uint8_t* out = direct ? dst + (static_cast<std::size_t>(y) * t.pitch() + p.geom.pad_left) * 3 : hrow_.data();
-  gather_row(in, p.x_index.data(), out, p.geom.new_w * 3);
-  write_content_row(out, dst, y);
+  write_portable_row(p, dst, y, [&](std::uint8_t* out) { gather_row(in, p.x_index.data(), out, p.geom.new_w * 3); });
 }
 
 // Source rows r0, r1 averaged into content row y (an average row): the
@@ -909,11 +916,9 @@ void Letterboxer::write_average_row(const Plan& p, const std::uint8_t* r0, const
     });
     return;
   }
-  const LetterboxTarget& t = target_;
-  const bool direct = t.layout == TensorLayout::kNHWC && t.dtype == DType::kUint8;
-  std::uint8_t* out = direct ? dst + (static_cast<std::size_t>(y) * t.pitch() + p.geom.pad_left) * 3 : hrow_.data();
-  average_row(r0, r1, swap, t.layout == TensorLayout::kNCHW, out, p.geom.new_w);
-  write_content_row(out, dst, y);
+  write_portable_row(p, dst, y, [&](std::uint8_t* out) {
+    average_row(r0, r1, swap, target_.layout == TensorLayout::kNCHW, out, p.geom.new_w);
+  });
 }
 
 // Interleaved sources: the horizontally resized source rows content row y

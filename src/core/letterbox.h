@@ -184,6 +184,8 @@ class Letterboxer {
   void write_average_row(const Plan& p, const std::uint8_t* r0, const std::uint8_t* r1, std::uint8_t* dst, int y) const;
   template <typename Kernel>
   void write_kernel_row(const Plan& p, std::uint8_t* dst, int y, Kernel&& kernel) const;
+  template <typename Fill>
+  void write_portable_row(const Plan& p, std::uint8_t* dst, int y, Fill&& fill) const;
   bool i8_flips() const;
   void yuv_bytes(const Plan& p, int begin, int count, std::uint8_t* out, bool planar) const;
   void vblend_rows(const ImageView& src, const Plan& p, int y) const;
